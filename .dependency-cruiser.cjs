@@ -1,0 +1,48 @@
+/**
+ * The dependency arrows of ../shared/ARCHITECTURE.md, enforced. `npm run lint` fails on any import
+ * that points the wrong way, so engines cannot bypass core, raft stays pure and the CLI talks HTTP.
+ */
+const layer = (name) => `^src/${name}/`;
+/** from → the only src layers it may import (itself and lib are always allowed). */
+const allowed = {
+  lib: [],
+  raft: [],
+  logical: [],
+  engines: ['logical'],
+  storage: ['raft'],
+  core: ['logical', 'storage'],
+  api: [],
+  cli: ['api', 'server'],
+  server: ['core', 'logical', 'storage', 'raft', 'engines', 'api'],
+};
+const forbidden = Object.entries(allowed).map(([from, ok]) => ({
+  name: `${from}-imports-only-${['lib', from, ...ok].join('-')}`,
+  severity: 'error',
+  from: { path: layer(from) },
+  to: { path: '^src/', pathNot: ['lib', from, ...ok].map(layer) },
+}));
+forbidden.push(
+  { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  {
+    name: 'raft-is-pure',
+    comment: 'raft may not touch fs, net, timers or crypto: time and randomness are injected',
+    severity: 'error',
+    from: { path: layer('raft'), pathNot: '^src/raft/node\\.ts$' },
+    to: { dependencyTypes: ['core'], path: '^(fs|net|dgram|crypto|timers|child_process|http|https)$' },
+  },
+  {
+    name: 'src-never-imports-tests',
+    severity: 'error',
+    from: { path: '^src/' },
+    to: { path: '^(test|chaos|bench)/' },
+  },
+);
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * Every bound in one place, units last. A limit that is not here is a limit we forgot.
+ * Modules import the constants they need; configuration may lower (never silently raise) them.
+ */
+export const limits = {
+  /** Largest HTTP request body (Vault's default max_request_size): 32 MiB. */
+  requestBodyBytesMax: 32 * 1024 * 1024,
+  /** Largest single stored value after encryption. */
+  storageValueBytesMax: 16 * 1024 * 1024,
+  /** Longest storage key in bytes. */
+  storageKeyBytesMax: 4096,
+  /** Shamir: most shares and highest threshold (GF(256) has 255 non-zero x coordinates). */
+  shamirSharesMax: 255,
+  /** System default and max lease TTL: 768h. */
+  defaultLeaseTtlSeconds: 768 * 3600,
+  maxLeaseTtlSeconds: 768 * 3600,
+  /** Largest cluster frame on the node-to-node channel (must fit a Raft snapshot chunk + headers). */
+  clusterFrameBytesMax: 64 * 1024 * 1024,
+  /** Cluster handshake must complete within this. */
+  clusterHandshakeTimeoutMs: 5_000,
+  /** Frames queued to one peer before we drop (Raft tolerates loss) or fail (RPC). */
+  clusterPeerQueueBytesMax: 64 * 1024 * 1024,
+} as const;

@@ -1,0 +1,90 @@
+/**
+ * The engine contract (Vault's good idea): an engine is a set of declared paths over one
+ * request/response type. Core finds the mount by longest prefix, strips it, and calls
+ * `dispatch` (./dispatch.ts), which matches the path, coerces the declared fields and runs the
+ * existence check. Engines import only this package and src/lib; they never see core, storage or
+ * the raw token.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Rng } from '../lib/rng.js';
+import type { Operation, RequestAuth } from './request.js';
+import type { LogicalResponse } from './response.js';
+import type { StorageView } from './storage-view.js';
+
+/**
+ * Field types, with Vault's weak coercion from strings (the CLI sends every value as a string):
+ * int "5", bool "true", duration "1h"/"3600", string_list "a,b", map/key_value_map from JSON text.
+ */
+export type FieldType =
+  'string' | 'int' | 'bool' | 'duration' | 'string_list' | 'map' | 'key_value_map' | 'raw';
+
+export interface FieldSpec {
+  type: FieldType;
+  description?: string;
+  default?: unknown;
+  required?: boolean;
+}
+
+/** Typed access to declared fields; a value that cannot be coerced was already rejected with 400. */
+export interface FieldReader {
+  /** The coerced value, the declared default, or undefined. */
+  get<T = unknown>(name: string): T | undefined;
+  /** Whether the client actually sent the field (as opposed to it taking its default). */
+  has(name: string): boolean;
+}
+
+/** What a handler receives. `path` is relative to the mount; `params` are the pattern's named groups. */
+export interface BackendRequest {
+  requestId: string;
+  operation: Operation;
+  path: string;
+  params: Record<string, string>;
+  /** The raw request data (for engines that take arbitrary keys, like KV). */
+  data: Record<string, unknown>;
+  fields: FieldReader;
+  storage: StorageView;
+  /** The caller, when the path is authenticated. */
+  auth?: RequestAuth;
+  mountPoint: string;
+  /** Content type of the body (PATCH needs merge-patch). */
+  contentType?: string;
+}
+
+export type Handler = (request: BackendRequest) => Promise<LogicalResponse>;
+
+/** One declared path. `pattern` is a regular-expression source matched against the whole path. */
+export interface PathSpec {
+  pattern: string;
+  fields?: Record<string, FieldSpec>;
+  operations: Partial<Record<Operation, Handler>>;
+  /** Decides create (false) vs update (true) for POST/PUT, for the ACL check. */
+  existenceCheck?: (request: BackendRequest) => Promise<boolean>;
+  /** Accept fields that are not declared without a warning (KV data, for example). */
+  takesArbitraryFields?: boolean;
+  /** Paths callable without a token (login endpoints). */
+  unauthenticated?: boolean;
+  /** Short help text for `?help=1`. */
+  help?: string;
+}
+
+/** A mounted engine instance. */
+export interface Backend {
+  /** Engine type as shown in mount listings (`kv`, `cubbyhole`, `transit`, ...). */
+  type: string;
+  paths: PathSpec[];
+  /** Called when the mount is removed: the engine drops caches and timers. */
+  cleanup?(): Promise<void>;
+}
+
+/** What a factory gets when core mounts an engine. */
+export interface BackendConfig {
+  mountPoint: string;
+  /** Mount options (e.g. `{ version: "2" }` for KV). */
+  options: Record<string, string>;
+  /** Storage chrooted to the mount, for start-up work (requests carry their own view). */
+  storage: StorageView;
+  clock: Clock;
+  rng: Rng;
+}
+
+export type BackendFactory = (config: BackendConfig) => Promise<Backend>;

@@ -1,0 +1,56 @@
+/**
+ * What an engine or core returns. The HTTP layer turns it into Vault's envelope
+ * (`request_id, lease_id, renewable, lease_duration, data, wrap_info, warnings, auth`) or, for a
+ * `raw` response, writes status, content type and body as given.
+ */
+
+/** The `auth` block of a login or token-creation response. */
+export interface ResponseAuth {
+  clientToken: string;
+  accessor: string;
+  policies: string[];
+  tokenPolicies: string[];
+  metadata: Record<string, string> | null;
+  leaseDurationSeconds: number;
+  renewable: boolean;
+  entityId: string;
+  tokenType: 'service' | 'batch';
+  orphan: boolean;
+  numUses: number;
+}
+
+/** A lease-bearing secret (dynamic credentials); core registers the lease and fills `lease_id`. */
+export interface ResponseSecret {
+  ttlSeconds: number;
+  maxTtlSeconds?: number;
+  renewable: boolean;
+  /** Data the engine needs later to renew or revoke (stored with the lease, never returned). */
+  internalData?: Record<string, unknown>;
+}
+
+/** A response whose bytes the engine controls (PEM, CRL, Prometheus text, KV v2 deleted 404). */
+export interface RawResponse {
+  status: number;
+  contentType: string;
+  body: string | Uint8Array;
+}
+
+export interface LogicalResponse {
+  data?: Record<string, unknown> | null;
+  auth?: ResponseAuth;
+  secret?: ResponseSecret;
+  warnings?: string[];
+  raw?: RawResponse;
+  /** Set by core: the lease id registered for `secret`. */
+  leaseId?: string;
+  /** The type of the mount that served the request (Vault's `mount_type`). */
+  mountType?: string;
+  /**
+   * For sys endpoints whose `data` keys Vault also copies to the top level of the JSON body
+   * (`sys/mounts`, `sys/policy`, ...).
+   */
+  topLevelData?: boolean;
+}
+
+/** An empty successful response: the HTTP layer answers 204 when there is no data and no warning. */
+export const noContent: LogicalResponse = Object.freeze({});

@@ -45,6 +45,7 @@ export const errorCatalog = {
   upstream: { status: 502, message: 'upstream error' },
   sealed: { status: 503, message: 'Vault is sealed' },
   no_leader: { status: 503, message: 'no active Vault instance found' },
+  not_leader: { status: 503, message: 'this node is not the Raft leader' },
   unavailable: { status: 503, message: 'service unavailable' },
   timeout: { status: 504, message: 'request timed out' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -48,6 +48,11 @@ export interface BackendRequest {
   mountPoint: string;
   /** Content type of the body (PATCH needs merge-patch). */
   contentType?: string;
+  /**
+   * The raw client token. Set ONLY for core's own backends (token store, sys) that must echo or
+   * act on it (e.g. `auth/token/lookup-self` returns `id`); never set for engines.
+   */
+  clientToken?: string;
 }
 
 export type Handler = (request: BackendRequest) => Promise<LogicalResponse>;

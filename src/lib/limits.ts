@@ -20,4 +20,6 @@ export const limits = {
   clusterHandshakeTimeoutMs: 5_000,
   /** Frames queued to one peer before we drop (Raft tolerates loss) or fail (RPC). */
   clusterPeerQueueBytesMax: 64 * 1024 * 1024,
+  /** LevelDB group commit: ops merged into one synced batch at most (one larger batch goes alone). */
+  groupCommitOpsMax: 4096,
 } as const;

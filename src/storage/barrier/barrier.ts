@@ -1,0 +1,268 @@
+/**
+ * The security barrier: an AES-256-GCM `PhysicalBackend` over another one. Plaintext in,
+ * ciphertext below; Raft, LevelDB files and snapshots only ever see ciphertext.
+ *
+ * Key hierarchy: each value is encrypted by the keyring's active term key; the keyring is stored
+ * at `core/keyring`, sealed under the 32-byte root key (which the seal unwraps with the KEK).
+ *
+ * Value layout: version u8 (=1) ‖ term u32 BE ‖ nonce (12) ‖ GCM ciphertext ‖ tag (16). The header
+ * and the storage path are the additional authenticated data, so a ciphertext copied to another
+ * key, a changed term or any flipped bit fails with `integrity_failure`, never returns garbage.
+ *
+ * While sealed every data operation throws `sealed`. The reserved seal/barrier keys
+ * (`reserved-keys.ts`) cannot be read, written, deleted or listed through this API.
+ */
+import { assert } from '../../lib/assert.js';
+import { zeroize } from '../../lib/bytes.js';
+import type { Clock } from '../../lib/clock.js';
+import { ArcaError } from '../../lib/errors.js';
+import { checkListPrefix } from '../physical/keys.js';
+import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
+import { aeadKeyBytes, aeadOpen, aeadSeal } from './aead.js';
+import { Keyring } from './keyring.js';
+import { isReservedPhysicalKey, keyringKey } from './reserved-keys.js';
+
+/** What `sys/key-status` shows: the active term, when it was installed, encryptions under it. */
+export interface KeyStatus {
+  term: number;
+  installTimeMs: number;
+  encryptions: number;
+}
+
+/** Format version of barrier ciphertexts (first byte). */
+export const barrierValueVersion = 1;
+/** Bytes of the ciphertext header: version u8 ‖ term u32. */
+export const barrierHeaderBytes = 5;
+const keyringRecordVersion = 1;
+
+/** Reads the key term named in a barrier ciphertext header (for tests, tooling and metrics). */
+export function ciphertextTerm(value: Uint8Array): number | undefined {
+  if (value.length < barrierHeaderBytes || value[0] !== barrierValueVersion) return undefined;
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).readUInt32BE(1);
+}
+
+/** AES-256-GCM barrier with a rotating keyring; see the module comment for the format. */
+export class Barrier implements PhysicalBackend {
+  private keyring: Keyring | undefined;
+  private rootKey: Buffer | undefined;
+  /** Serialises keyring writes (rotate, reload) so two rotations cannot lose a term. */
+  private keyringLock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly physical: PhysicalBackend,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when a keyring exists in physical storage. */
+  async isInitialized(): Promise<boolean> {
+    return (await this.physical.get(keyringKey)) !== undefined;
+  }
+
+  /**
+   * Creates the term-1 keyring sealed under `rootKey` and leaves the barrier UNSEALED (so core can
+   * write the root token before sealing). `extraOps` (physical ops of the seal: wrapped root key,
+   * seal config) are written in the SAME synced batch, so initialisation is all-or-nothing.
+   */
+  async initialize(rootKey: Uint8Array, extraOps: PhysicalOp[] = []): Promise<void> {
+    assert(rootKey.length === aeadKeyBytes, 'root key must be 32 bytes');
+    if (await this.isInitialized()) throw new ArcaError('already_initialized');
+    const keyring = Keyring.create(this.clock.wallMs());
+    const sealed = sealKeyring(rootKey, keyring);
+    await this.physical.batch([...extraOps, { type: 'put', key: keyringKey, value: sealed }]);
+    this.install(keyring, rootKey);
+  }
+
+  /** Opens the keyring with `rootKey`; `invalid_unseal_key` if it cannot. */
+  async unseal(rootKey: Uint8Array): Promise<void> {
+    const keyring = await this.readKeyring(rootKey);
+    this.install(keyring, rootKey);
+  }
+
+  /** Zeroizes the in-memory keys; every data op then throws `sealed`. */
+  seal(): void {
+    this.keyring?.zeroize();
+    zeroize(this.rootKey);
+    this.keyring = undefined;
+    this.rootKey = undefined;
+  }
+
+  isSealed(): boolean {
+    return this.keyring === undefined;
+  }
+
+  /**
+   * Installs a new active term. Older terms stay for decryption. The new keyring is persisted (one
+   * put, atomic) before it is used, so no value is ever written under a term the disk lacks.
+   */
+  rotate(): Promise<KeyStatus> {
+    return this.withKeyringLock(async () => {
+      const { keyring, rootKey } = this.unsealedState();
+      const next = keyring.withNewTerm(this.clock.wallMs());
+      try {
+        await this.physical.put(keyringKey, sealKeyring(rootKey, next));
+      } catch (err) {
+        next.zeroize();
+        throw err;
+      }
+      if (this.keyring !== keyring) {
+        // Sealed (or re-unsealed) while persisting: the disk has the new term; memory must not.
+        next.zeroize();
+        throw new ArcaError('sealed');
+      }
+      next.carryCountsFrom(keyring);
+      this.keyring = next;
+      keyring.zeroize();
+      return this.keyStatus();
+    });
+  }
+
+  /** The active term's status; `sealed` while sealed. */
+  keyStatus(): KeyStatus {
+    const { term, installTimeMs, encryptions } = this.unsealedState().keyring.activeKey();
+    return { term, installTimeMs, encryptions };
+  }
+
+  /**
+   * Re-reads the keyring from physical storage with the in-memory root key (a standby must do this
+   * after the active node rotated; `get` does it by itself on meeting an unknown term).
+   */
+  reloadKeyring(): Promise<void> {
+    return this.withKeyringLock(async () => {
+      const { rootKey } = this.unsealedState();
+      const fresh = await this.readKeyring(rootKey);
+      const current = this.keyring;
+      if (current === undefined) {
+        fresh.zeroize();
+        throw new ArcaError('sealed');
+      }
+      fresh.carryCountsFrom(current);
+      this.keyring = fresh;
+      current.zeroize();
+    });
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.unsealedState();
+    checkNotReserved(key);
+    const stored = await this.physical.get(key);
+    if (stored === undefined) return undefined;
+    const term = ciphertextTerm(stored);
+    if (term === undefined) throw integrityFailure(key, 'unknown ciphertext format');
+    if (this.unsealedState().keyring.keyFor(term) === undefined) await this.reloadKeyring();
+    return this.decrypt(key, stored, term);
+  }
+
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.unsealedState();
+    checkNotReserved(key);
+    await this.physical.put(key, this.encrypt(key, value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.unsealedState();
+    checkNotReserved(key);
+    await this.physical.delete(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.unsealedState();
+    checkListPrefix(prefix);
+    const names = await this.physical.list(prefix);
+    return names.filter((name) => !isReservedPhysicalKey(prefix + name));
+  }
+
+  async batch(ops: PhysicalOp[]): Promise<void> {
+    this.unsealedState();
+    for (const op of ops) checkNotReserved(op.key);
+    const sealed = ops.map((op): PhysicalOp =>
+      op.type === 'put' ? { type: 'put', key: op.key, value: this.encrypt(op.key, op.value) } : op,
+    );
+    await this.physical.batch(sealed);
+  }
+
+  /** Seals (zeroizing keys) and closes the physical backend below. */
+  async close(): Promise<void> {
+    this.seal();
+    await this.physical.close();
+  }
+
+  private encrypt(path: string, plaintext: Uint8Array): Buffer {
+    const termKey = this.unsealedState().keyring.activeKey();
+    const header = Buffer.alloc(barrierHeaderBytes);
+    header.writeUInt8(barrierValueVersion, 0);
+    header.writeUInt32BE(termKey.term, 1);
+    const body = aeadSeal(termKey.key, plaintext, aadFor(header, path));
+    termKey.encryptions += 1;
+    return Buffer.concat([header, body]);
+  }
+
+  private decrypt(path: string, stored: Uint8Array, term: number): Uint8Array {
+    const termKey = this.unsealedState().keyring.keyFor(term);
+    if (termKey === undefined) throw integrityFailure(path, `unknown key term ${term}`);
+    const header = stored.subarray(0, barrierHeaderBytes);
+    const plaintext = aeadOpen(termKey.key, stored.subarray(barrierHeaderBytes), aadFor(header, path));
+    if (plaintext === undefined) throw integrityFailure(path, 'authentication failed');
+    return plaintext;
+  }
+
+  private async readKeyring(rootKey: Uint8Array): Promise<Keyring> {
+    const stored = await this.physical.get(keyringKey);
+    if (stored === undefined) throw new ArcaError('not_initialized');
+    if (rootKey.length !== aeadKeyBytes || stored.length < 1 || stored[0] !== keyringRecordVersion) {
+      throw new ArcaError('invalid_unseal_key');
+    }
+    const plaintext = aeadOpen(rootKey, stored.subarray(1), keyringAad);
+    if (plaintext === undefined) throw new ArcaError('invalid_unseal_key');
+    try {
+      return Keyring.decode(plaintext);
+    } finally {
+      zeroize(plaintext);
+    }
+  }
+
+  private install(keyring: Keyring, rootKey: Uint8Array): void {
+    this.seal();
+    this.keyring = keyring;
+    this.rootKey = Buffer.from(rootKey);
+  }
+
+  private unsealedState(): { keyring: Keyring; rootKey: Buffer } {
+    if (this.keyring === undefined || this.rootKey === undefined) throw new ArcaError('sealed');
+    return { keyring: this.keyring, rootKey: this.rootKey };
+  }
+
+  private withKeyringLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.keyringLock.then(fn, fn);
+    this.keyringLock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const keyringAad = Buffer.from(keyringKey, 'utf8');
+
+/** Seals an encoded keyring under the root key: version u8 ‖ nonce ‖ ciphertext ‖ tag. */
+function sealKeyring(rootKey: Uint8Array, keyring: Keyring): Buffer {
+  const plaintext = keyring.encode();
+  try {
+    return Buffer.concat([Buffer.from([keyringRecordVersion]), aeadSeal(rootKey, plaintext, keyringAad)]);
+  } finally {
+    zeroize(plaintext);
+  }
+}
+
+function aadFor(header: Uint8Array, path: string): Buffer {
+  return Buffer.concat([header, Buffer.from(path, 'utf8')]);
+}
+
+function checkNotReserved(key: string): void {
+  if (isReservedPhysicalKey(key)) {
+    throw new ArcaError('permission_denied', `storage path ${JSON.stringify(key)} is reserved for the seal`);
+  }
+}
+
+function integrityFailure(path: string, why: string): ArcaError {
+  return new ArcaError(
+    'integrity_failure',
+    `stored value at ${JSON.stringify(path)} failed its integrity check: ${why}`,
+  );
+}

@@ -1,0 +1,268 @@
+/**
+ * The durable Raft `LogStore` on LevelDB (one database directory per node, separate from the FSM).
+ *
+ * `persist` is ONE synced batch: a snapshot (replacing the whole log unless the log holds the
+ * snapshot's last entry with the same term — Raft §7), then new entries (first deleting every
+ * stored entry ≥ the first new index: the conflicting suffix), then the HardState.
+ *
+ * `open` checks every record's checksum. A damaged TAIL (no intact entry after it, none of it
+ * committed per the stored HardState) is what a crash during a write leaves behind: it is dropped
+ * (synced) and counted in `counters.tornEntriesDropped`. Damage anywhere else — in the middle of
+ * the log, in a committed entry, a gap, a damaged HardState or snapshot — is fatal
+ * (`integrity_failure` with the index): silently skipping it could lose committed data.
+ *
+ * Calls are serialised internally (the port lets the caller do it; this is a cheap guard).
+ */
+import { Level } from 'level';
+import { assert } from '../../lib/assert.js';
+import { ArcaError } from '../../lib/errors.js';
+import type { LogStore, PersistedState } from '../../raft/ports.js';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '../../raft/types.js';
+import {
+  decodeEntry,
+  decodeHardState,
+  decodeSnapshotData,
+  decodeSnapshotMeta,
+  encodeEntry,
+  encodeHardState,
+  encodeSnapshotData,
+  encodeSnapshotMeta,
+  entryKey,
+  entryKeyEnd,
+  entryKeyMin,
+  hardStateKey,
+  indexOfEntryKey,
+  snapshotDataKey,
+  snapshotMetaKey,
+} from './log-codec.js';
+
+type Db = Level<Uint8Array, Uint8Array>;
+type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** Counters for tests and benchmarks. */
+export interface LevelLogStoreCounters {
+  /** Synced batches written. */
+  syncs: number;
+  /** Damaged tail entries dropped by `open`. */
+  tornEntriesDropped: number;
+}
+
+const emptyHardState: HardState = { term: 0, vote: '', commit: 0 };
+
+/** Durable Raft log on LevelDB; see the module comment. */
+export class LevelLogStore implements LogStore {
+  private syncs = 0;
+  private tornEntriesDropped = 0;
+  private opened = false;
+  /** Lowest and highest entry index stored on disk; 0/0 when none. */
+  private storedFirst = 0;
+  private storedLast = 0;
+  private snapshotMeta: SnapshotMeta | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating if missing) the log database in directory `path`; then call `open()`. */
+  static async open(path: string): Promise<LevelLogStore> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    return new LevelLogStore(db);
+  }
+
+  /** A snapshot of the counters. */
+  get counters(): LevelLogStoreCounters {
+    return { syncs: this.syncs, tornEntriesDropped: this.tornEntriesDropped };
+  }
+
+  /** Loads and checks everything (see the module comment); drops a torn tail. */
+  open(): Promise<PersistedState> {
+    return this.serially(async () => {
+      const hardStateRecord = await this.db.get(hardStateKey);
+      const hardState =
+        hardStateRecord === undefined ? { ...emptyHardState } : decodeHardState(hardStateRecord);
+      if (hardState === undefined) throw fatal('the stored HardState is damaged');
+      const metaRecord = await this.db.get(snapshotMetaKey);
+      const snapshotMeta = metaRecord === undefined ? undefined : decodeSnapshotMeta(metaRecord);
+      if (metaRecord !== undefined && snapshotMeta === undefined)
+        throw fatal('the stored snapshot metadata is damaged');
+
+      const { entries, damagedTail } = await this.scanEntries(hardState, snapshotMeta?.index ?? 0);
+      if (damagedTail.length > 0) {
+        await this.write(damagedTail.map((index): Op => ({ type: 'del', key: entryKey(index) })));
+        this.tornEntriesDropped += damagedTail.length;
+      }
+      this.snapshotMeta = snapshotMeta;
+      this.opened = true;
+      return { hardState, snapshotMeta, entries };
+    });
+  }
+
+  persist(update: { hardState?: HardState; entries?: Entry[]; snapshot?: Snapshot }): Promise<void> {
+    return this.serially(async () => {
+      assert(this.opened, 'LevelLogStore.persist before open()');
+      const ops: Op[] = [];
+      let first = this.storedFirst;
+      let last = this.storedLast;
+      let snapshotIndex = this.snapshotMeta?.index ?? 0;
+
+      const { snapshot } = update;
+      if (snapshot !== undefined) {
+        const { meta } = snapshot;
+        assert(
+          meta.index >= snapshotIndex,
+          `snapshot ${meta.index} is older than the stored ${snapshotIndex}`,
+        );
+        if (!(await this.holdsEntry(meta.index, meta.term))) {
+          // Raft §7: the log does not contain the snapshot's last entry, so it is discarded whole.
+          for (let i = first; last !== 0 && i <= last; i++) ops.push({ type: 'del', key: entryKey(i) });
+          first = 0;
+          last = 0;
+        }
+        ops.push({ type: 'put', key: snapshotMetaKey, value: encodeSnapshotMeta(meta) });
+        ops.push({ type: 'put', key: snapshotDataKey, value: encodeSnapshotData(meta, snapshot.data) });
+        snapshotIndex = meta.index;
+      }
+
+      const entries = (update.entries ?? []).filter((e) => e.index > snapshotIndex);
+      if (entries.length > 0) {
+        const start = entries[0].index;
+        const logEnd = Math.max(last, snapshotIndex);
+        assert(start <= logEnd + 1, `entries start at ${start} but the log ends at ${logEnd}`);
+        entries.forEach((e, i) => assert(e.index === start + i, 'entries must be contiguous'));
+        // The conflicting suffix: every stored entry at or after the first new index.
+        for (let i = Math.max(start, first); last !== 0 && i <= last; i++)
+          ops.push({ type: 'del', key: entryKey(i) });
+        for (const e of entries) ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) });
+        if (last === 0 || first > start) first = start;
+        last = entries[entries.length - 1].index;
+      }
+
+      if (update.hardState !== undefined) {
+        ops.push({ type: 'put', key: hardStateKey, value: encodeHardState(update.hardState) });
+      }
+      if (ops.length === 0) return;
+      await this.write(ops);
+      this.storedFirst = first;
+      this.storedLast = last;
+      if (snapshot !== undefined) this.snapshotMeta = snapshot.meta;
+    });
+  }
+
+  /** Drops entries ≤ `index`, which must be covered by the stored snapshot. */
+  compact(index: number): Promise<void> {
+    return this.serially(async () => {
+      assert(this.opened, 'LevelLogStore.compact before open()');
+      const covered = this.snapshotMeta?.index ?? 0;
+      assert(index <= covered, `cannot compact to ${index}: the snapshot only covers ${covered}`);
+      if (this.storedLast === 0 || index < this.storedFirst) return;
+      const upTo = Math.min(index, this.storedLast);
+      const ops: Op[] = [];
+      for (let i = this.storedFirst; i <= upTo; i++) ops.push({ type: 'del', key: entryKey(i) });
+      await this.write(ops);
+      if (upTo === this.storedLast) {
+        this.storedFirst = 0;
+        this.storedLast = 0;
+      } else {
+        this.storedFirst = upTo + 1;
+      }
+    });
+  }
+
+  /** The stored snapshot with its data; `integrity_failure` if it is damaged. */
+  loadSnapshot(): Promise<Snapshot | undefined> {
+    return this.serially(async () => {
+      const metaRecord = await this.db.get(snapshotMetaKey);
+      if (metaRecord === undefined) return undefined;
+      const meta = decodeSnapshotMeta(metaRecord);
+      if (meta === undefined) throw fatal('the stored snapshot metadata is damaged');
+      const dataRecord = await this.db.get(snapshotDataKey);
+      const data = dataRecord === undefined ? undefined : decodeSnapshotData(dataRecord, meta);
+      if (data === undefined)
+        throw fatal(`the stored snapshot data (index ${meta.index}) is damaged or missing`);
+      return { meta, data };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.lock;
+    await this.db.close();
+  }
+
+  /**
+   * Reads every stored entry in index order and classifies it. Entries at or below the snapshot
+   * are leftovers of an interrupted compaction: skipped. Returns the intact entries after the
+   * snapshot and the indexes of a damaged tail to drop; throws on any non-tail damage or gap.
+   */
+  private async scanEntries(
+    hardState: HardState,
+    snapshotIndex: number,
+  ): Promise<{ entries: Entry[]; damagedTail: number[] }> {
+    const entries: Entry[] = [];
+    const damagedTail: number[] = [];
+    let first = 0;
+    let lastKept = 0;
+    const nextExpected = (): number =>
+      (entries.length === 0 ? snapshotIndex : entries[entries.length - 1].index) + 1;
+    for await (const [key, value] of this.db.iterator({ gte: entryKeyMin, lt: entryKeyEnd })) {
+      const index = indexOfEntryKey(key);
+      if (index === undefined) throw fatal('an unknown key lies in the entry range');
+      if (first === 0) first = index;
+      if (index <= snapshotIndex) {
+        lastKept = index;
+        continue;
+      }
+      const entry = decodeEntry(value);
+      if (entry === undefined || entry.index !== index) {
+        damagedTail.push(index);
+        continue;
+      }
+      if (damagedTail.length > 0) {
+        throw fatal(
+          `log entry ${damagedTail[0]} is damaged but intact entries follow it (up to ${index}): ` +
+            'corruption in the middle of the log, refusing to start',
+        );
+      }
+      if (index !== nextExpected())
+        throw fatal(`the log has a gap: expected entry ${nextExpected()}, found ${index}`);
+      entries.push(entry);
+      lastKept = index;
+    }
+    if (damagedTail.length > 0) {
+      const firstDamaged = damagedTail[0];
+      if (firstDamaged <= hardState.commit) {
+        throw fatal(
+          `committed log entry ${firstDamaged} (commit ${hardState.commit}) is damaged, refusing to start`,
+        );
+      }
+      if (firstDamaged !== nextExpected()) {
+        throw fatal(`the log has a gap: expected entry ${nextExpected()}, found ${firstDamaged}`);
+      }
+    }
+    this.storedFirst = lastKept === 0 ? 0 : first;
+    this.storedLast = lastKept;
+    return { entries, damagedTail };
+  }
+
+  /** True when the stored log holds entry `index` with `term`. */
+  private async holdsEntry(index: number, term: number): Promise<boolean> {
+    if (this.storedLast === 0 || index < this.storedFirst || index > this.storedLast) return false;
+    const record = await this.db.get(entryKey(index));
+    const entry = record === undefined ? undefined : decodeEntry(record);
+    return entry !== undefined && entry.term === term;
+  }
+
+  private async write(ops: Op[]): Promise<void> {
+    await this.db.batch(ops, { sync: true });
+    this.syncs += 1;
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function fatal(message: string): ArcaError {
+  return new ArcaError('integrity_failure', `raft log store: ${message}`);
+}

@@ -15,15 +15,40 @@ export const aeadNonceBytes = 12;
 /** GCM tag length in bytes. */
 export const aeadTagBytes = 16;
 
-/** Encrypts `plaintext` under `key`, binding `aad`; returns nonce ‖ ciphertext ‖ tag. */
-export function aeadSeal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+/** Nonces drawn from the CSPRNG per refill (one syscall per 256 encryptions instead of one each). */
+const noncesPerRefill = 256;
+let noncePool: Buffer = Buffer.alloc(0);
+let noncePoolOffset = 0;
+
+/** A fresh random 96-bit nonce; each pool byte is handed out exactly once. */
+function nextNonce(): Buffer {
+  if (noncePoolOffset + aeadNonceBytes > noncePool.length) {
+    noncePool = secureRandomBytes(aeadNonceBytes * noncesPerRefill);
+    noncePoolOffset = 0;
+  }
+  const nonce = Buffer.from(noncePool.subarray(noncePoolOffset, noncePoolOffset + aeadNonceBytes));
+  noncePoolOffset += aeadNonceBytes;
+  return nonce;
+}
+
+/**
+ * Encrypts `plaintext` under `key`, binding `aad`; returns prefix ‖ nonce ‖ ciphertext ‖ tag
+ * (`prefix`, e.g. a format header, is copied in front so callers avoid a second copy).
+ */
+export function aeadSeal(
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  prefix?: Uint8Array,
+): Buffer {
   assert(key.length === aeadKeyBytes, 'AES-256-GCM needs a 32-byte key');
-  const nonce = secureRandomBytes(aeadNonceBytes);
+  const nonce = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: aeadTagBytes });
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   const tail = cipher.final();
-  return Buffer.concat([nonce, body, tail, cipher.getAuthTag()]);
+  const parts = [nonce, body, tail, cipher.getAuthTag()];
+  return Buffer.concat(prefix === undefined ? parts : [prefix, ...parts]);
 }
 
 /** Decrypts nonce ‖ ciphertext ‖ tag; `undefined` when authentication fails or input is short. */

@@ -191,9 +191,9 @@ export class Barrier implements PhysicalBackend {
     const header = Buffer.alloc(barrierHeaderBytes);
     header.writeUInt8(barrierValueVersion, 0);
     header.writeUInt32BE(termKey.term, 1);
-    const body = aeadSeal(termKey.key, plaintext, aadFor(header, path));
+    const sealed = aeadSeal(termKey.key, plaintext, aadFor(header, path), header);
     termKey.encryptions += 1;
-    return Buffer.concat([header, body]);
+    return sealed;
   }
 
   private decrypt(path: string, stored: Uint8Array, term: number): Uint8Array {
@@ -244,7 +244,7 @@ const keyringAad = Buffer.from(keyringKey, 'utf8');
 function sealKeyring(rootKey: Uint8Array, keyring: Keyring): Buffer {
   const plaintext = keyring.encode();
   try {
-    return Buffer.concat([Buffer.from([keyringRecordVersion]), aeadSeal(rootKey, plaintext, keyringAad)]);
+    return aeadSeal(rootKey, plaintext, keyringAad, Buffer.from([keyringRecordVersion]));
   } finally {
     zeroize(plaintext);
   }

@@ -83,10 +83,7 @@ export class ShamirSeal {
       const kek = secureRandomBytes(aeadKeyBytes);
       const rootKey = secureRandomBytes(aeadKeyBytes);
       try {
-        const wrapped = Buffer.concat([
-          Buffer.from([wrappedRootKeyVersion]),
-          aeadSeal(kek, rootKey, wrappedRootKeyAad),
-        ]);
+        const wrapped = aeadSeal(kek, rootKey, wrappedRootKeyAad, Buffer.from([wrappedRootKeyVersion]));
         await this.barrier.initialize(rootKey, [
           { type: 'put', key: wrappedRootKeyKey, value: wrapped },
           { type: 'put', key: sealConfigKey, value: encodeSealConfig(config) },

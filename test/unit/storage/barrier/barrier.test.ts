@@ -215,3 +215,15 @@ test('barrier list and delete pass through with plaintext names', async () => {
   await barrier.delete('a/b');
   assert.equal(await barrier.get('a/b'), undefined);
 });
+
+test('every encryption uses a fresh nonce, even for the same value at the same path', async () => {
+  const { barrier, physical } = await unsealedBarrier();
+  const nonces = new Set<string>();
+  for (let i = 0; i < 600; i++) {
+    await barrier.put('same', bytes('same value'));
+    const stored = (await physical.get('same'))!;
+    nonces.add(Buffer.from(stored.subarray(barrierHeaderBytes, barrierHeaderBytes + 12)).toString('hex'));
+  }
+  assert.equal(nonces.size, 600);
+  assert.equal(barrier.keyStatus().encryptions, 600);
+});

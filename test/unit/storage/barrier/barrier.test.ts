@@ -42,6 +42,9 @@ test('a marker written through the barrier appears nowhere in plaintext in the L
     const barrier = new Barrier(physical, new FakeClock());
     const rootKey = secureRandomBytes(32);
     await barrier.initialize(rootKey);
+    const termKey = Buffer.from(
+      (barrier as unknown as { keyring: { activeKey(): { key: Buffer } } }).keyring.activeKey().key,
+    );
     await barrier.put('secret/one', bytes(marker));
     await barrier.batch([{ type: 'put', key: 'secret/two', value: bytes(`${marker}${marker}`) }]);
     assert.equal(text(await barrier.get('secret/one')), marker);
@@ -55,6 +58,7 @@ test('a marker written through the barrier appears nowhere in plaintext in the L
       scannedBytes += content.length;
       assert.equal(content.indexOf(Buffer.from(marker, 'utf8')), -1, `plaintext marker found in ${file}`);
       assert.equal(content.indexOf(rootKey), -1, `root key found in ${file}`);
+      assert.equal(content.indexOf(termKey), -1, `barrier term key found in ${file}`);
     }
     assert.ok(scannedBytes > marker.length, 'the data files hold the ciphertext');
 

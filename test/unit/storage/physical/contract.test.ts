@@ -176,3 +176,19 @@ test('leveldb group commit: a write issued while another is syncing is acknowled
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('leveldb: close waits for queued writes to be synced, then refuses new ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-physical-'));
+  try {
+    const db = await LevelPhysical.open(dir);
+    const writes = Array.from({ length: 20 }, (_, i) => db.put(`q/${i}`, bytes(`${i}`)));
+    await db.close();
+    await Promise.all(writes);
+    await assert.rejects(db.put('late', bytes('x')), (err) => isArcaError(err, 'unavailable'));
+    const reopened = await LevelPhysical.open(dir);
+    assert.equal((await reopened.list('q/')).length, 20);
+    await reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

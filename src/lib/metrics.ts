@@ -117,8 +117,7 @@ export class ArcaMetrics {
   private raftGroup: RaftMetrics | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true)
-      collectDefaultMetrics({ register: this.registry, prefix: 'arca_process_' });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'arca_' });
   }
 
   /** The Raft metric group, created on first use. */

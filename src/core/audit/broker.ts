@@ -1,0 +1,120 @@
+/**
+ * The audit broker: fans each record out to every enabled device and enforces Vault's rule — with
+ * at least one device enabled, a request proceeds only if at least one device recorded it (fail
+ * closed). Beyond Vault, a device that hangs cannot freeze the server: each write is bounded by
+ * `writeTimeoutMs`, after which that device counts as failed (and is counted in metrics).
+ */
+import { ArcaError } from '../../lib/errors.js';
+import type { AuditDevice } from './device.js';
+import type { AuditRecord } from './record.js';
+
+/** Counters the broker reports to (implemented by the metrics registry). */
+export interface AuditObserver {
+  written(devicePath: string, type: 'request' | 'response', seconds: number): void;
+  failed(devicePath: string, type: 'request' | 'response', reason: 'error' | 'timeout'): void;
+}
+
+/** Logger subset used here (pino-compatible). */
+export interface AuditLogger {
+  error(obj: object, msg: string): void;
+}
+
+export class AuditBroker {
+  private readonly devices = new Map<string, AuditDevice>();
+
+  constructor(
+    private readonly options: {
+      writeTimeoutMs: number;
+      logger?: AuditLogger;
+      observer?: AuditObserver;
+      now?: () => number;
+    },
+  ) {}
+
+  /** True when at least one device is enabled (then every audited request must be recorded). */
+  hasDevices(): boolean {
+    return this.devices.size > 0;
+  }
+
+  /** The enabled device at `path`, if any. */
+  device(path: string): AuditDevice | undefined {
+    return this.devices.get(path);
+  }
+
+  /** Paths of the enabled devices. */
+  paths(): string[] {
+    return [...this.devices.keys()].sort();
+  }
+
+  add(device: AuditDevice): void {
+    this.devices.set(device.config.path, device);
+  }
+
+  /** Removes and closes a device. */
+  async remove(path: string): Promise<void> {
+    const device = this.devices.get(path);
+    this.devices.delete(path);
+    await device?.close();
+  }
+
+  /** Written before the request is handled; throws `audit_failed` (500) if no device recorded it. */
+  logRequest(record: AuditRecord): Promise<void> {
+    return this.fanOut('request', record);
+  }
+
+  /** Written after the request is handled, before the response is returned. */
+  logResponse(record: AuditRecord): Promise<void> {
+    return this.fanOut('response', record);
+  }
+
+  /** Re-opens every device's destination (log rotation on SIGHUP). */
+  async reopenAll(): Promise<void> {
+    await Promise.allSettled([...this.devices.values()].map((d) => d.reopen()));
+  }
+
+  /** Closes every device (seal, shutdown). */
+  async closeAll(): Promise<void> {
+    const devices = [...this.devices.values()];
+    this.devices.clear();
+    await Promise.allSettled(devices.map((d) => d.close()));
+  }
+
+  private async fanOut(type: 'request' | 'response', record: AuditRecord): Promise<void> {
+    if (this.devices.size === 0) return;
+    const now = this.options.now ?? (() => performance.now());
+    const results = await Promise.all(
+      [...this.devices.values()].map(async (device) => {
+        const started = now();
+        const outcome = await this.bounded(device.log(type, record));
+        if (outcome === 'ok') {
+          this.options.observer?.written(device.config.path, type, (now() - started) / 1000);
+        } else {
+          this.options.observer?.failed(device.config.path, type, outcome);
+          this.options.logger?.error(
+            { audit_device: device.config.path, entry_type: type, reason: outcome },
+            'audit device failed to record an entry',
+          );
+        }
+        return outcome === 'ok';
+      }),
+    );
+    if (!results.some(Boolean)) {
+      this.options.logger?.error({ entry_type: type }, 'no audit backend succeeded in logging the request');
+      throw new ArcaError('audit_failed');
+    }
+  }
+
+  private bounded(write: Promise<void>): Promise<'ok' | 'error' | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.writeTimeoutMs);
+    });
+    return Promise.race([
+      write.then(
+        () => 'ok' as const,
+        () => 'error' as const,
+      ),
+      timeout,
+    ]).finally(() => clearTimeout(timer));
+  }
+}

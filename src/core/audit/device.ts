@@ -1,0 +1,107 @@
+/**
+ * One enabled audit device: its sink, its salt (for Vault-compatible HMACs) and its keyed hash
+ * chain (tamper evidence). Lines are rendered, chained and handed to the sink synchronously in
+ * call order, so the chain order is exactly the file order.
+ */
+import { open } from 'node:fs/promises';
+import { HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
+import { AuditHasher } from './hasher.js';
+import { renderEntry, type AuditRecord, type RenderOptions } from './record.js';
+import type { AuditSink } from './sink.js';
+
+/** Persistent description of a device (stored encrypted in the audit table). */
+export interface AuditDeviceConfig {
+  path: string;
+  type: 'file' | 'socket';
+  description: string;
+  options: Record<string, string>;
+  local: boolean;
+  /** Vault's per-device salt (secret; never listed). */
+  salt: string;
+  /** Hex key of the hash chain (secret; never listed). */
+  chainKeyHex: string;
+}
+
+/** Parses Vault's boolean option strings ("true", "1", ...). */
+export function optionBool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['true', '1', 't', 'yes'].includes(value.toLowerCase());
+}
+
+/** An enabled device, ready to log. */
+export class AuditDevice {
+  private readonly hasher: AuditHasher;
+  private readonly chain: HashChainWriter;
+  private readonly render: RenderOptions;
+  private readonly prefix: string;
+
+  constructor(
+    readonly config: AuditDeviceConfig,
+    private readonly sink: AuditSink,
+    chainState?: { seq: number; mac: string },
+  ) {
+    this.hasher = new AuditHasher(config.salt);
+    this.chain = new HashChainWriter(Buffer.from(config.chainKeyHex, 'hex'), chainState);
+    this.render = {
+      hmacAccessor: optionBool(config.options.hmac_accessor, true),
+      logRaw: optionBool(config.options.log_raw, false),
+    };
+    this.prefix = config.options.prefix ?? '';
+  }
+
+  /** Renders, chains and writes one entry; resolves when the sink has it. */
+  log(type: 'request' | 'response', record: AuditRecord): Promise<void> {
+    const line = this.chain.seal(JSON.stringify(renderEntry(type, record, this.hasher, this.render)));
+    return this.sink.write(`${this.prefix}${line}\n`);
+  }
+
+  /** `sys/audit-hash`: the HMAC this device would write for `input`. */
+  hash(input: string): string {
+    return this.hasher.hash(input);
+  }
+
+  /** The chain position (seq, mac) of the last entry written. */
+  chainState(): { seq: number; mac: string } {
+    return this.chain.state();
+  }
+
+  reopen(): Promise<void> {
+    return this.sink.reopen();
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+/**
+ * Reads the chain position from the last complete line of an existing audit file, so a restarted
+ * server continues the chain instead of starting a new one. Only the file's tail is read.
+ */
+export async function readChainTail(
+  filePath: string,
+  prefix: string,
+): Promise<{ seq: number; mac: string } | undefined> {
+  let text: string;
+  try {
+    const handle = await open(filePath, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 1024 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      text = buffer.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n').filter((l) => l !== '');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    const parsed = parseChainedLine(line.startsWith(prefix) ? line.slice(prefix.length) : line);
+    if (parsed) return { seq: parsed.link.seq, mac: parsed.link.mac };
+  }
+  return undefined;
+}

@@ -1,0 +1,39 @@
+/**
+ * Vault's audit hashing: every string that could be sensitive is replaced by
+ * `hmac-sha256:<hex>` = HMAC-SHA256(device salt, value). The same salt lets `sys/audit-hash`
+ * reproduce a hash so an operator can search the log for a known value without the log ever
+ * containing it. Numbers and booleans stay plaintext (as in Vault).
+ */
+import { createHmac } from 'node:crypto';
+
+/** Hashes strings with one device's salt. */
+export class AuditHasher {
+  constructor(private readonly salt: string) {}
+
+  /** `hmac-sha256:<hex>` of `value`. */
+  hash(value: string): string {
+    return `hmac-sha256:${createHmac('sha256', this.salt).update(value).digest('hex')}`;
+  }
+
+  /**
+   * A deep copy of `value` with every string (at any depth, in objects and arrays) hashed;
+   * object keys are kept. `exemptKeys` names top-level keys left as they are.
+   */
+  hashValues(value: unknown, exemptKeys: ReadonlySet<string> = new Set()): unknown {
+    return this.walk(value, exemptKeys, true);
+  }
+
+  private walk(value: unknown, exempt: ReadonlySet<string>, top: boolean): unknown {
+    if (typeof value === 'string') return this.hash(value);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, exempt, false));
+    if (value instanceof Uint8Array) return this.hash(Buffer.from(value).toString('base64'));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        out[k] = top && exempt.has(k) ? v : this.walk(v, exempt, false);
+      }
+      return out;
+    }
+    return value;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Where an audit device's lines go. `write` resolves only once the text has been handed to the
+ * destination (file: written to the OS, and fsync'd when the device asks for it; socket: flushed
+ * to the kernel) — the broker waits for it before the request proceeds.
+ */
+export interface AuditSink {
+  /** Writes complete lines (each ends with '\n'); concurrent calls are written in call order. */
+  write(text: string): Promise<void>;
+  /** Re-opens the destination (file rotated by an external tool; SIGHUP). */
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+}

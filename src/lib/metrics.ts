@@ -1,0 +1,201 @@
+/**
+ * Every Arca metric, declared once on one prom-client registry and injected into the components
+ * that move them (core, audit, storage, the HTTP layer, and Raft when the cluster arrives:
+ * `raft()` creates that group lazily so single-node servers do not export empty Raft series).
+ * Names follow Prometheus conventions: `arca_` prefix, base units (seconds, bytes), `_total` for
+ * counters. docs/metrics.md documents each one; a test checks the dashboards use only these.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Raft metrics (created on first use by the cluster driver). */
+export interface RaftMetrics {
+  term: Gauge;
+  commitIndex: Gauge;
+  appliedIndex: Gauge;
+  isLeader: Gauge;
+  leaderChanges: Counter;
+  commitDuration: Histogram;
+  persistBatchEntries: Histogram;
+}
+
+export class ArcaMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'arca_requests_total',
+    help: 'Requests handled, by mount, logical operation and HTTP status code.',
+    labelNames: ['mount', 'operation', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly requestDuration = new Histogram({
+    name: 'arca_request_duration_seconds',
+    help: 'Time from receiving a request to sending its response, by mount and operation.',
+    labelNames: ['mount', 'operation'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+  readonly requestsDenied = new Counter({
+    name: 'arca_requests_denied_total',
+    help: 'Requests refused with 403, by reason (permission_denied, invalid_token).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly sealed = new Gauge({
+    name: 'arca_core_sealed',
+    help: '1 while this node is sealed (or uninitialised), 0 when unsealed.',
+    registers: [this.registry],
+  });
+  readonly tokenCreations = new Counter({
+    name: 'arca_token_creations_total',
+    help: 'Tokens created, by kind (root, child, orphan, role).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly tokenLookups = new Counter({
+    name: 'arca_token_lookups_total',
+    help: 'Token validations, by result (valid, invalid).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly tokenRevocations = new Counter({
+    name: 'arca_token_revocations_total',
+    help: 'Token revocations, by result (success, failure).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly tokenExpirations = new Counter({
+    name: 'arca_token_expirations_total',
+    help: 'Tokens removed by the expiry queue after their TTL ran out.',
+    registers: [this.registry],
+  });
+  readonly leases = new Gauge({
+    name: 'arca_leases',
+    help: 'Leases currently tracked (tokens included).',
+    registers: [this.registry],
+  });
+  readonly leaseRevocationFailures = new Counter({
+    name: 'arca_lease_revocation_failures_total',
+    help: 'Lease or token revocations that failed and will be retried.',
+    registers: [this.registry],
+  });
+  readonly auditWrites = new Counter({
+    name: 'arca_audit_writes_total',
+    help: 'Audit entries recorded, by device and entry type (request, response).',
+    labelNames: ['device', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly auditFailures = new Counter({
+    name: 'arca_audit_failures_total',
+    help: 'Audit entries a device failed to record, by device, type and reason (error, timeout).',
+    labelNames: ['device', 'type', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly auditWriteDuration = new Histogram({
+    name: 'arca_audit_write_duration_seconds',
+    help: 'Time for a device to record one entry.',
+    labelNames: ['device'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+  readonly barrierOperations = new Histogram({
+    name: 'arca_barrier_operation_duration_seconds',
+    help: 'Barrier (encrypt/decrypt + storage) operations, by operation (get, put, delete, list, batch).',
+    labelNames: ['operation'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+  readonly storageOperations = new Histogram({
+    name: 'arca_storage_operation_duration_seconds',
+    help: 'Physical storage operations below the barrier, by backend and operation.',
+    labelNames: ['backend', 'operation'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+
+  private raftGroup: RaftMetrics | undefined;
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'arca_' });
+  }
+
+  /** The Raft metric group, created on first use. */
+  raft(): RaftMetrics {
+    this.raftGroup ??= {
+      term: new Gauge({ name: 'arca_raft_term', help: 'Current Raft term.', registers: [this.registry] }),
+      commitIndex: new Gauge({
+        name: 'arca_raft_commit_index',
+        help: 'Raft commit index.',
+        registers: [this.registry],
+      }),
+      appliedIndex: new Gauge({
+        name: 'arca_raft_applied_index',
+        help: 'Index of the last entry applied to the state machine.',
+        registers: [this.registry],
+      }),
+      isLeader: new Gauge({
+        name: 'arca_raft_is_leader',
+        help: '1 on the leader (active node).',
+        registers: [this.registry],
+      }),
+      leaderChanges: new Counter({
+        name: 'arca_raft_leader_changes_total',
+        help: 'Times this node saw the leader change.',
+        registers: [this.registry],
+      }),
+      commitDuration: new Histogram({
+        name: 'arca_raft_commit_duration_seconds',
+        help: 'Time from proposing an entry to applying it.',
+        buckets: latencyBuckets,
+        registers: [this.registry],
+      }),
+      persistBatchEntries: new Histogram({
+        name: 'arca_raft_persist_batch_entries',
+        help: 'Entries per synced log batch (group commit effectiveness).',
+        buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+        registers: [this.registry],
+      }),
+    };
+    return this.raftGroup;
+  }
+
+  /** The Prometheus text exposition (`/v1/sys/metrics?format=prometheus`). */
+  prometheusText(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The content type of `prometheusText()`. */
+  get prometheusContentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * Vault's JSON form (`/v1/sys/metrics` without a format): `{Timestamp, Gauges, Counters, Samples}`
+   * with one element per labelled series.
+   */
+  async vaultJson(nowMs: number): Promise<Record<string, unknown>> {
+    const gauges: unknown[] = [];
+    const counters: unknown[] = [];
+    const samples: unknown[] = [];
+    for (const metric of await this.registry.getMetricsAsJSON()) {
+      for (const value of metric.values) {
+        const name = (value as { metricName?: string }).metricName ?? metric.name;
+        const entry = { Name: name, Value: value.value, Labels: value.labels };
+        const type = String(metric.type);
+        if (type === 'counter') counters.push({ ...entry, Count: value.value, Sum: value.value });
+        else if (type === 'gauge') gauges.push(entry);
+        else samples.push(entry);
+      }
+    }
+    return {
+      Timestamp: new Date(nowMs)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000 UTC'),
+      Gauges: gauges,
+      Counters: counters,
+      Samples: samples,
+    };
+  }
+}

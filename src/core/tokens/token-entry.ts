@@ -47,6 +47,8 @@ export interface TokenEntry {
 export interface StoredToken extends TokenEntry {
   /** Set at the start of a revocation, before children are revoked; a crash leaves it for cleanup. */
   revoked?: boolean;
+  /** Set with `revoked` when the last use was spent: the in-flight request may still look itself up. */
+  exhausted?: boolean;
 }
 
 /** Storage key helpers, in one place so the layout is documented once. */
@@ -96,7 +98,7 @@ export function decodeAccessor(bytes: Uint8Array): string {
 
 /** A copy of the entry without storage-only fields, safe to hand to core. */
 export function publicEntry(stored: StoredToken): TokenEntry {
-  const { revoked: _revoked, ...entry } = stored;
+  const { revoked: _revoked, exhausted: _exhausted, ...entry } = stored;
   return { ...entry, policies: [...entry.policies], meta: { ...entry.meta } };
 }
 

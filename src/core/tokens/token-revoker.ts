@@ -91,8 +91,9 @@ export class TokenRevoker {
     return this.deps.lock.run(idHash, async () => {
       const entry = await this.read(idHash);
       if (!entry) return false;
-      if (!entry.revoked) {
+      if (!entry.revoked || entry.exhausted) {
         entry.revoked = true;
+        delete entry.exhausted;
         await this.deps.storage.put(tokenKeys.entry(idHash), encodeToken(entry));
       }
       return true;

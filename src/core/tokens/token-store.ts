@@ -33,8 +33,10 @@ import { readRole } from './token-roles.js';
 import { type LeaseTtls, calculateTtl } from './token-ttl.js';
 import { TokenRevoker } from './token-revoker.js';
 import { tokenBackend } from './token-backend.js';
+import type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
 
 export type { TokenEntry } from './token-entry.js';
+export type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
 
 export interface TokenStoreDeps {
   storage: StorageView;
@@ -51,42 +53,7 @@ export interface TokenStoreDeps {
   policyExists?: (name: string) => Promise<boolean>;
 }
 
-/** What `createToken` needs; policies are final (already sanitised and checked by the caller). */
-export interface CreateTokenParams {
-  policies: string[];
-  /** idHash of the parent; '' or absent = orphan. */
-  parentIdHash?: string;
-  path: string;
-  displayName: string;
-  meta?: Record<string, string>;
-  numUses?: number;
-  renewable?: boolean;
-  /** Requested TTL, seconds; 0/absent = mount default (or never, for a root-policy token). */
-  ttlSeconds?: number;
-  explicitMaxTtlSeconds?: number;
-  periodSeconds?: number;
-  role?: string;
-  entityId?: string;
-  /** A caller-chosen token id (root/sudo only — the caller checks that). */
-  id?: string;
-}
-
-/** A freshly minted token: the only time the raw `token` is ever available. */
-export interface CreatedToken {
-  token: string;
-  accessor: string;
-  entry: TokenEntry;
-  warnings: string[];
-}
-
-/** Result of a renewal. */
-export interface RenewedToken {
-  entry: TokenEntry;
-  ttlSeconds: number;
-  warnings: string[];
-}
-
-export class TokenStore {
+export class TokenStore implements TokenStorePort {
   private readonly storage: StorageView;
   private readonly clock: Clock;
   private readonly lock = new KeyedLock();
@@ -129,6 +96,11 @@ export class TokenStore {
   /** The effective default and max TTL of the token mount, seconds. */
   get leaseTtls(): LeaseTtls {
     return { ...this.ttls };
+  }
+
+  /** The store's wall-clock reading, ms (what TTLs and lookups are measured against). */
+  nowMs(): number {
+    return this.clock.wallMs();
   }
 
   /** The salted hash of a token id (its storage key). */
@@ -268,10 +240,11 @@ export class TokenStore {
         return publicEntry(current);
       }
       current.revoked = true;
-      current.numUses = 0;
+      current.exhausted = true;
+      current.numUses = -1;
       await this.storage.put(tokenKeys.entry(idHash), encodeToken(current));
       this.queue.push({ expireTimeMs: 0, idHash });
-      return { ...publicEntry(current), numUses: -1 };
+      return publicEntry(current);
     });
   }
 
@@ -287,6 +260,20 @@ export class TokenStore {
     await this.initialize();
     const entry = await this.readValid(idHash);
     return entry && publicEntry(entry);
+  }
+
+  /**
+   * The caller's own entry for `lookup-self`: like `lookupByIdHash`, but a token whose last use
+   * this very request spent is still shown (with `numUses` -1, as Vault's tainted entry) until
+   * the cleanup tick deletes it.
+   */
+  async lookupSelf(idHash: string): Promise<TokenEntry | undefined> {
+    await this.initialize();
+    if (idHash === '' || idHash.includes('/')) return undefined;
+    const entry = await this.readStored(idHash);
+    if (!entry || isExpired(entry, this.clock.wallMs())) return undefined;
+    if (entry.revoked && !entry.exhausted) return undefined;
+    return publicEntry(entry);
   }
 
   /** The entry behind an accessor; undefined if unknown/revoked/expired. Never reveals the id. */

@@ -1,0 +1,55 @@
+/**
+ * `revoke`, `revoke-self`, `revoke-accessor`, `revoke-orphan` and `LIST accessors`. Revocation
+ * answers 204; revoking an unknown token is a no-op (as Vault), an unknown accessor is a 400.
+ * `revoke-orphan` and `LIST accessors` are sudo paths: core's ACL check enforces that.
+ */
+import { ArcaError } from '../../lib/errors.js';
+import type { BackendRequest } from '../../logical/backend.js';
+import { type LogicalResponse, noContent } from '../../logical/response.js';
+import { TokenFields } from './token-fields.js';
+import type { TokenStorePort } from './token-store-port.js';
+import { idHashForAccessor, selfIdHash } from './token-lookup-renew.js';
+
+function tokenParam(request: BackendRequest): string {
+  const token = new TokenFields(request).string('token');
+  if (token === '') throw new ArcaError('invalid_request', 'missing token ID');
+  return token;
+}
+
+/** `revoke` (`token`): the token and all its descendants. */
+export async function handleRevoke(store: TokenStorePort, request: BackendRequest): Promise<LogicalResponse> {
+  await store.revokeTree(await store.hashToken(tokenParam(request)));
+  return noContent;
+}
+
+/** `revoke-self`. */
+export async function handleRevokeSelf(
+  store: TokenStorePort,
+  request: BackendRequest,
+): Promise<LogicalResponse> {
+  await store.revokeTree(await selfIdHash(store, request));
+  return noContent;
+}
+
+/** `revoke-accessor` (`accessor`). */
+export async function handleRevokeAccessor(
+  store: TokenStorePort,
+  request: BackendRequest,
+): Promise<LogicalResponse> {
+  await store.revokeTree(await idHashForAccessor(store, request));
+  return noContent;
+}
+
+/** `revoke-orphan` (`token`): only this token; its children become orphans. */
+export async function handleRevokeOrphan(
+  store: TokenStorePort,
+  request: BackendRequest,
+): Promise<LogicalResponse> {
+  await store.revokeOrphan(await store.hashToken(tokenParam(request)));
+  return noContent;
+}
+
+/** `LIST accessors/`. */
+export async function handleListAccessors(store: TokenStorePort): Promise<LogicalResponse> {
+  return { data: { keys: await store.listAccessors() } };
+}

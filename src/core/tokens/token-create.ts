@@ -5,7 +5,7 @@
  * added unless `no_default_policy`; `no_parent`, `period` and a custom `id` need root; a role
  * contributes orphan/renewable/period/explicit max/num_uses/path suffix; batch tokens are refused.
  *
- * Sudo: the backend only learns the caller's policies, so "root or sudo" is checked as "root".
+ * "Root or sudo" is the root policy, or sudo on the path when core gave the store a `hasSudo` check.
  */
 import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest } from '../../logical/backend.js';
@@ -56,7 +56,7 @@ export async function handleCreate(
 ): Promise<LogicalResponse> {
   const f = new TokenFields(request);
   const callerPolicies = request.auth?.policies ?? [];
-  const isRoot = callerPolicies.includes('root');
+  const isRoot = await store.isPrivileged(callerPolicies, `${mountPrefix(request)}${request.path}`);
   const warnings: string[] = [];
 
   const parentIdHash = request.auth?.tokenIdHash ?? '';

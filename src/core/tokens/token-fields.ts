@@ -109,21 +109,23 @@ export class TokenFields {
       }
     }
     if (typeof value === 'string') value = value.split(',');
-    const out: Record<string, string> = {};
+    const pairs: [string, string][] = [];
     if (Array.isArray(value)) {
       for (const pair of value) {
         if (typeof pair !== 'string' || !pair.includes('=')) return invalid(name, 'key=value pairs', pair);
         const at = pair.indexOf('=');
-        out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+        pairs.push([pair.slice(0, at).trim(), pair.slice(at + 1).trim()]);
       }
-      return out;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (typeof item === 'string') pairs.push([key, item]);
+        else if (typeof item === 'number' || typeof item === 'boolean') pairs.push([key, String(item)]);
+        else return invalid(name, 'a map of strings', item);
+      }
+    } else {
+      return invalid(name, 'a map of strings', value);
     }
-    if (typeof value !== 'object' || value === null) return invalid(name, 'a map of strings', value);
-    for (const [key, item] of Object.entries(value)) {
-      if (typeof item === 'string') out[key] = item;
-      else if (typeof item === 'number' || typeof item === 'boolean') out[key] = String(item);
-      else return invalid(name, 'a map of strings', item);
-    }
-    return out;
+    // fromEntries defines own properties, so a key like "__proto__" stays plain data.
+    return Object.fromEntries(pairs);
   }
 }

@@ -43,6 +43,7 @@ export interface RenewedToken {
 /** The token store as the backend handlers use it (implemented by TokenStore). */
 export interface TokenStorePort {
   nowMs(): number;
+  isPrivileged(policies: string[], path: string): Promise<boolean>;
   hashToken(token: string): Promise<string>;
   createToken(params: CreateTokenParams): Promise<CreatedToken>;
   lookup(token: string): Promise<TokenEntry | undefined>;

@@ -49,6 +49,11 @@ export interface TokenStoreDeps {
   maxLeaseTtlSeconds?: number;
   /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
   onRevoke?: (entry: TokenEntry) => Promise<void>;
+  /**
+   * Optional: whether `policies` grant `sudo` on `path` (core's ACL). Without it only the `root`
+   * policy counts as "root or sudo" for `no_parent`, `period` and a custom `id`.
+   */
+  hasSudo?: (policies: string[], path: string) => Promise<boolean>;
   /** Optional: lets token creation warn `Policy "x" does not exist` as Vault does. */
   policyExists?: (name: string) => Promise<boolean>;
 }
@@ -77,13 +82,21 @@ export class TokenStore implements TokenStorePort {
     });
   }
 
-  /** Loads or creates the salt and rebuilds the expiry queue from storage; idempotent. */
+  /**
+   * Loads or creates the salt and rebuilds the expiry queue from storage. Call after every unseal
+   * (or on becoming the active node): each call reloads. Other methods initialize lazily once.
+   */
   initialize(): Promise<void> {
-    this.ready ??= this.load().catch((err: unknown) => {
-      this.ready = undefined;
+    const loading = this.load().catch((err: unknown) => {
+      if (this.ready === loading) this.ready = undefined;
       throw err;
     });
-    return this.ready;
+    this.ready = loading;
+    return loading;
+  }
+
+  private ensureReady(): Promise<void> {
+    return this.ready ?? this.initialize();
   }
 
   /** Sets the mount's TTLs (e.g. after `sys/mounts/auth/token/tune`); 0 = system value. */
@@ -103,9 +116,15 @@ export class TokenStore implements TokenStorePort {
     return this.clock.wallMs();
   }
 
+  /** Vault's "root or sudo": the root policy, or sudo on `path` when core supplied `hasSudo`. */
+  async isPrivileged(policies: string[], path: string): Promise<boolean> {
+    if (policies.includes('root')) return true;
+    return this.deps.hasSudo ? this.deps.hasSudo(policies, path) : false;
+  }
+
   /** The salted hash of a token id (its storage key). */
   async hashToken(token: string): Promise<string> {
-    await this.initialize();
+    await this.ensureReady();
     return (this.hasher as TokenHasher).hash(token);
   }
 
@@ -131,7 +150,7 @@ export class TokenStore implements TokenStorePort {
    * parent is still valid, so it can never escape a concurrent revocation of the parent.
    */
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
-    await this.initialize();
+    await this.ensureReady();
     const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
     const parentIdHash = params.parentIdHash ?? '';
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
@@ -178,19 +197,20 @@ export class TokenStore implements TokenStorePort {
     };
     if (params.role !== undefined) entry.role = params.role;
 
-    const write = async (): Promise<void> => {
-      if (params.id !== undefined && (await this.storage.get(tokenKeys.entry(idHash)))) {
-        throw new ArcaError('invalid_request', 'cannot create a token with a duplicate ID');
-      }
-      const ops = [
-        { type: 'put' as const, key: tokenKeys.entry(idHash), value: encodeToken(entry) },
-        { type: 'put' as const, key: tokenKeys.accessor(entry.accessor), value: encodeAccessor(idHash) },
-      ];
-      if (parentIdHash !== '') {
-        ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });
-      }
-      await this.storage.batch(ops);
-    };
+    const write = (): Promise<void> =>
+      this.lock.run(idHash, async () => {
+        if (params.id !== undefined && (await this.storage.get(tokenKeys.entry(idHash)))) {
+          throw new ArcaError('invalid_request', 'cannot create a token with a duplicate ID');
+        }
+        const ops = [
+          { type: 'put' as const, key: tokenKeys.entry(idHash), value: encodeToken(entry) },
+          { type: 'put' as const, key: tokenKeys.accessor(entry.accessor), value: encodeAccessor(idHash) },
+        ];
+        if (parentIdHash !== '') {
+          ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });
+        }
+        await this.storage.batch(ops);
+      });
     if (parentIdHash === '') {
       await write();
     } else {
@@ -257,7 +277,7 @@ export class TokenStore implements TokenStorePort {
 
   /** The entry stored under `idHash`; undefined if unknown/revoked/expired. */
   async lookupByIdHash(idHash: string): Promise<TokenEntry | undefined> {
-    await this.initialize();
+    await this.ensureReady();
     const entry = await this.readValid(idHash);
     return entry && publicEntry(entry);
   }
@@ -268,7 +288,7 @@ export class TokenStore implements TokenStorePort {
    * the cleanup tick deletes it.
    */
   async lookupSelf(idHash: string): Promise<TokenEntry | undefined> {
-    await this.initialize();
+    await this.ensureReady();
     if (idHash === '' || idHash.includes('/')) return undefined;
     const entry = await this.readStored(idHash);
     if (!entry || isExpired(entry, this.clock.wallMs())) return undefined;
@@ -284,7 +304,7 @@ export class TokenStore implements TokenStorePort {
 
   /** The idHash an accessor points to, if the index has it. */
   async idHashByAccessor(accessor: string): Promise<string | undefined> {
-    await this.initialize();
+    await this.ensureReady();
     if (typeof accessor !== 'string' || accessor === '' || accessor.includes('/')) return undefined;
     const bytes = await this.storage.get(tokenKeys.accessor(accessor));
     return bytes ? decodeAccessor(bytes) : undefined;
@@ -292,7 +312,7 @@ export class TokenStore implements TokenStorePort {
 
   /** Every accessor (for `LIST auth/token/accessors`), sorted. */
   async listAccessors(): Promise<string[]> {
-    await this.initialize();
+    await this.ensureReady();
     return (await this.storage.list(tokenKeys.accessorPrefix)).filter((k) => !k.endsWith('/'));
   }
 
@@ -303,7 +323,7 @@ export class TokenStore implements TokenStorePort {
    * not renewable` for a non-renewable or non-expiring token.
    */
   async renew(idHash: string, incrementSeconds = 0): Promise<RenewedToken | undefined> {
-    await this.initialize();
+    await this.ensureReady();
     return this.lock.run(idHash, async () => {
       const entry = await this.readValid(idHash);
       if (!entry) return undefined;
@@ -348,19 +368,19 @@ export class TokenStore implements TokenStorePort {
 
   /** Revokes the token and all its descendants (never orphans them). Unknown ids are a no-op. */
   async revokeTree(idHash: string): Promise<void> {
-    await this.initialize();
+    await this.ensureReady();
     await this.revoker.revokeTree(idHash);
   }
 
   /** Revokes only this token; its direct children become orphans (`revoke-orphan`). */
   async revokeOrphan(idHash: string): Promise<void> {
-    await this.initialize();
+    await this.ensureReady();
     await this.revoker.revokeOrphan(idHash);
   }
 
   /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */
   async revokeExpired(): Promise<number> {
-    await this.initialize();
+    await this.ensureReady();
     return this.revoker.revokeDue(this.clock.wallMs());
   }
 

@@ -279,3 +279,54 @@ test('a limited-use token cannot create children; its last use still succeeds', 
   assert.equal(last.num_uses, -1, 'the last use is served (Vault shows the tainted count)');
   assert.equal((await errorOf(as(t.clientToken, 'read', 'lookup-self'))).httpStatus, 403);
 });
+
+test('typed JSON values (numbers, booleans, arrays, objects) work as well as strings', async () => {
+  const { as } = await setup();
+  const auth = (
+    await as('root', 'update', 'create', {
+      num_uses: 5,
+      renewable: false,
+      ttl: 3600,
+      policies: ['B', 'a', 'a'],
+      meta: { n: 1, ok: true, __proto__x: 'y' },
+    })
+  ).auth!;
+  assert.equal(auth.numUses, 5);
+  assert.equal(auth.renewable, false);
+  assert.equal(auth.leaseDurationSeconds, 3600);
+  assert.deepEqual(auth.policies, ['a', 'b', 'default']);
+  assert.deepEqual(auth.metadata, { n: '1', ok: 'true', __proto__x: 'y' });
+  const proto = (await as('root', 'update', 'create', { meta: '{"__proto__":"x"}' })).auth!;
+  assert.equal(Object.getPrototypeOf(proto.metadata), Object.prototype, 'no prototype pollution');
+  assert.deepEqual(Object.keys(proto.metadata!), ['__proto__']);
+});
+
+test("with core's hasSudo hook, a sudo (non-root) caller may create orphans; others may not", async () => {
+  const storage = new MemoryStorageView();
+  const store = new TokenStore({
+    storage,
+    clock: new FakeClock(),
+    hasSudo: async (policies, path) => policies.includes('admin') && path === 'auth/token/create',
+  });
+  await store.createRoot({ id: 'root' });
+  const as = (token: string, data: Record<string, unknown>) =>
+    call(store, storage, token, 'update', 'create', data);
+  const admin = (await as('root', { policies: 'admin' })).auth!.clientToken;
+  const user = (await as('root', { policies: 'user' })).auth!.clientToken;
+  assert.equal((await as(admin, { no_parent: true })).auth!.orphan, true);
+  assert.equal((await errorOf(as(user, { no_parent: true }))).httpStatus, 400);
+});
+
+test('initialize reloads: a store re-initialized after tokens were written elsewhere expires them', async () => {
+  const storage = new MemoryStorageView();
+  const clock = new FakeClock();
+  const a = new TokenStore({ storage, clock });
+  const b = new TokenStore({ storage, clock });
+  await b.initialize();
+  const t = await a.createToken({ policies: ['x'], path: 'p', displayName: 'token', ttlSeconds: 10 });
+  clock.advance(10_000);
+  assert.equal(await b.revokeExpired(), 0, 'b has not seen the token yet');
+  await b.initialize();
+  assert.equal(await b.revokeExpired(), 1);
+  assert.equal(await a.lookup(t.token), undefined);
+});

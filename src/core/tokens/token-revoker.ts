@@ -32,10 +32,10 @@ export class TokenRevoker {
 
   /** Revokes `rootIdHash` and every descendant. Returns how many tokens were deleted. */
   async revokeTree(rootIdHash: string): Promise<number> {
-    const order = await this.markTree(rootIdHash);
+    const { order, strayChildKeys } = await this.markTree(rootIdHash);
     let deleted = 0;
     for (let i = order.length - 1; i >= 0; i--) {
-      if (await this.deleteMarked(order[i])) deleted += 1;
+      if (await this.deleteMarked(order[i], strayChildKeys.get(order[i]) ?? [])) deleted += 1;
     }
     return deleted;
   }
@@ -56,7 +56,7 @@ export class TokenRevoker {
         await storage.batch(ops);
       });
     }
-    return (await this.deleteMarked(idHash)) ? 1 : 0;
+    return (await this.deleteMarked(idHash, [])) ? 1 : 0;
   }
 
   /** Pops every due queue item and revokes the trees of tokens that are expired or marked. */
@@ -70,19 +70,33 @@ export class TokenRevoker {
     return deleted;
   }
 
-  private async markTree(rootIdHash: string): Promise<string[]> {
+  /**
+   * Marks the tree breadth-first. Returns the marked tokens in BFS order (so reverse order deletes
+   * leaves first) and, per parent, index keys of listed children whose entry no longer exists.
+   */
+  private async markTree(
+    rootIdHash: string,
+  ): Promise<{ order: string[]; strayChildKeys: Map<string, string[]> }> {
     const order: string[] = [];
+    const strayChildKeys = new Map<string, string[]>();
     const seen = new Set<string>();
-    const pending = [rootIdHash];
+    const pending: { idHash: string; parent?: string }[] = [{ idHash: rootIdHash }];
     for (let i = 0; i < pending.length; i++) {
-      const idHash = pending[i];
+      const { idHash, parent } = pending[i];
       if (seen.has(idHash)) continue;
       seen.add(idHash);
-      if (!(await this.mark(idHash))) continue;
+      if (!(await this.mark(idHash))) {
+        if (parent !== undefined) {
+          const list = strayChildKeys.get(parent) ?? [];
+          list.push(tokenKeys.child(parent, idHash));
+          strayChildKeys.set(parent, list);
+        }
+        continue;
+      }
       order.push(idHash);
-      pending.push(...(await this.children(idHash)));
+      for (const child of await this.children(idHash)) pending.push({ idHash: child, parent: idHash });
     }
-    return order;
+    return { order, strayChildKeys };
   }
 
   /** Marks the token revoked under its lock; false if it does not exist. */
@@ -100,8 +114,11 @@ export class TokenRevoker {
     });
   }
 
-  /** Runs onRevoke, then deletes entry + accessor + parent-index key in one batch. */
-  private async deleteMarked(idHash: string): Promise<boolean> {
+  /**
+   * Runs onRevoke, then deletes entry + accessor + parent-index key (+ `extraDeletes`) in one
+   * batch. Children were deleted (or re-parented) before, each removing its own index key.
+   */
+  private async deleteMarked(idHash: string, extraDeletes: string[]): Promise<boolean> {
     const { storage, lock, queue, clock, onRevoke } = this.deps;
     return lock.run(idHash, async () => {
       const entry = await this.read(idHash);
@@ -118,10 +135,7 @@ export class TokenRevoker {
       ];
       if (entry.parentIdHash !== '')
         ops.push({ type: 'delete', key: tokenKeys.child(entry.parentIdHash, idHash) });
-      // Index keys of children that were re-parented or vanished are dropped with the parent.
-      for (const childHash of await this.children(idHash)) {
-        ops.push({ type: 'delete', key: tokenKeys.child(idHash, childHash) });
-      }
+      for (const key of extraDeletes) ops.push({ type: 'delete', key });
       await storage.batch(ops);
       return true;
     });

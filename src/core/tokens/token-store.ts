@@ -10,6 +10,7 @@
  * marks each token of the tree (it stops authenticating at once), then deletes leaves-first; a
  * crash in between leaves marked entries that `initialize` queues for cleanup.
  */
+import { assert } from '../../lib/assert.js';
 import type { Clock } from '../../lib/clock.js';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
@@ -157,6 +158,8 @@ export class TokenStore implements TokenStorePort {
     const period = params.periodSeconds ?? 0;
     const requestedTtl = params.ttlSeconds ?? 0;
     const isRoot = params.policies.includes('root');
+    assert(Number.isSafeInteger(params.numUses ?? 0) && (params.numUses ?? 0) >= 0, 'numUses must be >= 0');
+    assert(requestedTtl >= 0 && explicitMax >= 0 && period >= 0, 'TTLs must be >= 0');
     const warnings: string[] = [];
     let ttlSeconds = 0;
     if (period > 0 || requestedTtl > 0 || !isRoot) {

@@ -1,7 +1,8 @@
 /**
  * `revoke`, `revoke-self`, `revoke-accessor`, `revoke-orphan` and `LIST accessors`. Revocation
  * answers 204; revoking an unknown token is a no-op (as Vault), an unknown accessor is a 400.
- * `revoke-orphan` and `LIST accessors` are sudo paths: core's ACL check enforces that.
+ * `revoke-orphan` and `LIST accessors` are sudo paths: core's ACL enforces that, and the handlers
+ * check "root or sudo" again themselves (deny by default if core gave the store no sudo check).
  */
 import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest } from '../../logical/backend.js';
@@ -9,6 +10,11 @@ import { type LogicalResponse, noContent } from '../../logical/response.js';
 import { TokenFields } from './token-fields.js';
 import type { TokenStorePort } from './token-store-port.js';
 import { idHashForAccessor, selfIdHash } from './token-lookup-renew.js';
+import { mountPrefix } from './token-create.js';
+
+async function privileged(store: TokenStorePort, request: BackendRequest): Promise<boolean> {
+  return store.isPrivileged(request.auth?.policies ?? [], `${mountPrefix(request)}${request.path}`);
+}
 
 function tokenParam(request: BackendRequest): string {
   const token = new TokenFields(request).string('token');
@@ -45,11 +51,18 @@ export async function handleRevokeOrphan(
   store: TokenStorePort,
   request: BackendRequest,
 ): Promise<LogicalResponse> {
+  if (!(await privileged(store, request))) {
+    throw new ArcaError('invalid_request', 'root or sudo privileges required to revoke and orphan');
+  }
   await store.revokeOrphan(await store.hashToken(tokenParam(request)));
   return noContent;
 }
 
 /** `LIST accessors/`. */
-export async function handleListAccessors(store: TokenStorePort): Promise<LogicalResponse> {
+export async function handleListAccessors(
+  store: TokenStorePort,
+  request: BackendRequest,
+): Promise<LogicalResponse> {
+  if (!(await privileged(store, request))) throw new ArcaError('permission_denied');
   return { data: { keys: await store.listAccessors() } };
 }

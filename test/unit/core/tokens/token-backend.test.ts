@@ -330,3 +330,16 @@ test('initialize reloads: a store re-initialized after tokens were written elsew
   assert.equal(await b.revokeExpired(), 1);
   assert.equal(await a.lookup(t.token), undefined);
 });
+
+test('revoke-orphan and LIST accessors need root or sudo even if an ACL let the caller through', async () => {
+  const { as, store } = await setup();
+  const user = (await as('root', 'update', 'create', { policies: 'web' })).auth!;
+  const child = (await as(user.clientToken, 'update', 'create', {})).auth!;
+  const err = await errorOf(as(user.clientToken, 'update', 'revoke-orphan', { token: child.clientToken }));
+  assert.deepEqual(
+    [err.httpStatus, err.messages],
+    [400, ['root or sudo privileges required to revoke and orphan']],
+  );
+  assert.ok(await store.lookup(child.clientToken));
+  assert.equal((await errorOf(as(user.clientToken, 'list', 'accessors/'))).httpStatus, 403);
+});

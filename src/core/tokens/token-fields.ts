@@ -77,10 +77,17 @@ export class TokenFields {
     return parseDurationSeconds(value, name);
   }
 
-  /** A list of strings; a string is split on commas; blanks are dropped. */
+  /** A list of strings; a string is split on commas (or parsed as a JSON array); blanks are dropped. */
   stringList(name: string): string[] {
-    const value = this.raw(name);
+    let value = this.raw(name);
     if (value === undefined) return [];
+    if (typeof value === 'string' && value.trim().startsWith('[')) {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        return invalid(name, 'a list of strings', value);
+      }
+    }
     const items =
       typeof value === 'string'
         ? value.split(',')

@@ -28,6 +28,7 @@ import {
   handleRevokeAccessor,
   handleRevokeOrphan,
   handleRevokeSelf,
+  handleTidy,
 } from './token-revoke.js';
 import type { TokenStorePort } from './token-store-port.js';
 
@@ -125,6 +126,7 @@ export function tokenBackend(store: TokenStorePort): Backend {
     { pattern: 'revoke-accessor', fields: { accessor }, operations: write(on(handleRevokeAccessor)) },
     { pattern: 'revoke-orphan', fields: { token }, operations: write(on(handleRevokeOrphan)) },
     { pattern: 'accessors/?', operations: { list: on(handleListAccessors) } },
+    { pattern: 'tidy', operations: write(on(handleTidy)) },
   ];
   return { type: 'token', paths };
 }

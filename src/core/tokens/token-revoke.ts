@@ -66,3 +66,13 @@ export async function handleListAccessors(
   if (!(await privileged(store, request))) throw new ArcaError('permission_denied');
   return { data: { keys: await store.listAccessors() } };
 }
+
+/** `tidy`: one synchronous repair pass; the counts come back as a warning line. */
+export async function handleTidy(store: TokenStorePort): Promise<LogicalResponse> {
+  const r = await store.tidy();
+  return {
+    warnings: [
+      `Tidy operation completed: removed ${r.danglingAccessors} dangling accessors and ${r.danglingChildKeys} dangling child index entries; revoked ${r.orphanedTreesRevoked} token trees whose parent no longer exists and ${r.expiredRevoked} expired tokens`,
+    ],
+  };
+}

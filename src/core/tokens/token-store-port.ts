@@ -4,6 +4,7 @@
  */
 import type { StorageView } from '../../logical/storage-view.js';
 import type { TokenEntry } from './token-entry.js';
+import type { TidyResult } from './token-tidy.js';
 
 /** What `createToken` needs; policies are final (already sanitised and checked by the caller). */
 export interface CreateTokenParams {
@@ -54,6 +55,7 @@ export interface TokenStorePort {
   renew(idHash: string, incrementSeconds?: number): Promise<RenewedToken | undefined>;
   revokeTree(idHash: string): Promise<void>;
   revokeOrphan(idHash: string): Promise<void>;
+  tidy(): Promise<TidyResult>;
   /** The store's own storage view, where roles live. */
   readonly roleStorage: StorageView;
 }

@@ -34,6 +34,7 @@ import { readRole } from './token-roles.js';
 import { type LeaseTtls, calculateTtl } from './token-ttl.js';
 import { TokenRevoker } from './token-revoker.js';
 import { tokenBackend } from './token-backend.js';
+import { type TidyResult, tidyTokens } from './token-tidy.js';
 import type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
 
 export type { TokenEntry } from './token-entry.js';
@@ -385,6 +386,16 @@ export class TokenStore implements TokenStorePort {
   async revokeExpired(): Promise<number> {
     await this.ensureReady();
     return this.revoker.revokeDue(this.clock.wallMs());
+  }
+
+  /** `auth/token/tidy`: repairs dangling index keys, revokes children of vanished parents, sweeps expiry. */
+  async tidy(): Promise<TidyResult> {
+    await this.ensureReady();
+    return tidyTokens({
+      storage: this.storage,
+      revokeTree: (idHash) => this.revoker.revokeTree(idHash),
+      revokeExpired: () => this.revokeExpired(),
+    });
   }
 
   /** The `auth/token/*` paths; core mounts them at `auth/token/`. */

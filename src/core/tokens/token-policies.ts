@@ -34,3 +34,17 @@ export function globMatches(pattern: string, value: string): boolean {
 export function policyListed(policy: string, names: readonly string[], globs: readonly string[]): boolean {
   return names.includes(policy) || globs.some((g) => globMatches(g, policy));
 }
+
+/** Vault's `Policy "x" does not exist` warnings (root and default always exist). */
+export async function missingPolicyWarnings(
+  policies: readonly string[],
+  policyExists: ((name: string) => Promise<boolean>) | undefined,
+): Promise<string[]> {
+  if (!policyExists) return [];
+  const warnings: string[] = [];
+  for (const policy of policies) {
+    if (policy === 'root' || policy === 'default') continue;
+    if (!(await policyExists(policy))) warnings.push(`Policy "${policy}" does not exist`);
+  }
+  return warnings;
+}

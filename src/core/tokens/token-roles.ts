@@ -103,3 +103,29 @@ export function roleResponseData(role: TokenRole): Record<string, unknown> {
     token_num_uses: role.tokenNumUses,
   };
 }
+
+/**
+ * Period and explicit max that bound a renewal. A role token follows its role as it is NOW (Vault
+ * re-reads the role): the role's period replaces the token's, and the smaller non-zero explicit
+ * max wins. A role token whose role was deleted cannot be renewed (400), as in Vault.
+ */
+export async function renewalLimits(
+  storage: StorageView,
+  entry: { role?: string; periodSeconds: number; explicitMaxTtlSeconds: number },
+): Promise<{ periodSeconds: number; explicitMaxTtlSeconds: number }> {
+  let periodSeconds = entry.periodSeconds;
+  let explicitMaxTtlSeconds = entry.explicitMaxTtlSeconds;
+  if (entry.role === undefined) return { periodSeconds, explicitMaxTtlSeconds };
+  const role = await readRole(storage, entry.role);
+  if (!role) {
+    throw new ArcaError(
+      'invalid_request',
+      `original token role "${entry.role}" could not be found, not renewing`,
+    );
+  }
+  if (role.tokenPeriodSeconds > 0) periodSeconds = role.tokenPeriodSeconds;
+  const roleMax = role.tokenExplicitMaxTtlSeconds;
+  if (roleMax > 0 && (explicitMaxTtlSeconds === 0 || roleMax < explicitMaxTtlSeconds))
+    explicitMaxTtlSeconds = roleMax;
+  return { periodSeconds, explicitMaxTtlSeconds };
+}

@@ -30,8 +30,9 @@ import {
   tokenKeys,
 } from './token-entry.js';
 import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
-import { readRole } from './token-roles.js';
-import { type LeaseTtls, calculateTtl } from './token-ttl.js';
+import { missingPolicyWarnings } from './token-policies.js';
+import { renewalLimits } from './token-roles.js';
+import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
 import { TokenRevoker } from './token-revoker.js';
 import { tokenBackend } from './token-backend.js';
 import { type TidyResult, tidyTokens } from './token-tidy.js';
@@ -161,22 +162,14 @@ export class TokenStore implements TokenStorePort {
     const isRoot = params.policies.includes('root');
     assert(Number.isSafeInteger(params.numUses ?? 0) && (params.numUses ?? 0) >= 0, 'numUses must be >= 0');
     assert(requestedTtl >= 0 && explicitMax >= 0 && period >= 0, 'TTLs must be >= 0');
-    const warnings: string[] = [];
-    let ttlSeconds = 0;
-    if (period > 0 || requestedTtl > 0 || !isRoot) {
-      const result = calculateTtl({
-        ttls: this.ttls,
-        incrementSeconds: 0,
-        tokenTtlSeconds: requestedTtl,
-        periodSeconds: period,
-        explicitMaxTtlSeconds: explicitMax,
-        startTimeMs: nowMs,
-        nowMs,
-      });
-      ttlSeconds = result.ttlSeconds;
-      warnings.push(...result.warnings);
-    }
-    if (ttlSeconds === 0 && explicitMax > 0) ttlSeconds = explicitMax;
+    const { ttlSeconds, warnings } = creationTtl({
+      ttls: this.ttls,
+      requestedTtlSeconds: requestedTtl,
+      periodSeconds: period,
+      explicitMaxTtlSeconds: explicitMax,
+      isRoot,
+      nowMs,
+    });
 
     const token = params.id ?? generateTokenId();
     const idHash = (this.hasher as TokenHasher).hash(token);
@@ -233,12 +226,7 @@ export class TokenStore implements TokenStorePort {
       });
     }
     if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
-    if (this.deps.policyExists) {
-      for (const policy of entry.policies) {
-        if (policy === 'root' || policy === 'default') continue;
-        if (!(await this.deps.policyExists(policy))) warnings.push(`Policy "${policy}" does not exist`);
-      }
-    }
+    warnings.push(...(await missingPolicyWarnings(entry.policies, this.deps.policyExists)));
     return { token, accessor: entry.accessor, entry: publicEntry(entry), warnings };
   }
 
@@ -334,24 +322,10 @@ export class TokenStore implements TokenStorePort {
       if (!entry.renewable || entry.expireTimeMs === 0) {
         throw new ArcaError('invalid_request', 'lease is not renewable');
       }
-      let period = entry.periodSeconds;
-      let explicitMax = entry.explicitMaxTtlSeconds;
-      if (entry.role !== undefined) {
-        const role = await readRole(this.storage, entry.role);
-        if (!role) {
-          throw new ArcaError(
-            'invalid_request',
-            `original token role "${entry.role}" could not be found, not renewing`,
-          );
-        }
-        if (role.tokenPeriodSeconds > 0) period = role.tokenPeriodSeconds;
-        if (
-          role.tokenExplicitMaxTtlSeconds > 0 &&
-          (explicitMax === 0 || role.tokenExplicitMaxTtlSeconds < explicitMax)
-        ) {
-          explicitMax = role.tokenExplicitMaxTtlSeconds;
-        }
-      }
+      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } = await renewalLimits(
+        this.storage,
+        entry,
+      );
       const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
       const result = calculateTtl({
         ttls: this.ttls,

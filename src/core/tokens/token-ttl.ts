@@ -83,3 +83,34 @@ export function calculateTtl(input: TtlInput): TtlResult {
   }
   return { ttlSeconds: ttl, warnings };
 }
+
+/**
+ * The TTL granted at creation: Vault computes one only for periodic tokens, tokens that asked for
+ * a TTL, and non-root tokens; a root-policy token without either never expires (ttl 0) unless it
+ * has an explicit max, which then becomes its TTL.
+ */
+export function creationTtl(input: {
+  ttls: LeaseTtls;
+  requestedTtlSeconds: number;
+  periodSeconds: number;
+  explicitMaxTtlSeconds: number;
+  isRoot: boolean;
+  nowMs: number;
+}): TtlResult {
+  let result: TtlResult = { ttlSeconds: 0, warnings: [] };
+  if (input.periodSeconds > 0 || input.requestedTtlSeconds > 0 || !input.isRoot) {
+    result = calculateTtl({
+      ttls: input.ttls,
+      incrementSeconds: 0,
+      tokenTtlSeconds: input.requestedTtlSeconds,
+      periodSeconds: input.periodSeconds,
+      explicitMaxTtlSeconds: input.explicitMaxTtlSeconds,
+      startTimeMs: input.nowMs,
+      nowMs: input.nowMs,
+    });
+  }
+  if (result.ttlSeconds === 0 && input.explicitMaxTtlSeconds > 0) {
+    result = { ...result, ttlSeconds: input.explicitMaxTtlSeconds };
+  }
+  return result;
+}

@@ -224,3 +224,17 @@ test('custom ids cannot be duplicated', async () => {
   await store.createRoot({ id: 'root' });
   await assert.rejects(store.createRoot({ id: 'root' }), /duplicate ID/);
 });
+
+test('creation warns about policies that do not exist, as Vault does', async () => {
+  const store = new TokenStore({
+    storage: new MemoryStorageView(),
+    clock: new FakeClock(),
+    policyExists: async (name) => name === 'web',
+  });
+  const t = await store.createToken({
+    policies: ['default', 'ghost', 'web'],
+    path: 'p',
+    displayName: 'token',
+  });
+  assert.deepEqual(t.warnings, ['Policy "ghost" does not exist']);
+});

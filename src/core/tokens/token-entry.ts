@@ -1,0 +1,108 @@
+/**
+ * The stored form of a service token and the storage layout of the token store. The raw token is
+ * never stored: an entry is keyed by the salted hash of the token id (`idHash`), so a dump of the
+ * storage (or a Raft snapshot) does not contain a usable token.
+ *
+ * Layout (relative to the token store's StorageView):
+ *   salt                         32 random bytes, the HMAC key for id hashes
+ *   id/<idHash>                  JSON StoredToken
+ *   accessor/<accessor>          JSON { idHash }
+ *   parent/<parentIdHash>/<idHash>   empty: the parent → child index used for tree revocation
+ *   role/<name>                  JSON TokenRole
+ */
+import { ArcaError } from '../../lib/errors.js';
+
+/** A service token as core and the token backend see it. */
+export interface TokenEntry {
+  /** Salted hash of the token id — the storage key; the raw token is NEVER stored. */
+  idHash: string;
+  accessor: string;
+  /** idHash of the parent token, '' for an orphan. */
+  parentIdHash: string;
+  policies: string[];
+  /** Creation path, e.g. `auth/token/create`, `auth/token/root`, `auth/userpass/login/bob`. */
+  path: string;
+  displayName: string;
+  meta: Record<string, string>;
+  /** Remaining uses; 0 = unlimited. */
+  numUses: number;
+  orphan: boolean;
+  renewable: boolean;
+  type: 'service';
+  /** Wall-clock creation (and issue) time, ms since the epoch. */
+  creationTimeMs: number;
+  /** TTL granted at creation (Vault's `creation_ttl`), seconds; 0 for a non-expiring token. */
+  ttlSeconds: number;
+  /** Absolute wall-clock expiry in ms; 0 = never (root). */
+  expireTimeMs: number;
+  explicitMaxTtlSeconds: number;
+  periodSeconds: number;
+  role?: string;
+  entityId: string;
+  /** Wall-clock time of the last successful renewal, ms; absent if never renewed. */
+  lastRenewalTimeMs?: number;
+}
+
+/** What is persisted: the entry plus the revocation mark (a marked token no longer authenticates). */
+export interface StoredToken extends TokenEntry {
+  /** Set at the start of a revocation, before children are revoked; a crash leaves it for cleanup. */
+  revoked?: boolean;
+  /** Set with `revoked` when the last use was spent: the in-flight request may still look itself up. */
+  exhausted?: boolean;
+}
+
+/** Storage key helpers, in one place so the layout is documented once. */
+export const tokenKeys = {
+  salt: 'salt',
+  entryPrefix: 'id/',
+  entry: (idHash: string): string => `id/${idHash}`,
+  accessorPrefix: 'accessor/',
+  accessor: (accessor: string): string => `accessor/${accessor}`,
+  childPrefix: (parentIdHash: string): string => `parent/${parentIdHash}/`,
+  child: (parentIdHash: string, idHash: string): string => `parent/${parentIdHash}/${idHash}`,
+  rolePrefix: 'role/',
+  role: (name: string): string => `role/${name}`,
+};
+
+/** Serialises a stored token for `id/<idHash>`. */
+export function encodeToken(entry: StoredToken): Uint8Array {
+  return Buffer.from(JSON.stringify(entry), 'utf8');
+}
+
+/** Parses `id/<idHash>`; a value that does not parse is an integrity failure, not a client error. */
+export function decodeToken(bytes: Uint8Array): StoredToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredToken;
+    if (typeof parsed.idHash !== 'string' || !Array.isArray(parsed.policies)) throw new Error('shape');
+    return parsed;
+  } catch {
+    throw new ArcaError('integrity_failure', 'stored token entry is malformed');
+  }
+}
+
+/** Serialises the accessor index value. */
+export function encodeAccessor(idHash: string): Uint8Array {
+  return Buffer.from(JSON.stringify({ idHash }), 'utf8');
+}
+
+/** Parses the accessor index value. */
+export function decodeAccessor(bytes: Uint8Array): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { idHash?: unknown };
+    if (typeof parsed.idHash !== 'string') throw new Error('shape');
+    return parsed.idHash;
+  } catch {
+    throw new ArcaError('integrity_failure', 'stored token accessor is malformed');
+  }
+}
+
+/** A copy of the entry without storage-only fields, safe to hand to core. */
+export function publicEntry(stored: StoredToken): TokenEntry {
+  const { revoked: _revoked, exhausted: _exhausted, ...entry } = stored;
+  return { ...entry, policies: [...entry.policies], meta: { ...entry.meta } };
+}
+
+/** Whether the token is past its expiry at `nowMs` (a non-expiring token never is). */
+export function isExpired(entry: TokenEntry, nowMs: number): boolean {
+  return entry.expireTimeMs !== 0 && nowMs >= entry.expireTimeMs;
+}

@@ -1,0 +1,74 @@
+/**
+ * Token ids, accessors and the salted id hash. Ids and accessors come from `secureRandomBytes`
+ * (never an `Rng`); the hash is HMAC-SHA256 keyed by a per-store random salt kept in storage, so
+ * stored keys reveal nothing and cannot be matched against a list of guessed tokens offline
+ * without the (barrier-encrypted) salt.
+ */
+import { createHmac } from 'node:crypto';
+import { ArcaError } from '../../lib/errors.js';
+import { secureRandomBytes } from '../../lib/rng.js';
+import type { StorageView } from '../../logical/storage-view.js';
+import { tokenKeys } from './token-entry.js';
+
+const base62Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Vault's service-token prefix. */
+export const serviceTokenPrefix = 'hvs.';
+/** Length of the random body of a token and of an accessor (Vault: 24 base62 characters). */
+export const tokenBodyChars = 24;
+/** Salt length in bytes. */
+export const saltBytes = 32;
+
+/**
+ * `length` uniformly distributed base62 characters from the OS CSPRNG. Bytes ≥ 248 are rejected
+ * (248 = 4 × 62) so every character is exactly uniform.
+ */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    const bytes = secureRandomBytes(length * 2);
+    for (const byte of bytes) {
+      if (byte >= 248) continue;
+      out += base62Alphabet[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** A new service token: `hvs.` + 24 base62 characters. */
+export function generateTokenId(): string {
+  return serviceTokenPrefix + randomBase62(tokenBodyChars);
+}
+
+/** A new accessor: 24 base62 characters (safe to show; reveals nothing about the token). */
+export function generateAccessor(): string {
+  return randomBase62(tokenBodyChars);
+}
+
+/** Hashes token ids with the store's salt. */
+export class TokenHasher {
+  private readonly key: Buffer;
+
+  constructor(salt: Uint8Array) {
+    this.key = Buffer.from(salt);
+  }
+
+  /** The salted hash (hex) under which a token's entry is stored. */
+  hash(tokenId: string): string {
+    return createHmac('sha256', this.key).update(tokenId, 'utf8').digest('hex');
+  }
+}
+
+/** Loads the store's salt, creating and persisting a random one on first use. */
+export async function loadOrCreateSalt(storage: StorageView): Promise<Uint8Array> {
+  const existing = await storage.get(tokenKeys.salt);
+  if (existing) {
+    if (existing.length !== saltBytes)
+      throw new ArcaError('integrity_failure', 'token store salt is malformed');
+    return existing;
+  }
+  const salt = secureRandomBytes(saltBytes);
+  await storage.put(tokenKeys.salt, salt);
+  return salt;
+}

@@ -1,0 +1,409 @@
+/**
+ * The token store: service tokens stored only as salted hashes, an accessor index, a parent →
+ * child index for tree revocation, and a tick-driven expiry queue. Core calls `authenticate` on
+ * every request, mounts `backend()` at `auth/token/`, calls `revokeExpired()` on its tick, and
+ * `createToken` to mint tokens for logins.
+ *
+ * Consistency: every logical change (entry + accessor + parent index) is ONE `storage.batch`;
+ * read-modify-writes of a token run under its key lock (./keyed-lock.ts), so use counts can never
+ * be overspent and a token being revoked can neither be renewed nor gain a child. Revocation first
+ * marks each token of the tree (it stops authenticating at once), then deletes leaves-first; a
+ * crash in between leaves marked entries that `initialize` queues for cleanup.
+ */
+import { assert } from '../../lib/assert.js';
+import type { Clock } from '../../lib/clock.js';
+import { ArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
+import type { Backend } from '../../logical/backend.js';
+import type { StorageView } from '../../logical/storage-view.js';
+import { ExpiryQueue } from './expiry-queue.js';
+import { KeyedLock } from './keyed-lock.js';
+import {
+  type StoredToken,
+  type TokenEntry,
+  decodeAccessor,
+  decodeToken,
+  encodeAccessor,
+  encodeToken,
+  isExpired,
+  publicEntry,
+  tokenKeys,
+} from './token-entry.js';
+import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
+import { missingPolicyWarnings } from './token-policies.js';
+import { renewalLimits } from './token-roles.js';
+import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
+import { TokenRevoker } from './token-revoker.js';
+import { tokenBackend } from './token-backend.js';
+import { type TidyResult, tidyTokens } from './token-tidy.js';
+import type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
+
+export type { TokenEntry } from './token-entry.js';
+export type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
+
+export interface TokenStoreDeps {
+  storage: StorageView;
+  clock: Clock;
+  /** HMAC key for id hashes; when absent a random salt is loaded from / created in storage. */
+  salt?: Uint8Array;
+  /** Effective default TTL of the token mount (0/absent = system default 768h). */
+  defaultLeaseTtlSeconds?: number;
+  /** Effective max TTL of the token mount (0/absent = system max 768h). */
+  maxLeaseTtlSeconds?: number;
+  /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
+  onRevoke?: (entry: TokenEntry) => Promise<void>;
+  /**
+   * Optional: whether `policies` grant `sudo` on `path` (core's ACL). Without it only the `root`
+   * policy counts as "root or sudo" for `no_parent`, `period` and a custom `id`.
+   */
+  hasSudo?: (policies: string[], path: string) => Promise<boolean>;
+  /** Optional: lets token creation warn `Policy "x" does not exist` as Vault does. */
+  policyExists?: (name: string) => Promise<boolean>;
+}
+
+export class TokenStore implements TokenStorePort {
+  private readonly storage: StorageView;
+  private readonly clock: Clock;
+  private readonly lock = new KeyedLock();
+  private readonly queue = new ExpiryQueue();
+  private readonly revoker: TokenRevoker;
+  private hasher?: TokenHasher;
+  private ready?: Promise<void>;
+  private ttls: LeaseTtls;
+
+  constructor(private readonly deps: TokenStoreDeps) {
+    this.storage = deps.storage;
+    this.clock = deps.clock;
+    this.ttls = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0 };
+    this.configureLeaseTtls(deps);
+    this.revoker = new TokenRevoker({
+      storage: deps.storage,
+      lock: this.lock,
+      queue: this.queue,
+      clock: deps.clock,
+      onRevoke: deps.onRevoke,
+    });
+  }
+
+  /**
+   * Loads or creates the salt and rebuilds the expiry queue from storage. Call after every unseal
+   * (or on becoming the active node): each call reloads. Other methods initialize lazily once.
+   */
+  initialize(): Promise<void> {
+    const loading = this.load().catch((err: unknown) => {
+      if (this.ready === loading) this.ready = undefined;
+      throw err;
+    });
+    this.ready = loading;
+    return loading;
+  }
+
+  private ensureReady(): Promise<void> {
+    return this.ready ?? this.initialize();
+  }
+
+  /** Sets the mount's TTLs (e.g. after `sys/mounts/auth/token/tune`); 0 = system value. */
+  configureLeaseTtls(ttls: { defaultLeaseTtlSeconds?: number; maxLeaseTtlSeconds?: number }): void {
+    const max = ttls.maxLeaseTtlSeconds || limits.maxLeaseTtlSeconds;
+    const def = ttls.defaultLeaseTtlSeconds || limits.defaultLeaseTtlSeconds;
+    this.ttls = { defaultLeaseTtlSeconds: Math.min(def, max), maxLeaseTtlSeconds: max };
+  }
+
+  /** The effective default and max TTL of the token mount, seconds. */
+  get leaseTtls(): LeaseTtls {
+    return { ...this.ttls };
+  }
+
+  /** The store's wall-clock reading, ms (what TTLs and lookups are measured against). */
+  nowMs(): number {
+    return this.clock.wallMs();
+  }
+
+  /** Vault's "root or sudo": the root policy, or sudo on `path` when core supplied `hasSudo`. */
+  async isPrivileged(policies: string[], path: string): Promise<boolean> {
+    if (policies.includes('root')) return true;
+    return this.deps.hasSudo ? this.deps.hasSudo(policies, path) : false;
+  }
+
+  /** The salted hash of a token id (its storage key). */
+  async hashToken(token: string): Promise<string> {
+    await this.ensureReady();
+    return (this.hasher as TokenHasher).hash(token);
+  }
+
+  /** A root token (policies ["root"], never expires, orphan); dev mode passes a custom id. */
+  async createRoot(
+    opts: { id?: string } = {},
+  ): Promise<{ token: string; accessor: string; entry: TokenEntry }> {
+    const created = await this.createToken({
+      policies: ['root'],
+      path: 'auth/token/root',
+      displayName: 'root',
+      id: opts.id,
+      renewable: false,
+    });
+    return { token: created.token, accessor: created.accessor, entry: created.entry };
+  }
+
+  /**
+   * Mints a service token and writes entry, accessor and parent index in one batch. TTL: the
+   * requested one (or the mount default) capped by explicit max and mount max (with Vault's
+   * warning); periodic tokens get `period`; a root-policy token without ttl/period never expires
+   * unless it has an explicit max. A child is written under its parent's lock and only if the
+   * parent is still valid, so it can never escape a concurrent revocation of the parent.
+   */
+  async createToken(params: CreateTokenParams): Promise<CreatedToken> {
+    await this.ensureReady();
+    const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
+    const parentIdHash = params.parentIdHash ?? '';
+    const explicitMax = params.explicitMaxTtlSeconds ?? 0;
+    const period = params.periodSeconds ?? 0;
+    const requestedTtl = params.ttlSeconds ?? 0;
+    const isRoot = params.policies.includes('root');
+    assert(Number.isSafeInteger(params.numUses ?? 0) && (params.numUses ?? 0) >= 0, 'numUses must be >= 0');
+    assert(requestedTtl >= 0 && explicitMax >= 0 && period >= 0, 'TTLs must be >= 0');
+    const { ttlSeconds, warnings } = creationTtl({
+      ttls: this.ttls,
+      requestedTtlSeconds: requestedTtl,
+      periodSeconds: period,
+      explicitMaxTtlSeconds: explicitMax,
+      isRoot,
+      nowMs,
+    });
+
+    const token = params.id ?? generateTokenId();
+    const idHash = (this.hasher as TokenHasher).hash(token);
+    const entry: StoredToken = {
+      idHash,
+      accessor: generateAccessor(),
+      parentIdHash,
+      policies: [...params.policies],
+      path: params.path,
+      displayName: params.displayName,
+      meta: { ...(params.meta ?? {}) },
+      numUses: params.numUses ?? 0,
+      orphan: parentIdHash === '',
+      renewable: ttlSeconds === 0 ? false : (params.renewable ?? true),
+      type: 'service',
+      creationTimeMs: nowMs,
+      ttlSeconds,
+      expireTimeMs: ttlSeconds === 0 ? 0 : nowMs + ttlSeconds * 1000,
+      explicitMaxTtlSeconds: explicitMax,
+      periodSeconds: period,
+      entityId: params.entityId ?? '',
+    };
+    if (params.role !== undefined) entry.role = params.role;
+
+    const write = (): Promise<void> =>
+      this.lock.run(idHash, async () => {
+        if (params.id !== undefined && (await this.storage.get(tokenKeys.entry(idHash)))) {
+          throw new ArcaError('invalid_request', 'cannot create a token with a duplicate ID');
+        }
+        const ops = [
+          { type: 'put' as const, key: tokenKeys.entry(idHash), value: encodeToken(entry) },
+          { type: 'put' as const, key: tokenKeys.accessor(entry.accessor), value: encodeAccessor(idHash) },
+        ];
+        if (parentIdHash !== '') {
+          ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });
+        }
+        await this.storage.batch(ops);
+      });
+    if (parentIdHash === '') {
+      await write();
+    } else {
+      await this.lock.run(parentIdHash, async () => {
+        const parent = await this.readStored(parentIdHash);
+        if (!parent || parent.revoked || isExpired(parent, this.clock.wallMs())) {
+          throw new ArcaError('invalid_request', 'parent token is no longer valid');
+        }
+        if (entry.expireTimeMs === 0 && parent.expireTimeMs !== 0) {
+          throw new ArcaError(
+            'invalid_request',
+            'expiring root tokens cannot create non-expiring root tokens',
+          );
+        }
+        await write();
+      });
+    }
+    if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
+    warnings.push(...(await missingPolicyWarnings(entry.policies, this.deps.policyExists)));
+    return { token, accessor: entry.accessor, entry: publicEntry(entry), warnings };
+  }
+
+  /**
+   * Validates a token for one request. Unknown, revoked or expired (against the clock now, even
+   * before any cleanup ran) → undefined. A limited-use token spends one use atomically; the
+   * returned entry's `numUses` is what remains, or -1 when this was the last use: the token is
+   * then already revoked (it cannot authenticate again) and its tree is deleted by the next
+   * `revokeExpired()` — after this request, so e.g. its cubbyhole is still readable now.
+   */
+  async authenticate(token: string): Promise<TokenEntry | undefined> {
+    if (typeof token !== 'string' || token === '') return undefined;
+    const idHash = await this.hashToken(token);
+    const entry = await this.readValid(idHash);
+    if (!entry) return undefined;
+    if (entry.numUses === 0) return publicEntry(entry);
+    return this.lock.run(idHash, async () => {
+      const current = await this.readValid(idHash);
+      if (!current) return undefined;
+      if (current.numUses > 1) {
+        current.numUses -= 1;
+        await this.storage.put(tokenKeys.entry(idHash), encodeToken(current));
+        return publicEntry(current);
+      }
+      current.revoked = true;
+      current.exhausted = true;
+      current.numUses = -1;
+      await this.storage.put(tokenKeys.entry(idHash), encodeToken(current));
+      this.queue.push({ expireTimeMs: 0, idHash });
+      return publicEntry(current);
+    });
+  }
+
+  /** The entry for a raw token without spending a use; undefined if unknown/revoked/expired. */
+  async lookup(token: string): Promise<TokenEntry | undefined> {
+    if (typeof token !== 'string' || token === '') return undefined;
+    const entry = await this.readValid(await this.hashToken(token));
+    return entry && publicEntry(entry);
+  }
+
+  /** The entry stored under `idHash`; undefined if unknown/revoked/expired. */
+  async lookupByIdHash(idHash: string): Promise<TokenEntry | undefined> {
+    await this.ensureReady();
+    const entry = await this.readValid(idHash);
+    return entry && publicEntry(entry);
+  }
+
+  /**
+   * The caller's own entry for `lookup-self`: like `lookupByIdHash`, but a token whose last use
+   * this very request spent is still shown (with `numUses` -1, as Vault's tainted entry) until
+   * the cleanup tick deletes it.
+   */
+  async lookupSelf(idHash: string): Promise<TokenEntry | undefined> {
+    await this.ensureReady();
+    if (idHash === '' || idHash.includes('/')) return undefined;
+    const entry = await this.readStored(idHash);
+    if (!entry || isExpired(entry, this.clock.wallMs())) return undefined;
+    if (entry.revoked && !entry.exhausted) return undefined;
+    return publicEntry(entry);
+  }
+
+  /** The entry behind an accessor; undefined if unknown/revoked/expired. Never reveals the id. */
+  async lookupByAccessor(accessor: string): Promise<TokenEntry | undefined> {
+    const idHash = await this.idHashByAccessor(accessor);
+    return idHash === undefined ? undefined : this.lookupByIdHash(idHash);
+  }
+
+  /** The idHash an accessor points to, if the index has it. */
+  async idHashByAccessor(accessor: string): Promise<string | undefined> {
+    await this.ensureReady();
+    if (typeof accessor !== 'string' || accessor === '' || accessor.includes('/')) return undefined;
+    const bytes = await this.storage.get(tokenKeys.accessor(accessor));
+    return bytes ? decodeAccessor(bytes) : undefined;
+  }
+
+  /** Every accessor (for `LIST auth/token/accessors`), sorted. */
+  async listAccessors(): Promise<string[]> {
+    await this.ensureReady();
+    return (await this.storage.list(tokenKeys.accessorPrefix)).filter((k) => !k.endsWith('/'));
+  }
+
+  /**
+   * Renews a token: the new TTL counts from now (increment, else its creation TTL, else the
+   * default; periodic tokens get their period), capped by explicit max and mount max from issue
+   * time, with Vault's warning. Undefined if the token is unknown/revoked/expired; 400 `lease is
+   * not renewable` for a non-renewable or non-expiring token.
+   */
+  async renew(idHash: string, incrementSeconds = 0): Promise<RenewedToken | undefined> {
+    await this.ensureReady();
+    return this.lock.run(idHash, async () => {
+      const entry = await this.readValid(idHash);
+      if (!entry) return undefined;
+      if (!entry.renewable || entry.expireTimeMs === 0) {
+        throw new ArcaError('invalid_request', 'lease is not renewable');
+      }
+      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } = await renewalLimits(
+        this.storage,
+        entry,
+      );
+      const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
+      const result = calculateTtl({
+        ttls: this.ttls,
+        incrementSeconds,
+        tokenTtlSeconds: entry.ttlSeconds,
+        periodSeconds: period,
+        explicitMaxTtlSeconds: explicitMax,
+        startTimeMs: entry.creationTimeMs,
+        nowMs,
+      });
+      entry.expireTimeMs = nowMs + result.ttlSeconds * 1000;
+      entry.lastRenewalTimeMs = nowMs;
+      await this.storage.put(tokenKeys.entry(idHash), encodeToken(entry));
+      this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
+      return { entry: publicEntry(entry), ttlSeconds: result.ttlSeconds, warnings: result.warnings };
+    });
+  }
+
+  /** Revokes the token and all its descendants (never orphans them). Unknown ids are a no-op. */
+  async revokeTree(idHash: string): Promise<void> {
+    await this.ensureReady();
+    await this.revoker.revokeTree(idHash);
+  }
+
+  /** Revokes only this token; its direct children become orphans (`revoke-orphan`). */
+  async revokeOrphan(idHash: string): Promise<void> {
+    await this.ensureReady();
+    await this.revoker.revokeOrphan(idHash);
+  }
+
+  /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */
+  async revokeExpired(): Promise<number> {
+    await this.ensureReady();
+    return this.revoker.revokeDue(this.clock.wallMs());
+  }
+
+  /** `auth/token/tidy`: repairs dangling index keys, revokes children of vanished parents, sweeps expiry. */
+  async tidy(): Promise<TidyResult> {
+    await this.ensureReady();
+    return tidyTokens({
+      storage: this.storage,
+      revokeTree: (idHash) => this.revoker.revokeTree(idHash),
+      revokeExpired: () => this.revokeExpired(),
+    });
+  }
+
+  /** The `auth/token/*` paths; core mounts them at `auth/token/`. */
+  backend(): Backend {
+    return tokenBackend(this);
+  }
+
+  /** Storage the backend's role paths use (the store's own view). */
+  get roleStorage(): StorageView {
+    return this.storage;
+  }
+
+  private async load(): Promise<void> {
+    const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
+    this.hasher = new TokenHasher(salt);
+    this.queue.clear();
+    for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {
+      if (idHash.endsWith('/')) continue;
+      const entry = await this.readStored(idHash);
+      if (!entry) continue;
+      if (entry.revoked) this.queue.push({ expireTimeMs: 0, idHash });
+      else if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
+    }
+  }
+
+  private async readStored(idHash: string): Promise<StoredToken | undefined> {
+    const bytes = await this.storage.get(tokenKeys.entry(idHash));
+    return bytes ? decodeToken(bytes) : undefined;
+  }
+
+  private async readValid(idHash: string): Promise<StoredToken | undefined> {
+    if (idHash === '' || idHash.includes('/')) return undefined;
+    const entry = await this.readStored(idHash);
+    if (!entry || entry.revoked || isExpired(entry, this.clock.wallMs())) return undefined;
+    return entry;
+  }
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../../src/lib/clock.js';
+import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { MemoryStorageView } from './memory-storage.js';
+import { call } from './dispatch-helper.js';
+
+test('tidy repairs dangling accessors and child keys and revokes children of a vanished parent', async () => {
+  const storage = new MemoryStorageView();
+  const clock = new FakeClock();
+  const store = new TokenStore({ storage, clock });
+  const root = await store.createRoot({ id: 'root' });
+  const mk = (parent: string, ttlSeconds = 0) =>
+    store.createToken({ policies: ['a'], parentIdHash: parent, path: 'p', displayName: 'token', ttlSeconds });
+  const lost = await mk(root.entry.idHash);
+  const vanishedParent = await mk(root.entry.idHash);
+  const stranded = await mk(vanishedParent.entry.idHash);
+  const strandedChild = await mk(stranded.entry.idHash);
+  const healthy = await mk(root.entry.idHash);
+  const expiring = await mk(root.entry.idHash, 10);
+  // Damage that atomic batches never produce: entries removed behind the store's back.
+  storage.data.delete(`id/${lost.entry.idHash}`);
+  storage.data.delete(`id/${vanishedParent.entry.idHash}`);
+  storage.data.delete(`accessor/${vanishedParent.accessor}`);
+  clock.advance(10_000);
+
+  const res = await call(store, storage, 'root', 'update', 'tidy', {});
+  assert.match(
+    res.warnings![0],
+    /removed 1 dangling accessors and 2 dangling child index entries; revoked 1 token trees whose parent no longer exists and 1 expired tokens/,
+  );
+  assert.equal(await store.lookup(stranded.token), undefined);
+  assert.equal(await store.lookup(strandedChild.token), undefined);
+  assert.ok(await store.lookup(healthy.token));
+  assert.equal(await store.lookup(expiring.token), undefined);
+  const keys = [...storage.data.keys()];
+  assert.deepEqual(
+    keys.filter((k) => k.startsWith('accessor/')).sort(),
+    [`accessor/${healthy.accessor}`, `accessor/${root.accessor}`].sort(),
+  );
+  assert.deepEqual(
+    keys.filter((k) => k.startsWith('parent/')),
+    [`parent/${root.entry.idHash}/${healthy.entry.idHash}`],
+  );
+});

@@ -20,4 +20,8 @@ export const limits = {
   clusterHandshakeTimeoutMs: 5_000,
   /** Frames queued to one peer before we drop (Raft tolerates loss) or fail (RPC). */
   clusterPeerQueueBytesMax: 64 * 1024 * 1024,
+  /** RPC requests from one connection being handled at once; more are answered 'unavailable'. */
+  clusterInboundCallsMax: 1024,
+  /** Inbound cluster connections still in their handshake; more are dropped at accept. */
+  clusterPendingHandshakesMax: 64,
 } as const;

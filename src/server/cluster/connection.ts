@@ -58,7 +58,7 @@ export class PeerConnection {
     });
     const stream = secure.stream;
     stream.addEventListener('message', (event) => this.onData(event.data));
-    stream.addEventListener('remoteCloseWrite', () => this.close());
+    stream.addEventListener('remoteCloseWrite', () => this.close('remote_closed'));
     stream.addEventListener('close', () => this.finish('remote_closed'));
   }
 

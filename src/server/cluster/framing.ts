@@ -11,10 +11,16 @@ import { Packr } from 'msgpackr';
 export const frameHeaderBytes = 4;
 
 /**
- * One shared codec. `copyBuffers: true`: decoded `bin` fields are copies, not views of the (up to
- * 64 KiB) decrypted chunk, so a retained small field never pins a large buffer in memory.
+ * The codec for frames that are views into a received (up to 64 KiB) decrypted chunk:
+ * `copyBuffers: true` makes decoded `bin` fields copies, so a retained small field never pins a
+ * chunk shared with other frames.
  */
 const packr = new Packr({ useRecords: false, copyBuffers: true });
+/**
+ * The codec for frames assembled into a buffer of their own (frames spanning chunks): `bin` fields
+ * may be views of that buffer, which belongs to this one message anyway (saves a copy of big payloads).
+ */
+const packrOwnedBuffer = new Packr({ useRecords: false, copyBuffers: false });
 
 /** A frame the decoder refused; the connection it came from must be closed. */
 export class FrameError extends Error {
@@ -77,14 +83,15 @@ export class FrameDecoder {
         this.expectedBodyBytes = length;
       }
       if (this.bufferedBytes < this.expectedBodyBytes) break;
+      const owned = (this.chunks[0]?.length ?? 0) < this.expectedBodyBytes;
       const body = this.take(this.expectedBodyBytes);
       this.expectedBodyBytes = -1;
-      values.push(decodeBody(body));
+      values.push(decodeBody(body, owned ? packrOwnedBuffer : packr));
     }
     return values;
   }
 
-  /** Removes and returns the first `n` buffered bytes (a view when they sit in one chunk). */
+  /** Removes and returns the first `n` buffered bytes (a view when they sit in one chunk, else a new buffer). */
   private take(n: number): Buffer {
     this.bufferedBytes -= n;
     const first = this.chunks[0];
@@ -108,10 +115,10 @@ export class FrameDecoder {
   }
 }
 
-function decodeBody(body: Buffer): unknown {
+function decodeBody(body: Buffer, codec: Packr): unknown {
   if (body.length === 0) throw new FrameError('frame_undecodable', 'empty frame');
   try {
-    return packr.unpack(body);
+    return codec.unpack(body);
   } catch (err) {
     // msgpackr's message may quote bytes of the body; keep only the error class.
     throw new FrameError('frame_undecodable', err instanceof Error ? err.name : 'decode error');

@@ -224,6 +224,15 @@ export class ClusterTransport {
     this.rpc.handle(method, handler);
   }
 
+  /**
+   * Bytes waiting in the send queue to `peerId` (0 when not connected). Producers that can wait
+   * (snapshot streaming, benchmarks) throttle on this instead of running into the bound; Raft can
+   * use it to skip a slow follower.
+   */
+  queuedBytes(peerId: string): number {
+    return this.links.get(peerId)?.connection?.queuedBytes ?? 0;
+  }
+
   /** True when an outbound connection to `peerId` is open. */
   isConnected(peerId: string): boolean {
     return this.links.get(peerId)?.connection !== undefined;

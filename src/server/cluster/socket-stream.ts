@@ -36,6 +36,8 @@ export class SocketMessageStream extends AbstractMessageStream {
       maxReadBufferLength: readBufferBytesMax,
     });
     socket.setNoDelay(true);
+    // A peer whose host vanished sends no FIN; keepalive lets the kernel notice within minutes.
+    socket.setKeepAlive(true, 15_000);
     socket.on('data', (buf: Buffer) => this.onData(buf));
     socket.on('end', () => this.onRemoteCloseWrite());
     socket.on('close', (hadError: boolean) => {

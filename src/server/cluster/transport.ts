@@ -41,6 +41,7 @@ export interface ClusterTransportOptions {
   handshakeTimeoutMs?: number;
   frameBytesMax?: number;
   peerQueueBytesMax?: number;
+  pendingHandshakesMax?: number;
   reconnectBackoff?: BackoffPolicy;
 }
 
@@ -108,7 +109,7 @@ export class ClusterTransport {
     const listener = new ClusterListener({
       channel,
       isAllowed: (peerId) => ref.transport?.isAllowed(peerId) === true,
-      pendingHandshakesMax: limits.clusterPendingHandshakesMax,
+      pendingHandshakesMax: options.pendingHandshakesMax ?? limits.clusterPendingHandshakesMax,
       logger: options.logger,
       onConnection: (secure) => ref.transport?.adoptInbound(secure),
     });

@@ -192,3 +192,31 @@ test('refusal logs carry reasons, never key material', () => {
   }
   assert.ok(!text.includes('let me in'));
 });
+
+test('connections beyond the pending-handshake bound are dropped at accept', async () => {
+  const temp2 = new TempDirs();
+  const guarded = await startNode(temp2, { pendingHandshakesMax: 2, handshakeTimeoutMs: 2_000 });
+  const friend = await startNode(temp2);
+  const silent: Socket[] = [];
+  try {
+    guarded.transport.handle('echo', (_from, payload) => payload);
+    const closedEarly: Promise<void>[] = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = connect(guarded.transport.address.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      silent.push(socket);
+      if (i >= 2) closedEarly.push(new Promise((resolve) => socket.on('close', () => resolve())));
+      await new Promise((resolve) => socket.once('connect', resolve));
+    }
+    await Promise.all(closedEarly); // the 3rd and 4th silent clients are dropped at once
+    assert.equal(guarded.logger.refusalReasons().filter((r) => r === 'too_many_handshakes').length, 2);
+    // Once the silent ones time out, a member gets in.
+    connectAll(guarded, friend);
+    assert.equal(await friend.transport.call(guarded.identity.peerId, 'echo', 1, { timeoutMs: 5_000 }), 1);
+  } finally {
+    silent.forEach((s) => s.destroy());
+    await guarded.transport.close();
+    await friend.transport.close();
+    await temp2.cleanup();
+  }
+});

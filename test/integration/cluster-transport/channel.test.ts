@@ -151,3 +151,16 @@ test('at the queue bound one-way messages are dropped and counted, calls fail fa
     await temp2.cleanup();
   }
 });
+
+test('a throwing message handler is logged and does not close the connection', async () => {
+  let calls = 0;
+  a.transport.onMessage('explode', () => {
+    calls++;
+    throw new Error('handler bug');
+  });
+  b.transport.send(a.identity.peerId, 'explode', 1);
+  b.transport.send(a.identity.peerId, 'explode', 2);
+  await waitFor(() => calls === 2, 'both messages handled');
+  assert.ok(a.logger.text().includes('cluster message handler threw'));
+  assert.equal(await b.transport.call(a.identity.peerId, 'echo', 'ok', { timeoutMs: 3_000 }), 'ok');
+});

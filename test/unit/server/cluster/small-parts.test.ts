@@ -4,6 +4,8 @@ import { SeededRng } from '../../../../src/lib/rng.js';
 import { formatPeerAddress, parsePeerAddress } from '../../../../src/server/cluster/address.js';
 import { reconnectDelayMs } from '../../../../src/server/cluster/backoff.js';
 import { ProtocolViolation, parseEnvelope } from '../../../../src/server/cluster/envelope.js';
+import type { ClusterLogger } from '../../../../src/server/cluster/logger.js';
+import { pino } from 'pino';
 
 test('reconnect delays grow exponentially with jitter in [cap/2, cap] and replay from the seed', () => {
   const policy = { baseDelayMs: 100, maxDelayMs: 5_000 };
@@ -48,4 +50,11 @@ test('envelopes are validated strictly', () => {
   ]) {
     assert.throws(() => parseEnvelope(bad), ProtocolViolation, JSON.stringify(bad));
   }
+});
+
+test('a pino logger can be injected as the cluster logger', () => {
+  const lines: string[] = [];
+  const logger: ClusterLogger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+  logger.warn({ peerId: '12D3KooWx', reason: 'peer_not_allowed' }, 'cluster connection refused');
+  assert.match(lines[0] ?? '', /peer_not_allowed/);
 });

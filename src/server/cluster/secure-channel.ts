@@ -129,7 +129,13 @@ export class SecureChannel {
       throw classify(err, deadline, signal);
     }
     const remotePeerId = secured.remotePeer.toString();
-    if (!isAllowed(remotePeerId)) {
+    let allowed = false;
+    try {
+      allowed = isAllowed(remotePeerId);
+    } catch {
+      allowed = false; // a failing allow-list denies (deny by default)
+    }
+    if (!allowed) {
       raw.abort(new Error('peer not allowed'));
       socket.destroy();
       throw new HandshakeError('peer_not_allowed', `peer ${remotePeerId} is not a cluster member`);

@@ -129,7 +129,7 @@ export class SecureChannel {
       throw classify(err, deadline, signal);
     }
     const remotePeerId = secured.remotePeer.toString();
-    let allowed = false;
+    let allowed: boolean;
     try {
       allowed = isAllowed(remotePeerId);
     } catch {

@@ -22,4 +22,8 @@ export const limits = {
   clusterPeerQueueBytesMax: 64 * 1024 * 1024,
   /** LevelDB group commit: ops merged into one synced batch at most (one larger batch goes alone). */
   groupCommitOpsMax: 4096,
+  /** RPC requests from one connection being handled at once; more are answered 'unavailable'. */
+  clusterInboundCallsMax: 1024,
+  /** Inbound cluster connections still in their handshake; more are dropped at accept. */
+  clusterPendingHandshakesMax: 64,
 } as const;

@@ -1,0 +1,215 @@
+/**
+ * The ACL of one token (Vault's vault/acl.go): the rules of all its policies, merged per pattern,
+ * evaluated deny-by-default. For a request path only the single most specific matching rule
+ * applies: an exact rule first; otherwise the best of the longest prefix (`*`) rule and every
+ * matching segment-wildcard (`+`) rule, ranked by Vault's precedence. `deny` beats everything.
+ */
+import type { Operation } from '../../logical/request.js';
+import { mergeConstraints, parametersAllowed, type ParameterConstraints } from './parameters.js';
+import { allCapabilities, type Capability, type PathRule, type Policy } from './policy.js';
+
+/** The merged permissions of one pattern across all of a token's policies. */
+export interface RulePermissions extends ParameterConstraints {
+  capabilities: Set<Capability>;
+  minWrappingTtlSeconds?: number;
+  maxWrappingTtlSeconds?: number;
+}
+
+/** The outcome of an ACL check. `sudo` reports whether the matched rule grants sudo. */
+export interface AclDecision {
+  allowed: boolean;
+  sudo: boolean;
+  /** The matched rule's capabilities (empty when no rule matched). */
+  capabilities: Capability[];
+}
+
+/** A matching non-exact rule with the facts Vault ranks it by. */
+interface Candidate {
+  firstWildcardIndex: number;
+  isPrefix: boolean;
+  wildcardSegments: number;
+  pathWithoutGlob: string;
+  permissions: RulePermissions;
+}
+
+/** Vault's wcPathDescr less(): true when `a` is LESS specific than `b`. */
+function lessSpecific(a: Candidate, b: Candidate): boolean {
+  if (a.firstWildcardIndex !== b.firstWildcardIndex) return a.firstWildcardIndex < b.firstWildcardIndex;
+  if (a.isPrefix !== b.isPrefix) return a.isPrefix;
+  if (a.wildcardSegments !== b.wildcardSegments) return a.wildcardSegments > b.wildcardSegments;
+  if (a.pathWithoutGlob.length !== b.pathWithoutGlob.length) {
+    return a.pathWithoutGlob.length < b.pathWithoutGlob.length;
+  }
+  return a.pathWithoutGlob < b.pathWithoutGlob;
+}
+
+const operationCapability: Record<Operation, Capability> = {
+  read: 'read',
+  create: 'create',
+  update: 'update',
+  patch: 'patch',
+  delete: 'delete',
+  list: 'list',
+};
+
+const parameterCheckedOperations = new Set<Operation>(['read', 'create', 'update', 'patch']);
+
+function merge(into: RulePermissions, rule: PathRule): void {
+  if (into.capabilities.has('deny')) return;
+  if (rule.capabilities.includes('deny')) {
+    into.capabilities = new Set(['deny']);
+    return;
+  }
+  for (const capability of rule.capabilities) into.capabilities.add(capability);
+  mergeConstraints(into, rule.allowedParameters, rule.deniedParameters, rule.requiredParameters);
+  // The most restrictive wrapping bounds win.
+  if (rule.minWrappingTtlSeconds !== undefined && rule.minWrappingTtlSeconds > 0) {
+    into.minWrappingTtlSeconds = Math.max(into.minWrappingTtlSeconds ?? 0, rule.minWrappingTtlSeconds);
+  }
+  if (rule.maxWrappingTtlSeconds !== undefined && rule.maxWrappingTtlSeconds > 0) {
+    into.maxWrappingTtlSeconds = Math.min(into.maxWrappingTtlSeconds ?? Infinity, rule.maxWrappingTtlSeconds);
+  }
+}
+
+/**
+ * A token's ACL. Construct once per token (or per policy-set) and reuse: lookups are cheap.
+ * A policy named `root` grants everything, including sudo.
+ */
+export class Acl {
+  /** True when the policies include `root`. */
+  readonly isRoot: boolean;
+  private readonly exact = new Map<string, RulePermissions>();
+  /** Keyed by the pattern without its trailing `*`. */
+  private readonly prefix = new Map<string, RulePermissions>();
+  /** Keyed by the full pattern (which contains `+`, maybe ending in `*`). */
+  private readonly segment = new Map<string, RulePermissions>();
+
+  constructor(policies: Policy[]) {
+    this.isRoot = policies.some((policy) => policy.name === 'root');
+    for (const policy of policies) {
+      for (const rule of policy.rules) {
+        // Identity templates need an entity we do not have: such rules never match.
+        if (rule.pattern.includes('{{')) continue;
+        const [table, key] = this.tableFor(rule.pattern);
+        let permissions = table.get(key);
+        if (permissions === undefined) {
+          permissions = { capabilities: new Set(), required: [] };
+          table.set(key, permissions);
+        }
+        merge(permissions, rule);
+      }
+    }
+  }
+
+  private tableFor(pattern: string): [Map<string, RulePermissions>, string] {
+    if (pattern.includes('+')) return [this.segment, pattern];
+    if (pattern.endsWith('*')) return [this.prefix, pattern.slice(0, -1)];
+    return [this.exact, pattern];
+  }
+
+  /** The permissions of the single rule that governs `path` for `operation`, or undefined. */
+  matchingRule(path: string, operation: Operation): RulePermissions | undefined {
+    const exact =
+      this.exact.get(path) ?? (operation === 'list' ? this.exact.get(path.replace(/\/$/, '')) : undefined);
+    if (exact !== undefined) return exact;
+    let best: Candidate | undefined;
+    const consider = (candidate: Candidate) => {
+      if (best === undefined || lessSpecific(best, candidate)) best = candidate;
+    };
+    let longest: string | undefined;
+    for (const key of this.prefix.keys()) {
+      if (path.startsWith(key) && (longest === undefined || key.length > longest.length)) longest = key;
+    }
+    if (longest !== undefined) {
+      const permissions = this.prefix.get(longest);
+      if (permissions !== undefined) {
+        consider({
+          firstWildcardIndex: longest.length,
+          isPrefix: true,
+          wildcardSegments: 0,
+          pathWithoutGlob: longest,
+          permissions,
+        });
+      }
+    }
+    if (this.segment.size > 0) {
+      const pathParts = path.split('/');
+      for (const [pattern, permissions] of this.segment) {
+        const candidate = matchSegmentPattern(pattern, pathParts, permissions);
+        if (candidate !== undefined) consider(candidate);
+      }
+    }
+    return best?.permissions;
+  }
+
+  /**
+   * Whether `operation` on `path` is allowed (deny by default; `deny` wins), and whether the
+   * matched rule grants sudo (core decides which paths need it). When `data` is given, the rule's
+   * required/denied/allowed parameters are enforced for read, create, update and patch, as Vault.
+   */
+  allowOperation(path: string, operation: Operation, data?: Record<string, unknown>): AclDecision {
+    if (this.isRoot)
+      return { allowed: true, sudo: true, capabilities: [...allCapabilities].filter((c) => c !== 'deny') };
+    const permissions = this.matchingRule(path, operation);
+    if (permissions === undefined) return { allowed: false, sudo: false, capabilities: [] };
+    const capabilities = allCapabilities.filter((c) => permissions.capabilities.has(c));
+    if (permissions.capabilities.has('deny')) return { allowed: false, sudo: false, capabilities };
+    const sudo = permissions.capabilities.has('sudo');
+    let allowed = permissions.capabilities.has(operationCapability[operation]);
+    if (allowed && data !== undefined && parameterCheckedOperations.has(operation)) {
+      allowed = parametersAllowed(permissions, data);
+    }
+    return { allowed, sudo, capabilities };
+  }
+
+  /**
+   * Vault's sys/capabilities answer for `path`: `["root"]` for root, `["deny"]` when the matched
+   * rule denies or grants nothing (or nothing matches), else the granted capabilities sorted.
+   */
+  capabilities(path: string): Array<Capability | 'root'> {
+    if (this.isRoot) return ['root'];
+    const permissions = this.matchingRule(path, 'read');
+    if (
+      permissions === undefined ||
+      permissions.capabilities.has('deny') ||
+      permissions.capabilities.size === 0
+    ) {
+      return ['deny'];
+    }
+    return [...permissions.capabilities].sort();
+  }
+}
+
+/** Vault's segment-wildcard match of one pattern against the split request path. */
+function matchSegmentPattern(
+  pattern: string,
+  pathParts: string[],
+  permissions: RulePermissions,
+): Candidate | undefined {
+  const isPrefix = pattern.endsWith('*');
+  const withoutGlob = isPrefix ? pattern.slice(0, -1) : pattern;
+  const patternParts = withoutGlob.split('/');
+  if (pathParts.length < patternParts.length) return undefined;
+  if (!isPrefix && patternParts.length !== pathParts.length) return undefined;
+  let wildcardSegments = 0;
+  for (let i = 0; i < patternParts.length; i++) {
+    const part = patternParts[i] ?? '';
+    const actual = pathParts[i] ?? '';
+    if (part === '+') {
+      wildcardSegments += 1;
+    } else if (part === actual) {
+      continue;
+    } else if (isPrefix && i === patternParts.length - 1 && actual.startsWith(part)) {
+      continue;
+    } else {
+      return undefined;
+    }
+  }
+  return {
+    firstWildcardIndex: pattern.indexOf('+'),
+    isPrefix,
+    wildcardSegments,
+    pathWithoutGlob: withoutGlob,
+    permissions,
+  };
+}

@@ -75,12 +75,12 @@ function naiveGoverning(rules: NaiveRule[], path: string, operation: Operation):
   const matching = [...merged.keys()].filter((p) => !isExact(p) && naiveRegex(p).test(path));
   if (matching.length === 0) return undefined;
   matching.sort((a, b) => compareRank(naiveRank(a), naiveRank(b)));
-  return normalise(merged.get(matching[matching.length - 1] as string) as Set<Capability>);
+  return normalise(merged.get(matching[matching.length - 1]) as Set<Capability>);
 }
 
 function naiveAllowed(rules: NaiveRule[], path: string, operation: Operation): boolean {
   const caps = naiveGoverning(rules, path, operation);
-  return caps !== undefined && !caps.has('deny') && caps.has(operation as Capability);
+  return caps !== undefined && !caps.has('deny') && caps.has(operation);
 }
 
 function policiesFrom(groups: NaiveRule[][]): Policy[] {

@@ -20,4 +20,10 @@ export const limits = {
   clusterHandshakeTimeoutMs: 5_000,
   /** Frames queued to one peer before we drop (Raft tolerates loss) or fail (RPC). */
   clusterPeerQueueBytesMax: 64 * 1024 * 1024,
+  /** KV v2 custom_metadata (Vault's bounds): keys per secret, bytes per key, bytes per value. */
+  kvCustomMetadataKeysMax: 64,
+  kvCustomMetadataKeyBytesMax: 128,
+  kvCustomMetadataValueBytesMax: 512,
+  /** KV v2 subkeys: deepest nesting walked (Vault's maxSubkeysDepth). */
+  kvSubkeysDepthMax: 100,
 } as const;

@@ -145,6 +145,11 @@ function coerceStringList(name: string, raw: unknown): string[] {
   return invalid(name, 'a list of strings', raw);
 }
 
+/** Sets an own property even for `__proto__`, so client keys never reshape an object. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -184,7 +189,7 @@ function coerceKeyValueMap(name: string, raw: unknown): Record<string, string> {
       if (typeof item !== 'string') return invalid(name, 'a map of strings', raw);
       const at = item.indexOf('=');
       if (at <= 0) return invalid(name, 'a map of strings (key=value)', raw);
-      out[item.slice(0, at).trim()] = item.slice(at + 1).trim();
+      setOwn(out, item.slice(0, at).trim(), item.slice(at + 1).trim());
     }
     return out;
   }
@@ -192,7 +197,7 @@ function coerceKeyValueMap(name: string, raw: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw)) {
       if (typeof value === 'object' && value !== null) invalid(name, 'a map of strings', raw);
-      out[key] = coerceString(name, value);
+      setOwn(out, key, coerceString(name, value));
     }
     return out;
   }

@@ -103,8 +103,9 @@ function mergeRules(
   for (const [key, values] of Object.entries(added)) {
     const prior = Object.hasOwn(out, key) ? out[key] : undefined;
     // An empty list (any value) overrides any other list for the key.
-    out[key] =
+    const merged =
       values.length === 0 || (prior !== undefined && prior.length === 0) ? [] : [...values, ...(prior ?? [])];
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

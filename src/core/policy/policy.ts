@@ -170,7 +170,12 @@ function parameterRules(text: string, pattern: string, key: string, value: unkno
     if (!Array.isArray(values)) {
       throw syntax(`path ${JSON.stringify(pattern)}: ${key}.${name} must be a list${onLine(text, key)}`);
     }
-    out[name.toLowerCase()] = values;
+    Object.defineProperty(out, name.toLowerCase(), {
+      value: values,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

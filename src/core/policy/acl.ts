@@ -52,6 +52,22 @@ const operationCapability: Record<Operation, Capability> = {
   list: 'list',
 };
 
+/** What the ACL needs from the request beyond path and operation (see `allowOperation`). */
+export interface AclRequestContext {
+  /** The raw request data (body or query), for parameter constraints. */
+  data?: Record<string, unknown>;
+  /** The requested response-wrapping TTL, or undefined when the response is not wrapped. */
+  wrapTtlSeconds?: number;
+}
+
+function wrappingAllowed(permissions: RulePermissions, wrapTtlSeconds: number | undefined): boolean {
+  const min = permissions.minWrappingTtlSeconds ?? 0;
+  const max = permissions.maxWrappingTtlSeconds ?? 0;
+  if (max > 0 && (wrapTtlSeconds === undefined || wrapTtlSeconds > max)) return false;
+  if (min > 0 && (wrapTtlSeconds === undefined || wrapTtlSeconds < min)) return false;
+  return !(min > 0 && max > 0 && max < min);
+}
+
 const parameterCheckedOperations = new Set<Operation>(['read', 'create', 'update', 'patch']);
 
 function merge(into: RulePermissions, rule: PathRule): void {
@@ -62,9 +78,9 @@ function merge(into: RulePermissions, rule: PathRule): void {
   }
   for (const capability of rule.capabilities) into.capabilities.add(capability);
   mergeConstraints(into, rule.allowedParameters, rule.deniedParameters, rule.requiredParameters);
-  // The most restrictive wrapping bounds win.
+  // Vault prefers the shorter lifetime: the lesser of two minimums and of two maximums.
   if (rule.minWrappingTtlSeconds !== undefined && rule.minWrappingTtlSeconds > 0) {
-    into.minWrappingTtlSeconds = Math.max(into.minWrappingTtlSeconds ?? 0, rule.minWrappingTtlSeconds);
+    into.minWrappingTtlSeconds = Math.min(into.minWrappingTtlSeconds ?? Infinity, rule.minWrappingTtlSeconds);
   }
   if (rule.maxWrappingTtlSeconds !== undefined && rule.maxWrappingTtlSeconds > 0) {
     into.maxWrappingTtlSeconds = Math.min(into.maxWrappingTtlSeconds ?? Infinity, rule.maxWrappingTtlSeconds);
@@ -144,20 +160,27 @@ export class Acl {
 
   /**
    * Whether `operation` on `path` is allowed (deny by default; `deny` wins), and whether the
-   * matched rule grants sudo (core decides which paths need it). When `data` is given, the rule's
-   * required/denied/allowed parameters are enforced for read, create, update and patch, as Vault.
+   * matched rule grants sudo (core decides which paths need it).
+   *
+   * Pass `request` to enforce, exactly as Vault, the rule's response-wrapping bounds
+   * (`min_wrapping_ttl`/`max_wrapping_ttl`: the request must be wrapped within them;
+   * `wrapTtlSeconds` undefined means "not wrapped") and, for read/create/update/patch, its
+   * required/denied/allowed parameters over the raw request keys. Without `request` only the
+   * capabilities are checked.
    */
-  allowOperation(path: string, operation: Operation, data?: Record<string, unknown>): AclDecision {
+  allowOperation(path: string, operation: Operation, request?: AclRequestContext): AclDecision {
     if (this.isRoot)
-      return { allowed: true, sudo: true, capabilities: [...allCapabilities].filter((c) => c !== 'deny') };
+      return { allowed: true, sudo: true, capabilities: allCapabilities.filter((c) => c !== 'deny') };
     const permissions = this.matchingRule(path, operation);
     if (permissions === undefined) return { allowed: false, sudo: false, capabilities: [] };
     const capabilities = allCapabilities.filter((c) => permissions.capabilities.has(c));
     if (permissions.capabilities.has('deny')) return { allowed: false, sudo: false, capabilities };
     const sudo = permissions.capabilities.has('sudo');
     let allowed = permissions.capabilities.has(operationCapability[operation]);
-    if (allowed && data !== undefined && parameterCheckedOperations.has(operation)) {
-      allowed = parametersAllowed(permissions, data);
+    if (allowed && request !== undefined) {
+      allowed =
+        wrappingAllowed(permissions, request.wrapTtlSeconds) &&
+        (!parameterCheckedOperations.has(operation) || parametersAllowed(permissions, request.data ?? {}));
     }
     return { allowed, sudo, capabilities };
   }
@@ -165,10 +188,12 @@ export class Acl {
   /**
    * Vault's sys/capabilities answer for `path`: `["root"]` for root, `["deny"]` when the matched
    * rule denies or grants nothing (or nothing matches), else the granted capabilities sorted.
+   * Like Vault it looks the path up as a LIST would (an exact rule `a/b` also answers `a/b/`).
    */
   capabilities(path: string): Array<Capability | 'root'> {
     if (this.isRoot) return ['root'];
-    const permissions = this.matchingRule(path, 'read');
+    // Vault asks as a LIST, so an exact rule also governs its folder form.
+    const permissions = this.matchingRule(path, 'list');
     if (
       permissions === undefined ||
       permissions.capabilities.has('deny') ||

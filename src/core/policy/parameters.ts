@@ -45,10 +45,12 @@ function inList(value: unknown, list: unknown[]): boolean {
   );
 }
 
-/** Vault's valueInParameterList: an empty list admits any value; for an array every element must be listed. */
+/**
+ * Vault's valueInParameterList: an empty list admits any value; otherwise the value must equal
+ * (strings: glob-match) one list item. An array value is compared whole, never element by element.
+ */
 export function valueInParameterList(value: unknown, list: unknown[]): boolean {
   if (list.length === 0) return true;
-  if (Array.isArray(value)) return value.every((element) => inList(element, list));
   return inList(value, list);
 }
 

@@ -129,9 +129,10 @@ test('property: allowOperation agrees with a naive regex-and-sort reference', ()
 
 test('property: capabilities() is the sorted governing set, or deny', () => {
   fc.assert(
-    fc.property(groupsArb, pathArb, (groups, path) => {
+    fc.property(groupsArb, pathArb, fc.boolean(), (groups, bare, slash) => {
+      const path = slash ? `${bare}/` : bare;
       const acl = new Acl(policiesFrom(groups));
-      const governing = naiveGoverning(groups.flat(), path, 'read');
+      const governing = naiveGoverning(groups.flat(), path, 'list');
       const expected =
         governing === undefined || governing.size === 0 || governing.has('deny')
           ? ['deny']
@@ -299,12 +300,14 @@ test('allowed, denied and required parameters are enforced when data is given', 
   denied_parameters = { "baz" = ["evil*"] }
   required_parameters = ["bar"]
 }`);
-  const allowed = (data: Record<string, unknown>) => acl.allowOperation('secret/foo', 'update', data).allowed;
+  const allowed = (data: Record<string, unknown>) =>
+    acl.allowOperation('secret/foo', 'update', { data }).allowed;
   assert.equal(allowed({ bar: 'zip' }), true);
   assert.equal(allowed({ bar: 'zapper', baz: 'anything' }), true);
   assert.equal(allowed({ BAR: 'zip' }), true);
   assert.equal(allowed({ bar: 'nope' }), false);
-  assert.equal(allowed({ bar: ['zip', 'zap1'] }), true);
+  // Vault compares an array value whole (reflect.DeepEqual), never element by element.
+  assert.equal(allowed({ bar: ['zip'] }), false);
   assert.equal(allowed({ bar: ['zip', 'nope'] }), false);
   assert.equal(allowed({ bar: 'zip', other: 1 }), false);
   assert.equal(allowed({ bar: 'zip', baz: 'evil-thing' }), false);
@@ -316,12 +319,12 @@ test('"*" in allowed admits any other key; "*" in denied blocks all keys', async
   let acl = await aclOf(
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"], "*" = [] }\n}',
   );
-  assert.equal(acl.allowOperation('p', 'update', { a: '1', b: 'x' }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { a: '2' }).allowed, false);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1', b: 'x' } }).allowed, true);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '2' } }).allowed, false);
   acl = await aclOf('path "p" {\n capabilities = ["update"]\n denied_parameters = { "*" = [] }\n}');
-  assert.equal(acl.allowOperation('p', 'update', { a: '1' }).allowed, false);
-  assert.equal(acl.allowOperation('p', 'update', {}).allowed, true);
-  assert.equal(acl.allowOperation('p', 'delete', { a: '1' }).allowed, false);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1' } }).allowed, false);
+  assert.equal(acl.allowOperation('p', 'update', { data: {} }).allowed, true);
+  assert.equal(acl.allowOperation('p', 'delete', { data: { a: '1' } }).allowed, false);
 });
 
 test('parameter constraints for the same pattern merge across policies like Vault', async () => {
@@ -329,7 +332,37 @@ test('parameter constraints for the same pattern merge across policies like Vaul
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"] }\n}',
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["2"], "b" = [] }\n}',
   );
-  assert.equal(acl.allowOperation('p', 'update', { a: '1' }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { a: '2', b: 'x' }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { a: '3' }).allowed, false);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1' } }).allowed, true);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '2', b: 'x' } }).allowed, true);
+  assert.equal(acl.allowOperation('p', 'update', { data: { a: '3' } }).allowed, false);
+});
+
+test('capabilities() answers the folder form of an exact rule, as Vault (it asks as a LIST)', async () => {
+  const acl = await aclOf('path "secret/metadata/app" { capabilities = ["read", "list"] }');
+  assert.deepEqual(acl.capabilities('secret/metadata/app/'), ['list', 'read']);
+});
+
+test('an array parameter value must equal an allowed item as a whole', async () => {
+  const acl = await aclOf(
+    'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "l" = [["a", "b"]] }\n}',
+  );
+  assert.equal(acl.allowOperation('p', 'update', { data: { l: ['a', 'b'] } }).allowed, true);
+  assert.equal(acl.allowOperation('p', 'update', { data: { l: ['a'] } }).allowed, false);
+});
+
+test('min/max_wrapping_ttl require a wrapped request within bounds when a request context is given', async () => {
+  const acl = await aclOf(
+    'path "w" {\n capabilities = ["read"]\n min_wrapping_ttl = "1m"\n max_wrapping_ttl = "1h"\n}',
+  );
+  assert.equal(acl.allowOperation('w', 'read').allowed, true, 'capability-only check');
+  assert.equal(acl.allowOperation('w', 'read', {}).allowed, false, 'not wrapped');
+  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 30 }).allowed, false);
+  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 300 }).allowed, true);
+  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 7200 }).allowed, false);
+  // Merging keeps the lesser of each bound, so contradictory policies deny.
+  const merged = await aclOf(
+    'path "w" {\n capabilities = ["read"]\n min_wrapping_ttl = "2h"\n}',
+    'path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1h"\n}',
+  );
+  assert.equal(merged.allowOperation('w', 'read', { wrapTtlSeconds: 5400 }).allowed, false);
 });

@@ -118,7 +118,7 @@ export class Acl {
   }
 
   private tableFor(pattern: string): [Map<string, RulePermissions>, string] {
-    if (pattern.includes('+')) return [this.segment, pattern];
+    if (hasSegmentWildcards(pattern)) return [this.segment, pattern];
     if (pattern.endsWith('*')) return [this.prefix, pattern.slice(0, -1)];
     return [this.exact, pattern];
   }
@@ -203,6 +203,11 @@ export class Acl {
     }
     return [...permissions.capabilities].sort();
   }
+}
+
+/** Vault's test: a `+` that starts a segment makes a segment-wildcard pattern (`a+b` is literal). */
+export function hasSegmentWildcards(pattern: string): boolean {
+  return pattern === '+' || pattern.includes('/+') || pattern.startsWith('+/');
 }
 
 /** Vault's segment-wildcard match of one pattern against the split request path. */

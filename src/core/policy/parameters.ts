@@ -56,9 +56,9 @@ export function valueInParameterList(value: unknown, list: unknown[]): boolean {
 
 /** True when `data` satisfies the constraints (required present, nothing denied, only allowed). */
 export function parametersAllowed(constraints: ParameterConstraints, data: Record<string, unknown>): boolean {
+  // Vault looks a required name up lower-cased, against the request keys as sent.
+  for (const name of constraints.required) if (!Object.hasOwn(data, name.toLowerCase())) return false;
   const entries = Object.entries(data).map(([key, value]) => [key.toLowerCase(), value] as const);
-  const present = new Set(entries.map(([key]) => key));
-  for (const name of constraints.required) if (!present.has(name)) return false;
   if (entries.length === 0) return true;
   const denied = constraints.denied;
   if (denied !== undefined && Object.keys(denied).length > 0) {

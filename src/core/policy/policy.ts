@@ -54,8 +54,8 @@ const validCapabilities = new Set<string>([...allCapabilities, 'subscribe']);
 const legacyPolicies: Record<string, Capability[]> = {
   deny: ['deny'],
   read: ['read', 'list'],
-  write: ['create', 'read', 'update', 'patch', 'delete', 'list'],
-  sudo: ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'],
+  write: ['create', 'read', 'update', 'delete', 'list'],
+  sudo: ['create', 'read', 'update', 'delete', 'list', 'sudo'],
 };
 
 const topLevelKeys = new Set(['name', 'path']);
@@ -190,9 +190,14 @@ function wrappingTtl(pattern: string, key: string, value: unknown): number {
 
 function pathRule(text: string, rawPattern: string, body: Record<string, unknown>): PathRule {
   for (const key of Object.keys(body)) {
-    if (!pathKeys.has(key)) throw syntax(`invalid key ${JSON.stringify(key)}${onLine(text, key)}`);
+    if (!pathKeys.has(key)) {
+      throw syntax(`path ${JSON.stringify(rawPattern)}: invalid key '${key}'${onLine(text, key)}`);
+    }
   }
-  const pattern = rawPattern.replace(/^\/+/, '');
+  const pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
+  if (pattern.includes('+*')) {
+    throw syntax(`path ${JSON.stringify(pattern)}: invalid use of wildcards ('+*' is forbidden)`);
+  }
   const capabilities = new Set<Capability>();
   if (body.policy !== undefined) {
     const legacy = typeof body.policy === 'string' ? legacyPolicies[body.policy] : undefined;
@@ -221,12 +226,8 @@ function pathRule(text: string, rawPattern: string, body: Record<string, unknown
     rule.deniedParameters = parameterRules(text, rawPattern, 'denied_parameters', body.denied_parameters);
   }
   if (body.required_parameters !== undefined) {
-    rule.requiredParameters = stringList(
-      text,
-      rawPattern,
-      'required_parameters',
-      body.required_parameters,
-    ).map((name) => name.toLowerCase());
+    // Kept as written: the ACL lower-cases each name when it checks (as Vault).
+    rule.requiredParameters = stringList(text, rawPattern, 'required_parameters', body.required_parameters);
   }
   if (body.min_wrapping_ttl !== undefined) {
     rule.minWrappingTtlSeconds = wrappingTtl(rawPattern, 'min_wrapping_ttl', body.min_wrapping_ttl);
@@ -254,7 +255,7 @@ function pathRule(text: string, rawPattern: string, body: Record<string, unknown
 export async function parsePolicy(name: string, text: string): Promise<Policy> {
   const document = await parseDocument(text);
   for (const key of Object.keys(document)) {
-    if (!topLevelKeys.has(key)) throw syntax(`invalid key ${JSON.stringify(key)}${onLine(text, key)}`);
+    if (!topLevelKeys.has(key)) throw syntax(`invalid key '${key}'${onLine(text, key)}`);
   }
   const rules =
     document.path === undefined

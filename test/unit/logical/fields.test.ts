@@ -69,6 +69,13 @@ test('strings accept scalars but not objects', () => {
 });
 
 test('values that cannot be coerced are a 400 naming the field', () => {
+  assert.throws(
+    () => readFields(specs, { count: 'five' }),
+    (err: unknown) =>
+      isArcaError(err, 'invalid_field') &&
+      err.messages[0] ===
+        'Field validation failed: error converting input "five" for field "count": expected an integer',
+  );
   assert.throws(() => readFields(specs, { count: 'five' }), rejectsNaming('count'));
   assert.throws(() => readFields(specs, { count: '1e400' }), rejectsNaming('count'));
   assert.throws(() => readFields(specs, { enabled: 'yes' }), rejectsNaming('enabled'));

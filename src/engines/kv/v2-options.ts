@@ -42,10 +42,15 @@ export function requireData(request: BackendRequest): Record<string, unknown> {
   return data;
 }
 
-/** Version numbers from `[1,2]`, `["1","2"]` or `"1,2"`; 400 naming the field otherwise. */
+/** Version numbers from `[1,2]`, `["1","2"]`, `"1,2"` or `3`; 400 naming the field otherwise. */
 export function parseVersions(raw: unknown): number[] {
   if (raw === undefined || raw === null) return [];
-  const items = typeof raw === 'string' ? raw.split(',').filter((part) => part.trim() !== '') : raw;
+  const items =
+    typeof raw === 'string'
+      ? raw.split(',').filter((part) => part.trim() !== '')
+      : typeof raw === 'number'
+        ? [raw]
+        : raw;
   if (!Array.isArray(items)) {
     throw new ArcaError(
       'invalid_field',

@@ -237,9 +237,9 @@ test('DELETE soft-deletes the latest version: raw 404 with the full envelope and
 test('delete/ and undelete/ act on listed versions; destroy/ removes the data for good', async () => {
   const kv = await kv2();
   for (const n of [1, 2, 3]) await kv.call('write', 'data/k', { data: { data: { n } } });
-  await kv.call('write', 'delete/k', { data: { versions: [1, 2] } });
+  await kv.call('write', 'delete/k', { data: { versions: '1, 2' } });
   assert.equal(rawBody(await kv.call('read', 'data/k', { data: { version: 1 } })).data.metadata.version, 1);
-  await kv.call('write', 'undelete/k', { data: { versions: '1' } });
+  await kv.call('write', 'undelete/k', { data: { versions: 1 } });
   assert.deepEqual((await kv.call('read', 'data/k', { data: { version: 1 } })).data?.data, { n: 1 });
   assert.ok(kv.storage.entries.has('versions/k/2'));
   await kv.call('write', 'destroy/k', { data: { versions: ['2', 3] } });

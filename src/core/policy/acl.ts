@@ -1,12 +1,12 @@
 /**
  * The ACL of one token (Vault's vault/acl.go): the rules of all its policies, merged per pattern,
  * evaluated deny-by-default. For a request path only the single most specific matching rule
- * applies: an exact rule first; otherwise the best of the longest prefix (`*`) rule and every
- * matching segment-wildcard (`+`) rule, ranked by Vault's precedence. `deny` beats everything.
+ * applies (see ./rule-index.ts for Vault's precedence); `deny` beats everything.
  */
 import type { Operation } from '../../logical/request.js';
 import { mergeConstraints, parametersAllowed, type ParameterConstraints } from './parameters.js';
 import { allCapabilities, type Capability, type PathRule, type Policy } from './policy.js';
+import { RuleIndex } from './rule-index.js';
 
 /** The merged permissions of one pattern across all of a token's policies. */
 export interface RulePermissions extends ParameterConstraints {
@@ -21,26 +21,6 @@ export interface AclDecision {
   sudo: boolean;
   /** The matched rule's capabilities (empty when no rule matched). */
   capabilities: Capability[];
-}
-
-/** A matching non-exact rule with the facts Vault ranks it by. */
-interface Candidate {
-  firstWildcardIndex: number;
-  isPrefix: boolean;
-  wildcardSegments: number;
-  pathWithoutGlob: string;
-  permissions: RulePermissions;
-}
-
-/** Vault's wcPathDescr less(): true when `a` is LESS specific than `b`. */
-function lessSpecific(a: Candidate, b: Candidate): boolean {
-  if (a.firstWildcardIndex !== b.firstWildcardIndex) return a.firstWildcardIndex < b.firstWildcardIndex;
-  if (a.isPrefix !== b.isPrefix) return a.isPrefix;
-  if (a.wildcardSegments !== b.wildcardSegments) return a.wildcardSegments > b.wildcardSegments;
-  if (a.pathWithoutGlob.length !== b.pathWithoutGlob.length) {
-    return a.pathWithoutGlob.length < b.pathWithoutGlob.length;
-  }
-  return a.pathWithoutGlob < b.pathWithoutGlob;
 }
 
 const operationCapability: Record<Operation, Capability> = {
@@ -94,11 +74,7 @@ function merge(into: RulePermissions, rule: PathRule): void {
 export class Acl {
   /** True when the policies include `root`. */
   readonly isRoot: boolean;
-  private readonly exact = new Map<string, RulePermissions>();
-  /** Keyed by the pattern without its trailing `*`. */
-  private readonly prefix = new Map<string, RulePermissions>();
-  /** Keyed by the full pattern (which contains `+`, maybe ending in `*`). */
-  private readonly segment = new Map<string, RulePermissions>();
+  private readonly rules = new RuleIndex<RulePermissions>();
 
   constructor(policies: Policy[]) {
     this.isRoot = policies.some((policy) => policy.name === 'root');
@@ -106,56 +82,17 @@ export class Acl {
       for (const rule of policy.rules) {
         // Identity templates need an entity we do not have: such rules never match.
         if (rule.pattern.includes('{{')) continue;
-        const [table, key] = this.tableFor(rule.pattern);
-        let permissions = table.get(key);
-        if (permissions === undefined) {
-          permissions = { capabilities: new Set(), required: [] };
-          table.set(key, permissions);
-        }
-        merge(permissions, rule);
+        merge(
+          this.rules.entry(rule.pattern, () => ({ capabilities: new Set(), required: [] })),
+          rule,
+        );
       }
     }
-  }
-
-  private tableFor(pattern: string): [Map<string, RulePermissions>, string] {
-    if (hasSegmentWildcards(pattern)) return [this.segment, pattern];
-    if (pattern.endsWith('*')) return [this.prefix, pattern.slice(0, -1)];
-    return [this.exact, pattern];
   }
 
   /** The permissions of the single rule that governs `path` for `operation`, or undefined. */
   matchingRule(path: string, operation: Operation): RulePermissions | undefined {
-    const exact =
-      this.exact.get(path) ?? (operation === 'list' ? this.exact.get(path.replace(/\/$/, '')) : undefined);
-    if (exact !== undefined) return exact;
-    let best: Candidate | undefined;
-    const consider = (candidate: Candidate) => {
-      if (best === undefined || lessSpecific(best, candidate)) best = candidate;
-    };
-    let longest: string | undefined;
-    for (const key of this.prefix.keys()) {
-      if (path.startsWith(key) && (longest === undefined || key.length > longest.length)) longest = key;
-    }
-    if (longest !== undefined) {
-      const permissions = this.prefix.get(longest);
-      if (permissions !== undefined) {
-        consider({
-          firstWildcardIndex: longest.length,
-          isPrefix: true,
-          wildcardSegments: 0,
-          pathWithoutGlob: longest,
-          permissions,
-        });
-      }
-    }
-    if (this.segment.size > 0) {
-      const pathParts = path.split('/');
-      for (const [pattern, permissions] of this.segment) {
-        const candidate = matchSegmentPattern(pattern, pathParts, permissions);
-        if (candidate !== undefined) consider(candidate);
-      }
-    }
-    return best?.permissions;
+    return this.rules.lookup(path, operation);
   }
 
   /**
@@ -203,43 +140,4 @@ export class Acl {
     }
     return [...permissions.capabilities].sort();
   }
-}
-
-/** Vault's test: a `+` that starts a segment makes a segment-wildcard pattern (`a+b` is literal). */
-export function hasSegmentWildcards(pattern: string): boolean {
-  return pattern === '+' || pattern.includes('/+') || pattern.startsWith('+/');
-}
-
-/** Vault's segment-wildcard match of one pattern against the split request path. */
-function matchSegmentPattern(
-  pattern: string,
-  pathParts: string[],
-  permissions: RulePermissions,
-): Candidate | undefined {
-  const isPrefix = pattern.endsWith('*');
-  const withoutGlob = isPrefix ? pattern.slice(0, -1) : pattern;
-  const patternParts = withoutGlob.split('/');
-  if (pathParts.length < patternParts.length) return undefined;
-  if (!isPrefix && patternParts.length !== pathParts.length) return undefined;
-  let wildcardSegments = 0;
-  for (let i = 0; i < patternParts.length; i++) {
-    const part = patternParts[i] ?? '';
-    const actual = pathParts[i] ?? '';
-    if (part === '+') {
-      wildcardSegments += 1;
-    } else if (part === actual) {
-      continue;
-    } else if (isPrefix && i === patternParts.length - 1 && actual.startsWith(part)) {
-      continue;
-    } else {
-      return undefined;
-    }
-  }
-  return {
-    firstWildcardIndex: pattern.indexOf('+'),
-    isPrefix,
-    wildcardSegments,
-    pathWithoutGlob: withoutGlob,
-    permissions,
-  };
 }

@@ -97,8 +97,9 @@ function coerceString(name: string, raw: unknown): string {
 
 function coerceInt(name: string, raw: unknown): number {
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) invalid(name, 'an integer', raw);
-    return Math.trunc(raw);
+    const value = Math.trunc(raw);
+    if (!Number.isSafeInteger(value)) invalid(name, 'an integer', raw);
+    return value;
   }
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw === 'string') {

@@ -78,6 +78,8 @@ test('values that cannot be coerced are a 400 naming the field', () => {
   );
   assert.throws(() => readFields(specs, { count: 'five' }), rejectsNaming('count'));
   assert.throws(() => readFields(specs, { count: '1e400' }), rejectsNaming('count'));
+  assert.throws(() => readFields(specs, { count: 1e300 }), rejectsNaming('count'));
+  assert.throws(() => readFields(specs, { count: Number.NaN }), rejectsNaming('count'));
   assert.throws(() => readFields(specs, { enabled: 'yes' }), rejectsNaming('enabled'));
   assert.throws(() => readFields(specs, { ttl: '1x' }), rejectsNaming('ttl'));
   assert.throws(() => readFields(specs, { policies: { a: 1 } }), rejectsNaming('policies'));

@@ -26,4 +26,8 @@ export const limits = {
   kvCustomMetadataValueBytesMax: 512,
   /** KV v2 subkeys: deepest nesting walked (Vault's maxSubkeysDepth). */
   kvSubkeysDepthMax: 100,
+  /** Longest key an engine builds inside its view (headroom below storageKeyBytesMax for the mount prefix). */
+  engineStorageKeyBytesMax: 3840,
+  /** Largest value an engine stores (headroom below storageValueBytesMax for barrier framing). */
+  engineStorageValueBytesMax: 16 * 1024 * 1024 - 64 * 1024,
 } as const;

@@ -7,6 +7,7 @@ import type { BackendFactory, BackendRequest, PathSpec } from '../../logical/bac
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { assert } from '../../lib/assert.js';
 import { ArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
 import type { StorageView } from '../../logical/storage-view.js';
 
 const encoder = new TextEncoder();
@@ -50,7 +51,18 @@ async function write(request: BackendRequest): Promise<LogicalResponse> {
   const prefix = prefixOf(request);
   if (path === '') throw new ArcaError('invalid_request', 'missing path');
   if (Object.keys(request.data).length === 0) throw new ArcaError('invalid_request', 'missing data fields');
-  await request.storage.put(prefix + path, encoder.encode(JSON.stringify(request.data)));
+  const key = prefix + path;
+  const value = encoder.encode(JSON.stringify(request.data));
+  if (encoder.encode(key).length > limits.engineStorageKeyBytesMax) {
+    throw new ArcaError('invalid_request', `path is too long (max ${limits.engineStorageKeyBytesMax} bytes)`);
+  }
+  if (value.length > limits.engineStorageValueBytesMax) {
+    throw new ArcaError(
+      'payload_too_large',
+      `value is ${value.length} bytes (max ${limits.engineStorageValueBytesMax})`,
+    );
+  }
+  await request.storage.put(key, value);
   return noContent;
 }
 

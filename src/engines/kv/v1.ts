@@ -7,7 +7,7 @@
 import type { Backend, BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { parseDurationSeconds } from '../../lib/durations.js';
-import { decodeJson, encodeJson } from './json-codec.js';
+import { checkedKey, decodeJson, encodeJson } from './json-codec.js';
 import { badRequest, listResponse, notFound } from './responses.js';
 
 function ttlSecondsOf(data: Record<string, unknown>): number {
@@ -31,7 +31,7 @@ async function write(request: BackendRequest): Promise<LogicalResponse> {
   const path = request.params.path ?? '';
   if (path === '') throw badRequest('missing path');
   if (Object.keys(request.data).length === 0) throw badRequest('missing data fields');
-  await request.storage.put(path, encodeJson(request.data));
+  await request.storage.put(checkedKey(path), encodeJson(request.data));
   return noContent;
 }
 

@@ -8,7 +8,7 @@
  * never both win. Times are wall-clock milliseconds from the injected clock.
  */
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
-import { decodeJson, encodeJson } from './json-codec.js';
+import { checkedKey, decodeJson, encodeJson } from './json-codec.js';
 import { formatOptionalTime } from './timestamps.js';
 
 /** Vault's default number of versions kept when neither the key nor the mount sets one. */
@@ -45,11 +45,11 @@ export interface KeyMetadata {
 const configKey = 'config';
 
 export function metadataKey(path: string): string {
-  return `metadata/${path}`;
+  return checkedKey(`metadata/${path}`);
 }
 
 export function versionKey(path: string, version: number): string {
-  return `versions/${path}/${version}`;
+  return checkedKey(`versions/${path}/${version}`);
 }
 
 /** The mount config (defaults when never written). */

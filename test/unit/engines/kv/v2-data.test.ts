@@ -400,3 +400,16 @@ test('regression: a "__proto__" key in secret data survives PATCH and subkeys as
   assert.equal(JSON.stringify(subkeys), '{"__proto__":{"polluted":null,"more":null},"a":null}');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
+
+test('oversized paths are a 400 and oversized values a 413, before anything is written', async () => {
+  const kv = await kv2();
+  await assert.rejects(
+    kv.call('write', `data/${'p'.repeat(5000)}`, { data: { data: { a: 1 } } }),
+    (err: unknown) => isArcaError(err, 'invalid_request') && err.message.includes('too long'),
+  );
+  await assert.rejects(
+    kv.call('write', 'data/big', { data: { data: { blob: 'x'.repeat(17 * 1024 * 1024) } } }),
+    (err: unknown) => isArcaError(err, 'payload_too_large') && err.httpStatus === 413,
+  );
+  assert.deepEqual(kv.storage.keys(), []);
+});

@@ -26,4 +26,14 @@ export const limits = {
   clusterInboundCallsMax: 1024,
   /** Inbound cluster connections still in their handshake; more are dropped at accept. */
   clusterPendingHandshakesMax: 64,
+  /** KV v2 custom_metadata (Vault's bounds): keys per secret, bytes per key, bytes per value. */
+  kvCustomMetadataKeysMax: 64,
+  kvCustomMetadataKeyBytesMax: 128,
+  kvCustomMetadataValueBytesMax: 512,
+  /** KV v2 subkeys: deepest nesting walked (Vault's maxSubkeysDepth). */
+  kvSubkeysDepthMax: 100,
+  /** Longest key an engine builds inside its view (headroom below storageKeyBytesMax for the mount prefix). */
+  engineStorageKeyBytesMax: 3840,
+  /** Largest value an engine stores (headroom below storageValueBytesMax for barrier framing). */
+  engineStorageValueBytesMax: 16 * 1024 * 1024 - 64 * 1024,
 } as const;

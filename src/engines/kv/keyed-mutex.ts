@@ -1,0 +1,31 @@
+/**
+ * A per-key async mutex: operations on the same key run one at a time (so two concurrent
+ * check-and-set writes cannot both succeed), operations on different keys run in parallel.
+ * Entries are dropped when their queue drains, so memory is bounded by keys in flight.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `task` after every earlier task for `key` has settled; returns its result. */
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    try {
+      await previous;
+      return await task();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+
+  /** Keys with a task running or queued (for tests and metrics). */
+  get activeKeys(): number {
+    return this.tails.size;
+  }
+}

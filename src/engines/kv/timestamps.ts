@@ -1,0 +1,15 @@
+/**
+ * Time as KV shows it: Go's RFC3339Nano (`2026-01-01T10:00:00.123Z`, trailing fractional zeros
+ * trimmed, no fraction at all on a whole second), from wall-clock milliseconds.
+ */
+
+/** Formats wall-clock milliseconds like Go's time.Format(time.RFC3339Nano) in UTC. */
+export function formatRfc3339Nano(wallMs: number): string {
+  const iso = new Date(Math.floor(wallMs)).toISOString();
+  return iso.replace(/\.(\d*?)0*Z$/, (_match, digits: string) => (digits === '' ? 'Z' : `.${digits}Z`));
+}
+
+/** Formats an optional timestamp: '' when absent, as Vault's ptypesTimestampToString. */
+export function formatOptionalTime(wallMs: number | undefined): string {
+  return wallMs === undefined ? '' : formatRfc3339Nano(wallMs);
+}

@@ -1,0 +1,122 @@
+/**
+ * The engine dispatch layer (Vault's framework.Backend): core strips the mount prefix and calls
+ * these to match the path against the engine's declared specs, decide create vs update for the
+ * ACL check, coerce fields and run the handler. Engines never parse paths ad hoc.
+ */
+import { ArcaError } from '../lib/errors.js';
+import type { Backend, BackendRequest, Handler, PathSpec } from './backend.js';
+import { readFields } from './fields.js';
+import type { Operation, RequestAuth } from './request.js';
+import type { LogicalResponse } from './response.js';
+import type { StorageView } from './storage-view.js';
+
+/** What core hands the dispatcher for one request (path relative to the mount). */
+export interface DispatchRequest {
+  requestId: string;
+  operation: Operation;
+  /** Relative to the mount, no leading slash; LIST paths end in '/'. */
+  path: string;
+  data: Record<string, unknown>;
+  storage: StorageView;
+  auth?: RequestAuth;
+  mountPoint: string;
+  contentType?: string;
+  /** Only for core's own backends (see BackendRequest.clientToken). */
+  clientToken?: string;
+}
+
+/** A matched spec and the pattern's named groups. */
+export interface PathMatch {
+  spec: PathSpec;
+  params: Record<string, string>;
+}
+
+const compiled = new WeakMap<PathSpec, RegExp>();
+
+function regexOf(spec: PathSpec): RegExp {
+  let re = compiled.get(spec);
+  if (re === undefined) {
+    re = new RegExp(`^(?:${spec.pattern})$`);
+    compiled.set(spec, re);
+  }
+  return re;
+}
+
+/** The first spec (in declaration order, as Vault's framework) whose pattern matches the whole path. */
+export function matchPath(backend: Backend, path: string): PathMatch | undefined {
+  for (const spec of backend.paths) {
+    const match = regexOf(spec).exec(path);
+    if (match === null) continue;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(match.groups ?? {})) {
+      if (value !== undefined) params[name] = value;
+    }
+    return { spec, params };
+  }
+  return undefined;
+}
+
+/** Field data as Vault's framework sees it: the body/query plus the path's captures (captures win). */
+function fieldData(request: DispatchRequest, params: Record<string, string>): Record<string, unknown> {
+  return Object.keys(params).length === 0 ? request.data : { ...request.data, ...params };
+}
+
+function backendRequest(request: DispatchRequest, matched: PathMatch, operation: Operation) {
+  const read = readFields(matched.spec.fields, fieldData(request, matched.params));
+  const unknown = read.unknown.filter((name) => !Object.hasOwn(matched.params, name));
+  const built: BackendRequest = {
+    requestId: request.requestId,
+    operation,
+    path: request.path,
+    params: matched.params,
+    data: request.data,
+    fields: read.reader,
+    storage: request.storage,
+    auth: request.auth,
+    mountPoint: request.mountPoint,
+    contentType: request.contentType,
+    clientToken: request.clientToken,
+  };
+  return { built, unknown };
+}
+
+/**
+ * Decides the ACL operation of a POST/PUT (`update`): `create` when the matched spec has an
+ * existence check and it says the resource does not exist; `update` otherwise (no spec, no check,
+ * or it exists), exactly as Vault. Other operations are returned unchanged. A field that cannot be
+ * coerced is a 400 here already (Vault validates fields before the existence check too).
+ */
+export async function resolveOperation(backend: Backend, request: DispatchRequest): Promise<Operation> {
+  if (request.operation !== 'update' && request.operation !== 'create') return request.operation;
+  const matched = matchPath(backend, request.path);
+  if (matched?.spec.existenceCheck === undefined) return 'update';
+  const { built } = backendRequest(request, matched, request.operation);
+  return (await matched.spec.existenceCheck(built)) ? 'update' : 'create';
+}
+
+function handlerFor(spec: PathSpec, operation: Operation): Handler | undefined {
+  const own = spec.operations[operation];
+  if (own !== undefined) return own;
+  if (operation === 'create') return spec.operations.update;
+  if (operation === 'update') return spec.operations.create;
+  return undefined;
+}
+
+/**
+ * Runs the request: 404 `unsupported path` when no spec matches, 405 `unsupported operation` when
+ * the spec does not declare the operation (create and update stand in for each other), 400 for a
+ * field that cannot be coerced; adds Vault's warning
+ * `Endpoint ignored these unrecognized parameters: [a b]` for undeclared keys unless the spec
+ * takes arbitrary fields.
+ */
+export async function dispatch(backend: Backend, request: DispatchRequest): Promise<LogicalResponse> {
+  const matched = matchPath(backend, request.path);
+  if (matched === undefined) throw new ArcaError('unsupported_path');
+  const handler = handlerFor(matched.spec, request.operation);
+  if (handler === undefined) throw new ArcaError('unsupported_operation');
+  const { built, unknown } = backendRequest(request, matched, request.operation);
+  const response = await handler(built);
+  if (unknown.length === 0 || matched.spec.takesArbitraryFields === true) return response;
+  const warning = `Endpoint ignored these unrecognized parameters: [${unknown.join(' ')}]`;
+  return { ...response, warnings: [...(response.warnings ?? []), warning] };
+}

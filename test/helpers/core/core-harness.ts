@@ -123,3 +123,55 @@ export async function unsealThroughApi(h: Harness, keys: string[]): Promise<Reco
   }
   return body;
 }
+
+/**
+ * A small storage-backed engine for testing mount plumbing (routing, chroot, TTLs) independently
+ * of the real KV engine: `<key>` read/write/delete/list, and `lease/<name>` returning a secret with
+ * the TTL given in `ttl` (seconds).
+ */
+export const notesEngine: BackendFactory = async (config) => ({
+  type: 'notes',
+  paths: [
+    {
+      pattern: 'lease/(?<name>[^/]+)',
+      fields: { ttl: { type: 'int' } },
+      operations: {
+        read: async (req) => ({
+          data: { name: req.params.name, mount: config.mountPoint },
+          secret: { ttlSeconds: req.fields.get<number>('ttl') ?? 0, renewable: true },
+        }),
+      },
+    },
+    {
+      pattern: '(?<key>.*)',
+      takesArbitraryFields: true,
+      existenceCheck: async (req) => (await req.storage.get(req.path)) !== undefined,
+      operations: {
+        read: async (req) => {
+          const value = await req.storage.get(req.path);
+          if (value === undefined) throw new ArcaError('not_found');
+          return { data: JSON.parse(Buffer.from(value).toString('utf8')) as Record<string, unknown> };
+        },
+        update: async (req) => {
+          await req.storage.put(req.path, Buffer.from(JSON.stringify(req.data)));
+          return {};
+        },
+        delete: async (req) => {
+          await req.storage.delete(req.path);
+          return {};
+        },
+        list: async (req) => ({ data: { keys: await req.storage.list(req.path) } }),
+      },
+    },
+  ],
+});
+
+/** Init 1/1, unseal, return the root token. */
+export async function unsealedHarness(
+  opts: Parameters<typeof makeHarness>[0] = {},
+): Promise<Harness & { rootToken: string; keys: string[] }> {
+  const h = await makeHarness({ engines: { notes: notesEngine, ...opts.engines }, ...opts });
+  const { keys, rootToken } = await initThroughApi(h, 1, 1);
+  await unsealThroughApi(h, keys);
+  return { ...h, rootToken, keys };
+}

@@ -74,6 +74,19 @@ export class LeaseRegistry {
     return ids.length;
   }
 
+  /** Drops every lease created by the token with `accessor` (token revocation). */
+  async revokeByToken(accessor: string): Promise<number> {
+    if (accessor === '' || this.expiries.size === 0) return 0;
+    const ids: string[] = [];
+    for (const id of this.expiries.keys()) {
+      if ((await this.lookup(id))?.tokenAccessor === accessor) ids.push(id);
+    }
+    if (ids.length > 0)
+      await this.storage.batch(ids.map((id) => ({ type: 'delete', key: `expire/id/${id}` })));
+    for (const id of ids) this.expiries.delete(id);
+    return ids.length;
+  }
+
   /** Drops leases whose expiry has passed; returns how many. */
   async expire(): Promise<number> {
     const now = this.clock.wallMs();

@@ -7,7 +7,12 @@
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import { decodeBase64Strict, decodeHexStrict, zeroize } from '../lib/bytes.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
-import type { ShamirSeal, UnsealProgress } from '../storage/seal/shamir-seal.js';
+import {
+  unsealKeyBytesMax,
+  unsealKeyBytesMin,
+  type ShamirSeal,
+  type UnsealProgress,
+} from '../storage/seal/shamir-seal.js';
 
 /** What core plugs into the lifecycle: build and drop everything that lives behind the barrier. */
 export interface LifecycleHooks {
@@ -184,10 +189,16 @@ export class SealLifecycle {
   }
 }
 
-/** Hex first (when the text is valid hex), then base64; anything else is a 400. */
+/**
+ * Vault's share decoding: hex when the text is valid hex AND decodes to a plausible share length
+ * (so base64 that happens to be valid hex is not misread), otherwise base64; anything else is 400.
+ */
 export function decodeShare(text: string): Buffer {
   const trimmed = text.trim();
-  const share = decodeHexStrict(trimmed) ?? decodeBase64Strict(trimmed);
+  const hex = decodeHexStrict(trimmed);
+  if (hex !== undefined && hex.length >= unsealKeyBytesMin && hex.length <= unsealKeyBytesMax) return hex;
+  zeroize(hex);
+  const share = decodeBase64Strict(trimmed);
   if (share === undefined || share.length === 0) {
     throw new ArcaError('invalid_request', "'key' must be a valid hex or base64 string");
   }

@@ -34,6 +34,8 @@ export interface MountsDeps {
   tokenBackend: Backend;
   /** Called before a mount is removed, to revoke its leases. */
   onDisable?: (mountPoint: string) => Promise<void>;
+  /** Called after a mount's config changed (the token store follows its mount's TTLs). */
+  onTune?: (entry: MountEntry) => void;
 }
 
 /** Types users cannot mount themselves: they belong to core and exist exactly once. */
@@ -166,6 +168,7 @@ export class Mounts {
     const optionsChanged = JSON.stringify(next.options) !== JSON.stringify(entry.options);
     const fresh = optionsChanged ? await this.instantiate(next) : undefined;
     await this.tables[kind].update(next);
+    this.deps.onTune?.(next);
     const old = this.router.get(routePathOf(entry));
     if (fresh !== undefined) {
       this.router.add(fresh);

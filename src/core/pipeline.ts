@@ -59,7 +59,7 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
     match === undefined || dispatchRequest === undefined
       ? request.operation
       : await resolveOperation(match.route.backend, dispatchRequest);
-  if (!unauthenticated) await authorise(rt, token!, path, operation);
+  if (!unauthenticated) await authorise(rt, token!, path, operation, request.data);
   if (match === undefined || dispatchRequest === undefined) {
     throw new ArcaError('no_handler', `no handler for route "${path}". route entry not found.`);
   }
@@ -126,16 +126,20 @@ async function authenticate(
   return token;
 }
 
-/** ACL check: root passes; otherwise the most specific rule decides, and sudo paths need sudo. */
+/**
+ * ACL check: root passes; otherwise the most specific rule decides (with its parameter
+ * constraints on the raw request data), and sudo paths also need sudo.
+ */
 async function authorise(
   rt: UnsealedRuntime,
   token: TokenEntry,
   path: string,
   operation: Operation,
+  data: Record<string, unknown>,
 ): Promise<void> {
   if (token.policies.includes('root')) return;
   const acl = await rt.policies.aclFor(token.policies);
-  const verdict = acl.allowOperation(path, operation);
+  const verdict = acl.allowOperation(path, operation, data);
   if (!verdict.allowed || (needsSudo(path, operation) && !verdict.sudo)) {
     throw new ArcaError('permission_denied');
   }

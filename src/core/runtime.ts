@@ -12,7 +12,7 @@ import { LeaseRegistry } from './leases.js';
 import { Mounts, type CoreLogger } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
-import { TokenStore } from './tokens/token-store.js';
+import { TokenStore, type TokenEntry } from './tokens/token-store.js';
 
 export interface RuntimeDeps {
   barrier: Barrier;
@@ -23,6 +23,8 @@ export interface RuntimeDeps {
   authEngines: Record<string, BackendFactory>;
   systemBackend: Backend;
   clusterName?: string;
+  /** Called for every revoked token (after its leases), e.g. to drop its cubbyhole. */
+  onTokenRevoked?: (entry: TokenEntry) => Promise<void>;
 }
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -50,9 +52,18 @@ export class UnsealedRuntime {
     const systemStorage = root.sub('sys/');
     const policies = new PolicyStore(systemStorage);
     await policies.ensureDefaults();
-    const tokens = new TokenStore({ storage: systemStorage.sub('token/'), clock: deps.clock, rng: deps.rng });
     const leases = new LeaseRegistry(systemStorage, deps.clock, deps.rng);
     await leases.load();
+    const tokens = new TokenStore({
+      storage: systemStorage.sub('token/'),
+      clock: deps.clock,
+      onRevoke: async (entry) => {
+        await leases.revokeByToken(entry.accessor);
+        await deps.onTokenRevoked?.(entry);
+      },
+      policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
+    });
+    await tokens.initialize();
     const mounts = new Mounts({
       barrier: deps.barrier,
       clock: deps.clock,
@@ -65,8 +76,13 @@ export class UnsealedRuntime {
       onDisable: async (mountPoint) => {
         await leases.revokePrefix(mountPoint);
       },
+      onTune: (entry) => {
+        if (entry.kind === 'auth' && entry.type === 'token') tokens.configureLeaseTtls(entry.config);
+      },
     });
     await mounts.setup();
+    const tokenMount = mounts.list('auth').find((e) => e.type === 'token');
+    if (tokenMount !== undefined) tokens.configureLeaseTtls(tokenMount.config);
     return new UnsealedRuntime(cluster, systemStorage, policies, tokens, leases, mounts);
   }
 

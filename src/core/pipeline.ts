@@ -12,6 +12,7 @@ import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
+import { mintLoginToken, needsLoginToken } from './login-tokens.js';
 import type { CoreLogger } from './mounts.js';
 import type { RouteMatch } from './router.js';
 import type { UnsealedRuntime } from './runtime.js';
@@ -73,6 +74,9 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   try {
     response = await dispatch(match.route.backend, { ...dispatchRequest, operation });
     response = await applyLease(rt, response, match, path, token);
+    if (needsLoginToken(response, match.route.entry)) {
+      response = await mintLoginToken(rt.tokens, response, match.route.entry, path);
+    }
   } catch (err) {
     if (audited) {
       const failed = { ...entry('response'), error: errorText(err) };

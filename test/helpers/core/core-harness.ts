@@ -50,6 +50,7 @@ export async function makeHarness(
   opts: {
     physical?: PhysicalBackend;
     engines?: Record<string, BackendFactory>;
+    authEngines?: Record<string, BackendFactory>;
     audit?: CoreDeps['audit'];
   } = {},
 ): Promise<Harness> {
@@ -62,6 +63,7 @@ export async function makeHarness(
     rng: new SeededRng(7),
     logger,
     engines: opts.engines ?? {},
+    authEngines: opts.authEngines,
     audit: opts.audit,
     version: '1.19.0',
     storageType: 'inmem',

@@ -7,7 +7,7 @@
 import { ArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Rng } from '../lib/rng.js';
-import type { BackendFactory } from '../logical/backend.js';
+import type { BackendFactory, PathSpec } from '../logical/backend.js';
 import type { RequestHandler } from '../logical/handler.js';
 import type { LogicalRequest } from '../logical/request.js';
 import type { LogicalResponse } from '../logical/response.js';
@@ -39,6 +39,11 @@ export interface CoreDeps {
   clusterName?: string;
   /** Shown in seal-status (`raft`, `leveldb`, `inmem`). */
   storageType?: string;
+  /**
+   * Extra sys/ paths from other subsystems (sys/audit, sys/leases, sys/metrics ...), relative to
+   * `sys/`, matched after core's own. They get the usual token, ACL, sudo and audit treatment.
+   */
+  systemPaths?: PathSpec[];
 }
 
 /** What dev mode hands back: the single unseal key and the root token. */
@@ -91,6 +96,7 @@ export class Core implements RequestHandler {
         barrier: this.barrier,
         runtime: () => this.runtimeState,
       }),
+      deps.systemPaths,
     );
     this.pipeline = {
       clock: deps.clock,

@@ -13,6 +13,7 @@ import { Mounts, type CoreLogger } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
+import { clearPrefix } from './storage-view.js';
 
 export interface RuntimeDeps {
   barrier: Barrier;
@@ -23,8 +24,6 @@ export interface RuntimeDeps {
   authEngines: Record<string, BackendFactory>;
   systemBackend: Backend;
   clusterName?: string;
-  /** Called for every revoked token (after its leases), e.g. to drop its cubbyhole. */
-  onTokenRevoked?: (entry: TokenEntry) => Promise<void>;
 }
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -54,12 +53,14 @@ export class UnsealedRuntime {
     await policies.ensureDefaults();
     const leases = new LeaseRegistry(systemStorage, deps.clock, deps.rng);
     await leases.load();
+    // The token store and the mounts refer to each other (token backend ↔ cubbyhole cleanup).
+    let mountsRef: Mounts | undefined;
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,
       onRevoke: async (entry) => {
         await leases.revokeByToken(entry.accessor);
-        await deps.onTokenRevoked?.(entry);
+        await dropCubbyhole(mountsRef, entry);
       },
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
     });
@@ -80,6 +81,7 @@ export class UnsealedRuntime {
         if (entry.kind === 'auth' && entry.type === 'token') tokens.configureLeaseTtls(entry.config);
       },
     });
+    mountsRef = mounts;
     await mounts.setup();
     const tokenMount = mounts.list('auth').find((e) => e.type === 'token');
     if (tokenMount !== undefined) tokens.configureLeaseTtls(tokenMount.config);
@@ -100,4 +102,13 @@ async function loadClusterInfo(root: PrefixedStorageView, deps: RuntimeDeps): Pr
   const info = { name: deps.clusterName ?? `vault-cluster-${id.slice(0, 8)}`, id };
   await root.put(clusterInfoKey, jsonBytes(info));
   return info;
+}
+
+/**
+ * A revoked token's cubbyhole goes with it. The cubbyhole engine keys its storage by
+ * `auth.tokenIdHash`, one folder per token (`<idHash>/...`).
+ */
+async function dropCubbyhole(mounts: Mounts | undefined, entry: TokenEntry): Promise<void> {
+  const route = mounts?.router.all().find((r) => r.entry.type === 'cubbyhole');
+  if (route !== undefined) await clearPrefix(route.storage, `${entry.idHash}/`);
 }

@@ -54,13 +54,13 @@ export class UnsealedRuntime {
     const leases = new LeaseRegistry(systemStorage, deps.clock, deps.rng);
     await leases.load();
     // The token store and the mounts refer to each other (token backend ↔ cubbyhole cleanup).
-    let mountsRef: Mounts | undefined;
+    const ref: { mounts?: Mounts } = {};
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,
       onRevoke: async (entry) => {
         await leases.revokeByToken(entry.accessor);
-        await dropCubbyhole(mountsRef, entry);
+        await dropCubbyhole(ref.mounts, entry);
       },
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
     });
@@ -81,7 +81,7 @@ export class UnsealedRuntime {
         if (entry.kind === 'auth' && entry.type === 'token') tokens.configureLeaseTtls(entry.config);
       },
     });
-    mountsRef = mounts;
+    ref.mounts = mounts;
     await mounts.setup();
     const tokenMount = mounts.list('auth').find((e) => e.type === 'token');
     if (tokenMount !== undefined) tokens.configureLeaseTtls(tokenMount.config);

@@ -32,7 +32,7 @@ test('dev mode: unsealed, chosen root token, KV v2 at secret/ works end to end t
   assert.equal(cas.status, 400);
   await h.call('update', 'secret/data/app/config', { data: { user: 'v' }, options: { cas: 1 } }, root);
   const read = await h.call('read', 'secret/data/app/config', {}, root);
-  assert.deepEqual(read.response!.data!.data as Record<string, unknown>, { user: 'v' });
+  assert.deepEqual(read.response!.data!.data, { user: 'v' });
   assert.equal((read.response!.data!.metadata as { version: number }).version, 2);
   const old = await h.call('read', 'secret/data/app/config', { version: '1' }, root);
   assert.deepEqual(old.response!.data!.data, { user: 'u', pass: 'p' });

@@ -79,6 +79,7 @@ function capabilityPaths(ctx: SystemContext): PathSpec[] {
     paths: { type: 'string_list' },
     path: { type: 'string_list' },
     token: { type: 'string' },
+    accessor: { type: 'string' },
   };
   const answer = async (policies: readonly string[], paths: string[]): Promise<LogicalResponse> => {
     const caps: string[][] = [];
@@ -105,6 +106,19 @@ function capabilityPaths(ctx: SystemContext): PathSpec[] {
           if (token === '') throw new ArcaError('invalid_request', "'token' not found");
           const policies = await ctx.tokenPolicies(token);
           if (policies === undefined) throw new ArcaError('invalid_request', 'invalid token');
+          return answer(policies, requestedPaths(req));
+        },
+      },
+    },
+    {
+      pattern: 'capabilities-accessor',
+      fields,
+      operations: {
+        update: async (req) => {
+          const accessor = req.fields.get<string>('accessor') ?? '';
+          if (accessor === '') throw new ArcaError('invalid_request', "'accessor' not found");
+          const policies = await ctx.tokenPoliciesByAccessor(accessor);
+          if (policies === undefined) throw new ArcaError('invalid_request', 'invalid accessor');
           return answer(policies, requestedPaths(req));
         },
       },

@@ -120,6 +120,21 @@ test('capabilities-self and capabilities report sorted capabilities, root and de
   const other = await h.call('update', 'sys/capabilities', { token, paths: ['notes/shared/y'] }, h.rootToken);
   assert.deepEqual(other.response!.data!.capabilities, ['list', 'read']);
   assert.equal((await h.call('update', 'sys/capabilities', { token, paths: ['x'] }, token)).status, 403);
+  const accessor = (await h.call('read', 'auth/token/lookup-self', {}, token)).response!.data!
+    .accessor as string;
+  const byAccessor = await h.call(
+    'update',
+    'sys/capabilities-accessor',
+    { accessor, paths: 'notes/mine/z' },
+    h.rootToken,
+  );
+  assert.deepEqual(byAccessor.response!.data!.capabilities, ['create', 'read', 'update']);
+  assert.equal(byAccessor.response!.topLevelData, true);
+  assert.equal(
+    (await h.call('update', 'sys/capabilities-accessor', { accessor: 'nope', paths: 'x' }, h.rootToken))
+      .status,
+    400,
+  );
 });
 
 test('a num_uses token works exactly that many times', async () => {

@@ -91,3 +91,20 @@ test('cubbyhole is per token and goes away when the token is revoked', async () 
   assert.deepEqual(await h.physical.list(`logical/${uuid}/`), [], "the revoked token's cubbyhole is deleted");
   await h.core.close();
 });
+
+test('KV v1 reads report the mount default TTL (or the secret ttl key) and register no lease', async () => {
+  const h = await makeHarness({ engines });
+  const { rootToken } = await h.core.initializeDev();
+  assert.equal((await h.call('update', 'sys/mounts/kv1', { type: 'kv' }, rootToken)).status, 204);
+  await h.call('update', 'sys/mounts/kv1/tune', { default_lease_ttl: '2h' }, rootToken);
+  await h.call('update', 'kv1/plain', { a: 'b' }, rootToken);
+  await h.call('update', 'kv1/short', { a: 'b', ttl: '30m' }, rootToken);
+  const plain = await h.call('read', 'kv1/plain', {}, rootToken);
+  assert.equal(plain.response!.secret!.ttlSeconds, 7200);
+  assert.equal(plain.response!.secret!.renewable, false);
+  assert.equal(plain.response!.leaseId, undefined);
+  assert.equal((await h.call('read', 'kv1/short', {}, rootToken)).response!.secret!.ttlSeconds, 1800);
+  const ui = await h.call('read', 'sys/internal/ui/mounts/kv1/plain', {}, rootToken);
+  assert.equal(ui.response!.data!.options, null, 'no version option: the CLI treats it as v1');
+  await h.core.close();
+});

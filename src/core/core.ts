@@ -15,6 +15,7 @@ import { Barrier } from '../storage/barrier/barrier.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import { ShamirSeal } from '../storage/seal/shamir-seal.js';
 import type { AuditBroker } from './audit-broker.js';
+import { InflightRequests } from './inflight.js';
 import { SealLifecycle } from './lifecycle.js';
 import type { CoreLogger } from './mounts.js';
 import { runPipeline, type PipelineContext } from './pipeline.js';
@@ -46,6 +47,16 @@ export interface CoreDeps {
   systemPaths?: PathSpec[];
 }
 
+/** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
+const lifecyclePaths = new Set([
+  'sys/init',
+  'sys/unseal',
+  'sys/seal',
+  'sys/seal-status',
+  'sys/health',
+  'sys/leader',
+]);
+
 /** What dev mode hands back: the single unseal key and the root token. */
 export interface DevInit {
   unsealKey: Buffer;
@@ -55,6 +66,7 @@ export interface DevInit {
 export class Core implements RequestHandler {
   private runtimeState: UnsealedRuntime | undefined;
   private ticking: Promise<void> | undefined;
+  private readonly inflight = new InflightRequests();
   private closed = false;
   readonly lifecycle: SealLifecycle;
   private readonly barrier: Barrier;
@@ -77,6 +89,8 @@ export class Core implements RequestHandler {
         });
       },
       teardown: async () => {
+        // The lifecycle already reports sealed, so nothing new gets in; let the rest finish.
+        await this.inflight.drained();
         const rt = this.runtimeState;
         this.runtimeState = undefined;
         await rt?.stop();
@@ -117,7 +131,10 @@ export class Core implements RequestHandler {
   /** Serves one request (see pipeline.ts). Failures are thrown as `ArcaError`. */
   handleRequest(request: LogicalRequest): Promise<LogicalResponse> {
     if (this.closed) return Promise.reject(new ArcaError('sealed'));
-    return runPipeline(this.pipeline, request);
+    // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
+    if (lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
+      return runPipeline(this.pipeline, request);
+    return this.inflight.track(() => runPipeline(this.pipeline, request));
   }
 
   /** True unless the barrier is open and the post-unseal setup has finished. */
@@ -131,9 +148,11 @@ export class Core implements RequestHandler {
    */
   tick(): Promise<void> {
     if (this.ticking !== undefined) return this.ticking;
-    this.ticking = this.runTick().finally(() => {
-      this.ticking = undefined;
-    });
+    this.ticking = this.inflight
+      .track(() => this.runTick())
+      .finally(() => {
+        this.ticking = undefined;
+      });
     return this.ticking;
   }
 

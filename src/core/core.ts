@@ -1,0 +1,197 @@
+/**
+ * The core facade: what the server composes and the HTTP layer calls. It owns the barrier, the
+ * seal and the lifecycle, builds the unsealed runtime (mounts, policies, tokens, leases) after
+ * unseal, serves every request through the pipeline, and is driven in time only by `tick()`
+ * (no timers inside core).
+ */
+import { ArcaError } from '../lib/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { Rng } from '../lib/rng.js';
+import type { BackendFactory, PathSpec } from '../logical/backend.js';
+import type { RequestHandler } from '../logical/handler.js';
+import type { LogicalRequest } from '../logical/request.js';
+import type { LogicalResponse } from '../logical/response.js';
+import { Barrier } from '../storage/barrier/barrier.js';
+import type { PhysicalBackend } from '../storage/physical/physical.js';
+import { ShamirSeal } from '../storage/seal/shamir-seal.js';
+import type { AuditBroker } from './audit-broker.js';
+import { InflightRequests } from './inflight.js';
+import { SealLifecycle } from './lifecycle.js';
+import type { CoreLogger } from './mounts.js';
+import { runPipeline, type PipelineContext } from './pipeline.js';
+import { UnsealedRuntime } from './runtime.js';
+import { PrefixedStorageView } from './storage-view.js';
+import { buildSystemContext } from './system-context.js';
+import { systemBackend } from './system/system-backend.js';
+
+/** Everything core needs from the composition root. */
+export interface CoreDeps {
+  physical: PhysicalBackend;
+  clock: Clock;
+  rng: Rng;
+  /** pino or anything with the same info/warn/error(obj, msg) shape. */
+  logger: CoreLogger;
+  /** Secrets engine factories by type (`kv`, `cubbyhole`, `transit`, ...). */
+  engines: Record<string, BackendFactory>;
+  /** Auth method factories by type (`userpass`, `approle`, ...); `token` is built in. */
+  authEngines?: Record<string, BackendFactory>;
+  audit?: AuditBroker;
+  version?: string;
+  clusterName?: string;
+  /** Shown in seal-status (`raft`, `leveldb`, `inmem`). */
+  storageType?: string;
+  /**
+   * Extra sys/ paths from other subsystems (sys/audit, sys/leases, sys/metrics ...), relative to
+   * `sys/`, matched after core's own. They get the usual token, ACL, sudo and audit treatment.
+   */
+  systemPaths?: PathSpec[];
+}
+
+/** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
+const lifecyclePaths = new Set([
+  'sys/init',
+  'sys/unseal',
+  'sys/seal',
+  'sys/seal-status',
+  'sys/health',
+  'sys/leader',
+]);
+
+/** What dev mode hands back: the single unseal key and the root token. */
+export interface DevInit {
+  unsealKey: Buffer;
+  rootToken: string;
+}
+
+export class Core implements RequestHandler {
+  private runtimeState: UnsealedRuntime | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly inflight = new InflightRequests();
+  private closed = false;
+  readonly lifecycle: SealLifecycle;
+  private readonly barrier: Barrier;
+  private readonly pipeline: PipelineContext;
+
+  private constructor(private readonly deps: CoreDeps) {
+    this.barrier = new Barrier(deps.physical, deps.clock);
+    const seal = new ShamirSeal(deps.physical, this.barrier);
+    this.lifecycle = new SealLifecycle(this.barrier, seal, {
+      setup: async () => {
+        this.runtimeState = await UnsealedRuntime.start({
+          barrier: this.barrier,
+          clock: deps.clock,
+          rng: deps.rng,
+          logger: deps.logger,
+          engines: deps.engines,
+          authEngines: deps.authEngines ?? {},
+          systemBackend: sys,
+          clusterName: deps.clusterName,
+        });
+      },
+      teardown: async () => {
+        // The lifecycle already reports sealed, so nothing new gets in; let the rest finish.
+        await this.inflight.drained();
+        const rt = this.runtimeState;
+        this.runtimeState = undefined;
+        await rt?.stop();
+      },
+      createRootToken: async (id) => {
+        const rt = this.runtimeState;
+        if (rt === undefined) throw new ArcaError('sealed');
+        return (await rt.tokens.createRoot(id === undefined ? {} : { id })).token;
+      },
+    });
+    const sys = systemBackend(
+      buildSystemContext({
+        clock: deps.clock,
+        version: deps.version ?? '0.1.0',
+        storageType: deps.storageType ?? 'inmem',
+        lifecycle: this.lifecycle,
+        barrier: this.barrier,
+        runtime: () => this.runtimeState,
+      }),
+      deps.systemPaths,
+    );
+    this.pipeline = {
+      clock: deps.clock,
+      logger: deps.logger,
+      audit: deps.audit,
+      systemBackend: sys,
+      sealedSystemStorage: new PrefixedStorageView(this.barrier, 'sys/'),
+      isUnsealed: () => this.lifecycle.isUnsealed(),
+      runtime: () => this.runtimeState,
+    };
+  }
+
+  /** Builds a core over `deps.physical`. It starts sealed (and uninitialised on an empty store). */
+  static async create(deps: CoreDeps): Promise<Core> {
+    return new Core(deps);
+  }
+
+  /** Serves one request (see pipeline.ts). Failures are thrown as `ArcaError`. */
+  handleRequest(request: LogicalRequest): Promise<LogicalResponse> {
+    if (this.closed) return Promise.reject(new ArcaError('sealed'));
+    // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
+    if (lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
+      return runPipeline(this.pipeline, request);
+    return this.inflight.track(() => runPipeline(this.pipeline, request));
+  }
+
+  /** True unless the barrier is open and the post-unseal setup has finished. */
+  sealed(): boolean {
+    return !this.lifecycle.isUnsealed();
+  }
+
+  /**
+   * Periodic housekeeping, called by the server (every second is plenty): expired tokens and
+   * leases are revoked. Overlapping calls share one run; a failure is logged, never thrown.
+   */
+  tick(): Promise<void> {
+    if (this.ticking !== undefined) return this.ticking;
+    this.ticking = this.inflight
+      .track(() => this.runTick())
+      .finally(() => {
+        this.ticking = undefined;
+      });
+    return this.ticking;
+  }
+
+  /**
+   * Dev mode (Vault's `server -dev`): initialise with one share, unseal, optionally use a chosen
+   * root token id, and mount KV v2 at `secret/`. Only for a fresh store.
+   */
+  async initializeDev(opts: { rootTokenId?: string } = {}): Promise<DevInit> {
+    const { shares, rootToken } = await this.lifecycle.init(1, 1, opts);
+    const unsealKey = shares[0];
+    await this.lifecycle.unsealWith([unsealKey]);
+    const rt = this.runtimeState;
+    if (rt === undefined) throw new ArcaError('sealed');
+    await rt.mounts.enable('secret', {
+      path: 'secret/',
+      type: 'kv',
+      options: { version: '2' },
+      description: 'key/value secret storage',
+    });
+    return { unsealKey, rootToken };
+  }
+
+  /** Seals (dropping every in-memory secret) and closes the physical backend. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ticking;
+    if (this.lifecycle.isUnsealed()) await this.lifecycle.sealVault();
+    await this.barrier.close();
+  }
+
+  private async runTick(): Promise<void> {
+    const rt = this.runtimeState;
+    if (rt === undefined || !this.lifecycle.isUnsealed()) return;
+    try {
+      await rt.tokens.revokeExpired();
+      await rt.leases.expire();
+    } catch (err) {
+      if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
+    }
+  }
+}

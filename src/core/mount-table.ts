@@ -1,0 +1,161 @@
+/**
+ * The mount tables (Vault's `core/mounts` and `core/auth`): which engine lives at which path,
+ * with its UUID (its storage lives under `logical/<uuid>/` or `auth/<uuid>/`), accessor, config
+ * and options. Stored as JSON in the barrier; changed only through `MountTable` so path rules
+ * (normalised trailing '/', no overlap, reserved prefixes) hold for every entry.
+ */
+import { ArcaError } from '../lib/errors.js';
+import type { Rng } from '../lib/rng.js';
+import type { StorageView } from '../logical/storage-view.js';
+import { accessorFor, uuidFrom } from './ids.js';
+import { jsonBytes, readJson } from './storage-view.js';
+
+/** Which table an entry belongs to: secrets engines or auth methods. */
+export type MountKind = 'secret' | 'auth';
+
+/** Per-mount TTL config; 0 means "use the system value". */
+export interface MountConfig {
+  defaultLeaseTtlSeconds: number;
+  maxLeaseTtlSeconds: number;
+  forceNoCache: boolean;
+}
+
+export interface MountEntry {
+  kind: MountKind;
+  /** Path inside its table, normalised with a trailing '/' (`secret/`, `token/` for auth/token/). */
+  path: string;
+  type: string;
+  description: string;
+  uuid: string;
+  accessor: string;
+  config: MountConfig;
+  options: Record<string, string>;
+  local: boolean;
+  sealWrap: boolean;
+}
+
+/** The storage key of each table in the barrier. */
+export const mountTableKeys: Record<MountKind, string> = { secret: 'core/mounts', auth: 'core/auth' };
+
+/** Where a mount's data lives in the barrier. */
+export function storagePrefixOf(entry: MountEntry): string {
+  return entry.kind === 'auth' ? `auth/${entry.uuid}/` : `logical/${entry.uuid}/`;
+}
+
+/** The path under /v1/ at which the entry is routed (`auth/` is prepended for auth mounts). */
+export function routePathOf(entry: MountEntry): string {
+  return entry.kind === 'auth' ? `auth/${entry.path}` : entry.path;
+}
+
+/** Normalises a user-supplied mount path: no leading '/', exactly one trailing '/'. */
+export function normaliseMountPath(path: string): string {
+  let p = path.trim().replace(/^\/+/, '');
+  if (!p.endsWith('/')) p += '/';
+  if (p === '/' || p.includes('//') || p.split('/').some((s) => s === '.' || s === '..')) {
+    throw new ArcaError('invalid_request', `invalid mount path "${path}"`);
+  }
+  return p;
+}
+
+/** Secrets-engine paths no user mount may take or sit under (they belong to core). */
+const protectedSecretPrefixes = ['sys/', 'auth/', 'cubbyhole/', 'identity/', 'audit/'];
+
+export interface NewMount {
+  path: string;
+  type: string;
+  description?: string;
+  config?: Partial<MountConfig>;
+  options?: Record<string, string>;
+  local?: boolean;
+  sealWrap?: boolean;
+}
+
+/** One table (secret or auth), loaded from and persisted to the barrier. */
+export class MountTable {
+  private entries: MountEntry[] = [];
+
+  constructor(
+    readonly kind: MountKind,
+    private readonly storage: StorageView,
+    private readonly rng: Rng,
+  ) {}
+
+  /** Loads the table; returns false when it has never been written (first unseal). */
+  async load(): Promise<boolean> {
+    const stored = await readJson<{ entries: MountEntry[] }>(this.storage, mountTableKeys[this.kind]);
+    this.entries = stored?.entries ?? [];
+    return stored !== undefined;
+  }
+
+  list(): readonly MountEntry[] {
+    return this.entries;
+  }
+
+  find(path: string): MountEntry | undefined {
+    return this.entries.find((e) => e.path === path);
+  }
+
+  /** Builds a new entry and checks its path (400 on conflict); does not persist it. */
+  prepare(mount: NewMount, opts: { allowProtected?: boolean } = {}): MountEntry {
+    const path = normaliseMountPath(mount.path);
+    if (this.kind === 'secret' && !opts.allowProtected) {
+      const reserved = protectedSecretPrefixes.find((p) => path.startsWith(p) || p.startsWith(path));
+      if (reserved !== undefined) throw new ArcaError('invalid_request', `cannot mount "${path}"`);
+    }
+    const clash = this.entries.find((e) => path.startsWith(e.path) || e.path.startsWith(path));
+    if (clash !== undefined) {
+      const where = this.kind === 'auth' ? `auth/${clash.path}` : clash.path;
+      throw new ArcaError('mount_conflict', `path is already in use at ${where}`);
+    }
+    return {
+      kind: this.kind,
+      path,
+      type: mount.type,
+      description: mount.description ?? '',
+      uuid: uuidFrom(this.rng),
+      accessor: accessorFor(mount.type === 'kv' ? 'kv' : mount.type, this.rng),
+      config: {
+        defaultLeaseTtlSeconds: mount.config?.defaultLeaseTtlSeconds ?? 0,
+        maxLeaseTtlSeconds: mount.config?.maxLeaseTtlSeconds ?? 0,
+        forceNoCache: mount.config?.forceNoCache ?? false,
+      },
+      options: mount.options ?? {},
+      local: mount.local ?? false,
+      sealWrap: mount.sealWrap ?? false,
+    };
+  }
+
+  /** Adds a prepared entry and persists the table. */
+  async add(entry: MountEntry): Promise<void> {
+    const next = [...this.entries, entry];
+    await this.persist(next);
+    this.entries = next;
+  }
+
+  /** Removes the entry at `path` and persists; returns it, or undefined when absent. */
+  async remove(path: string): Promise<MountEntry | undefined> {
+    const entry = this.find(path);
+    if (entry === undefined) return undefined;
+    const next = this.entries.filter((e) => e !== entry);
+    await this.persist(next);
+    this.entries = next;
+    return entry;
+  }
+
+  /** Replaces the entry at `entry.path` and persists. */
+  async update(entry: MountEntry): Promise<void> {
+    const next = this.entries.map((e) => (e.path === entry.path ? entry : e));
+    await this.persist(next);
+    this.entries = next;
+  }
+
+  /** Writes a whole table at once (first unseal: the default mounts). */
+  async replaceAll(entries: MountEntry[]): Promise<void> {
+    await this.persist(entries);
+    this.entries = entries;
+  }
+
+  private async persist(entries: MountEntry[]): Promise<void> {
+    await this.storage.put(mountTableKeys[this.kind], jsonBytes({ entries }));
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The request pipeline (ARCHITECTURE.md, "the flow of one request"): sealed check → route →
+ * authenticate → create/update resolution → ACL (+ sudo) → audit request (fail closed) → engine →
+ * leases/TTL → audit response → reply. Each step is a small function; `runPipeline` only orders
+ * them. Unknown routes answer 404 only after the ACL check, so they cannot be probed.
+ */
+import { ArcaError, isArcaError } from '../lib/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { Backend } from '../logical/backend.js';
+import { dispatch, matchPath, resolveOperation, type DispatchRequest } from '../logical/dispatch.js';
+import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.js';
+import type { LogicalResponse } from '../logical/response.js';
+import type { StorageView } from '../logical/storage-view.js';
+import type { AuditBroker, AuditEntry } from './audit-broker.js';
+import { mintLoginToken, needsLoginToken } from './login-tokens.js';
+import type { CoreLogger } from './mounts.js';
+import type { RouteMatch } from './router.js';
+import type { UnsealedRuntime } from './runtime.js';
+import {
+  injectsTopLevelData,
+  isAudited,
+  isAvailableWhileSealed,
+  isUnauthenticatedSysPath,
+  needsSudo,
+} from './system/sys-path-rules.js';
+import { effectiveTtl } from './ttl.js';
+import type { TokenEntry } from './tokens/token-store.js';
+
+export interface PipelineContext {
+  clock: Clock;
+  logger: CoreLogger;
+  audit?: AuditBroker;
+  systemBackend: Backend;
+  /** Storage for sys handlers served while sealed (any access throws `sealed`). */
+  sealedSystemStorage: StorageView;
+  isUnsealed(): boolean;
+  runtime(): UnsealedRuntime | undefined;
+}
+
+/** Types whose `secret` responses carry a TTL but never register a lease (Vault: kv, generic). */
+const leaselessTypes = new Set(['kv', 'generic', 'cubbyhole']);
+
+export async function runPipeline(ctx: PipelineContext, request: LogicalRequest): Promise<LogicalResponse> {
+  const path = request.path.replace(/^\/+/, '');
+  if (isAvailableWhileSealed(path) || (path === 'sys/seal' && !ctx.isUnsealed())) {
+    return serveSystemDirect(ctx, request, path);
+  }
+  const rt = ctx.isUnsealed() ? ctx.runtime() : undefined;
+  if (rt === undefined) throw new ArcaError('sealed');
+
+  const match = rt.mounts.router.match(path);
+  const backend = match?.route.backend;
+  const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
+  const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;
+
+  const token = await authenticate(rt, request.clientToken, unauthenticated, path);
+  const auth = token === undefined ? undefined : requestAuthOf(token);
+  const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
+  const operation =
+    match === undefined || dispatchRequest === undefined
+      ? request.operation
+      : await resolveOperation(match.route.backend, dispatchRequest);
+  if (!unauthenticated) await authorise(rt, token!, path, operation, request.data);
+  if (match === undefined || dispatchRequest === undefined) {
+    throw new ArcaError('no_handler', `no handler for route "${path}". route entry not found.`);
+  }
+
+  const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
+  const entry = (type: AuditEntry['type']): AuditEntry =>
+    auditEntry(ctx, type, request, match, operation, token);
+  if (audited) await auditOrFail(ctx, () => ctx.audit!.logRequest(entry('request')));
+
+  let response: LogicalResponse;
+  try {
+    response = await dispatch(match.route.backend, { ...dispatchRequest, operation });
+    response = await applyLease(rt, response, match, path, token);
+    if (needsLoginToken(response, match.route.entry)) {
+      response = await mintLoginToken(rt.tokens, response, match.route.entry, path);
+    }
+  } catch (err) {
+    if (audited) {
+      const failed = { ...entry('response'), error: errorText(err) };
+      await auditOrFail(ctx, () => ctx.audit!.logResponse(failed));
+    }
+    throw err;
+  }
+  response = decorate(response, match, path);
+  if (audited) await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }));
+  return response;
+}
+
+/** sys/init, seal-status, unseal, health, leader (and seal while sealed): no token, no audit. */
+async function serveSystemDirect(
+  ctx: PipelineContext,
+  request: LogicalRequest,
+  path: string,
+): Promise<LogicalResponse> {
+  const rt = ctx.isUnsealed() ? ctx.runtime() : undefined;
+  return dispatch(ctx.systemBackend, {
+    requestId: request.id,
+    operation: request.operation === 'create' ? 'update' : request.operation,
+    path: path.slice('sys/'.length),
+    data: request.data,
+    storage: rt?.systemStorage ?? ctx.sealedSystemStorage,
+    mountPoint: 'sys/',
+  });
+}
+
+/**
+ * Resolves the client token. On an authenticated path a missing token is 403 `permission denied`
+ * and an unknown/expired one 403 with both `permission denied` and `invalid token` (Vault Agent
+ * re-authenticates on the latter). On unauthenticated paths a bad token is simply ignored.
+ */
+async function authenticate(
+  rt: UnsealedRuntime,
+  clientToken: string,
+  unauthenticated: boolean,
+  path: string,
+): Promise<TokenEntry | undefined> {
+  // Unauthenticated paths ignore tokens, except the UI mounts helper, which filters by them.
+  if (unauthenticated && !path.startsWith('sys/internal/ui/mounts')) return undefined;
+  if (clientToken === '') {
+    if (unauthenticated) return undefined;
+    throw new ArcaError('permission_denied');
+  }
+  const token = await rt.tokens.authenticate(clientToken);
+  if (token === undefined && !unauthenticated) {
+    throw new ArcaError('invalid_token', ['permission denied', 'invalid token']);
+  }
+  return token;
+}
+
+/**
+ * ACL check: root passes; otherwise the most specific rule decides (with its parameter
+ * constraints on the raw request data), and sudo paths also need sudo.
+ */
+async function authorise(
+  rt: UnsealedRuntime,
+  token: TokenEntry,
+  path: string,
+  operation: Operation,
+  data: Record<string, unknown>,
+): Promise<void> {
+  if (token.policies.includes('root')) return;
+  const acl = await rt.policies.aclFor(token.policies);
+  const verdict = acl.allowOperation(path, operation, data);
+  if (!verdict.allowed || (needsSudo(path, operation) && !verdict.sudo)) {
+    throw new ArcaError('permission_denied');
+  }
+}
+
+/** The caller as engines see it (never the raw token). */
+export function requestAuthOf(token: TokenEntry): RequestAuth {
+  return {
+    accessor: token.accessor,
+    policies: token.policies,
+    displayName: token.displayName,
+    entityId: token.entityId ?? '',
+    metadata: token.meta ?? {},
+    tokenIdHash: token.idHash,
+  };
+}
+
+function buildDispatchRequest(
+  request: LogicalRequest,
+  match: RouteMatch,
+  auth: RequestAuth | undefined,
+): DispatchRequest {
+  const core = match.route.entry.type === 'system' || match.route.entry.type === 'token';
+  return {
+    requestId: request.id,
+    operation: request.operation,
+    path: match.relativePath,
+    data: request.data,
+    storage: match.route.storage,
+    auth,
+    mountPoint: match.route.mountPoint,
+    contentType: request.headers['content-type'],
+    // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
+    ...(core && request.clientToken !== '' ? { clientToken: request.clientToken } : {}),
+  };
+}
+
+/**
+ * TTL for `secret` responses: the engine's TTL or the mount/system default, capped by the max
+ * (with Vault's warning). KV-like mounts report the TTL but register no lease, as Vault does.
+ */
+async function applyLease(
+  rt: UnsealedRuntime,
+  response: LogicalResponse,
+  match: RouteMatch,
+  path: string,
+  token: TokenEntry | undefined,
+): Promise<LogicalResponse> {
+  const secret = response.secret;
+  if (secret === undefined || response.raw !== undefined) return response;
+  const entry = match.route.entry;
+  const ttl = effectiveTtl(entry.config, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
+  const warnings = [...(response.warnings ?? []), ...ttl.warnings];
+  const withWarnings = warnings.length > 0 ? { warnings } : {};
+  if (leaselessTypes.has(entry.type)) {
+    return {
+      ...response,
+      ...withWarnings,
+      secret: { ...secret, ttlSeconds: ttl.ttlSeconds, renewable: false },
+    };
+  }
+  const leaseId = await rt.leases.register({
+    path,
+    ttlSeconds: ttl.ttlSeconds,
+    renewable: secret.renewable,
+    tokenAccessor: token?.accessor ?? '',
+    internalData: secret.internalData,
+  });
+  return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };
+}
+
+/** Sets `mountType` and the sys top-level injection flag. */
+function decorate(response: LogicalResponse, match: RouteMatch, path: string): LogicalResponse {
+  if (response.raw !== undefined) return response;
+  const topLevel = match.route.entry.type === 'system' && injectsTopLevelData(path);
+  return { ...response, mountType: match.route.entry.type, ...(topLevel ? { topLevelData: true } : {}) };
+}
+
+function auditEntry(
+  ctx: PipelineContext,
+  type: AuditEntry['type'],
+  request: LogicalRequest,
+  match: RouteMatch,
+  operation: Operation,
+  token: TokenEntry | undefined,
+): AuditEntry {
+  return {
+    type,
+    timeMs: ctx.clock.wallMs(),
+    ...(token === undefined
+      ? {}
+      : {
+          auth: {
+            clientToken: request.clientToken,
+            accessor: token.accessor,
+            displayName: token.displayName,
+            policies: token.policies,
+            metadata: token.meta ?? {},
+            entityId: token.entityId ?? '',
+          },
+        }),
+    request: {
+      id: request.id,
+      operation,
+      path: request.path,
+      data: request.data,
+      mountPoint: match.route.mountPoint,
+      mountType: match.route.entry.type,
+      mountAccessor: match.route.entry.accessor,
+      clientToken: request.clientToken,
+      remoteAddress: request.remoteAddress,
+      headers: request.headers,
+      ...(request.wrapTtlSeconds === undefined ? {} : { wrapTtlSeconds: request.wrapTtlSeconds }),
+    },
+  };
+}
+
+/** Audit fails closed: any broker failure becomes 500 `internal error` (logged, without secrets). */
+async function auditOrFail(ctx: PipelineContext, log: () => Promise<void>): Promise<void> {
+  try {
+    await log();
+  } catch (err) {
+    ctx.logger.error({ err: errorText(err) }, 'no audit backend succeeded in logging the request');
+    throw new ArcaError('audit_failed');
+  }
+}
+
+function errorText(err: unknown): string {
+  if (isArcaError(err)) return err.messages.join('; ');
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,114 @@
+/**
+ * Everything core keeps while unsealed, built by the post-unseal setup and dropped by the pre-seal
+ * teardown: cluster identity, policy store, token store, lease registry, mount tables and router.
+ * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Rng } from '../lib/rng.js';
+import type { Backend, BackendFactory } from '../logical/backend.js';
+import type { Barrier } from '../storage/barrier/barrier.js';
+import { uuidFrom } from './ids.js';
+import { LeaseRegistry } from './leases.js';
+import { Mounts, type CoreLogger } from './mounts.js';
+import { PolicyStore } from './policy-store.js';
+import { jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
+import { TokenStore, type TokenEntry } from './tokens/token-store.js';
+import { clearPrefix } from './storage-view.js';
+
+export interface RuntimeDeps {
+  barrier: Barrier;
+  clock: Clock;
+  rng: Rng;
+  logger: CoreLogger;
+  engines: Record<string, BackendFactory>;
+  authEngines: Record<string, BackendFactory>;
+  systemBackend: Backend;
+  clusterName?: string;
+}
+
+/** Cluster identity, created on first unseal and kept behind the barrier. */
+export interface ClusterInfo {
+  name: string;
+  id: string;
+}
+
+const clusterInfoKey = 'core/cluster/local/info';
+
+export class UnsealedRuntime {
+  private constructor(
+    readonly cluster: ClusterInfo,
+    readonly systemStorage: PrefixedStorageView,
+    readonly policies: PolicyStore,
+    readonly tokens: TokenStore,
+    readonly leases: LeaseRegistry,
+    readonly mounts: Mounts,
+  ) {}
+
+  /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
+  static async start(deps: RuntimeDeps): Promise<UnsealedRuntime> {
+    const root = new PrefixedStorageView(deps.barrier, '');
+    const cluster = await loadClusterInfo(root, deps);
+    const systemStorage = root.sub('sys/');
+    const policies = new PolicyStore(systemStorage);
+    await policies.ensureDefaults();
+    const leases = new LeaseRegistry(systemStorage, deps.clock, deps.rng);
+    await leases.load();
+    // The token store and the mounts refer to each other (token backend ↔ cubbyhole cleanup).
+    const ref: { mounts?: Mounts } = {};
+    const tokens = new TokenStore({
+      storage: systemStorage.sub('token/'),
+      clock: deps.clock,
+      onRevoke: async (entry) => {
+        await leases.revokeByToken(entry.accessor);
+        await dropCubbyhole(ref.mounts, entry);
+      },
+      policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
+    });
+    await tokens.initialize();
+    const mounts = new Mounts({
+      barrier: deps.barrier,
+      clock: deps.clock,
+      rng: deps.rng,
+      logger: deps.logger,
+      engines: deps.engines,
+      authEngines: deps.authEngines,
+      systemBackend: deps.systemBackend,
+      tokenBackend: tokens.backend(),
+      onDisable: async (mountPoint) => {
+        await leases.revokePrefix(mountPoint);
+      },
+      onTune: (entry) => {
+        if (entry.kind === 'auth' && entry.type === 'token') tokens.configureLeaseTtls(entry.config);
+      },
+    });
+    ref.mounts = mounts;
+    await mounts.setup();
+    const tokenMount = mounts.list('auth').find((e) => e.type === 'token');
+    if (tokenMount !== undefined) tokens.configureLeaseTtls(tokenMount.config);
+    return new UnsealedRuntime(cluster, systemStorage, policies, tokens, leases, mounts);
+  }
+
+  /** Pre-seal teardown: engines clean up, caches go. */
+  async stop(): Promise<void> {
+    await this.mounts.teardown();
+    this.policies.clearCaches();
+  }
+}
+
+async function loadClusterInfo(root: PrefixedStorageView, deps: RuntimeDeps): Promise<ClusterInfo> {
+  const stored = await readJson<ClusterInfo>(root, clusterInfoKey);
+  if (stored !== undefined) return stored;
+  const id = uuidFrom(deps.rng);
+  const info = { name: deps.clusterName ?? `vault-cluster-${id.slice(0, 8)}`, id };
+  await root.put(clusterInfoKey, jsonBytes(info));
+  return info;
+}
+
+/**
+ * A revoked token's cubbyhole goes with it. The cubbyhole engine keys its storage by
+ * `auth.tokenIdHash`, one folder per token (`<idHash>/...`).
+ */
+async function dropCubbyhole(mounts: Mounts | undefined, entry: TokenEntry): Promise<void> {
+  const route = mounts?.router.all().find((r) => r.entry.type === 'cubbyhole');
+  if (route !== undefined) await clearPrefix(route.storage, `${entry.idHash}/`);
+}

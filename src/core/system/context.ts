@@ -1,0 +1,54 @@
+/**
+ * What the system backend (sys/*) may ask of core. Core implements it; the sys path files only
+ * see this interface, so each area (seal, mounts, policies, capabilities) stays a small module.
+ */
+import type { Clock } from '../../lib/clock.js';
+import type { MountEntry, MountKind, NewMount } from '../mount-table.js';
+import type { PolicyStore } from '../policy-store.js';
+import type { SealLifecycle } from '../lifecycle.js';
+
+/** Barrier key status as sys/key-status shows it. */
+export interface KeyStatusView {
+  term: number;
+  installTimeMs: number;
+  encryptions: number;
+}
+
+/** Changes accepted by sys/mounts/<path>/tune (undefined = unchanged, 0 TTL = system default). */
+export interface MountTune {
+  defaultLeaseTtlSeconds?: number;
+  maxLeaseTtlSeconds?: number;
+  description?: string;
+  options?: Record<string, string>;
+}
+
+export interface SystemContext {
+  clock: Clock;
+  version: string;
+  storageType: string;
+  lifecycle: SealLifecycle;
+  /** Cluster name and id once unsealed (they live behind the barrier). */
+  clusterInfo(): { name: string; id: string } | undefined;
+  keyStatus(): KeyStatusView;
+  rotateKey(): Promise<void>;
+  /** Init: returns shares (caller zeroises) and the root token. */
+  initialize(secretShares: number, secretThreshold: number): Promise<{ shares: Buffer[]; rootToken: string }>;
+  listMounts(kind: MountKind): readonly MountEntry[];
+  enableMount(kind: MountKind, mount: NewMount): Promise<void>;
+  disableMount(kind: MountKind, path: string): Promise<void>;
+  tuneMount(kind: MountKind, path: string, tune: MountTune): Promise<void>;
+  /** The mount serving a full request path, with its mount point (`secret/`, `auth/token/`). */
+  mountFor(path: string): { entry: MountEntry; mountPoint: string } | undefined;
+  policies(): PolicyStore;
+  /** Sorted capabilities of `policies` on `path` (`["root"]` for root, `["deny"]` for none). */
+  capabilities(policies: readonly string[], path: string): Promise<string[]>;
+  /**
+   * Whether `policies` grant anything on the mount or on `requestedPath` inside it
+   * (sys/internal/ui/mounts).
+   */
+  hasMountAccess(policies: readonly string[], mountPoint: string, requestedPath?: string): Promise<boolean>;
+  /** The policies of a token, without consuming a use; undefined when unknown/expired. */
+  tokenPolicies(token: string): Promise<string[] | undefined>;
+  /** The policies of the token with this accessor; undefined when unknown/expired. */
+  tokenPoliciesByAccessor(accessor: string): Promise<string[] | undefined>;
+}

@@ -1,0 +1,218 @@
+/**
+ * sys/mounts, sys/auth (enable/disable/read/tune) and sys/internal/ui/mounts (the helper the
+ * vault CLI calls to tell KV v1 from v2). Shapes follow vault-api.md §3.1–3.2.
+ */
+import { ArcaError } from '../../lib/errors.js';
+import { parseDurationSeconds } from '../../lib/durations.js';
+import { limits } from '../../lib/limits.js';
+import type { BackendRequest, PathSpec } from '../../logical/backend.js';
+import { noContent, type LogicalResponse } from '../../logical/response.js';
+import { normaliseMountPath, type MountEntry, type MountKind } from '../mount-table.js';
+import type { MountTune, SystemContext } from './context.js';
+
+/** A mount entry as Vault's listings show it. */
+export function mountInfo(entry: MountEntry, version: string): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    default_lease_ttl: entry.config.defaultLeaseTtlSeconds,
+    max_lease_ttl: entry.config.maxLeaseTtlSeconds,
+    force_no_cache: entry.config.forceNoCache,
+  };
+  if (entry.kind === 'auth' && entry.type === 'token') config.token_type = 'default-service';
+  return {
+    accessor: entry.accessor,
+    config,
+    description: entry.description,
+    external_entropy_access: false,
+    local: entry.local,
+    options: Object.keys(entry.options).length === 0 ? null : entry.options,
+    plugin_version: '',
+    running_plugin_version: `v${version}+builtin`,
+    running_sha256: '',
+    seal_wrap: entry.sealWrap,
+    type: entry.type,
+    uuid: entry.uuid,
+    deprecation_status: 'supported',
+  };
+}
+
+const mountFields: PathSpec['fields'] = {
+  type: { type: 'string' },
+  description: { type: 'string' },
+  config: { type: 'map' },
+  options: { type: 'map' },
+  local: { type: 'bool' },
+  seal_wrap: { type: 'bool' },
+  external_entropy_access: { type: 'bool' },
+  plugin_name: { type: 'string' },
+  plugin_version: { type: 'string' },
+};
+
+const tuneFields: PathSpec['fields'] = {
+  default_lease_ttl: { type: 'raw' },
+  max_lease_ttl: { type: 'raw' },
+  description: { type: 'string' },
+  options: { type: 'map' },
+  audit_non_hmac_request_keys: { type: 'string_list' },
+  audit_non_hmac_response_keys: { type: 'string_list' },
+  listing_visibility: { type: 'string' },
+  passthrough_request_headers: { type: 'string_list' },
+  allowed_response_headers: { type: 'string_list' },
+  plugin_version: { type: 'string' },
+  token_type: { type: 'string' },
+};
+
+/** Mount options are strings in Vault (`{"version":"2"}`); JSON numbers are accepted and stringified. */
+function stringOptions(raw: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    if (typeof value === 'object' && value !== null) {
+      throw new ArcaError('invalid_field', `mount option "${key}" must be a string`);
+    }
+    out[key] = String(value);
+  }
+  return out;
+}
+
+/** A TTL field of a mount config or tune: a duration, or "system" (= 0, use the system value). */
+function ttlField(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'system') return 0;
+  const seconds = parseDurationSeconds(value, name);
+  if (seconds > 100 * limits.maxLeaseTtlSeconds) {
+    throw new ArcaError('invalid_field', `${name} is too large`);
+  }
+  return seconds;
+}
+
+function pathParam(req: BackendRequest): string {
+  return normaliseMountPath(req.params.path ?? '');
+}
+
+function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' | 'auth'): PathSpec[] {
+  const listAll = async (): Promise<LogicalResponse> => {
+    const data: Record<string, unknown> = {};
+    for (const entry of ctx.listMounts(kind)) data[entry.path] = mountInfo(entry, ctx.version);
+    return { data };
+  };
+  const find = (req: BackendRequest): MountEntry => {
+    const path = pathParam(req);
+    const entry = ctx.listMounts(kind).find((e) => e.path === path);
+    if (entry === undefined) {
+      throw new ArcaError('invalid_request', `no mount found at ${kind === 'auth' ? 'auth/' : ''}${path}`);
+    }
+    return entry;
+  };
+  return [
+    { pattern: prefix, operations: { read: listAll } },
+    {
+      pattern: `${prefix}/(?<path>.+?)/tune/?`,
+      fields: tuneFields,
+      operations: {
+        read: async (req) => {
+          const entry = find(req);
+          return {
+            data: {
+              default_lease_ttl: entry.config.defaultLeaseTtlSeconds || limits.defaultLeaseTtlSeconds,
+              max_lease_ttl: entry.config.maxLeaseTtlSeconds || limits.maxLeaseTtlSeconds,
+              force_no_cache: entry.config.forceNoCache,
+              description: entry.description,
+              options: Object.keys(entry.options).length === 0 ? null : entry.options,
+              ...(kind === 'auth' && entry.type === 'token' ? { token_type: 'default-service' } : {}),
+            },
+          };
+        },
+        update: async (req) => {
+          const tune: MountTune = {
+            defaultLeaseTtlSeconds: ttlField(req.fields.get('default_lease_ttl'), 'default_lease_ttl'),
+            maxLeaseTtlSeconds: ttlField(req.fields.get('max_lease_ttl'), 'max_lease_ttl'),
+            description: req.fields.get<string>('description'),
+            options: req.fields.has('options')
+              ? stringOptions(req.fields.get<Record<string, unknown>>('options'))
+              : undefined,
+          };
+          await ctx.tuneMount(kind, pathParam(req), tune);
+          return noContent;
+        },
+      },
+    },
+    {
+      pattern: `${prefix}/(?<path>.+)`,
+      fields: { ...mountFields, path: { type: 'string' } },
+      operations: {
+        read: async (req) => ({ data: mountInfo(find(req), ctx.version) }),
+        update: async (req) => {
+          const type = req.fields.get<string>('type') ?? '';
+          if (type === '') throw new ArcaError('invalid_request', 'missing type');
+          const config = req.fields.get<Record<string, unknown>>('config') ?? {};
+          await ctx.enableMount(kind, {
+            path: req.params.path ?? '',
+            type,
+            description: req.fields.get<string>('description') ?? '',
+            config: {
+              defaultLeaseTtlSeconds: ttlField(config.default_lease_ttl, 'default_lease_ttl') ?? 0,
+              maxLeaseTtlSeconds: ttlField(config.max_lease_ttl, 'max_lease_ttl') ?? 0,
+              forceNoCache: config.force_no_cache === true || config.force_no_cache === 'true',
+            },
+            options: stringOptions(req.fields.get<Record<string, unknown>>('options')),
+            local: req.fields.get<boolean>('local') ?? false,
+            sealWrap: req.fields.get<boolean>('seal_wrap') ?? false,
+          });
+          return noContent;
+        },
+        delete: async (req) => {
+          await ctx.disableMount(kind, pathParam(req));
+          return noContent;
+        },
+      },
+    },
+  ];
+}
+
+function uiMountPaths(ctx: SystemContext): PathSpec[] {
+  return [
+    {
+      pattern: 'internal/ui/mounts',
+      operations: {
+        read: async (req) => {
+          const secret: Record<string, unknown> = {};
+          const auth: Record<string, unknown> = {};
+          const policies = req.auth?.policies;
+          if (policies !== undefined) {
+            for (const kind of ['secret', 'auth'] as const) {
+              for (const entry of ctx.listMounts(kind)) {
+                const mountPoint = kind === 'auth' ? `auth/${entry.path}` : entry.path;
+                if (!(await ctx.hasMountAccess(policies, mountPoint))) continue;
+                (kind === 'auth' ? auth : secret)[entry.path] = mountInfo(entry, ctx.version);
+              }
+            }
+          }
+          return { data: { secret, auth } };
+        },
+      },
+    },
+    {
+      pattern: 'internal/ui/mounts/(?<path>.+)',
+      operations: {
+        read: async (req) => {
+          const path = req.params.path ?? '';
+          const found = ctx.mountFor(path);
+          const policies = req.auth?.policies;
+          // Same answer whether the mount is missing or forbidden, so mounts cannot be enumerated.
+          if (found === undefined || policies === undefined) throw new ArcaError('permission_denied');
+          if (!(await ctx.hasMountAccess(policies, found.mountPoint, path)))
+            throw new ArcaError('permission_denied');
+          return { data: { ...mountInfo(found.entry, ctx.version), path: found.entry.path } };
+        },
+      },
+    },
+  ];
+}
+
+/** The mount-management paths of sys/. */
+export function mountPaths(ctx: SystemContext): PathSpec[] {
+  return [
+    ...mountTablePaths(ctx, 'secret', 'mounts'),
+    ...mountTablePaths(ctx, 'auth', 'auth'),
+    ...uiMountPaths(ctx),
+  ];
+}

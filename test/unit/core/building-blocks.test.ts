@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/lib/clock.js';
+import { SeededRng } from '../../../src/lib/rng.js';
+import { LeaseRegistry } from '../../../src/core/leases.js';
+import { normaliseMountPath, type MountEntry } from '../../../src/core/mount-table.js';
+import { Router } from '../../../src/core/router.js';
+import { clearPrefix, PrefixedStorageView } from '../../../src/core/storage-view.js';
+import { effectiveTtl } from '../../../src/core/ttl.js';
+import { decodeShare } from '../../../src/core/lifecycle.js';
+import { MemoryPhysical } from '../../../src/storage/physical/memory.js';
+
+const entry = (path: string): MountEntry => ({
+  kind: 'secret',
+  path,
+  type: 'kv',
+  description: '',
+  uuid: path,
+  accessor: 'kv_0',
+  config: { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0, forceNoCache: false },
+  options: {},
+  local: false,
+  sealWrap: false,
+});
+
+test('the router picks the longest mount prefix and strips it', () => {
+  const router = new Router();
+  const view = new PrefixedStorageView(new MemoryPhysical(), '');
+  for (const p of ['a/', 'a/b/', 'secret/'])
+    router.add({ mountPoint: p, entry: entry(p), backend: { type: 'kv', paths: [] }, storage: view });
+  assert.equal(router.match('a/b/c')?.route.mountPoint, 'a/b/');
+  assert.equal(router.match('a/b/c')?.relativePath, 'c');
+  assert.equal(router.match('a/bc')?.route.mountPoint, 'a/');
+  assert.equal(router.match('a/bc')?.relativePath, 'bc');
+  assert.equal(
+    router.match('secret')?.relativePath,
+    '',
+    'the mount point without its slash routes to the root',
+  );
+  assert.equal(router.match('secret/')?.relativePath, '');
+  assert.equal(router.match('secret/x/')?.relativePath, 'x/');
+  assert.equal(router.match('secrets/x'), undefined);
+  assert.equal(router.match('b'), undefined);
+});
+
+test('mount paths are normalised to one trailing slash and bad ones refused', () => {
+  assert.equal(normaliseMountPath('/secret'), 'secret/');
+  assert.equal(normaliseMountPath('a/b/'), 'a/b/');
+  for (const bad of ['', '/', 'a//b', 'a/../b', './a']) assert.throws(() => normaliseMountPath(bad), bad);
+});
+
+test('a prefixed view cannot see outside its prefix; list, batch and clear stay inside', async () => {
+  const physical = new MemoryPhysical();
+  const outside = new PrefixedStorageView(physical, '');
+  await outside.put('other/secret', Buffer.from('x'));
+  const view = new PrefixedStorageView(physical, 'logical/abc/');
+  await view.batch([
+    { type: 'put', key: 'a', value: Buffer.from('1') },
+    { type: 'put', key: 'dir/b', value: Buffer.from('2') },
+  ]);
+  assert.deepEqual(await view.list(''), ['a', 'dir/']);
+  assert.equal(await view.get('other/secret'), undefined);
+  assert.deepEqual(await outside.list('logical/abc/'), ['a', 'dir/']);
+  await clearPrefix(view);
+  assert.deepEqual(await view.list(''), []);
+  assert.ok((await outside.get('other/secret')) !== undefined);
+});
+
+test('effective TTL: default, mount override, capping with warning', () => {
+  const system = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0, forceNoCache: false };
+  assert.equal(effectiveTtl(system, 0).ttlSeconds, 2764800);
+  assert.equal(effectiveTtl({ ...system, defaultLeaseTtlSeconds: 60 }, 0).ttlSeconds, 60);
+  const capped = effectiveTtl({ ...system, maxLeaseTtlSeconds: 100 }, 200);
+  assert.equal(capped.ttlSeconds, 100);
+  assert.equal(capped.warnings.length, 1);
+  assert.equal(
+    effectiveTtl({ ...system, maxLeaseTtlSeconds: 100 }, 0).warnings.length,
+    0,
+    'a default above max is capped silently',
+  );
+  assert.equal(effectiveTtl(system, 50, 10).ttlSeconds, 10, 'the secret max also caps');
+});
+
+test('lease registry: ids under the request path, expiry by the clock, prefix and token revocation', async () => {
+  const clock = new FakeClock();
+  const storage = new PrefixedStorageView(new MemoryPhysical(), 'sys/');
+  const leases = new LeaseRegistry(storage, clock, new SeededRng(1));
+  const a = await leases.register({
+    path: 'db/creds/ro',
+    ttlSeconds: 10,
+    renewable: true,
+    tokenAccessor: 't1',
+  });
+  const b = await leases.register({
+    path: 'db/creds/rw',
+    ttlSeconds: 100,
+    renewable: true,
+    tokenAccessor: 't2',
+  });
+  await leases.register({ path: 'other/creds/x', ttlSeconds: 100, renewable: false, tokenAccessor: 't1' });
+  assert.match(a, /^db\/creds\/ro\/[0-9A-Za-z]{24}$/);
+  assert.equal((await leases.lookup(b))?.expireWallMs, clock.wallMs() + 100_000);
+  clock.advance(10_000);
+  assert.equal(await leases.expire(), 1);
+  assert.equal(await leases.lookup(a), undefined);
+  const reloaded = new LeaseRegistry(storage, clock, new SeededRng(2));
+  await reloaded.load();
+  assert.equal(reloaded.count(), 2, 'leases survive a restart');
+  assert.equal(await reloaded.revokeByToken('t1'), 1);
+  assert.equal(await reloaded.revokePrefix('db/'), 1);
+  assert.equal(reloaded.count(), 0);
+});
+
+test('unseal keys: hex when it decodes to a share length, else base64; garbage refused', () => {
+  const share = Buffer.alloc(33, 7);
+  assert.deepEqual(decodeShare(share.toString('hex')), share);
+  assert.deepEqual(decodeShare(share.toString('base64')), share);
+  assert.deepEqual(decodeShare(` ${share.toString('hex')} `), share);
+  assert.throws(() => decodeShare('zz-not-a-key'));
+  assert.throws(() => decodeShare(''));
+});

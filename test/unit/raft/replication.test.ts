@@ -31,3 +31,188 @@ test('the election timer alone elects a leader (§5.2)', () => {
   }
   assert.ok(c.leader());
 });
+
+import { MemoryStorage } from '../../../src/raft/memory-storage.js';
+import { newMessage } from '../../../src/raft/message.js';
+import { EntryType, type Entry } from '../../../src/raft/types.js';
+import { ArcaError } from '../../../src/lib/errors.js';
+
+const ent = (index: number, term: number): Entry => ({
+  index,
+  term,
+  type: EntryType.Normal,
+  data: bytes(''),
+});
+
+/** Five voters; node 1 holds [1/1, 2/2] at term 3 and becomes leader of term 4 with 2 and 3. */
+export function figure8Leader(mutations = {}): Cluster {
+  const c = new Cluster({ preVote: false, mutations });
+  const voters = ['1', '2', '3', '4', '5'];
+  const log = [ent(1, 1), ent(2, 2)];
+  for (const id of voters) {
+    const entries = id === '5' ? [ent(1, 1), ent(2, 3)] : id === '4' ? [ent(1, 1)] : log;
+    const storage = new MemoryStorage({
+      confState: { voters, learners: [] },
+      entries,
+      hardState: { term: 3, vote: '', commit: 1 },
+    });
+    c.addNode(id, voters, [], {}, storage);
+  }
+  c.partition([
+    ['1', '2', '3'],
+    ['4', '5'],
+  ]);
+  c.node('1').raw.campaign();
+  c.processReady('1');
+  c.deliver('2');
+  c.deliver('3');
+  c.processReady('2');
+  c.processReady('3');
+  c.deliver('1');
+  c.processReady('1'); // leader of term 4 persists its empty entry 4/3
+  c.drop();
+  assert.equal(c.node('1').raw.raft.role, 'leader');
+  assert.equal(c.node('1').raw.raft.term, 4);
+  return c;
+}
+
+test('a leader never commits an entry of an earlier term by counting replicas (§5.4.2, Figure 8)', () => {
+  const c = figure8Leader();
+  const ack = (from: string) => newMessage({ type: 'MsgAppResp', from, to: '1', term: 4, index: 2 });
+  c.node('1').raw.step(ack('2'));
+  c.node('1').raw.step(ack('3'));
+  assert.equal(c.node('1').raw.status().commit, 1, 'entry 2/2 is on a majority but is not committed');
+  c.node('1').raw.step(newMessage({ type: 'MsgAppResp', from: '2', to: '1', term: 4, index: 3 }));
+  assert.equal(c.node('1').raw.status().commit, 1, 'two of five hold 4/3');
+  c.node('1').raw.step(newMessage({ type: 'MsgAppResp', from: '3', to: '1', term: 4, index: 3 }));
+  assert.equal(c.node('1').raw.status().commit, 3, 'committing 4/3 commits 2/2 indirectly');
+});
+
+test('a rejected append skips back a whole term per round trip (§5.3 optimisation)', () => {
+  const c = new Cluster({ preVote: false });
+  const voters = ['1', '2', '3'];
+  const leaderLog = [1, 1, 1, 4, 4, 4, 4].map((t, i) => ent(i + 1, t));
+  const staleLog = [1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3].map((t, i) => ent(i + 1, t));
+  c.addNode(
+    '1',
+    voters,
+    [],
+    {},
+    new MemoryStorage({
+      confState: { voters, learners: [] },
+      entries: leaderLog,
+      hardState: { term: 4, vote: '', commit: 3 },
+    }),
+  );
+  c.addNode(
+    '2',
+    voters,
+    [],
+    {},
+    new MemoryStorage({
+      confState: { voters, learners: [] },
+      entries: leaderLog,
+      hardState: { term: 4, vote: '', commit: 3 },
+    }),
+  );
+  c.addNode(
+    '3',
+    voters,
+    [],
+    {},
+    new MemoryStorage({
+      confState: { voters, learners: [] },
+      entries: staleLog,
+      hardState: { term: 3, vote: '', commit: 3 },
+    }),
+  );
+  c.node('1').raw.campaign();
+  c.stabilize();
+  assert.equal(c.leader(), '1');
+  const rejections = c.log.filter(
+    (l) => l.includes('2->1') === false && l.includes('3->1 MsgAppResp') && l.includes('Rejected'),
+  );
+  assert.ok(rejections.length <= 2, `took ${rejections.length} rejections:\n${rejections.join('\n')}`);
+  assert.equal(c.node('3').raw.raft.log.lastIndex(), 8);
+  assert.equal(c.node('3').raw.raft.log.term(7), 4);
+});
+
+test('a follower in replicate state gets at most maxInflightMsgs unacknowledged appends (flow control)', () => {
+  const c = Cluster.ofSize(3, { maxInflightMsgs: 2 });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  c.partition([['1', '2'], ['3']]);
+  for (let i = 0; i < 6; i++) {
+    c.node('1').raw.propose(bytes(`p${i}`));
+    c.processReady('1');
+  }
+  const toThree = c.queue.filter((m) => m.to === '3' && m.type === 'MsgApp');
+  assert.equal(toThree.length, 2);
+  c.heal();
+  c.stabilize();
+  assert.equal(c.appliedData('3').length, 6, 'the follower catches up once acks flow');
+});
+
+test('appends are batched up to maxSizePerMsgBytes', () => {
+  const c = Cluster.ofSize(2, { maxSizePerMsgBytes: 10 });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  c.partition([['1'], ['2']]);
+  c.node('1').raw.propose(bytes('aaaaaa'));
+  c.processReady('1');
+  c.drop();
+  for (let i = 0; i < 4; i++) c.node('1').raw.propose(bytes('bbbbbb'));
+  c.heal();
+  c.node('1').raw.reportUnreachable('2');
+  c.stabilize();
+  c.tick('1'); // the heartbeat response restarts probing
+  c.stabilize();
+  const apps = c.log.filter((l) => l.includes('1->2 MsgApp') && l.includes('Entries'));
+  for (const l of apps) assert.ok((l.match(/"b+"/g) ?? []).length <= 2, l);
+  assert.equal(c.appliedData('2').length, 5);
+});
+
+test('proposals are refused once the uncommitted bytes bound is hit (quorum lost)', () => {
+  const c = Cluster.ofSize(3, { maxUncommittedEntriesBytes: 10 });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  c.partition([['1'], ['2', '3']]);
+  c.node('1').raw.propose(bytes('123456'));
+  assert.throws(
+    () => c.node('1').raw.propose(bytes('123456')),
+    (e: unknown) => e instanceof ArcaError && e.code === 'unavailable',
+  );
+  c.heal();
+  c.stabilize();
+  c.node('1').raw.propose(bytes('123456')); // committed entries free the budget
+});
+
+test('followers and candidates refuse proposals with not_leader', () => {
+  const c = Cluster.ofSize(3);
+  assert.throws(
+    () => c.node('2').raw.propose(bytes('x')),
+    (e: unknown) => e instanceof ArcaError && e.code === 'not_leader',
+  );
+});
+
+test('stale, malformed and unknown-sender messages are ignored without throwing', () => {
+  const c = Cluster.ofSize(3);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  const raw = c.node('1').raw;
+  const term = raw.raft.term;
+  raw.step(newMessage({ type: 'MsgAppResp', from: '9', to: '1', term, index: 100 }));
+  raw.step(newMessage({ type: 'MsgAppResp', from: '2', to: '1', term: term - 1, index: 100 }));
+  raw.step(newMessage({ type: 'MsgApp', from: '2', to: '1', term: -1 }));
+  raw.step(newMessage({ type: 'MsgApp', from: '2', to: '3', term, index: 1, entries: [ent(5, term)] }));
+  raw.step(newMessage({ type: 'MsgHeartbeatResp', from: '7', to: '1', term }));
+  raw.step(newMessage({ type: 'MsgSnapResp', from: '2', to: '1', term, index: 4 }));
+  c.node('2').raw.step(newMessage({ type: 'MsgHeartbeat', from: '1', to: '2', term, commit: 1e9 }));
+  c.node('2').raw.step(newMessage({ type: 'MsgSnap', from: '1', to: '2', term }));
+  assert.equal(raw.raft.role, 'leader');
+  assert.equal(raw.status().progress?.['2']?.match, raw.raft.log.lastIndex());
+  c.stabilize();
+  c.node('1').raw.propose(bytes('ok'));
+  c.stabilize();
+  assert.deepEqual(c.appliedData('2'), ['ok']);
+});

@@ -221,6 +221,25 @@ export class Cluster {
     for (let i = 0; i < 2 * raft.config.electionTimeoutTicks; i++) this.tick(id);
   }
 
+  /**
+   * Makes `id` leader by delivering only election traffic, so its first entry is not yet
+   * committed when this returns (other traffic stays queued). Other nodes' leases are expired.
+   */
+  electWithoutCommit(id: string): void {
+    for (const n of this.nodes.values()) {
+      if (n.id !== id) n.raw.raft.electionElapsed = n.raw.raft.config.electionTimeoutTicks;
+    }
+    const election = new Set(['MsgPreVote', 'MsgPreVoteResp', 'MsgVote', 'MsgVoteResp']);
+    for (let attempt = 0; attempt < 3 && this.node(id).raw.raft.role !== 'leader'; attempt++) {
+      this.node(id).raw.campaign();
+      for (let i = 0; i < 20 && this.node(id).raw.raft.role !== 'leader'; i++) {
+        for (const n of this.nodes.keys()) this.processReady(n);
+        this.deliver(undefined, (m) => election.has(m.type));
+      }
+    }
+    if (this.node(id).raw.raft.role !== 'leader') throw new Error(`${id} did not win`);
+  }
+
   leader(): string | undefined {
     for (const n of this.nodes.values()) if (n.raw.raft.role === 'leader') return n.id;
     return undefined;

@@ -35,6 +35,7 @@ test('the election timer alone elects a leader (§5.2)', () => {
 import { MemoryStorage } from '../../../src/raft/memory-storage.js';
 import { newMessage } from '../../../src/raft/message.js';
 import { EntryType, type Entry } from '../../../src/raft/types.js';
+import { figure8Leader } from '../../raft/fixtures.js';
 import { ArcaError } from '../../../src/lib/errors.js';
 
 const ent = (index: number, term: number): Entry => ({
@@ -43,38 +44,6 @@ const ent = (index: number, term: number): Entry => ({
   type: EntryType.Normal,
   data: bytes(''),
 });
-
-/** Five voters; node 1 holds [1/1, 2/2] at term 3 and becomes leader of term 4 with 2 and 3. */
-export function figure8Leader(mutations = {}): Cluster {
-  const c = new Cluster({ preVote: false, mutations });
-  const voters = ['1', '2', '3', '4', '5'];
-  const log = [ent(1, 1), ent(2, 2)];
-  for (const id of voters) {
-    const entries = id === '5' ? [ent(1, 1), ent(2, 3)] : id === '4' ? [ent(1, 1)] : log;
-    const storage = new MemoryStorage({
-      confState: { voters, learners: [] },
-      entries,
-      hardState: { term: 3, vote: '', commit: 1 },
-    });
-    c.addNode(id, voters, [], {}, storage);
-  }
-  c.partition([
-    ['1', '2', '3'],
-    ['4', '5'],
-  ]);
-  c.node('1').raw.campaign();
-  c.processReady('1');
-  c.deliver('2');
-  c.deliver('3');
-  c.processReady('2');
-  c.processReady('3');
-  c.deliver('1');
-  c.processReady('1'); // leader of term 4 persists its empty entry 4/3
-  c.drop();
-  assert.equal(c.node('1').raw.raft.role, 'leader');
-  assert.equal(c.node('1').raw.raft.term, 4);
-  return c;
-}
 
 test('a leader never commits an entry of an earlier term by counting replicas (§5.4.2, Figure 8)', () => {
   const c = figure8Leader();

@@ -101,11 +101,13 @@ function handleAppendResponse(r: RaftState, m: Message): void {
   }
   if (maybeCommit(r)) {
     onCommitAdvanced(r);
-  } else {
-    // Flow control may now allow several (size-limited) messages at once.
-    while (maybeSendAppend(r, m.from, false)) {
-      /* keep filling the window */
-    }
+  } else if (pr.canBumpCommit(r.log.committed)) {
+    // The follower may be missing the latest commit index (etcd CanBumpCommit).
+    maybeSendAppend(r, m.from, true);
+  }
+  // Flow control may now allow several (size-limited) messages at once.
+  while (maybeSendAppend(r, m.from, false)) {
+    /* keep filling the window */
   }
   if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
     r.send({ type: 'MsgTimeoutNow', to: m.from });

@@ -37,6 +37,8 @@ export class Progress {
   msgAppFlowPaused = false;
   readonly inflights: Inflights;
   isLearner: boolean;
+  /** Highest commit index sent to this follower (so a commit bump is sent only when new). */
+  sentCommit = 0;
   snapshotTransfer: SnapshotTransfer | undefined;
 
   constructor(next: number, maxInflightMsgs: number, maxInflightBytes: number, isLearner: boolean) {
@@ -113,12 +115,19 @@ export class Progress {
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
+      this.sentCommit = Math.min(this.sentCommit, this.next - 1);
       return true;
     }
     if (this.next - 1 !== rejected) return false;
     this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
+    this.sentCommit = Math.min(this.sentCommit, this.next - 1);
     this.msgAppFlowPaused = false;
     return true;
+  }
+
+  /** Sending commit index `commit` could advance the follower's commit index. */
+  canBumpCommit(commit: number): boolean {
+    return commit > this.sentCommit;
   }
 
   /** True when no MsgApp may be sent now. */

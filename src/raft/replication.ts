@@ -26,6 +26,7 @@ export function maybeSendAppend(r: RaftState, to: NodeId, sendIfEmpty = true): b
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({ type: 'MsgApp', to, index: prevIndex, logTerm: prevTerm, entries, commit: r.log.committed });
   pr.sentEntries(entries.length, entriesBytes(entries));
+  pr.sentCommit = r.log.committed;
   return true;
 }
 
@@ -94,6 +95,7 @@ export function sendHeartbeat(r: RaftState, to: NodeId, context?: Uint8Array): v
   const pr = r.trk.progress.get(to);
   const commit = Math.min(pr?.match ?? 0, r.log.committed);
   r.send({ type: 'MsgHeartbeat', to, commit, ...(context ? { context } : {}) });
+  if (pr) pr.sentCommit = Math.max(pr.sentCommit, commit);
 }
 
 /** Heartbeat to every follower, carrying the read round context if any. */

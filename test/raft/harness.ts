@@ -38,6 +38,8 @@ export interface SimNode {
   /** Entries applied to the "state machine", in order. */
   applied: Entry[];
   appliedIndex: number;
+  /** State machine image restored from the last snapshot applied, if any. */
+  snapshotData: Uint8Array | undefined;
   confState: ConfState;
   readStates: ReadState[];
   options: NodeOptions;
@@ -70,6 +72,7 @@ export class Cluster {
       storage: st,
       applied: [],
       appliedIndex: st.firstIndex() - 1,
+      snapshotData: undefined,
       confState: st.initialState().confState,
       readStates: [],
       options: opts,
@@ -137,6 +140,7 @@ export class Cluster {
     if (rd.snapshot) {
       n.appliedIndex = rd.snapshot.meta.index;
       n.confState = rd.snapshot.meta.confState;
+      n.snapshotData = rd.snapshot.data;
     }
     for (const e of rd.committedEntries) {
       if (e.type === EntryType.ConfChange) {

@@ -86,6 +86,7 @@ export class RawNode {
   /** Feeds a message from the network (never throws on stale or odd input). */
   step(message: Message): void {
     if (message.type === 'MsgHup' || message.type === 'MsgBeat') return; // local-only kinds
+    if (message.to !== this.raft.id || typeof message.from !== 'string' || message.from === '') return;
     // Term 0 marks a local message; from the network only a forwarded read may carry it.
     if (message.term === 0 && message.type !== 'MsgReadIndex') return;
     this.raft.step(message);

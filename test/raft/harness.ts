@@ -192,6 +192,14 @@ export class Cluster {
     return delivered;
   }
 
+  /** Delivers (and removes) the queued message at position `i`, if the partition allows it. */
+  deliverAt(i: number): void {
+    const [m] = this.queue.splice(i, 1);
+    if (!m) return;
+    const target = this.nodes.get(m.to);
+    if (target && this.connected(m.from, m.to)) target.raw.step(m);
+  }
+
   /** Drops queued messages matching `filter` (all if none). */
   drop(filter?: (m: Message) => boolean): Message[] {
     const dropped = this.queue.filter((m) => !filter || filter(m));

@@ -25,7 +25,7 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
     ...(mutations ? { mutations } : {}),
   });
   const ids = [...c.nodes.keys()];
-  const pick = <T>(xs: T[]): T => xs[rng.intBelow(xs.length)] as T;
+  const pick = <T>(xs: T[]): T => xs[rng.intBelow(xs.length)];
   const leaderOfTerm = new Map<number, string>();
   const committed = new Map<number, string>(); // index → "term:data" of every applied entry
   const lastCommit = new Map<string, number>();

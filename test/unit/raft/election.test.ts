@@ -152,3 +152,18 @@ test('a candidate that sees a leader of its term becomes follower (§5.2)', () =
   }
   assert.ok(c.leader());
 });
+
+test('a restarted follower does not depose a healthy leader (thesis §9.6, raft-and-chaos §6 #14)', () => {
+  const c = electedCluster(3);
+  const term = c.node('1').raw.raft.term;
+  c.restart('3');
+  // 3 lost its volatile leader knowledge; its election timer fires before the next heartbeat.
+  c.tickElection('3');
+  c.stabilize();
+  assert.equal(c.leader(), '1');
+  assert.equal(c.node('1').raw.raft.term, term);
+  c.tick('1');
+  c.stabilize();
+  assert.equal(c.node('3').raw.raft.lead, '1');
+  assert.equal(c.node('3').raw.raft.term, term);
+});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { SeededRng } from '../../../src/lib/rng.js';
 import { Cluster, bytes } from '../../raft/harness.js';
 import type { RaftMutations } from '../../../src/raft/mutations.js';
+import { EntryType, type ConfChange } from '../../../src/raft/types.js';
 
 interface Violation {
   seed: number;
@@ -24,6 +25,9 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
     snapshotChunkBytes: 1 + rng.intBelow(16),
     ...(mutations ? { mutations } : {}),
   });
+  const voters = [...c.nodes.keys()];
+  // A spare node that starts outside the cluster and may be added, promoted and removed.
+  c.addNode('x', voters, []);
   const ids = [...c.nodes.keys()];
   const pick = <T>(xs: T[]): T => xs[rng.intBelow(xs.length)];
   const leaderOfTerm = new Map<number, string>();
@@ -66,9 +70,29 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
           n.storage.createSnapshot(n.appliedIndex, n.confState, bytes(`snap@${n.appliedIndex}`));
           n.storage.compact(n.appliedIndex);
         }
-      } else {
+      } else if (r < 995) {
         const lead = c.leader();
         if (lead) c.node(lead).raw.transferLeadership(pick(ids));
+      } else {
+        const lead = c.leader();
+        if (lead) {
+          const conf = c.node(lead).raw.status().confState;
+          const removable = conf.voters.filter((v) => v !== lead);
+          const options: ConfChange[] = [
+            { type: 'addLearner', nodeId: 'x' },
+            { type: 'addVoter', nodeId: 'x' },
+            { type: 'removeNode', nodeId: 'x' },
+            ...(conf.voters.length > 3 ? [{ type: 'removeNode' as const, nodeId: pick(removable) }] : []),
+            ...ids
+              .filter((id) => !conf.voters.includes(id))
+              .map((id) => ({ type: 'addVoter' as const, nodeId: id })),
+          ];
+          try {
+            c.node(lead).raw.proposeConfChange(pick(options));
+          } catch {
+            /* pending change, not caught up, or not yet committed in term */
+          }
+        }
       }
     } catch (e) {
       return { seed, step, what: `threw: ${(e as Error).stack ?? String(e)}` };
@@ -90,6 +114,8 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
         }
         committed.set(e.index, key);
       }
+      if (n.id === c.leader())
+        stats.confChanges += n.applied.filter((e) => e.type === EntryType.ConfChange).length;
       n.applied = n.applied.slice(-8);
       const prev = lastCommit.get(n.id) ?? 0;
       if (raft.log.committed < prev) return { seed, step, what: `commit went back on ${n.id}` };
@@ -108,13 +134,20 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
   }
   // Liveness after heal: the cluster converges.
   c.heal();
-  for (let i = 0; i < 60; i++) {
-    for (const id of ids) c.tick(id);
-    c.stabilize();
+  try {
+    for (let i = 0; i < 60; i++) {
+      for (const id of ids) c.tick(id);
+      c.stabilize();
+    }
+  } catch (e) {
+    return { seed, step: steps, what: `after heal: ${(e as Error).message}` };
   }
   const lead = c.leader();
   if (!lead) return { seed, step: steps, what: 'no leader after heal' };
-  const commits = new Set(ids.map((id) => c.node(id).raw.status().commit));
+  const members = c.node(lead).raw.status().confState;
+  const commits = new Set(
+    [...members.voters, ...members.learners].map((id) => c.node(id).raw.status().commit),
+  );
   if (commits.size !== 1)
     return { seed, step: steps, what: `commit indexes differ after heal: ${[...commits].join(',')}` };
   stats.commits += c.node(lead).raw.status().commit;
@@ -124,7 +157,7 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
 }
 
 /** Totals over runs (to check the schedules exercise something). */
-export const stats = { commits: 0, terms: 0, snapshots: 0 };
+export const stats = { commits: 0, terms: 0, snapshots: 0, confChanges: 0 };
 
 /** RAFT_FUZZ_SEEDS=n runs more seeds (default 40, a few seconds). */
 const seeds = Number(process.env.RAFT_FUZZ_SEEDS ?? 40);

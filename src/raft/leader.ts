@@ -92,10 +92,15 @@ function handleAppendResponse(r: RaftState, m: Message): void {
   if (!(pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe'))) return;
   if (pr.state === 'probe') {
     pr.becomeReplicate();
-  } else if (pr.state === 'snapshot' && pr.match + 1 >= r.log.firstIndex()) {
-    // The follower caught up through the snapshot (or the log): resume appends.
-    pr.becomeProbe();
-    pr.becomeReplicate();
+  } else if (pr.state === 'snapshot') {
+    if (pr.match + 1 >= r.log.firstIndex()) {
+      // The follower caught up through the snapshot (or the log): resume appends.
+      pr.becomeProbe();
+      pr.becomeReplicate();
+    } else if (pr.match >= pr.pendingSnapshot) {
+      // It installed our snapshot but we compacted further meanwhile: probe, which sends a newer one.
+      pr.becomeProbe();
+    }
   } else if (pr.state === 'replicate') {
     pr.inflights.freeLE(m.index);
   }

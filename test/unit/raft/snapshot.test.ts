@@ -136,3 +136,25 @@ test('a restarted node recovers from its snapshot and log', () => {
   c.stabilize();
   assert.deepEqual(c.appliedData('3'), ['x', 'y']);
 });
+
+test('a follower that installed a snapshot while the leader compacted further gets a newer one', () => {
+  const c = leaderCompactedPastFollower(3);
+  c.heal();
+  untilSnapshotQueued(c);
+  // While the first snapshot is in flight, the leader commits more and compacts past it.
+  c.partition([['1', '2'], ['3']]);
+  const held = c.drop((m) => m.to === '3');
+  for (const v of ['m', 'n']) c.node('1').raw.propose(bytes(v));
+  c.stabilize(['1', '2']);
+  const leader = c.node('1');
+  leader.storage.createSnapshot(leader.appliedIndex, leader.confState, bytes('newer'));
+  leader.storage.compact(leader.appliedIndex);
+  c.heal();
+  c.queue.push(...held);
+  for (let i = 0; i < 5; i++) {
+    c.tick('1');
+    c.stabilize();
+  }
+  assert.equal(c.node('3').storage.snapshot().meta.index, leader.storage.snapshot().meta.index);
+  assert.equal(c.node('1').raw.status().progress?.['3']?.state, 'replicate');
+});

@@ -145,7 +145,9 @@ export class MemoryStorage implements RaftStorage {
     const start = ents[0].index;
     const offset = start - this.ents[0].index;
     assert(offset <= this.ents.length, `append: gap (last ${this.lastIndex()}, new ${start})`);
-    this.ents = this.ents.slice(0, offset).concat(ents);
+    // Truncate any conflicting suffix in place, then append (amortised O(new entries)).
+    if (offset < this.ents.length) this.ents.length = offset;
+    for (const e of ents) this.ents.push(e);
   }
 }
 

@@ -10,17 +10,21 @@ export type MessageFields = Partial<Message> & { type: MessageType; to: NodeId }
 
 /** A complete message with zero values for unnamed fields. */
 export function newMessage(fields: MessageFields): Message {
-  return {
-    from: '',
-    term: 0,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    ...fields,
+  const m: Message = {
+    type: fields.type,
+    from: fields.from ?? '',
+    to: fields.to,
+    term: fields.term ?? 0,
+    logTerm: fields.logTerm ?? 0,
+    index: fields.index ?? 0,
+    entries: fields.entries ?? [],
+    commit: fields.commit ?? 0,
+    reject: fields.reject ?? false,
+    rejectHint: fields.rejectHint ?? 0,
   };
+  if (fields.context !== undefined) m.context = fields.context;
+  if (fields.snapshot !== undefined) m.snapshot = fields.snapshot;
+  return m;
 }
 
 /** Responses that promise durable state (a vote, an appended log) — sent only after the persist. */

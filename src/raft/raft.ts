@@ -18,7 +18,7 @@ import {
 } from './membership.js';
 import { isTransferContext, newMessage } from './message.js';
 import { flushReadRound } from './reads.js';
-import { entryBytes } from './raft-log.js';
+import { entriesBytes, entryBytes } from './raft-log.js';
 import { bcastAppend, bcastHeartbeat, maybeCommit } from './replication.js';
 import { becomeFollower } from './roles.js';
 import { RaftState } from './state.js';
@@ -191,6 +191,30 @@ export class Raft extends RaftState {
     this.log.append([entry]);
     bcastAppend(this);
     return { index: entry.index, term: entry.term };
+  }
+
+  /**
+   * Appends several proposals as one batch (one append, one MsgApp per follower): the group-commit
+   * path. All or nothing: throws like `propose` and then appends none of them.
+   */
+  proposeBatch(datas: readonly Uint8Array[]): { firstIndex: number; lastIndex: number; term: number } {
+    if (this.role !== 'leader') throw RaftState.notLeader(this.lead);
+    if (!this.trk.isVoter(this.id)) throw RaftState.notLeader('');
+    if (this.leadTransferee !== '') throw new ArcaError('unavailable', 'leadership transfer in progress');
+    const first = this.log.lastIndex() + 1;
+    if (datas.length === 0) return { firstIndex: first, lastIndex: first - 1, term: this.term };
+    const entries: Entry[] = datas.map((data, i) => ({
+      term: this.term,
+      index: first + i,
+      type: EntryType.Normal,
+      data,
+    }));
+    if (!this.increaseUncommittedSize(entriesBytes(entries))) {
+      throw new ArcaError('unavailable', 'too many uncommitted entries; is a quorum reachable?');
+    }
+    this.log.append(entries);
+    bcastAppend(this);
+    return { firstIndex: first, lastIndex: first + entries.length - 1, term: this.term };
   }
 
   /** Proposes a membership change (one at a time, only after committing in this term). */

@@ -73,6 +73,11 @@ export class RawNode {
     return this.raft.propose(data);
   }
 
+  /** Leader only: appends all of `datas` at once (group commit); all or nothing. */
+  proposeBatch(datas: readonly Uint8Array[]): { firstIndex: number; lastIndex: number; term: number } {
+    return this.raft.proposeBatch(datas);
+  }
+
   /** Leader only; throws when a change is pending or the leader has not committed in its term. */
   proposeConfChange(cc: ConfChange): { index: number; term: number } {
     return this.raft.proposeConfChange(cc);

@@ -56,7 +56,8 @@ export class RaftState {
 
   /** Queues a message from this node; `term` defaults to ours except for local-only kinds. */
   send(fields: MessageFields): void {
-    const m = newMessage({ ...fields, from: this.id });
+    const m = newMessage(fields);
+    m.from = this.id;
     if (fields.term === undefined && m.type !== 'MsgProp' && m.type !== 'MsgReadIndex') m.term = this.term;
     this.msgs.push(m);
   }

@@ -52,6 +52,8 @@ export class Cluster {
   queue: Message[] = [];
   private groups: string[][] | undefined;
   log: string[] = [];
+  /** Skip transcript formatting (benchmarks, long fuzz runs). */
+  quiet = false;
   private seed = 1;
 
   constructor(readonly defaults: NodeOptions = {}) {}
@@ -131,7 +133,7 @@ export class Cluster {
     const n = this.node(id);
     if (!n.raw.hasReady()) return undefined;
     const rd = n.raw.ready();
-    this.log.push(...formatReady(id, rd));
+    if (!this.quiet) this.log.push(...formatReady(id, rd));
     this.queue.push(...rd.messages);
     if (rd.snapshot) n.storage.applySnapshot(rd.snapshot);
     n.storage.append(rd.entries);
@@ -183,7 +185,7 @@ export class Cluster {
     for (const m of now) {
       const target = this.nodes.get(m.to);
       if (!target || !this.connected(m.from, m.to)) {
-        this.log.push(`  dropped: ${m.from}->${m.to} ${m.type}`);
+        if (!this.quiet) this.log.push(`  dropped: ${m.from}->${m.to} ${m.type}`);
         continue;
       }
       target.raw.step(m);

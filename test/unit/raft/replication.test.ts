@@ -186,3 +186,15 @@ test('stale, malformed and unknown-sender messages are ignored without throwing'
   c.stabilize();
   assert.deepEqual(c.appliedData('2'), ['ok']);
 });
+
+test('a batch of proposals is appended and replicated as one (group commit)', () => {
+  const c = Cluster.ofSize(3);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  const r = c.node('1').raw.proposeBatch([bytes('a'), bytes('b'), bytes('c')]);
+  assert.equal(r.lastIndex - r.firstIndex, 2);
+  const rd = c.processReady('1');
+  assert.equal(rd?.messages.filter((m) => m.type === 'MsgApp').length, 2, 'one MsgApp per follower');
+  c.stabilize();
+  assert.deepEqual(c.appliedData('3'), ['a', 'b', 'c']);
+});

@@ -28,6 +28,7 @@ export interface NodeOptions {
   maxSizePerMsgBytes?: number;
   maxInflightMsgs?: number;
   maxUncommittedEntriesBytes?: number;
+  maxCommittedSizePerReadyBytes?: number;
   mutations?: RaftMutations;
 }
 
@@ -103,6 +104,9 @@ export class Cluster {
       ...(o.maxSizePerMsgBytes ? { maxSizePerMsgBytes: o.maxSizePerMsgBytes } : {}),
       ...(o.maxInflightMsgs ? { maxInflightMsgs: o.maxInflightMsgs } : {}),
       ...(o.maxUncommittedEntriesBytes ? { maxUncommittedEntriesBytes: o.maxUncommittedEntriesBytes } : {}),
+      ...(o.maxCommittedSizePerReadyBytes
+        ? { maxCommittedSizePerReadyBytes: o.maxCommittedSizePerReadyBytes }
+        : {}),
       ...(o.mutations ? { mutations: o.mutations } : {}),
     });
   }

@@ -198,3 +198,44 @@ test('a batch of proposals is appended and replicated as one (group commit)', ()
   c.stabilize();
   assert.deepEqual(c.appliedData('3'), ['a', 'b', 'c']);
 });
+
+test('a single voter commits its entry only after persisting it (etcd #14370)', () => {
+  const c = Cluster.ofSize(1);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  const raw = c.node('1').raw;
+  const { index } = raw.propose(bytes('w'));
+  const rd1 = raw.ready();
+  assert.deepEqual(
+    rd1.entries.map((e) => e.index),
+    [index],
+  );
+  assert.equal(
+    rd1.committedEntries.some((e) => e.index === index),
+    false,
+    'not handed out for apply in the same Ready that persists it',
+  );
+  assert.ok((rd1.hardState?.commit ?? raw.status().commit) < index);
+  c.node('1').storage.append(rd1.entries);
+  raw.advance(rd1);
+  const rd2 = raw.ready();
+  assert.equal(rd2.hardState?.commit, index);
+  assert.deepEqual(
+    rd2.committedEntries.map((e) => e.index),
+    [index],
+  );
+  raw.advance(rd2);
+});
+
+test('committed entries are handed out in size-bounded Readys', () => {
+  const c = Cluster.ofSize(1, { maxCommittedSizePerReadyBytes: 4 });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  c.node('1').raw.proposeBatch([bytes('aaaa'), bytes('bbbb'), bytes('cccc')]);
+  const sizes: number[] = [];
+  for (let rd = c.processReady('1'); rd; rd = c.processReady('1')) {
+    if (rd.committedEntries.length > 0) sizes.push(rd.committedEntries.length);
+  }
+  assert.deepEqual(sizes, [1, 1, 1]);
+  assert.deepEqual(c.appliedData('1'), ['aaaa', 'bbbb', 'cccc']);
+});

@@ -134,16 +134,58 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
   }
   // Liveness after heal: the cluster converges.
   c.heal();
+  if (process.env.RAFT_FUZZ_DEBUG) {
+    c.quiet = false;
+    c.log = [];
+  }
   try {
-    for (let i = 0; i < 60; i++) {
+    // Without pre-vote a node with a stale log can keep winning the timer race and resetting the
+    // others' timers with its higher term (as in etcd), so allow many election timeouts.
+    let settle = 30;
+    for (let i = 0; i < 300 && settle > 0; i++) {
       for (const id of ids) c.tick(id);
       c.stabilize();
+      if (i >= 30 && c.leader()) settle--;
+      if (process.env.RAFT_FUZZ_DEBUG) c.log.push(`--- round ${i}`);
     }
   } catch (e) {
     return { seed, step: steps, what: `after heal: ${(e as Error).message}` };
   }
   const lead = c.leader();
-  if (!lead) return { seed, step: steps, what: 'no leader after heal' };
+  if (!lead) {
+    const states = ids.map((id) => {
+      const st = c.node(id).raw.status();
+      const raft = c.node(id).raw.raft;
+      return `${id}:${st.role} t${st.term} v${st.vote || '-'} c${st.commit} a${st.applied} last${raft.log.lastIndex()}/${raft.log.lastTerm()} voters=${st.confState.voters.join(',')} learners=${st.confState.learners.join(',')}`;
+    });
+    if (process.env.RAFT_FUZZ_DEBUG) {
+      console.log(c.log.join('\n'));
+      c.log = [];
+      for (let i = 0; i < 12; i++) {
+        for (const id of ids) c.tick(id);
+        c.stabilize();
+      }
+      console.log(c.log.join('\n'));
+      for (const id of ids) {
+        const raft = c.node(id).raw.raft;
+        console.log(
+          id,
+          'promotable',
+          raft.promotable(),
+          'snap',
+          raft.log.unstable.snapshot?.meta.index,
+          'elapsed',
+          raft.electionElapsed,
+          raft.randomizedElectionTimeout,
+          'lead',
+          raft.lead,
+          'role',
+          raft.role,
+        );
+      }
+    }
+    return { seed, step: steps, what: `no leader after heal: ${states.join(' | ')}` };
+  }
   const members = c.node(lead).raw.status().confState;
   const commits = new Set(
     [...members.voters, ...members.learners].map((id) => c.node(id).raw.status().commit),

@@ -34,6 +34,8 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
   const committed = new Map<number, string>(); // index → "term:data" of every applied entry
   const lastCommit = new Map<string, number>();
   let proposals = 0;
+  let reads = 0;
+  const readFloor = new Map<string, number>();
   for (let step = 0; step < steps; step++) {
     const r = rng.intBelow(1000);
     try {
@@ -70,9 +72,14 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
           n.storage.createSnapshot(n.appliedIndex, n.confState, bytes(`snap@${n.appliedIndex}`));
           n.storage.compact(n.appliedIndex);
         }
-      } else if (r < 995) {
+      } else if (r < 993) {
         const lead = c.leader();
         if (lead) c.node(lead).raw.transferLeadership(pick(ids));
+      } else if (r < 997) {
+        // A linearizable read must see every entry committed before it was issued.
+        const ctx = `read${reads++}`;
+        readFloor.set(ctx, Math.max(...ids.map((id) => c.node(id).raw.raft.log.committed)));
+        c.node(pick(ids)).raw.readIndex(bytes(ctx));
       } else {
         const lead = c.leader();
         if (lead) {
@@ -98,6 +105,13 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
       return { seed, step, what: `threw: ${(e as Error).stack ?? String(e)}` };
     }
     for (const n of c.nodes.values()) {
+      for (const rs of n.readStates) {
+        const ctx = new TextDecoder().decode(rs.requestCtx);
+        const floor = readFloor.get(ctx) ?? 0;
+        if (rs.index < floor)
+          return { seed, step, what: `read ${ctx} at ${n.id} got index ${rs.index} < committed ${floor}` };
+      }
+      n.readStates = [];
       const raft = n.raw.raft;
       if (raft.role === 'leader') {
         const other = leaderOfTerm.get(raft.term);

@@ -89,6 +89,8 @@ function handleAppendResponse(r: RaftState, m: Message): void {
     }
     return;
   }
+  // An ack beyond our log cannot be genuine (Leader Completeness); never let it move match.
+  if (m.index > r.log.lastIndex()) return;
   if (!(pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe'))) return;
   if (pr.state === 'probe') {
     pr.becomeReplicate();

@@ -175,6 +175,7 @@ test('stale, malformed and unknown-sender messages are ignored without throwing'
   raw.step(newMessage({ type: 'MsgApp', from: '2', to: '1', term: -1 }));
   raw.step(newMessage({ type: 'MsgApp', from: '2', to: '1', term, index: 1, entries: [ent(5, term)] }));
   raw.step(newMessage({ type: 'MsgAppResp', from: '2', to: '3', term, index: 99 })); // misrouted
+  raw.step(newMessage({ type: 'MsgAppResp', from: '2', to: '1', term, index: 1e6 })); // beyond our log
   raw.step(newMessage({ type: 'MsgHeartbeatResp', from: '7', to: '1', term }));
   raw.step(newMessage({ type: 'MsgSnapResp', from: '2', to: '1', term, index: 4 }));
   c.node('2').raw.step(newMessage({ type: 'MsgHeartbeat', from: '1', to: '2', term, commit: 1e9 }));

@@ -29,6 +29,7 @@ import {
   type Entry,
   type Message,
   type NodeId,
+  type SnapshotChunk,
 } from './types.js';
 
 const encoder = new TextEncoder();
@@ -41,6 +42,8 @@ export function isWellFormed(m: Message): boolean {
     return false;
   }
   if (!Array.isArray(m.entries)) return false;
+  if (m.context !== undefined && !(m.context instanceof Uint8Array)) return false;
+  if (m.snapshot !== undefined && !isWellFormedChunk(m.snapshot)) return false;
   let prevTerm = m.logTerm;
   for (let i = 0; i < m.entries.length; i++) {
     const e = m.entries[i];
@@ -56,6 +59,19 @@ export function isWellFormed(m: Message): boolean {
     prevTerm = e.term;
   }
   return true;
+}
+
+function isWellFormedChunk(c: SnapshotChunk): boolean {
+  const meta = c.meta as SnapshotChunk['meta'] | undefined;
+  return (
+    meta !== undefined &&
+    Number.isSafeInteger(meta.index) &&
+    Number.isSafeInteger(meta.term) &&
+    meta.index > 0 &&
+    Array.isArray(meta.confState?.voters) &&
+    Array.isArray(meta.confState?.learners) &&
+    c.data instanceof Uint8Array
+  );
 }
 
 /** One Raft node's consensus logic. */

@@ -180,6 +180,15 @@ test('stale, malformed and unknown-sender messages are ignored without throwing'
   raw.step(newMessage({ type: 'MsgSnapResp', from: '2', to: '1', term, index: 4 }));
   c.node('2').raw.step(newMessage({ type: 'MsgHeartbeat', from: '1', to: '2', term, commit: 1e9 }));
   c.node('2').raw.step(newMessage({ type: 'MsgSnap', from: '1', to: '2', term }));
+  const badChunk = { meta: { index: 5, term: 1 }, offset: 0, totalBytes: 1, data: bytes('x'), done: true };
+  c.node('2').raw.step({
+    ...newMessage({ type: 'MsgSnap', from: '1', to: '2', term }),
+    snapshot: badChunk,
+  } as never);
+  c.node('2').raw.step({
+    ...newMessage({ type: 'MsgHeartbeat', from: '1', to: '2', term }),
+    context: 'x',
+  } as never);
   assert.equal(raw.raft.role, 'leader');
   assert.equal(raw.status().progress?.['2']?.match, raw.raft.log.lastIndex());
   c.stabilize();

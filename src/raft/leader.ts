@@ -117,7 +117,7 @@ function handleAppendResponse(r: RaftState, m: Message): void {
     /* keep filling the window */
   }
   if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
-    r.send({ type: 'MsgTimeoutNow', to: m.from });
+    sendTimeoutNow(r, m.from);
   }
 }
 
@@ -135,8 +135,18 @@ function transferLeader(r: RaftState, transferee: NodeId): void {
   if (transferee === r.id) return;
   r.electionElapsed = 0;
   r.leadTransferee = transferee;
-  if (pr.match === r.log.lastIndex()) r.send({ type: 'MsgTimeoutNow', to: transferee });
+  if (pr.match === r.log.lastIndex()) sendTimeoutNow(r, transferee);
   else maybeSendAppend(r, transferee);
+}
+
+/**
+ * Tells the transferee to campaign now. From here on this leader's lease is not trusted for the
+ * rest of its term (another leader may exist even if the transfer is later aborted, etcd-io/raft
+ * #99): lease-based reads fall back to a heartbeat round.
+ */
+function sendTimeoutNow(r: RaftState, to: NodeId): void {
+  r.leaseSuspended = true;
+  r.send({ type: 'MsgTimeoutNow', to });
 }
 
 /** MsgCheckQuorum: step down without a recently active quorum (etcd checkQuorum). */

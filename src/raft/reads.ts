@@ -1,7 +1,8 @@
 /**
  * Linearizable reads on the leader (Raft thesis §6.4; etcd stepLeader MsgReadIndex). 'safe'
  * confirms leadership with one heartbeat round shared by every read queued before it; 'leaseBased'
- * answers from the commit index (only with check-quorum, never during a transfer). A new leader
+ * answers from the commit index (only with check-quorum; during or after a transfer attempt in this
+ * term it falls back to the heartbeat round). A new leader
  * answers nothing until it has committed an entry of its own term: reads are parked until then.
  */
 import { bcastHeartbeat } from './replication.js';
@@ -31,11 +32,11 @@ export function leaderReadIndex(r: RaftState, m: Message): void {
 
 function serveReadIndex(r: RaftState, m: Message): void {
   const ctx = m.context ?? new Uint8Array(0);
-  if (r.config.readOnlyOption === 'leaseBased') {
-    if (r.leadTransferee !== '') return; // the lease is being handed over (etcd-io/raft #99)
+  if (r.config.readOnlyOption === 'leaseBased' && r.leadTransferee === '' && !r.leaseSuspended) {
     respond(r, m.from, r.log.committed, ctx);
     return;
   }
+  // Safe reads, and lease reads while a transfer is (or was) underway (etcd-io/raft #99).
   // Queued; the heartbeat round goes out at the next flush (batching).
   r.readOnly.add(r.log.committed, m.from, ctx, r.id);
 }

@@ -31,6 +31,7 @@ export function reset(r: RaftState, term: number): void {
   r.uncommittedSize = 0;
   r.resetReadOnly();
   r.pendingReadIndexMessages = [];
+  r.leaseSuspended = false;
 }
 
 export function becomeFollower(r: RaftState, term: number, lead: NodeId): void {

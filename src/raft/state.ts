@@ -42,6 +42,8 @@ export class RaftState {
   pendingConfIndex = 0;
   /** Payload bytes of uncommitted entries appended by this leader. */
   uncommittedSize = 0;
+  /** A MsgTimeoutNow was sent in this term: lease-based reads use a heartbeat round instead. */
+  leaseSuspended = false;
   /** Reads that arrived before this leader committed in its term (etcd pendingReadIndexMessages). */
   pendingReadIndexMessages: Message[] = [];
 

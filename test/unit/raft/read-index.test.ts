@@ -99,3 +99,18 @@ test('a single voter answers reads at once', () => {
   c.node('1').raw.readIndex(bytes('s'));
   assert.equal(c.processReady('1')?.readStates.length, 1);
 });
+
+test('after a leadership transfer attempt, lease reads fall back to a heartbeat round (etcd-io/raft #99)', () => {
+  const c = elected(3, { readOnlyOption: 'leaseBased' });
+  c.partition([['1', '2'], ['3']]);
+  c.node('1').raw.transferLeadership('3'); // 3 is up to date: MsgTimeoutNow goes out (and is lost)
+  for (let i = 0; i < 10; i++) c.tick('1'); // transfer aborted after an election timeout
+  c.stabilize(['1', '2']);
+  assert.equal(c.node('1').raw.raft.leadTransferee, '');
+  assert.equal(c.leader(), '1');
+  c.node('1').raw.readIndex(bytes('after-transfer'));
+  const rd = c.processReady('1');
+  assert.equal(rd?.readStates.length, 0, 'no lease answer: another leader might exist');
+  c.stabilize(['1', '2']);
+  assert.equal(c.node('1').readStates.length, 1, 'answered once a quorum confirmed leadership');
+});

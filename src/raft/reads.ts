@@ -2,8 +2,8 @@
  * Linearizable reads on the leader (Raft thesis §6.4; etcd stepLeader MsgReadIndex). 'safe'
  * confirms leadership with one heartbeat round shared by every read queued before it; 'leaseBased'
  * answers from the commit index (only with check-quorum; during or after a transfer attempt in this
- * term it falls back to the heartbeat round). A new leader
- * answers nothing until it has committed an entry of its own term: reads are parked until then.
+ * term it falls back to the heartbeat round). A new leader answers nothing until it has committed
+ * an entry of its own term: reads are parked until then.
  */
 import { bcastHeartbeat } from './replication.js';
 import { parseReadRoundContext, readRoundContext } from './read-only.js';

@@ -11,6 +11,8 @@ import { becomeFollower } from './roles.js';
 import type { RaftState } from './state.js';
 import type { ConfChange, ConfState } from './types.js';
 
+export { decodeConfChange, encodeConfChange } from './conf-change-codec.js';
+
 /** Throws unless the leader may append `cc` now. */
 export function checkConfChangeAllowed(r: RaftState, cc: ConfChange): void {
   if (r.pendingConfIndex > r.log.applied) {
@@ -57,33 +59,4 @@ export function applyConfChange(r: RaftState, cc: ConfChange): ConfState {
   if (maybeCommit(r)) onCommitAdvanced(r);
   else for (const id of r.trk.progress.keys()) if (id !== r.id) maybeSendAppend(r, id, false);
   return r.trk.confState();
-}
-
-const ccTypes = ['addVoter', 'addLearner', 'removeNode'] as const;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Encodes a conf change as entry data: [type u8][id length u16][id utf8][context bytes]. */
-export function encodeConfChange(cc: ConfChange): Uint8Array {
-  const id = encoder.encode(cc.nodeId);
-  const ctx = cc.context ?? new Uint8Array(0);
-  const out = new Uint8Array(3 + id.length + ctx.length);
-  out[0] = ccTypes.indexOf(cc.type);
-  out[1] = id.length >> 8;
-  out[2] = id.length & 0xff;
-  out.set(id, 3);
-  out.set(ctx, 3 + id.length);
-  return out;
-}
-
-/** Decodes `encodeConfChange`'s output; throws an ArcaError on malformed data. */
-export function decodeConfChange(data: Uint8Array): ConfChange {
-  const type = ccTypes[data[0] ?? 255];
-  const idLength = ((data[1] ?? 0) << 8) | (data[2] ?? 0);
-  if (type === undefined || data.length < 3 + idLength) {
-    throw new ArcaError('integrity_failure', 'malformed conf change entry');
-  }
-  const nodeId = decoder.decode(data.subarray(3, 3 + idLength));
-  const context = data.subarray(3 + idLength);
-  return context.length > 0 ? { type, nodeId, context } : { type, nodeId };
 }

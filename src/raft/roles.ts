@@ -3,9 +3,9 @@
  * resets timers, votes, flow control, pending reads and any leadership transfer.
  */
 import { assert } from '../lib/assert.js';
-import { EntryType } from './types.js';
+import { encodeConfChange } from './conf-change-codec.js';
 import type { RaftState } from './state.js';
-import type { NodeId } from './types.js';
+import { EntryType, type ConfChange, type Entry, type NodeId } from './types.js';
 
 /** Common reset for a role change; a new term clears the vote. */
 export function reset(r: RaftState, term: number): void {
@@ -71,7 +71,20 @@ export function becomeLeader(r: RaftState): void {
     self.becomeReplicate();
     self.recentActive = true;
   }
-  r.pendingConfIndex = r.log.lastIndex();
-  const index = r.log.lastIndex() + 1;
-  r.log.append([{ term: r.term, index, type: EntryType.Normal, data: new Uint8Array(0) }]);
+  const entries: Entry[] = [];
+  let index = r.log.lastIndex();
+  if (index === 0) {
+    // A brand-new cluster: record the bootstrap membership as the first entries (as etcd's
+    // Bootstrap does), so a node that joins or restarts without a ConfState rebuilds it from the log.
+    const bootstrap: ConfChange[] = [
+      ...r.trk.voters.map((nodeId) => ({ type: 'addVoter' as const, nodeId })),
+      ...r.trk.learners.map((nodeId) => ({ type: 'addLearner' as const, nodeId })),
+    ];
+    for (const cc of bootstrap) {
+      entries.push({ term: r.term, index: ++index, type: EntryType.ConfChange, data: encodeConfChange(cc) });
+    }
+  }
+  r.pendingConfIndex = index;
+  entries.push({ term: r.term, index: index + 1, type: EntryType.Normal, data: new Uint8Array(0) });
+  r.log.append(entries);
 }

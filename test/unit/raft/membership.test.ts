@@ -130,3 +130,17 @@ test('a restarted node re-applies conf changes it had applied after its snapshot
   c.restart('2');
   assert.deepEqual(c.node('2').raw.status().confState, { voters: ['1', '2', '3'], learners: ['4'] });
 });
+
+test('a node joining with an empty configuration learns it from the log', () => {
+  const c = leaderOf(['1', '2', '3']);
+  c.addNode('4', [], []);
+  c.node('1').raw.proposeConfChange({ type: 'addLearner', nodeId: '4' });
+  c.stabilize();
+  c.tick('1');
+  c.stabilize();
+  assert.deepEqual(c.node('4').raw.status().confState, { voters: ['1', '2', '3'], learners: ['4'] });
+  c.node('1').raw.proposeConfChange({ type: 'addVoter', nodeId: '4' });
+  c.stabilize();
+  assert.deepEqual(c.node('4').raw.status().confState.voters, ['1', '2', '3', '4']);
+  assert.equal(c.node('4').raw.raft.promotable(), true);
+});

@@ -46,6 +46,9 @@ export function nextConfState(conf: ConfState, cc: ConfChange): ConfState {
 
 /** Applies a committed conf change; returns the new membership. */
 export function applyConfChange(r: RaftState, cc: ConfChange): ConfState {
+  // An incoming snapshot was installed while the driver was still applying older entries (steps
+  // between ready() and advance()): its ConfState already includes every older change.
+  if (r.log.hasNextOrInProgressSnapshot()) return r.trk.confState();
   const next = nextConfState(r.trk.confState(), cc);
   r.trk.setConf(next, r.log.lastIndex() + 1);
   if (r.role !== 'leader') return r.trk.confState();

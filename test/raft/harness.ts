@@ -44,6 +44,8 @@ export interface SimNode {
   confState: ConfState;
   readStates: ReadState[];
   options: NodeOptions;
+  /** A Ready taken but not yet persisted/advanced (async-driver style). */
+  pending: Ready | undefined;
 }
 
 /** An in-memory cluster driven step by step. */
@@ -79,6 +81,7 @@ export class Cluster {
       confState: st.initialState().confState,
       readStates: [],
       options: opts,
+      pending: undefined,
     };
     this.nodes.set(id, node);
     return node;
@@ -130,15 +133,37 @@ export class Cluster {
     const n = this.node(id);
     n.raw = this.newRawNode(id, n.storage, n.options, n.appliedIndex);
     n.readStates = [];
+    n.pending = undefined; // a Ready not yet persisted is lost in the crash
   }
 
   /** Carries out one Ready of `id` in the documented order; returns it (or undefined if none). */
   processReady(id: string): Ready | undefined {
+    if (this.node(id).pending) this.finishReady(id);
+    const rd = this.beginReady(id);
+    if (rd) this.finishReady(id);
+    return rd;
+  }
+
+  /**
+   * First half of a Ready, as an async driver does it: take it and send `messages`. Until
+   * `finishReady`, the node keeps taking steps, ticks and proposals (but no new Ready).
+   */
+  beginReady(id: string): Ready | undefined {
     const n = this.node(id);
-    if (!n.raw.hasReady()) return undefined;
+    if (n.pending || !n.raw.hasReady()) return undefined;
     const rd = n.raw.ready();
     if (!this.quiet) this.log.push(...formatReady(id, rd));
     this.queue.push(...rd.messages);
+    n.pending = rd;
+    return rd;
+  }
+
+  /** Second half: persist, send `messagesAfterPersist`, apply, advance. */
+  finishReady(id: string): void {
+    const n = this.node(id);
+    const rd = n.pending;
+    if (!rd) return;
+    n.pending = undefined;
     if (rd.snapshot) n.storage.applySnapshot(rd.snapshot);
     n.storage.append(rd.entries);
     if (rd.hardState) n.storage.setHardState(rd.hardState);
@@ -158,7 +183,6 @@ export class Cluster {
     }
     n.readStates.push(...rd.readStates);
     n.raw.advance(rd);
-    return rd;
   }
 
   /** True if the message may cross the current partition. */

@@ -40,7 +40,10 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
     const r = rng.intBelow(1000);
     try {
       if (r < 150) c.tick(pick(ids));
-      else if (r < 400) c.processReady(pick(ids));
+      else if (r < 300) c.processReady(pick(ids));
+      else if (r < 350)
+        c.beginReady(pick(ids)); // async driver: steps continue before advance
+      else if (r < 400) c.finishReady(pick(ids));
       else if (r < 750 && c.queue.length > 0) c.deliverAt(rng.intBelow(c.queue.length));
       else if (r < 780 && c.queue.length > 0)
         c.queue.push(pick(c.queue)); // duplicate
@@ -63,7 +66,8 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
         // Crash: sometimes right after sending Ready.messages but before persisting (allowed).
         const id = pick(ids);
         const raw = c.node(id).raw;
-        if (rng.intBelow(2) === 0 && raw.hasReady()) c.queue.push(...raw.ready().messages);
+        if (rng.intBelow(2) === 0 && !c.node(id).pending && raw.hasReady())
+          c.queue.push(...raw.ready().messages);
         c.restart(id);
         lastCommit.set(id, 0); // an unpersisted commit index may be forgotten in a crash
       } else if (r < 990) {
@@ -206,6 +210,11 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
   );
   if (commits.size !== 1)
     return { seed, step: steps, what: `commit indexes differ after heal: ${[...commits].join(',')}` };
+  const confs = new Set(
+    [...members.voters, ...members.learners].map((id) => JSON.stringify(c.node(id).raw.status().confState)),
+  );
+  if (confs.size !== 1)
+    return { seed, step: steps, what: `memberships differ after heal: ${[...confs].join(' ')}` };
   stats.commits += c.node(lead).raw.status().commit;
   stats.terms += c.node(lead).raw.raft.term;
   stats.snapshots += ids.filter((id) => c.node(id).storage.snapshot().meta.index > 0).length;

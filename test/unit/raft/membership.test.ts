@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
 import { ArcaError } from '../../../src/lib/errors.js';
+import { EntryType } from '../../../src/raft/types.js';
 import { decodeConfChange, encodeConfChange, nextConfState } from '../../../src/raft/membership.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof ArcaError && e.code === code;
@@ -143,4 +144,38 @@ test('a node joining with an empty configuration learns it from the log', () => 
   c.stabilize();
   assert.deepEqual(c.node('4').raw.status().confState.voters, ['1', '2', '3', '4']);
   assert.equal(c.node('4').raw.raft.promotable(), true);
+});
+
+test('an old conf change applied after a newer snapshot arrived does not override its membership', () => {
+  const c = leaderOf(['1', '2', '3']);
+  c.node('1').raw.proposeConfChange({ type: 'addLearner', nodeId: '4' });
+  c.processReady('1');
+  c.deliver('2');
+  c.deliver('3');
+  c.processReady('2');
+  c.processReady('3');
+  c.deliver('1');
+  c.processReady('1'); // commits the change and tells 2 and 3
+  c.deliver('3');
+  const rd = c.beginReady('3'); // an async driver starts applying "add learner 4" ...
+  assert.ok(rd?.committedEntries.some((e) => e.type === EntryType.ConfChange));
+  c.partition([['1', '2'], ['3']]);
+  c.stabilize(['1', '2']);
+  c.node('1').raw.proposeConfChange({ type: 'removeNode', nodeId: '4' });
+  c.stabilize(['1', '2']);
+  const leader = c.node('1');
+  leader.storage.createSnapshot(leader.appliedIndex, leader.confState, bytes('state'));
+  leader.storage.compact(leader.appliedIndex);
+  c.drop((m) => m.to === '3');
+  c.heal();
+  // ... while a snapshot (without 4) arrives and is installed before that apply finishes.
+  c.node('1').raw.reportUnreachable('3'); // back to probing from 3's last acknowledged index
+  c.node('1').raw.propose(bytes('x'));
+  c.processReady('1');
+  assert.ok(c.queue.some((m) => m.to === '3' && m.type === 'MsgSnap'));
+  c.deliver('3');
+  assert.ok(c.node('3').raw.raft.log.hasNextOrInProgressSnapshot(), 'snapshot installed mid-apply');
+  c.finishReady('3');
+  c.stabilize();
+  assert.deepEqual(c.node('3').raw.status().confState, { voters: ['1', '2', '3'], learners: [] });
 });

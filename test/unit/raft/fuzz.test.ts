@@ -70,11 +70,19 @@ export function runSeed(seed: number, steps: number, mutations?: RaftMutations):
           c.queue.push(...raw.ready().messages);
         c.restart(id);
         lastCommit.set(id, 0); // an unpersisted commit index may be forgotten in a crash
-      } else if (r < 990) {
+      } else if (r < 989) {
         const n = c.node(pick(ids));
         if (n.appliedIndex > n.storage.firstIndex()) {
           n.storage.createSnapshot(n.appliedIndex, n.confState, bytes(`snap@${n.appliedIndex}`));
           n.storage.compact(n.appliedIndex);
+        }
+      } else if (r < 991) {
+        // Transport feedback: unreachable peers and snapshot stream outcomes.
+        const lead = c.leader();
+        if (lead) {
+          const raw = c.node(lead).raw;
+          if (rng.intBelow(2) === 0) raw.reportUnreachable(pick(ids));
+          else raw.reportSnapshot(pick(ids), rng.intBelow(2) === 0);
         }
       } else if (r < 993) {
         const lead = c.leader();

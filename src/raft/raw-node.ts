@@ -113,7 +113,9 @@ export class RawNode {
     this.raft.reportSnapshot(id, ok);
   }
 
+  /** True when `ready()` has work; always false while a Ready awaits `advance`. */
   hasReady(): boolean {
+    if (this.awaitingAdvance) return false;
     const r = this.raft;
     const ss = r.softState();
     if (ss.leader !== this.prevSoftState.leader || ss.role !== this.prevSoftState.role) return true;

@@ -249,3 +249,17 @@ test('committed entries are handed out in size-bounded Readys', () => {
   assert.deepEqual(sizes, [1, 1, 1]);
   assert.deepEqual(c.appliedData('1'), ['aaaa', 'bbbb', 'cccc']);
 });
+
+test('no new Ready is offered until the previous one is advanced', () => {
+  const c = Cluster.ofSize(1);
+  const raw = c.node('1').raw;
+  raw.campaign();
+  const rd = raw.ready();
+  raw.propose(bytes('during persist'));
+  assert.equal(raw.hasReady(), false);
+  assert.throws(() => raw.ready());
+  c.node('1').storage.append(rd.entries);
+  if (rd.hardState) c.node('1').storage.setHardState(rd.hardState);
+  raw.advance(rd);
+  assert.equal(raw.hasReady(), true);
+});

@@ -26,6 +26,7 @@ import { ArcaError, isArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 import type { RequestHandler } from '../../logical/handler.js';
 import type { Logger } from '../logger.js';
+import { parseListenAddress } from '../address.js';
 import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
 import { clientMethod, toLogicalRequest } from './request-mapping.js';
 import {
@@ -182,19 +183,6 @@ function writeClientError(err: Error & { code?: string }, socket: Socket): void 
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${jsonContentType}\r\nCache-Control: no-store\r\n` +
       `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-/** Splits a listener address `host:port` (`[::1]:8200` for IPv6). Throws `invalid_field` when malformed. */
-export function parseListenAddress(address: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address.trim());
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) {
-    throw new ArcaError(
-      'invalid_field',
-      `invalid listen address ${JSON.stringify(address)}: expected host:port`,
-    );
-  }
-  return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]), port };
 }
 
 /** Starts serving on `address` (`host:port`; port 0 = ephemeral). Resolves to the bound base URL. */

@@ -17,7 +17,9 @@ export class ApiError extends Error {
     readonly data?: Record<string, unknown>,
   ) {
     super(
-      `${operation}: ${status === 0 ? '' : `Code: ${status}. `}${errors.length > 0 ? `Errors:\n\n* ${errors.join('\n* ')}` : 'no error message'}`,
+      status === 0
+        ? `${operation}: ${errors.join('; ')}`
+        : `${operation}: Code: ${status}. ${errors.length > 0 ? `Errors:\n\n* ${errors.join('\n* ')}` : 'no error message'}`,
     );
   }
 

@@ -4,6 +4,7 @@
  * `@file.json` (a JSON object from a file), merged left to right; a repeated key becomes a list.
  * Pure apart from the injected readers, so parsing is unit-testable.
  */
+import { isStdinArg } from './argv.js';
 import { usageError } from './context.js';
 
 /** How data arguments reach files and stdin. */
@@ -33,10 +34,12 @@ export async function parseDataArgs(
     }
   };
   for (const arg of args) {
-    if (arg === '-' || (arg.startsWith('@') && !arg.includes('='))) {
-      const text = arg === '-' ? await stdin() : await readOrFail(sources, arg.slice(1));
-      for (const [key, value] of Object.entries(parseJsonObject(text, arg === '-' ? 'stdin' : arg.slice(1))))
+    if (isStdinArg(arg) || (arg.startsWith('@') && !arg.includes('='))) {
+      const fromStdin = isStdinArg(arg);
+      const text = fromStdin ? await stdin() : await readOrFail(sources, arg.slice(1));
+      for (const [key, value] of Object.entries(parseJsonObject(text, fromStdin ? 'stdin' : arg.slice(1)))) {
         add(key, value);
+      }
       continue;
     }
     const eq = arg.indexOf('=');

@@ -3,6 +3,7 @@
  * then stored in ~/.vault-token (mode 0600) for later commands. Prompted without echo when absent.
  */
 import type { Argv } from 'yargs';
+import { isStdinArg } from '../argv.js';
 import { action, failure, optionalString, type CommandEnv } from '../command.js';
 import { clientFor, outputFormat, usageError, writeTokenFile } from '../context.js';
 import { formatJson, formatTable } from '../output.js';
@@ -18,7 +19,7 @@ export function registerLogin(cli: Argv, env: CommandEnv): Argv {
       if (method !== 'token') throw usageError(`Unsupported login method "${method}" (supported: token)`);
       const format = outputFormat(args, env.io);
       let token = optionalString(args, 'token');
-      if (token === '-') token = (await env.io.readStdin()).trim();
+      if (isStdinArg(token)) token = (await env.io.readStdin()).trim();
       if (token === undefined) token = await env.io.promptSecret('Token (will be hidden): ');
       if (token === '') throw usageError('A token must be given');
       const client = clientFor(args, env.io, token);

@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { parse as parseHcl } from '@cdktf/hcl2json';
+import { isStdinArg } from '../argv.js';
 import { action, failure, requiredArg, type CommandEnv } from '../command.js';
 import { CliError, clientFor, outputFormat, usageError } from '../context.js';
 import { formatJson } from '../output.js';
@@ -57,12 +58,11 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const name = requiredArg(args, 'name', '<name> <file>');
           const file = requiredArg(args, 'file', '<name> <file>');
-          const text =
-            file === '-'
-              ? await env.io.readStdin()
-              : await env.sources.readFile(file).catch((err: NodeJS.ErrnoException) => {
-                  throw usageError(`Error opening policy file ${file}: ${err.code ?? err.message}`);
-                });
+          const text = isStdinArg(file)
+            ? await env.io.readStdin()
+            : await env.sources.readFile(file).catch((err: NodeJS.ErrnoException) => {
+                throw usageError(`Error opening policy file ${file}: ${err.code ?? err.message}`);
+              });
           const client = clientFor(args, env.io);
           try {
             await client.sys.writePolicy(name, text);

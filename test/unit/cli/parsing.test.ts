@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseArgv } from '../../../src/cli/argv.js';
+import { normaliseArgv, stdinArg } from '../../../src/cli/argv.js';
 import type { Args } from '../../../src/cli/command.js';
 import { parseDataArgs } from '../../../src/cli/data-args.js';
 import { initRequest } from '../../../src/cli/commands/operator.js';
@@ -16,40 +16,35 @@ const args = (values: Record<string, unknown>): Args => ({ _: [], ...values });
 const isUsage = (err: unknown) => err instanceof CliError && err.exitCode === 2;
 
 test('single-dash long flags become double-dash; everything else is left alone', () => {
-  assert.deepEqual(
-    normaliseArgv([
-      'operator',
-      'init',
-      '-key-shares=5',
-      '-key-threshold',
-      '3',
-      '-format=json',
-      '-dev',
-      '--address=x',
-      '-h',
-      '-',
-      'k=-v',
-      '-5',
-      '--',
-      '-raw',
-    ]),
-    [
-      'operator',
-      'init',
-      '--key-shares=5',
-      '--key-threshold',
-      '3',
-      '--format=json',
-      '--dev',
-      '--address=x',
-      '-h',
-      '-',
-      'k=-v',
-      '-5',
-      '--',
-      '-raw',
-    ],
-  );
+  const argv = [
+    'operator',
+    'init',
+    '-key-shares=5',
+    '-key-threshold',
+    '3',
+    '-format=json',
+    '-dev',
+    '--address=x',
+    '-h',
+    '-',
+    'k=-v',
+    '-5',
+  ];
+  const expected = [
+    'operator',
+    'init',
+    '--key-shares=5',
+    '--key-threshold',
+    '3',
+    '--format=json',
+    '--dev',
+    '--address=x',
+    '-h',
+    stdinArg,
+    'k=-v',
+    '-5',
+  ];
+  assert.deepEqual(normaliseArgv([...argv, '--', '-raw']), [...expected, '--', '-raw']);
 });
 
 test('k=v data: strings, @file, stdin, JSON objects, repeated keys become lists', async () => {

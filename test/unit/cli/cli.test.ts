@@ -80,6 +80,7 @@ describe('the CLI end to end over HTTP (fake core)', () => {
     await cli('operator', 'unseal', 'b640');
     prompts = [];
     run = await cli('operator', 'unseal');
+    assert.equal(run.code, 0, run.err);
     assert.deepEqual(prompts, ['Unseal Key (will be hidden): ']);
     assert.equal(vault.requests.at(-1)?.data.key, 'b64-prompted');
     assert.equal(vault.sealed, false);
@@ -150,10 +151,12 @@ describe('the CLI end to end over HTTP (fake core)', () => {
     assert.equal(vault.requests.at(-1)?.path, 'secret/metadata/');
     assert.match(run.out, /app/);
     run = await cli('kv', 'put', 'kv1/plain', 'x=y');
+    assert.equal(run.code, 0, run.err);
     assert.equal(vault.requests.at(-1)?.path, 'kv1/plain');
     run = await cli('kv', 'undelete', 'secret/app');
     assert.equal(run.code, 2, 'missing -versions is a usage error');
     run = await cli('kv', 'undelete', '-versions=1', 'secret/app');
+    assert.equal(run.code, 0, run.err);
     assert.equal(vault.requests.at(-1)?.path, 'secret/undelete/app');
     assert.deepEqual(vault.requests.at(-1)?.data, { versions: [1] });
   });

@@ -124,6 +124,20 @@ describe('the LIST method over real sockets', () => {
     assert.equal(echoed(await res.text()).path, 'secret/metadata/app/');
   });
 
+  test('idle keep-alive connections still time out through the rewriting socket', async () => {
+    const previous = server.app.server.keepAliveTimeout;
+    server.app.server.keepAliveTimeout = 200;
+    const conn = await RawConnection.open(server.port);
+    try {
+      await conn.write(request('LIST', '/v1/a'));
+      await conn.waitForResponses(1);
+      await conn.waitForClose(5000);
+    } finally {
+      server.app.server.keepAliveTimeout = previous;
+      conn.destroy();
+    }
+  });
+
   test('a malformed request gets a Vault-shaped 400 and the connection closes', async () => {
     const conn = await RawConnection.open(server.port);
     try {

@@ -5,7 +5,9 @@ import { startTestApp } from './test-handler.js';
 
 test('node-vault (a real Vault client that sends LIST) works against the app, interleaved with reads and writes', async () => {
   const server = await startTestApp();
-  server.handler.fallback = (req) => ({ data: { operation: req.operation, path: req.path, keys: ['a', 'b/'] } });
+  server.handler.fallback = (req) => ({
+    data: { operation: req.operation, path: req.path, keys: ['a', 'b/'] },
+  });
   try {
     const vault = nodeVault({ endpoint: server.url, token: 'hvs.node' });
     for (let round = 0; round < 3; round++) {

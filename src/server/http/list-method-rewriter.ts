@@ -55,8 +55,9 @@ const HTAB = 0x09;
 export class ListMethodRewriter {
   private state: State = 'method';
   private method: number[] = [];
-  /** Current line bytes (header, chunk-size or trailer line) without the line end. */
-  private line: number[] = [];
+  /** Pieces of a line split across chunks (header, chunk-size or trailer line), line end excluded. */
+  private lineParts: Buffer[] = [];
+  private lineBytes = 0;
   private headerBytes = 0;
   private headerLines: string[] = [];
   private remainingBodyBytes = 0;
@@ -144,7 +145,8 @@ export class ListMethodRewriter {
     const token = Buffer.from(this.method).toString('latin1');
     this.method = [];
     this.requestsSeen++;
-    this.line = [];
+    this.lineParts = [];
+    this.lineBytes = 0;
     this.headerBytes = 0;
     this.headerLines = [];
     this.state = 'request-line';
@@ -162,21 +164,24 @@ export class ListMethodRewriter {
     const lf = chunk.indexOf(LF, start);
     const end = lf === -1 ? chunk.length : lf;
     const segment = end - start;
-    if (this.line.length + segment > lineBytesMax) {
-      this.state = 'passthrough';
-      return chunk.length;
-    }
     this.headerBytes += segment + 1;
-    if (this.headerBytes > headerBytesMax) {
+    if (this.lineBytes + segment > lineBytesMax || this.headerBytes > headerBytesMax) {
       this.state = 'passthrough';
       return chunk.length;
     }
-    for (let j = start; j < end; j++) this.line.push(chunk[j]);
-    if (lf === -1) return chunk.length;
-    let bytes = this.line;
-    this.line = [];
-    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.slice(0, -1);
-    onLine(Buffer.from(bytes).toString('latin1'));
+    if (lf === -1) {
+      this.lineParts.push(Buffer.from(chunk.subarray(start, end))); // copy: the line continues later
+      this.lineBytes += segment;
+      return chunk.length;
+    }
+    let line = chunk.subarray(start, end);
+    if (this.lineParts.length > 0) {
+      line = Buffer.concat([...this.lineParts, line]);
+      this.lineParts = [];
+      this.lineBytes = 0;
+    }
+    const length = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
+    onLine(line.toString('latin1', 0, length));
     return lf + 1;
   }
 

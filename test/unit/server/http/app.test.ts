@@ -2,6 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArcaError } from '../../../../src/lib/errors.js';
 import { readJson, startTestApp, type RunningApp } from './test-handler.js';
+import { RawConnection } from './raw-http.js';
 
 describe('HTTP app: /v1 mapping and Vault rendering', () => {
   let server: RunningApp;
@@ -122,6 +123,27 @@ describe('HTTP app: /v1 mapping and Vault rendering', () => {
     assert.deepEqual(server.handler.last.data, { a: 'b', n: 5 });
     await call('/v1/secret/foo', { method: 'PUT', headers: { 'content-type': 'application/json' } });
     assert.deepEqual(server.handler.last.data, {});
+  });
+
+  test('bodies without a Content-Type (as the Go client sends them) are JSON, also chunked', async () => {
+    const conn = await RawConnection.open(server.port);
+    try {
+      await conn.write(
+        'POST /v1/a HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{"a":1}' +
+          'PUT /v1/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{"b":2}\r\n0\r\n\r\n',
+      );
+      const responses = await conn.waitForResponses(2);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [200, 200],
+      );
+      assert.deepEqual(
+        server.handler.requests.slice(-2).map((r) => r.data),
+        [{ a: 1 }, { b: 2 }],
+      );
+    } finally {
+      conn.destroy();
+    }
   });
 
   test('form-encoded bodies join repeated values with commas', async () => {

@@ -99,6 +99,10 @@ export async function startServer(
     logger.flush();
   };
   try {
+    // Dev mode is initialised and unsealed before the first listener opens: clients never see it sealed.
+    const devCredentials = options.dev
+      ? await bootstrapDevCore(core, { rootTokenId: options.devRootTokenId })
+      : undefined;
     const addresses: string[] = [];
     for (const listener of config.listeners) {
       const tls =
@@ -115,11 +119,7 @@ export async function startServer(
       addresses.push(await listenHttpApp(app, listener.address));
     }
     logger.info({ addresses, storage: config.storage.type }, 'server started');
-    let devCredentials: DevCredentials | undefined;
-    if (options.dev) {
-      devCredentials = await bootstrapDevCore(core, { rootTokenId: options.devRootTokenId });
-      print(devBanner(addresses[0], devCredentials));
-    }
+    if (devCredentials) print(devBanner(addresses[0], devCredentials));
     return { config, logger, core, addresses, devCredentials, stop };
   } catch (err) {
     await stop();

@@ -162,3 +162,19 @@ test('dev config: in-memory storage on the given address', () => {
   assert.equal(config.listeners[0].tlsDisable, true);
   assert.throws(() => devServerConfig('bogus'), /invalid listen address/);
 });
+
+test('JSON configs (Vault accepts them too) use the same shapes', async () => {
+  const config = await parseServerConfig(
+    JSON.stringify({
+      storage: { raft: { path: '/d', node_id: 'n1' } },
+      listener: [{ tcp: { address: '127.0.0.1:8200', tls_disable: true } }],
+      cluster_addr: 'https://n1:8201',
+      telemetry: { disable_hostname: true },
+    }),
+    'arca.json',
+  );
+  assert.deepEqual(config.storage, { type: 'raft', path: '/d', nodeId: 'n1', retryJoin: [] });
+  assert.equal(config.listeners[0].address, '127.0.0.1:8200');
+  assert.equal(config.telemetry.disableHostname, true);
+  await assert.rejects(parseServerConfig('{', 'bad.json'), /bad\.json: cannot parse/);
+});

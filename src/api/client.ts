@@ -145,7 +145,7 @@ export class ArcaClient implements ApiCaller {
       throw errorFrom(response, `${method} /v1/${path}`);
     }
     if (response.status === 204 || response.body === undefined) return null;
-    return response.body as Secret<Data>;
+    return asSecret<Data>(response.body);
   }
 
   private send(
@@ -182,6 +182,24 @@ export class ArcaClient implements ApiCaller {
       req.end(payload);
     });
   }
+}
+
+/**
+ * The envelope, or — for the few raw sys endpoints read through the generic calls (`sys/health`,
+ * `sys/seal-status`, ...) — the raw object wrapped as the envelope's `data`, so callers always get one shape.
+ */
+function asSecret<Data>(body: unknown): Secret<Data> {
+  if (body !== null && typeof body === 'object' && 'request_id' in body) return body as Secret<Data>;
+  return {
+    request_id: '',
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data: (body ?? null) as Data | null,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+  };
 }
 
 /** Percent-encodes each path segment, keeping `/` (a trailing `/` is meaningful for lists). */

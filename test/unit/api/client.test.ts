@@ -109,6 +109,12 @@ describe('ArcaClient against the real HTTP app', () => {
     assert.equal(server.handler.last.operation, 'delete');
   });
 
+  test('raw sys objects read through the generic calls come back as envelope data', async () => {
+    const secret = await client.read('sys/seal-status');
+    assert.equal(secret?.data?.sealed, true);
+    assert.equal(secret?.lease_duration, 0);
+  });
+
   test('paths are percent-encoded per segment', async () => {
     await client.read('kv1/a b/c?d');
     assert.equal(server.handler.last.path, 'kv1/a b/c?d');

@@ -7,6 +7,7 @@
  * throws `unavailable`; the contract it must meet is `ServerCore` (a `RequestHandler` with `close`).
  */
 import { ArcaError } from '../lib/errors.js';
+import { createServerCore } from './core-factory.js';
 import type { RequestHandler } from '../logical/handler.js';
 import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
 import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
@@ -58,16 +59,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-// ─── CORE WIRING: the lead replaces this function when core lands ────────────────────────────────
-/**
- * Builds core for this configuration: storage (inmem | leveldb | raft), barrier, seal, router, the
- * system backend and engine factories. Must return a core that is NOT yet initialised or unsealed
- * (dev mode initialises it through requests, see dev-mode.ts).
- */
-export async function createCore(_input: CoreFactoryInput): Promise<ServerCore> {
-  throw new ArcaError('unavailable', 'core not wired yet');
+/** Builds core for this configuration (see core-factory.ts); not yet initialised or unsealed. */
+export async function createCore(input: CoreFactoryInput): Promise<ServerCore> {
+  return createServerCore(input);
 }
-// ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Reads config, builds core and listens. Throws `ArcaError` (`invalid_field`) for bad config. */
 export async function startServer(
@@ -118,7 +113,10 @@ export async function startServer(
       apps.push(app);
       addresses.push(await listenHttpApp(app, listener.address));
     }
-    logger.info({ addresses, storage: config.storage.type }, 'server started');
+    logger.info(
+      { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
+      'server started',
+    );
     if (devCredentials) print(devBanner(addresses[0], devCredentials));
     return { config, logger, core, addresses, devCredentials, stop };
   } catch (err) {
@@ -130,9 +128,9 @@ export async function startServer(
 /** Vault's dev-mode warning and credentials (printed to the terminal, never logged). */
 export function devBanner(address: string, credentials: DevCredentials): string {
   return [
-    'WARNING! dev mode is enabled! In this mode, Arca runs entirely in-memory',
-    'and starts unsealed with a single unseal key. The root token is already',
-    'authenticated to the CLI, so you can immediately begin using Arca.',
+    'WARNING! dev mode is enabled! In this mode, Arca keeps its data in a temporary',
+    'directory that is deleted when it stops, and starts unsealed with a single',
+    'unseal key. Use the root token below to begin using Arca.',
     '',
     'You may need to set the following environment variables:',
     '',

@@ -8,6 +8,8 @@ import { isArcaError } from '../../../src/lib/errors.js';
 import type { LogicalRequest } from '../../../src/logical/request.js';
 import type { LogicalResponse } from '../../../src/logical/response.js';
 import { createCore, startServer, type CoreFactoryInput, type ServerCore } from '../../../src/server/main.js';
+import { devServerConfig } from '../../../src/server/config.js';
+import { createLogger } from '../../../src/server/logger.js';
 import { LogSink } from './http/test-handler.js';
 
 /** Answers the dev bootstrap calls like core would and records everything. */
@@ -117,9 +119,30 @@ test('config file mode: every listener is served; missing config is a clear erro
   }
 });
 
-test('until core is wired, createCore refuses clearly', async () => {
+test('createCore builds a real, uninitialised core for inmem storage and refuses raft storage clearly', async () => {
+  const config = devServerConfig('127.0.0.1:0');
+  const logger = createLogger({ level: 'error', destination: new LogSink() });
+  const core = await createCore({ config: { ...config, storage: { type: 'inmem' } }, logger, dev: false });
+  try {
+    const response = await core.handleRequest({
+      id: 'r1',
+      operation: 'read',
+      path: 'sys/init',
+      data: {},
+      clientToken: '',
+      headers: {},
+      remoteAddress: '127.0.0.1',
+    });
+    assert.equal(JSON.parse(String(response.raw?.body)).initialized, false);
+  } finally {
+    await core.close();
+  }
   await assert.rejects(
-    createCore({} as CoreFactoryInput),
-    (err: unknown) => isArcaError(err, 'unavailable') && /core not wired yet/.test(err.message),
+    createCore({
+      config: { ...config, storage: { type: 'raft', path: '/nonexistent', retryJoin: [] } },
+      logger,
+      dev: false,
+    }),
+    (err: unknown) => isArcaError(err, 'invalid_request') && /raft/.test(err.message),
   );
 });

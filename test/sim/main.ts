@@ -1,0 +1,55 @@
+/**
+ * The simulator's command line.
+ *   npm run sim -- --seed N                    replay one seed (prints its trace tail on failure)
+ *   npm run sim -- --seeds 20000 --start-seed S  soak: many seeds, exit 1 on any failure
+ * Options: --steps K (safety-phase steps per seed), --mutation NAME (turn on a RaftMutations
+ * switch, to see the simulator catch it), --stop-on-failure.
+ */
+import { defaultLimits, formatFailure, runSeed } from './run-seed.js';
+import type { RaftMutations } from './core.js';
+import { mutationTuning } from './mutation-tuning.js';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function main(): number {
+  const seedFlag = flag('seed');
+  const seeds = seedFlag !== undefined ? 1 : Number(flag('seeds') ?? 100);
+  const startSeed = Number(seedFlag ?? flag('start-seed') ?? 1);
+  const steps = Number(flag('steps') ?? defaultLimits.safetySteps);
+  const mutation = flag('mutation') as keyof RaftMutations | undefined;
+  const stopOnFailure = process.argv.includes('--stop-on-failure');
+  const tuning = mutation !== undefined ? mutationTuning(mutation) : {};
+  const limits = { ...defaultLimits, safetySteps: steps };
+  const started = performance.now();
+  let failures = 0;
+  let totalSteps = 0;
+  for (let i = 0; i < seeds; i++) {
+    const seed = startSeed + i;
+    const result = runSeed(seed, limits, tuning, seedFlag !== undefined ? 40 : 0);
+    totalSteps += result.steps;
+    if (!result.ok) {
+      failures++;
+      console.log(formatFailure(result, mutation));
+      if (stopOnFailure) break;
+    } else if (seedFlag !== undefined) {
+      console.log(
+        `seed ${seed} ok: ${result.steps} steps, ${result.virtualMs.toFixed(0)} virtual ms, ${JSON.stringify(result.stats)}`,
+      );
+    }
+    if (seeds >= 1000 && (i + 1) % 1000 === 0) {
+      console.log(
+        `... ${i + 1} seeds, ${failures} failures, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  console.log(
+    `sim summary: seeds ${seeds} (from ${startSeed}), failures ${failures}, steps ${totalSteps}, wall ${wallSeconds.toFixed(1)} s${mutation !== undefined ? `, mutation ${mutation}` : ''}`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+process.exitCode = main();

@@ -18,7 +18,7 @@ import { decodeConfChange } from './membership.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { LogStore, Transport } from './ports.js';
 import { RawNode } from './raw-node.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot } from './types.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from './types.js';
 import { EntryType } from './types.js';
 
 /**
@@ -124,6 +124,9 @@ export class RaftNode {
   private cancelTick: (() => void) | undefined;
   private persistCount = 0;
   private snapshotDue = false;
+  /** The last HardState written to the log store, and a commit-only one not yet written. */
+  private durableHardState: HardState = { term: 0, vote: '', commit: 0 };
+  private deferredHardState: HardState | undefined;
 
   constructor(private readonly options: RaftNodeOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -145,6 +148,7 @@ export class RaftNode {
       await o.logStore.persist({ hardState, snapshot });
       this.persistCount++;
     }
+    this.durableHardState = hardState;
     this.storage = new MemoryStorage({
       hardState,
       confState: snapshot?.meta.confState ?? { voters: [], learners: [] },
@@ -338,16 +342,32 @@ export class RaftNode {
     const storage = this.storage!;
     if (rd.softState !== undefined) this.onRoleChange(rd.softState.role);
     if (rd.messages.length > 0) o.transport.send(rd.messages);
-    if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+    const hs = rd.hardState;
+    const commitOnly =
+      hs !== undefined &&
+      rd.entries.length === 0 &&
+      rd.snapshot === undefined &&
+      hs.term === this.durableHardState.term &&
+      hs.vote === this.durableHardState.vote;
+    if (commitOnly) {
+      // Only the commit index moved: nothing anyone relies on becomes durable here (a restarted
+      // member relearns commit from the leader), so it rides along with the next synced batch
+      // instead of costing an fsync on the commit path (etcd's MustSync=false).
+      this.deferredHardState = hs;
+      storage.setHardState(hs);
+    } else if (hs !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+      const hardState = hs ?? this.deferredHardState;
       await o.logStore.persist({
-        ...(rd.hardState !== undefined ? { hardState: rd.hardState } : {}),
+        ...(hardState !== undefined ? { hardState } : {}),
         ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
         ...(rd.snapshot !== undefined ? { snapshot: rd.snapshot } : {}),
       });
       this.persistCount++;
+      if (hardState !== undefined) this.durableHardState = hardState;
+      this.deferredHardState = undefined;
       if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
       if (rd.entries.length > 0) storage.append(rd.entries);
-      if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+      if (hs !== undefined) storage.setHardState(hs);
     }
     if (rd.messagesAfterPersist.length > 0) o.transport.send(rd.messagesAfterPersist);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
@@ -427,7 +447,11 @@ export class RaftNode {
     const index = this.applied;
     const data = await o.stateMachine.snapshot();
     const snapshot = storage.createSnapshot(index, raw.status().confState, data);
-    await o.logStore.persist({ snapshot });
+    // The commit index goes with the snapshot, so a restart never finds commit < snapshot index.
+    const hardState = this.deferredHardState;
+    await o.logStore.persist({ snapshot, ...(hardState !== undefined ? { hardState } : {}) });
+    if (hardState !== undefined) this.durableHardState = hardState;
+    this.deferredHardState = undefined;
     this.persistCount++;
     this.lastSnapshotIndex = index;
     const through = index - (o.snapshotTrailingEntries ?? 1000);

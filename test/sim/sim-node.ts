@@ -7,7 +7,16 @@
  * Inputs that arrive while a batch is being synced queue up and are stepped together afterwards
  * (group commit), which is also what the production driver (src/raft/node.ts) does.
  */
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot } from '../../src/raft/types.js';
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  Ready,
+  Snapshot,
+} from '../../src/raft/types.js';
 import { EntryType } from '../../src/raft/types.js';
 import type { Rng } from '../../src/lib/rng.js';
 import { ArcaError } from '../../src/lib/errors.js';
@@ -60,6 +69,11 @@ export class SimNode {
   private inputs: SimInput[] = [];
   private inFlight: Ready | undefined;
   private pendingReads: { ctx: Uint8Array; index: number }[] = [];
+  /** Mirror node.ts: let commit-only HardStates ride along with the next synced batch. */
+  deferCommitOnlyHardState = false;
+  private persistedHardState: HardState = { term: 0, vote: '', commit: 0 };
+  private deferredHardState: HardState | undefined;
+  private inFlightWrite: DiskWrite | undefined;
   /** Highest durable commit index seen (must never go back, even across crashes). */
   durableCommit = 0;
 
@@ -95,6 +109,9 @@ export class SimNode {
     this.incarnation++;
     this.inputs = [];
     this.inFlight = undefined;
+    this.inFlightWrite = undefined;
+    this.persistedHardState = image.hardState;
+    this.deferredHardState = undefined;
     this.pendingReads = [];
     if (image.hardState.commit < this.durableCommit) {
       throw new SimInvariantError(
@@ -159,12 +176,30 @@ export class SimNode {
         this.host.trace(() => `${this.id} soft ${soft.role} leader=${soft.leader} term=${raw.status().term}`);
       }
       if (rd.messages.length > 0) this.host.send(this, rd.messages);
+      const hs = rd.hardState;
+      if (
+        this.deferCommitOnlyHardState &&
+        hs !== undefined &&
+        rd.entries.length === 0 &&
+        rd.snapshot === undefined &&
+        hs.term === this.persistedHardState.term &&
+        hs.vote === this.persistedHardState.vote
+      ) {
+        // The production driver's optimisation (node.ts): a commit-only HardState waits for the
+        // next synced batch instead of costing a sync of its own.
+        this.deferredHardState = hs;
+        this.storage!.setHardState(hs);
+        this.finishReady(rd);
+        continue;
+      }
       const write: DiskWrite = {};
-      if (rd.hardState !== undefined) write.hardState = rd.hardState;
+      const hardState = hs ?? this.deferredHardState;
+      if (hardState !== undefined) write.hardState = hardState;
       if (rd.entries.length > 0) write.entries = rd.entries;
       if (rd.snapshot !== undefined) write.snapshot = rd.snapshot;
       if (write.hardState !== undefined || write.entries !== undefined || write.snapshot !== undefined) {
         this.inFlight = rd;
+        this.inFlightWrite = write;
         this.disk.beginSync(write);
         this.host.scheduleSync(this);
         return;
@@ -184,7 +219,10 @@ export class SimNode {
     const snapIndex = storage.snapshot().meta.index;
     if (applied <= snapIndex) return false;
     const snap = storage.createSnapshot(applied, raw.status().confState, this.sm.snapshot());
-    this.disk.syncNow({ savedSnapshot: snap });
+    const deferred = this.deferredHardState;
+    this.disk.syncNow({ savedSnapshot: snap, ...(deferred !== undefined ? { hardState: deferred } : {}) });
+    if (deferred !== undefined) this.persistedHardState = deferred;
+    this.deferredHardState = undefined;
     const through = Math.max(snapIndex, applied - Math.min(keepEntries, applied));
     if (through > storage.firstIndex() - 1) {
       storage.compact(through);
@@ -246,19 +284,19 @@ export class SimNode {
     if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
     const replacedTerms = rd.entries.map((e) => this.logTerm(e.index));
     if (rd.entries.length > 0) storage.append(rd.entries);
-    if (rd.hardState !== undefined) {
-      storage.setHardState(rd.hardState);
-      if (rd.hardState.commit < this.durableCommit) {
+    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+    const write = this.inFlightWrite ?? {};
+    this.inFlightWrite = undefined;
+    if (write.hardState !== undefined) {
+      if (write.hardState.commit < this.durableCommit) {
         throw new SimInvariantError(
-          `${this.id}: persisted commit went back from ${this.durableCommit} to ${rd.hardState.commit}`,
+          `${this.id}: persisted commit went back from ${this.durableCommit} to ${write.hardState.commit}`,
         );
       }
-      this.durableCommit = rd.hardState.commit;
+      this.durableCommit = write.hardState.commit;
+      this.persistedHardState = write.hardState;
+      this.deferredHardState = undefined;
     }
-    const write: DiskWrite = {};
-    if (rd.entries.length > 0) write.entries = rd.entries;
-    if (rd.snapshot !== undefined) write.snapshot = rd.snapshot;
-    if (rd.hardState !== undefined) write.hardState = rd.hardState;
     this.host.trace(
       () =>
         `${this.id} persisted${rd.entries.length > 0 ? ` ents ${rd.entries.map((e) => `${e.index}@${e.term}`).join(',')}` : ''}${rd.hardState !== undefined ? ` hs t${rd.hardState.term} v${rd.hardState.vote || '-'} c${rd.hardState.commit}` : ''}${rd.snapshot !== undefined ? ` snap@${rd.snapshot.meta.index}` : ''}`,

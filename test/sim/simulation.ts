@@ -111,6 +111,7 @@ export class Simulation implements SimHost {
     const rate = 1 + uniform(this.rng, -o.clockDriftMax, o.clockDriftMax);
     const clock = new SimClock(() => this.now, rate);
     const node = new SimNode(id, disk, clock, this.rng.fork(), this.settings, this);
+    node.deferCommitOnlyHardState = o.deferCommitOnlyHardState;
     this.nodes.set(id, node);
     node.start();
     this.scheduleFirstTick(node);

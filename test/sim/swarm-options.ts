@@ -47,6 +47,8 @@ export interface SwarmOptions {
   /** Probability that a client targets the leader it believes in rather than a random node. */
   leaderAffinity: number;
   maxNodes: number;
+  /** Run node.ts's commit-only HardState deferral in the simulated driver. */
+  deferCommitOnlyHardState: boolean;
 }
 
 /** Overrides used to aim the swarm at a class of bug (and the mutation switches). */
@@ -102,6 +104,7 @@ export function drawSwarmOptions(rng: Rng, tuning: SwarmTuning = {}): SwarmOptio
     compactProbability: uniform(rng, 0, 0.03),
     leaderAffinity: uniform(rng, 0.5, 0.95),
     maxNodes: 7,
+    deferCommitOnlyHardState: chance(rng, 0.5),
   };
   return { ...options, ...tuning.overrides };
 }

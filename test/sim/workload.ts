@@ -124,7 +124,10 @@ export class Workload {
     const choices: ('add' | 'promote' | 'remove')[] = [];
     if (sim.nodeCountEver < 12 && members < sim.options.maxNodes) choices.push('add');
     if (conf.learners.length > 0) choices.push('promote');
-    if (members > 1 && (conf.voters.length > 1 || conf.learners.length > 0)) choices.push('remove');
+    // Voters are removed only from 3+ voters: removing one of two can wedge the survivor if it
+    // never learns the removal committed (a known Raft limitation, see the etcd raft README).
+    const removable = conf.voters.length > 2 ? [...conf.voters, ...conf.learners] : conf.learners;
+    if (removable.length > 0) choices.push('remove');
     if (choices.length === 0) return undefined;
     switch (pick(rng, choices)) {
       case 'add': {
@@ -134,10 +137,8 @@ export class Workload {
       }
       case 'promote':
         return { type: 'addVoter', nodeId: pick(rng, conf.learners) };
-      case 'remove': {
-        const candidates = conf.voters.length > 1 ? [...conf.voters, ...conf.learners] : conf.learners;
-        return { type: 'removeNode', nodeId: pick(rng, candidates) };
-      }
+      case 'remove':
+        return { type: 'removeNode', nodeId: pick(rng, removable) };
     }
   }
 }

@@ -81,6 +81,10 @@ export interface RaftNodeStatus {
   confState: ConfState;
   /** LogStore.persist calls so far (one per Ready that had anything to persist). */
   persistCount: number;
+  /** Ticks dropped because the loop was busy (a slow disk) for longer than a heartbeat interval. */
+  missedTicks: number;
+  /** Set when the loop hit a fatal error (a failing disk, a broken invariant): the node is dead. */
+  fatalError?: string;
 }
 
 interface Waiter {
@@ -124,6 +128,7 @@ export class RaftNode {
   private cancelTick: (() => void) | undefined;
   private persistCount = 0;
   private snapshotDue = false;
+  private missedTicks = 0;
   /** The last HardState written to the log store, and a commit-only one not yet written. */
   private durableHardState: HardState = { term: 0, vote: '', commit: 0 };
   private deferredHardState: HardState | undefined;
@@ -240,6 +245,8 @@ export class RaftNode {
       role: st?.role ?? 'follower',
       confState: st?.confState ?? { voters: [], learners: [] },
       persistCount: this.persistCount,
+      missedTicks: this.missedTicks,
+      ...(this.fatal !== undefined ? { fatalError: this.fatal.message } : {}),
     };
   }
 
@@ -249,8 +256,8 @@ export class RaftNode {
     timeoutMs: number,
   ): PendingProposal {
     const settle: PendingProposal = { term: 0, resolve, reject, cancel: () => {} };
-    if (this.stopped) {
-      reject(new ArcaError('unavailable', 'raft node stopped'));
+    if (this.stopped || this.fatal !== undefined) {
+      reject(new ArcaError('unavailable', this.stopped ? 'raft node stopped' : 'raft node failed'));
       return settle;
     }
     const cancelTimer = this.timers.schedule(timeoutMs, () => {
@@ -272,7 +279,11 @@ export class RaftNode {
   private scheduleTick(): void {
     if (this.stopped) return;
     this.cancelTick = this.timers.schedule(this.options.tickIntervalMs, () => {
-      this.ticks++;
+      // Ticks that pile up behind a slow sync are dropped beyond one heartbeat interval (etcd's
+      // "tick missed to fire"): replaying a stall's worth of ticks at once would make a healthy
+      // follower campaign right after its disk recovered, though the leader was there all along.
+      if (this.ticks < this.options.heartbeatIntervalTicks) this.ticks++;
+      else this.missedTicks++;
       this.kick();
       this.scheduleTick();
     });

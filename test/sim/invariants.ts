@@ -44,6 +44,13 @@ export class Checker implements SimObserver {
   private readonly entryHashes = new Map<number, Map<number, number>>();
   private readonly committedTerm: number[] = [];
   private readonly committedHash: number[] = [];
+  /**
+   * For each committed index, the highest leader term seen when we learned it was committed: an
+   * upper bound of the term it was committed in. Leader completeness only binds leaders of
+   * HIGHER terms (a node paused through later terms may still legally win an older term).
+   */
+  private readonly committedByTerm: number[] = [];
+  private maxLeaderTerm = 0;
   committedMax = 0;
   private readonly chainAt = new Map<number, number>();
   private readonly proposals = new Map<NodeId, Map<number, PendingProposal>>();
@@ -143,6 +150,7 @@ export class Checker implements SimObserver {
     if (ct === undefined) {
       this.committedTerm[entry.index] = entry.term;
       this.committedHash[entry.index] = hash;
+      this.committedByTerm[entry.index] = Math.max(this.maxLeaderTerm, entry.term);
       if (entry.index > this.committedMax) this.committedMax = entry.index;
     } else if (ct !== entry.term || (this.committedHash[entry.index] ?? hash) !== hash) {
       fail(
@@ -185,6 +193,7 @@ export class Checker implements SimObserver {
     if (index > this.committedMax) {
       // The snapshot proves everything through `index` is committed.
       this.committedTerm[index] = snapshot.meta.term;
+      this.committedByTerm[index] = Math.max(this.maxLeaderTerm, snapshot.meta.term);
       this.committedMax = index;
     }
   }
@@ -249,6 +258,7 @@ export class Checker implements SimObserver {
         });
       }
       if (st.role === 'leader') {
+        if (st.term > this.maxLeaderTerm) this.maxLeaderTerm = st.term;
         const holder = this.leaderOfTerm.get(st.term);
         if (holder === undefined) {
           this.leaderOfTerm.set(st.term, node.id);
@@ -302,7 +312,8 @@ export class Checker implements SimObserver {
     const snapIndex = storage.firstIndex() - 1;
     for (let i = snapIndex + 1; i <= this.committedMax; i++) {
       const ct = this.committedTerm[i];
-      if (ct === undefined) continue;
+      const byTerm = this.committedByTerm[i];
+      if (ct === undefined || byTerm === undefined || byTerm >= term) continue;
       const t = node.logTerm(i);
       if (t !== ct) {
         fail(

@@ -26,12 +26,15 @@ function main(): number {
   const started = performance.now();
   let failures = 0;
   let totalSteps = 0;
+  const failureClasses = new Map<string, number[]>();
   for (let i = 0; i < seeds; i++) {
     const seed = startSeed + i;
     const result = runSeed(seed, limits, tuning, seedFlag !== undefined ? 40 : 0);
     totalSteps += result.steps;
     if (!result.ok) {
       failures++;
+      const kind = classify(result.failure ?? '');
+      failureClasses.set(kind, [...(failureClasses.get(kind) ?? []), seed]);
       console.log(formatFailure(result, mutation));
       if (stopOnFailure) break;
     } else if (seedFlag !== undefined) {
@@ -49,7 +52,21 @@ function main(): number {
   console.log(
     `sim summary: seeds ${seeds} (from ${startSeed}), failures ${failures}, steps ${totalSteps}, wall ${wallSeconds.toFixed(1)} s${mutation !== undefined ? `, mutation ${mutation}` : ''}`,
   );
+  for (const [kind, seedList] of failureClasses) {
+    console.log(
+      `  ${seedList.length} × ${kind}: seeds ${seedList.slice(0, 20).join(', ')}${seedList.length > 20 ? ', …' : ''}`,
+    );
+  }
   return failures === 0 ? 0 : 1;
+}
+
+/** Groups failures by signature so a soak summary shows how many distinct problems it found. */
+function classify(failure: string): string {
+  if (/no liveness/.test(failure) && /:s\d+\/\d+/.test(failure)) {
+    return 'liveness: a follower stuck in snapshot state (raft-core bug, see test/raft/snapshot-compaction-race.test.ts)';
+  }
+  const head = failure.split(/[:(]/)[0] ?? failure;
+  return head.trim();
 }
 
 process.exitCode = main();

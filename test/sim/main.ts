@@ -27,10 +27,19 @@ function main(): number {
   let failures = 0;
   let totalSteps = 0;
   const failureClasses = new Map<string, number[]>();
+  let leaderSum = 0;
+  let leaderMax = 0;
+  let leaderRuns = 0;
   for (let i = 0; i < seeds; i++) {
     const seed = startSeed + i;
     const result = runSeed(seed, limits, tuning, seedFlag !== undefined ? 40 : 0);
     totalSteps += result.steps;
+    const toLeader = result.report?.leaderAfterHealElectionTimeouts;
+    if (toLeader !== undefined && Number.isFinite(toLeader)) {
+      leaderSum += toLeader;
+      leaderMax = Math.max(leaderMax, toLeader);
+      leaderRuns++;
+    }
     if (!result.ok) {
       failures++;
       const kind = classify(result.failure ?? '');
@@ -52,6 +61,11 @@ function main(): number {
   console.log(
     `sim summary: seeds ${seeds} (from ${startSeed}), failures ${failures}, steps ${totalSteps}, wall ${wallSeconds.toFixed(1)} s${mutation !== undefined ? `, mutation ${mutation}` : ''}`,
   );
+  if (leaderRuns > 0) {
+    console.log(
+      `  leader after heal: mean ${(leaderSum / leaderRuns).toFixed(2)}, max ${leaderMax.toFixed(2)} election timeouts (bound ${limits.leaderElectionTimeouts})`,
+    );
+  }
   for (const [kind, seedList] of failureClasses) {
     console.log(
       `  ${seedList.length} × ${kind}: seeds ${seedList.slice(0, 20).join(', ')}${seedList.length > 20 ? ', …' : ''}`,

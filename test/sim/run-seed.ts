@@ -23,7 +23,11 @@ export interface SeedResult {
 }
 
 /** Default sizing: a few thousand events per seed keeps 500 seeds well under a minute. */
-export const defaultLimits: RunLimits = { safetySteps: 3000, livenessElectionTimeouts: 60 };
+export const defaultLimits: RunLimits = {
+  safetySteps: 3000,
+  livenessElectionTimeouts: 60,
+  leaderElectionTimeouts: 30,
+};
 
 /** Runs `seed`; on failure replays it with a trace of `traceTail` lines. */
 export function runSeed(

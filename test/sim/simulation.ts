@@ -34,6 +34,8 @@ export interface RunLimits {
   safetySteps: number;
   /** Liveness bound, in election timeouts of virtual time after the heal. */
   livenessElectionTimeouts: number;
+  /** After the heal, a leader must be elected within this many election timeouts. */
+  leaderElectionTimeouts: number;
 }
 
 /** Outcome of one seed. */
@@ -42,6 +44,8 @@ export interface SimReport {
   virtualMs: number;
   phase: 'safety' | 'liveness' | 'done';
   livenessMs: number;
+  /** Time from the heal to a leader every member follows, in election timeouts. */
+  leaderAfterHealElectionTimeouts: number;
 }
 
 /** One seeded run of a simulated cluster. */
@@ -61,6 +65,7 @@ export class Simulation implements SimHost {
   private readonly settings: SimRaftSettings;
   private nextNodeNumber = 1;
   private livenessStartMs = 0;
+  private leaderAfterHealMs: number | undefined;
   private readonly traceLines: string[] = [];
 
   constructor(
@@ -212,6 +217,17 @@ export class Simulation implements SimHost {
       if (this.phase === 'safety' && this.steps >= limits.safetySteps) this.startLiveness();
       if (this.phase === 'liveness') {
         if (this.steps % 16 === 0) this.retireRemovedMembers();
+        if (this.leaderAfterHealMs === undefined && this.steps % 4 === 0 && this.hasStableLeader()) {
+          this.leaderAfterHealMs = this.now - this.livenessStartMs;
+        }
+        if (
+          this.leaderAfterHealMs === undefined &&
+          this.now - this.livenessStartMs > limits.leaderElectionTimeouts * electionMs
+        ) {
+          throw new LivenessError(
+            `no leader within ${limits.leaderElectionTimeouts} election timeouts after heal: ${this.workload.describeState()}`,
+          );
+        }
         if (this.steps % 16 === 0 && this.workload.converged()) {
           this.finish();
           break;
@@ -235,6 +251,7 @@ export class Simulation implements SimHost {
       virtualMs: this.now,
       phase: this.phase,
       livenessMs: this.now - this.livenessStartMs,
+      leaderAfterHealElectionTimeouts: (this.leaderAfterHealMs ?? NaN) / electionMs,
     };
   }
 
@@ -321,6 +338,17 @@ export class Simulation implements SimHost {
    * operator's job; earlier, a remaining member may still need their vote — the etcd 2-node
    * removal wedge). Left running, an ex-member that missed its removal would only disrupt.
    */
+  private hasStableLeader(): boolean {
+    const leader = this.leader();
+    if (leader === undefined) return false;
+    const term = leader.raw!.status().term;
+    const conf = this.checker.committedConf;
+    return conf.voters.every((id) => {
+      const st = this.nodes.get(id)?.raw?.status();
+      return st !== undefined && st.term === term && st.leader === leader.id;
+    });
+  }
+
   private retireRemovedMembers(): void {
     const conf = this.checker.committedConf;
     const members = new Set([...conf.voters, ...conf.learners]);

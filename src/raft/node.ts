@@ -103,6 +103,13 @@ type Proposal =
   | { kind: 'data'; data: Uint8Array; settle: PendingProposal }
   | { kind: 'conf'; cc: ConfChange; settle: PendingProposal };
 
+/** Most data proposals appended as one batch (bounds one Ready's size under a flood). */
+const proposeBatchMax = 1024;
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /** The async driver of one Raft member. Create, `start()`, use, `stop()`. */
 export class RaftNode {
   private raw: RawNode | undefined;
@@ -322,16 +329,20 @@ export class RaftNode {
     for (; this.ticks > 0; this.ticks--) raw.tick();
     const proposals = this.proposals;
     this.proposals = [];
+    // Consecutive data proposals go in as one batch: one append, one MsgApp per follower.
+    let batch: Extract<Proposal, { kind: 'data' }>[] = [];
     for (const p of proposals) {
-      try {
-        const { index, term } = p.kind === 'data' ? raw.propose(p.data) : raw.proposeConfChange(p.cc);
-        p.settle.term = term;
-        this.pending.get(index)?.reject(new ArcaError('not_leader', 'proposal was superseded'));
-        this.pending.set(index, p.settle);
-      } catch (error) {
-        p.settle.reject(error instanceof Error ? error : new Error(String(error)));
+      if (p.kind === 'data') {
+        batch.push(p);
+        if (batch.length < proposeBatchMax) continue;
+      }
+      this.proposeData(raw, batch);
+      batch = [];
+      if (p.kind === 'conf') {
+        this.settleOne(p.settle, () => raw.proposeConfChange(p.cc));
       }
     }
+    this.proposeData(raw, batch);
     for (const to of this.transfers.splice(0)) raw.transferLeadership(to);
     if (this.readInFlight === undefined && this.readNext.length > 0) {
       const ctx = `${this.options.id}:${++this.readSeq}`;
@@ -346,6 +357,36 @@ export class RaftNode {
       this.readInFlight = { ctx, waiters, cancel };
       raw.readIndex(Buffer.from(ctx, 'utf8'));
     }
+  }
+
+  private proposeData(raw: RawNode, batch: Extract<Proposal, { kind: 'data' }>[]): void {
+    if (batch.length === 0) return;
+    if (batch.length === 1) {
+      const only = batch[0];
+      this.settleOne(only.settle, () => raw.propose(only.data));
+      return;
+    }
+    try {
+      const { firstIndex, term } = raw.proposeBatch(batch.map((p) => p.data));
+      batch.forEach((p, k) => this.track(firstIndex + k, term, p.settle));
+    } catch (error) {
+      for (const p of batch) p.settle.reject(asError(error));
+    }
+  }
+
+  private settleOne(settle: PendingProposal, propose: () => { index: number; term: number }): void {
+    try {
+      const { index, term } = propose();
+      this.track(index, term, settle);
+    } catch (error) {
+      settle.reject(asError(error));
+    }
+  }
+
+  private track(index: number, term: number, settle: PendingProposal): void {
+    settle.term = term;
+    this.pending.get(index)?.reject(new ArcaError('not_leader', 'proposal was superseded'));
+    this.pending.set(index, settle);
   }
 
   private async handleReady(raw: RawNode, rd: Ready): Promise<void> {

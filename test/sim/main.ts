@@ -77,7 +77,7 @@ function main(): number {
 /** Groups failures by signature so a soak summary shows how many distinct problems it found. */
 function classify(failure: string): string {
   if (/no liveness/.test(failure) && /:s\d+\/\d+/.test(failure)) {
-    return 'liveness: a follower stuck in snapshot state (raft-core bug, see test/raft/snapshot-compaction-race.test.ts)';
+    return 'liveness: a follower stuck in snapshot state (cf. test/raft/snapshot-compaction-race.test.ts)';
   }
   const head = failure.split(/[:(]/)[0] ?? failure;
   return head.trim();

@@ -32,10 +32,11 @@ export function mutationTuning(mutation: keyof RaftMutations, enabled = true): S
         mutations,
         overrides: {
           nodeCount: 3,
-          maxSizePerMsgBytes: 8,
+          maxSizePerMsgBytes: 4,
           maxInflightMsgs: 256,
           crashProbability: 0.15,
-          restartDelayMaxMs: 50,
+          crashNewLeaderProbability: 0.8,
+          restartDelayMaxMs: 20,
           pauseProbability: 0.03,
           partitionProbability: 0.06,
           healProbability: 0.1,

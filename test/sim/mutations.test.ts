@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { defaultLimits, runSeed } from './run-seed.js';
 import { mutationNames, mutationTuning } from './mutation-tuning.js';
 
-const maxSeeds = 300;
+const maxSeeds = 600;
 
 for (const mutation of mutationNames) {
   test(`the simulator catches ${mutation} within ${maxSeeds} seeds`, () => {

@@ -54,6 +54,8 @@ export interface SimHost {
   scheduleSync(node: SimNode): void;
   observer: SimObserver;
   trace(text: () => string): void;
+  /** A nemesis hook: the node just became leader (its first Ready as leader is being handled). */
+  onBecameLeader(node: SimNode): void;
 }
 
 /** Raft settings one node runs with (drawn per seed). */
@@ -167,13 +169,25 @@ export class SimNode {
     while (this.inputs.length > 0) {
       const batch = this.inputs;
       this.inputs = [];
-      for (const input of batch) this.stepInput(raw, input);
+      let proposals: Uint8Array[] = [];
+      for (const input of batch) {
+        // Consecutive proposals go in as one batch, as the production driver does.
+        if (input.kind === 'propose') {
+          proposals.push(input.data);
+          continue;
+        }
+        this.proposeBatch(raw, proposals);
+        proposals = [];
+        this.stepInput(raw, input);
+      }
+      this.proposeBatch(raw, proposals);
     }
     while (this.up && this.inFlight === undefined && raw.hasReady()) {
       const rd = raw.ready();
       if (rd.softState !== undefined) {
         const soft = rd.softState;
         this.host.trace(() => `${this.id} soft ${soft.role} leader=${soft.leader} term=${raw.status().term}`);
+        if (soft.role === 'leader') this.host.onBecameLeader(this);
       }
       if (rd.messages.length > 0) this.host.send(this, rd.messages);
       const hs = rd.hardState;
@@ -241,6 +255,17 @@ export class SimNode {
       return storage.term(index);
     } catch {
       return undefined;
+    }
+  }
+
+  private proposeBatch(raw: RawNode, datas: Uint8Array[]): void {
+    if (datas.length === 0) return;
+    if (datas.length === 1) return this.stepInput(raw, { kind: 'propose', data: datas[0] });
+    try {
+      const { firstIndex, term } = raw.proposeBatch(datas);
+      datas.forEach((data, k) => this.host.observer.onProposed(this, data, firstIndex + k, term));
+    } catch (error) {
+      if (!isExpectedRefusal(error)) throw error;
     }
   }
 

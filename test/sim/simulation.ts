@@ -25,6 +25,7 @@ type SimEvent =
   | { kind: 'deliver'; message: Message }
   | { kind: 'sync'; node: NodeId; incarnation: number; crashBeforeSend: boolean }
   | { kind: 'crash'; node: NodeId; incarnation: number }
+  | { kind: 'kill'; node: NodeId; incarnation: number }
   | { kind: 'restart'; node: NodeId }
   | { kind: 'nemesis' }
   | { kind: 'client' };
@@ -179,6 +180,14 @@ export class Simulation implements SimHost {
     }
   }
 
+  onBecameLeader(node: SimNode): void {
+    const o = this.options;
+    if (this.phase !== 'safety' || !chance(this.rng, o.crashNewLeaderProbability)) return;
+    // Kill it while its first appends are only partly replicated (the Figure 8 window).
+    const afterMs = uniform(this.rng, 0, 2 * (o.network.delayMinMs + o.network.delayMeanMs));
+    this.queue.push(this.now + afterMs, { kind: 'kill', node: node.id, incarnation: node.incarnation });
+  }
+
   /** Crashes a node now and (in the safety phase) schedules its restart. */
   crashNode(node: SimNode, why: string): void {
     if (!node.up) return;
@@ -296,6 +305,12 @@ export class Simulation implements SimHost {
         const node = this.nodes.get(event.node);
         if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
         if (node.busy && this.phase === 'safety') this.crashNode(node, 'during sync');
+        return;
+      }
+      case 'kill': {
+        const node = this.nodes.get(event.node);
+        if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
+        if (this.phase === 'safety') this.crashNode(node, 'new leader killed');
         return;
       }
       case 'restart': {

@@ -28,6 +28,8 @@ export interface SwarmOptions {
   crashProbability: number;
   crashInSyncProbability: number;
   crashAfterPersistProbability: number;
+  /** Probability that a node is killed shortly after it becomes leader. */
+  crashNewLeaderProbability: number;
   tearProbability: number;
   restartDelayMaxMs: number;
   pauseProbability: number;
@@ -88,6 +90,7 @@ export function drawSwarmOptions(rng: Rng, tuning: SwarmTuning = {}): SwarmOptio
     crashInSyncProbability: f * uniform(rng, 0, 0.05),
     crashAfterPersistProbability: f * uniform(rng, 0, 0.02),
     tearProbability: uniform(rng, 0, 1),
+    crashNewLeaderProbability: f * uniform(rng, 0, 0.1),
     restartDelayMaxMs: uniform(rng, 1, 400),
     pauseProbability: f * uniform(rng, 0, 0.02),
     pauseMaxMs: uniform(rng, 20, 400),

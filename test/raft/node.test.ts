@@ -188,3 +188,22 @@ test('a new member joins through a snapshot taken after its addition', async () 
     await Promise.all([...members, joiner].map((m) => m.node.stop()));
   }
 });
+
+test('an isolated leader rejects a pending proposal (leadership lost or timeout), never resolves it', async () => {
+  const { hub, members } = await cluster({ proposalTimeoutMs: 1_000 });
+  try {
+    const leader = await waitFor('a leader', () => leaderOf(members));
+    await leader.node.propose(Buffer.from('before'));
+    hub.setIsolated(leader.node.status().id, true);
+    await assert.rejects(
+      leader.node.propose(Buffer.from('lost')),
+      (e) => e instanceof ArcaError && (e.code === 'not_leader' || e.code === 'timeout'),
+    );
+    const others = members.filter((m) => m !== leader);
+    const next = await waitFor('a new leader among the others', () => leaderOf(others));
+    await next.node.propose(Buffer.from('after'));
+    assert.ok(!next.sm.values.includes('lost'));
+  } finally {
+    await Promise.all(members.map((m) => m.node.stop()));
+  }
+});

@@ -13,6 +13,7 @@ import type { Simulation } from './simulation.js';
 export class Workload {
   private seq = 0;
   private readonly probeKeys: string[] = [];
+  private readonly removalProposed = new Set<string>();
   private lastProbeMs = -Infinity;
   private probeAcked = false;
 
@@ -123,10 +124,14 @@ export class Workload {
     const members = conf.voters.length + conf.learners.length;
     const choices: ('add' | 'promote' | 'remove')[] = [];
     if (sim.nodeCountEver < 12 && members < sim.options.maxNodes) choices.push('add');
-    if (conf.learners.length > 0) choices.push('promote');
+    // Node ids are used once, ever: nothing proposed for removal is promoted or touched again.
+    const learners = conf.learners.filter((id) => !this.removalProposed.has(id));
+    if (learners.length > 0) choices.push('promote');
     // Voters are removed only from 3+ voters: removing one of two can wedge the survivor if it
     // never learns the removal committed (a known Raft limitation, see the etcd raft README).
-    const removable = conf.voters.length > 2 ? [...conf.voters, ...conf.learners] : conf.learners;
+    const removable = (conf.voters.length > 2 ? [...conf.voters, ...conf.learners] : conf.learners).filter(
+      (id) => !this.removalProposed.has(id),
+    );
     if (removable.length > 0) choices.push('remove');
     if (choices.length === 0) return undefined;
     switch (pick(rng, choices)) {
@@ -136,9 +141,12 @@ export class Workload {
         return { type: chance(rng, 0.5) ? 'addLearner' : 'addVoter', nodeId: id };
       }
       case 'promote':
-        return { type: 'addVoter', nodeId: pick(rng, conf.learners) };
-      case 'remove':
-        return { type: 'removeNode', nodeId: pick(rng, removable) };
+        return { type: 'addVoter', nodeId: pick(rng, learners) };
+      case 'remove': {
+        const nodeId = pick(rng, removable);
+        this.removalProposed.add(nodeId);
+        return { type: 'removeNode', nodeId };
+      }
     }
   }
 }

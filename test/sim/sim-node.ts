@@ -73,6 +73,8 @@ export class SimNode {
   private pendingReads: { ctx: Uint8Array; index: number }[] = [];
   /** Mirror node.ts: let commit-only HardStates ride along with the next synced batch. */
   deferCommitOnlyHardState = false;
+  /** Step inputs while a Ready is being persisted (etcd style) instead of queueing them. */
+  stepWhileSyncing = false;
   private persistedHardState: HardState = { term: 0, vote: '', commit: 0 };
   private deferredHardState: HardState | undefined;
   private inFlightWrite: DiskWrite | undefined;
@@ -165,23 +167,14 @@ export class SimNode {
   /** Steps queued inputs, then works through Readies until one needs a sync (or none is left). */
   pump(): void {
     const raw = this.raw;
-    if (!this.up || raw === undefined || this.inFlight !== undefined || this.clock.isPaused()) return;
-    while (this.inputs.length > 0) {
-      const batch = this.inputs;
-      this.inputs = [];
-      let proposals: Uint8Array[] = [];
-      for (const input of batch) {
-        // Consecutive proposals go in as one batch, as the production driver does.
-        if (input.kind === 'propose') {
-          proposals.push(input.data);
-          continue;
-        }
-        this.proposeBatch(raw, proposals);
-        proposals = [];
-        this.stepInput(raw, input);
-      }
-      this.proposeBatch(raw, proposals);
+    if (!this.up || raw === undefined || this.clock.isPaused()) return;
+    if (this.inFlight !== undefined) {
+      // etcd-style drivers keep stepping while a Ready is being persisted (the next ready() waits
+      // for advance()); the production driver queues instead. Seeds pick one of the two.
+      if (this.stepWhileSyncing) this.stepQueued(raw);
+      return;
     }
+    this.stepQueued(raw);
     while (this.up && this.inFlight === undefined && raw.hasReady()) {
       const rd = raw.ready();
       if (rd.softState !== undefined) {
@@ -255,6 +248,25 @@ export class SimNode {
       return storage.term(index);
     } catch {
       return undefined;
+    }
+  }
+
+  /** Steps every queued input (consecutive proposals as one batch, as the production driver). */
+  private stepQueued(raw: RawNode): void {
+    while (this.inputs.length > 0) {
+      const batch = this.inputs;
+      this.inputs = [];
+      let proposals: Uint8Array[] = [];
+      for (const input of batch) {
+        if (input.kind === 'propose') {
+          proposals.push(input.data);
+          continue;
+        }
+        this.proposeBatch(raw, proposals);
+        proposals = [];
+        this.stepInput(raw, input);
+      }
+      this.proposeBatch(raw, proposals);
     }
   }
 

@@ -64,6 +64,7 @@ export class Simulation implements SimHost {
   steps = 0;
   phase: 'safety' | 'liveness' | 'done' = 'safety';
   private readonly settings: SimRaftSettings;
+  readonly stepWhileSyncing: boolean;
   private nextNodeNumber = 1;
   private livenessStartMs = 0;
   private leaderAfterHealMs: number | undefined;
@@ -76,6 +77,9 @@ export class Simulation implements SimHost {
   ) {
     this.rng = new SeededRng(seed);
     this.options = drawSwarmOptions(this.rng, tuning);
+    // Drawn from a side stream so adding it left every other per-seed choice unchanged.
+    this.stepWhileSyncing =
+      tuning.overrides?.stepWhileSyncing ?? new SeededRng(seed ^ 0x5bd1e995).nextFloat() < 0.5;
     const o = this.options;
     this.network = new SimNetwork(this.rng.fork(), o.network);
     this.settings = {
@@ -118,6 +122,7 @@ export class Simulation implements SimHost {
     const clock = new SimClock(() => this.now, rate);
     const node = new SimNode(id, disk, clock, this.rng.fork(), this.settings, this);
     node.deferCommitOnlyHardState = o.deferCommitOnlyHardState;
+    node.stepWhileSyncing = this.stepWhileSyncing;
     this.nodes.set(id, node);
     node.start();
     this.scheduleFirstTick(node);

@@ -58,7 +58,7 @@ export interface SwarmTuning {
   mutations?: RaftMutations;
   /** Multiplies every fault probability (0 = fault free). */
   faultScale?: number;
-  overrides?: Partial<SwarmOptions>;
+  overrides?: Partial<SwarmOptions> & { stepWhileSyncing?: boolean };
 }
 
 /** Draws one seed's options. */

@@ -80,7 +80,7 @@ function classify(failure: string): string {
     return 'liveness: a follower stuck in snapshot state (cf. test/raft/snapshot-compaction-race.test.ts)';
   }
   const head = failure.split(/[:(]/)[0] ?? failure;
-  return head.trim();
+  return head.replace(/\b[a-z]*\d+\b/g, '#').trim();
 }
 
 process.exitCode = main();

@@ -25,8 +25,8 @@ export interface SeedResult {
 /** Default sizing: a few thousand events per seed keeps 500 seeds well under a minute. */
 export const defaultLimits: RunLimits = {
   safetySteps: 3000,
-  livenessElectionTimeouts: 80,
-  leaderElectionTimeouts: 40,
+  livenessElectionTimeouts: 100,
+  leaderElectionTimeouts: 60,
 };
 
 /** Runs `seed`; on failure replays it with a trace of `traceTail` lines. */

@@ -3,7 +3,8 @@
  *   npm run sim -- --seed N                    replay one seed (prints its trace tail on failure)
  *   npm run sim -- --seeds 20000 --start-seed S  soak: many seeds, exit 1 on any failure
  * Options: --steps K (safety-phase steps per seed), --mutation NAME (turn on a RaftMutations
- * switch, to see the simulator catch it), --stop-on-failure.
+ * switch, to see the simulator catch it), --override JSON (pin swarm options, e.g.
+ * '{"stepWhileSyncing":false}' or '{"nodeCount":5}'), --stop-on-failure.
  */
 import { defaultLimits, formatFailure, runSeed } from './run-seed.js';
 import type { RaftMutations } from './core.js';
@@ -21,7 +22,12 @@ function main(): number {
   const steps = Number(flag('steps') ?? defaultLimits.safetySteps);
   const mutation = flag('mutation') as keyof RaftMutations | undefined;
   const stopOnFailure = process.argv.includes('--stop-on-failure');
-  const tuning = mutation !== undefined ? mutationTuning(mutation) : {};
+  const base = mutation !== undefined ? mutationTuning(mutation) : {};
+  const override = flag('override');
+  const tuning =
+    override === undefined
+      ? base
+      : { ...base, overrides: { ...base.overrides, ...(JSON.parse(override) as Record<string, unknown>) } };
   const limits = { ...defaultLimits, safetySteps: steps };
   const started = performance.now();
   let failures = 0;

@@ -14,7 +14,7 @@
 import { ArcaError } from '../lib/errors.js';
 import type { Rng } from '../lib/rng.js';
 import type { RaftConfig } from './config.js';
-import { decodeConfChange } from './membership.js';
+import { decodeConfChange } from './conf-change-codec.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { LogStore, Transport } from './ports.js';
 import { RawNode } from './raw-node.js';

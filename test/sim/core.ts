@@ -6,4 +6,4 @@ export { RawNode } from '../../src/raft/raw-node.js';
 export { MemoryStorage } from '../../src/raft/memory-storage.js';
 export type { RaftConfig } from '../../src/raft/config.js';
 export type { RaftMutations } from '../../src/raft/mutations.js';
-export { decodeConfChange } from '../../src/raft/membership.js';
+export { decodeConfChange } from '../../src/raft/conf-change-codec.js';

@@ -5,7 +5,8 @@
  * device enabled (issue 6's overhead). Each server runs in its own child process; the load
  * generator (bench/lib/load.ts) runs here. Every phase is bounded in time.
  *
- * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_CONCURRENCY (default "1,16,64").
+ * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_CONCURRENCY (default "1,16,64");
+ * ARCA_BENCH_AUDIT=0 skips the audited pass.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ const phaseMs = Number(process.env['ARCA_BENCH_PHASE_MS'] ?? 2000);
 const levels = (process.env['ARCA_BENCH_CONCURRENCY'] ?? '1,16,64').split(',').map(Number);
 const value = 'x'.repeat(200);
 const readKeys = 64;
+const withAudit = process.env['ARCA_BENCH_AUDIT'] !== '0';
 
 interface Server {
   child: ChildProcess;
@@ -130,12 +132,14 @@ async function main(): Promise<void> {
         results.set(`arca-${kind}-${c}`, await measure(arca, kind, c));
       }
     }
-    await api(arca, 'PUT', '/v1/sys/audit/file', {
-      type: 'file',
-      options: { file_path: join(auditDir, 'audit.log') },
-    });
-    for (const kind of ['write', 'read'] as const) {
-      for (const c of levels) results.set(`audited-${kind}-${c}`, await measure(arca, kind, c));
+    if (withAudit) {
+      await api(arca, 'PUT', '/v1/sys/audit/file', {
+        type: 'file',
+        options: { file_path: join(auditDir, 'audit.log') },
+      });
+      for (const kind of ['write', 'read'] as const) {
+        for (const c of levels) results.set(`audited-${kind}-${c}`, await measure(arca, kind, c));
+      }
     }
     for (const kind of ['write', 'read'] as const) {
       for (const c of levels) {
@@ -144,7 +148,13 @@ async function main(): Promise<void> {
           concurrency: c,
           bare: results.get(`bare-${kind}-${c}`)!,
           arca: results.get(`arca-${kind}-${c}`)!,
-          audited: results.get(`audited-${kind}-${c}`)!,
+          audited: results.get(`audited-${kind}-${c}`) ?? {
+            requests: 0,
+            errors: 0,
+            perSecond: NaN,
+            p50Ms: NaN,
+            p99Ms: NaN,
+          },
         });
       }
     }

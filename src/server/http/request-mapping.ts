@@ -140,12 +140,35 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+/**
+ * Vault's rule for POST/PUT bodies: form-encoded only when the content type says so AND the body
+ * does not look like JSON (first non-whitespace byte within 512 is not `{` or `[`). So
+ * `curl --data @payload.json` (which labels JSON as a form) works, exactly as against Vault.
+ */
+function looksLikeForm(contentType: string | undefined, body: Buffer | undefined): boolean {
+  if (mediaType(contentType) !== 'application/x-www-form-urlencoded') return false;
+  const head = (body ?? Buffer.alloc(0)).subarray(0, 512);
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte !== 0x7b && byte !== 0x5b;
+  }
+  return true;
+}
+
 /** POST/PUT body: JSON (default) or form-encoded (multi-values joined with ','); empty = {}. */
 function bodyData(contentType: string | undefined, body: Buffer | undefined): Record<string, unknown> {
-  if (mediaType(contentType) === 'application/x-www-form-urlencoded') {
+  if (looksLikeForm(contentType, body)) {
     const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
     const data: Record<string, unknown> = {};
-    for (const name of new Set(form.keys())) data[name] = form.getAll(name).join(',');
+    for (const name of new Set(form.keys())) {
+      // defineProperty: a form field named __proto__ becomes data, never the object's prototype.
+      Object.defineProperty(data, name, {
+        value: form.getAll(name).join(','),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return data;
   }
   return parseJsonObject(body);

@@ -155,6 +155,26 @@ describe('HTTP app: /v1 mapping and Vault rendering', () => {
     assert.deepEqual(server.handler.last.data, { policies: 'a,b', ttl: '1h' });
   });
 
+  test('JSON labelled as a form (curl --data @payload.json) is parsed as JSON, as Vault does', async () => {
+    await call('/v1/auth/token/revoke', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '  {"token":"hvs.x","policies":["a"]}',
+    });
+    assert.deepEqual(server.handler.last.data, { token: 'hvs.x', policies: ['a'] });
+  });
+
+  test('a form field named __proto__ is data, not a prototype', async () => {
+    await call('/v1/secret/foo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '__proto__=x&a=1',
+    });
+    const data = server.handler.last.data;
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(data, '__proto__')?.value, 'x');
+  });
+
   test('bad JSON → 400 failed to parse JSON input, handler not called', async () => {
     const before = server.handler.requests.length;
     const res = await call('/v1/secret/foo', { method: 'POST', body: '{"a":' });

@@ -6,6 +6,7 @@
  */
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
+import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Backend } from '../logical/backend.js';
 import { dispatch, matchPath, resolveOperation, type DispatchRequest } from '../logical/dispatch.js';
 import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.js';
@@ -30,6 +31,8 @@ export interface PipelineContext {
   clock: Clock;
   logger: CoreLogger;
   audit?: AuditBroker;
+  /** Counts token lookups (valid/invalid) when present. */
+  metrics?: ArcaMetrics;
   systemBackend: Backend;
   /** Storage for sys handlers served while sealed (any access throws `sealed`). */
   sealedSystemStorage: StorageView;
@@ -53,7 +56,7 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
   const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;
 
-  const token = await authenticate(rt, request.clientToken, unauthenticated, path);
+  const token = await authenticate(rt, request.clientToken, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
   const operation =
@@ -116,6 +119,7 @@ async function authenticate(
   clientToken: string,
   unauthenticated: boolean,
   path: string,
+  metrics?: ArcaMetrics,
 ): Promise<TokenEntry | undefined> {
   // Unauthenticated paths ignore tokens, except the UI mounts helper, which filters by them.
   if (unauthenticated && !path.startsWith('sys/internal/ui/mounts')) return undefined;
@@ -124,6 +128,7 @@ async function authenticate(
     throw new ArcaError('permission_denied');
   }
   const token = await rt.tokens.authenticate(clientToken);
+  metrics?.tokenLookups.inc({ result: token === undefined ? 'invalid' : 'valid' });
   if (token === undefined && !unauthenticated) {
     throw new ArcaError('invalid_token', ['permission denied', 'invalid token']);
   }

@@ -15,7 +15,10 @@ export type MetricsRenderer = (format: 'prometheus' | 'json') => Promise<Logical
 export function metricsFormat(value: unknown): 'prometheus' | 'json' {
   if (value === undefined || value === null || value === '' || value === 'json') return 'json';
   if (value === 'prometheus') return 'prometheus';
-  throw new ArcaError('invalid_request', `unknown metrics format "${String(value)}"`);
+  throw new ArcaError(
+    'invalid_request',
+    `unknown metrics format "${typeof value === 'string' ? value : typeof value}"`,
+  );
 }
 
 export function metricsPaths(render: MetricsRenderer): PathSpec[] {

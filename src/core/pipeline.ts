@@ -71,7 +71,11 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
   const entry = (type: AuditEntry['type']): AuditEntry =>
     auditEntry(ctx, type, request, match, operation, token);
-  if (audited) await auditOrFail(ctx, () => ctx.audit!.logRequest(entry('request')));
+  // Break-glass (beyond Vault, where a broken last device can only be fixed, not disabled): a
+  // sudo-checked DELETE of an audit device goes through when no device can record it, so an
+  // operator can restore service; it is then recorded in the operational log instead.
+  const breakGlass = operation === 'delete' && path.startsWith('sys/audit/') ? token : undefined;
+  if (audited) await auditOrFail(ctx, () => ctx.audit!.logRequest(entry('request')), breakGlass);
 
   let response: LogicalResponse;
   try {
@@ -83,12 +87,14 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   } catch (err) {
     if (audited) {
       const failed = { ...entry('response'), error: errorText(err) };
-      await auditOrFail(ctx, () => ctx.audit!.logResponse(failed));
+      await auditOrFail(ctx, () => ctx.audit!.logResponse(failed), breakGlass);
     }
     throw err;
   }
   response = decorate(response, match, path);
-  if (audited) await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }));
+  if (audited) {
+    await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }), breakGlass);
+  }
   return response;
 }
 
@@ -267,10 +273,21 @@ function auditEntry(
 }
 
 /** Audit fails closed: any broker failure becomes 500 `internal error` (logged, without secrets). */
-async function auditOrFail(ctx: PipelineContext, log: () => Promise<void>): Promise<void> {
+async function auditOrFail(
+  ctx: PipelineContext,
+  log: () => Promise<void>,
+  breakGlass?: TokenEntry,
+): Promise<void> {
   try {
     await log();
   } catch (err) {
+    if (breakGlass !== undefined) {
+      ctx.logger.error(
+        { err: errorText(err), accessor: breakGlass.accessor },
+        'audit device disabled while no audit device could record the request (break-glass)',
+      );
+      return;
+    }
     ctx.logger.error({ err: errorText(err) }, 'no audit backend succeeded in logging the request');
     throw new ArcaError('audit_failed');
   }

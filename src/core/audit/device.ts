@@ -56,7 +56,7 @@ export class AuditDevice {
     try {
       line = this.chain.seal(JSON.stringify(renderEntry(entry, this.hasher, this.render)));
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return this.sink.write(`${this.prefix}${line}\n`);
   }

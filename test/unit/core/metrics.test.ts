@@ -30,8 +30,8 @@ async function scrape(h: Harness, token: string): Promise<LogicalResponse> {
 async function scrapeParsed(h: Harness, token: string) {
   const response = await scrape(h, token);
   assert.equal(response.raw?.status, 200);
-  assert.match(response.raw!.contentType, /^text\/plain; version=0\.0\.4/);
-  return parsePrometheusText(String(response.raw!.body));
+  assert.match(response.raw.contentType, /^text\/plain; version=0\.0\.4/);
+  return parsePrometheusText(String(response.raw.body));
 }
 
 test('scrape is strict Prometheus text; request, audit and token counters move with requests', async () => {

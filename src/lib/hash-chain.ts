@@ -10,6 +10,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from './bytes.js';
+import { Sha256Hmac } from './fast-hmac.js';
 
 /** The chain fields of one line. */
 export interface ChainLink {
@@ -34,14 +35,13 @@ function computeMac(key: Uint8Array, seq: number, prev: string, body: string): s
 export class HashChainWriter {
   private seq: number;
   private prev: string;
+  private readonly hmac: Sha256Hmac;
 
   /** `state` continues an existing chain (e.g. after a restart or a file rotation). */
-  constructor(
-    private readonly key: Uint8Array,
-    state?: { seq: number; mac: string },
-  ) {
+  constructor(key: Uint8Array, state?: { seq: number; mac: string }) {
     this.seq = state?.seq ?? 0;
     this.prev = state?.mac ?? genesisMac;
+    this.hmac = new Sha256Hmac(key);
   }
 
   /** Seals one JSON object text (must start with '{' and end with '}') into a chained line. */
@@ -51,7 +51,7 @@ export class HashChainWriter {
     }
     const seq = this.seq + 1;
     const prev = this.prev;
-    const mac = computeMac(this.key, seq, prev, bodyJson);
+    const mac = this.hmac.hex(`${seq}\n${prev}\n${bodyJson}`);
     this.seq = seq;
     this.prev = mac;
     return `${bodyJson.slice(0, -1)}${chainMarker}"seq":${seq},"prev":"${prev}","mac":"${mac}"}}`;

@@ -44,7 +44,7 @@ export function send(agent: Agent, port: number, req: LoadRequest): Promise<numb
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Runs the closed loop; `next(worker, i)` builds each request; a status ≥ 400 counts as an error. */

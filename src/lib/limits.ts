@@ -36,4 +36,18 @@ export const limits = {
   engineStorageKeyBytesMax: 3840,
   /** Largest value an engine stores (headroom below storageValueBytesMax for barrier framing). */
   engineStorageValueBytesMax: 16 * 1024 * 1024 - 64 * 1024,
+  /** Raft: largest MsgApp payload (one entry always fits). */
+  raftMessageBytesMax: 1024 * 1024,
+  /** Raft: MsgApp messages in flight to one follower. */
+  raftInflightMessagesMax: 256,
+  /** Raft: entry bytes in flight to one follower. */
+  raftInflightBytesMax: 32 * 1024 * 1024,
+  /** Raft: uncommitted entry bytes a leader accepts while it cannot commit (quorum lost). */
+  raftUncommittedEntriesBytesMax: 64 * 1024 * 1024,
+  /** Raft: committed entry bytes handed to the state machine per Ready. */
+  raftCommittedBytesPerReadyMax: 16 * 1024 * 1024,
+  /** Raft: InstallSnapshot chunk size (well under clusterFrameBytesMax). */
+  raftSnapshotChunkBytes: 1024 * 1024,
+  /** Raft: largest snapshot a follower assembles. */
+  raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
 } as const;

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: KV v2 write and read throughput and p50/p99 latency on a single LevelDB node at
+ * concurrency 1, 16 and 64, measured side by side in ONE run with a bare fastify server doing the
+ * same JSON work (bench/bare-fastify.ts), and the same Arca workload again with one file audit
+ * device enabled (issue 6's overhead). Each server runs in its own child process; the load
+ * generator (bench/lib/load.ts) runs here. Every phase is bounded in time.
+ *
+ * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_CONCURRENCY (default "1,16,64");
+ * ARCA_BENCH_AUDIT=0 skips the audited pass.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { runLoad, send, type LoadResult } from './lib/load.js';
+
+const phaseMs = Number(process.env['ARCA_BENCH_PHASE_MS'] ?? 2000);
+const levels = (process.env['ARCA_BENCH_CONCURRENCY'] ?? '1,16,64').split(',').map(Number);
+const value = 'x'.repeat(200);
+const readKeys = 64;
+const withAudit = process.env['ARCA_BENCH_AUDIT'] !== '0';
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  token: string;
+}
+
+/** Spawns a server and waits for the line that says where it listens (and the dev root token). */
+function startChild(args: string[], parse: (line: string, acc: Partial<Server>) => void): Promise<Server> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const acc: Partial<Server> = { child };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server ${args.join(' ')} did not start in 30 s`));
+    }, 30_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      parse(line, acc);
+      if (acc.port !== undefined && acc.token !== undefined) {
+        clearTimeout(timer);
+        resolve(acc as Server);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
+async function stopChild(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startArca(): Promise<Server> {
+  return startChild(
+    ['dist/src/cli/main.js', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', '-log-level=error'],
+    (line, acc) => {
+      const addr = /VAULT_ADDR='http:\/\/127\.0\.0\.1:(\d+)'/.exec(line);
+      if (addr) acc.port = Number(addr[1]);
+      const token = /^Root Token: (\S+)/.exec(line);
+      if (token) acc.token = token[1];
+    },
+  );
+}
+
+async function startBare(): Promise<Server> {
+  return startChild(['dist/bench/bare-fastify.js'], (line, acc) => {
+    const m = /"address":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
+    if (m) {
+      acc.port = Number(m[1]);
+      acc.token = '';
+    }
+  });
+}
+
+async function api(server: Server, method: string, path: string, body?: unknown): Promise<void> {
+  const agent = new Agent({ keepAlive: false });
+  const status = await send(agent, server.port, {
+    method,
+    path,
+    headers: { 'x-vault-token': server.token },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (status >= 400) throw new Error(`${method} ${path} answered ${status}`);
+}
+
+async function measure(server: Server, kind: 'write' | 'read', concurrency: number): Promise<LoadResult> {
+  const headers = { 'x-vault-token': server.token };
+  const body = JSON.stringify({ data: { value } });
+  const result = await runLoad({
+    port: server.port,
+    concurrency,
+    durationMs: phaseMs,
+    next: (worker, i) =>
+      kind === 'write'
+        ? { method: 'POST', path: `/v1/secret/data/bench/w${worker}-${i % 32}`, headers, body }
+        : { method: 'GET', path: `/v1/secret/data/bench/r${(worker * 7 + i) % readKeys}`, headers },
+  });
+  if (result.errors > 0)
+    throw new Error(`${result.errors} ${kind} requests failed at concurrency ${concurrency}`);
+  return result;
+}
+
+async function seed(server: Server): Promise<void> {
+  for (let i = 0; i < readKeys; i++)
+    await api(server, 'POST', `/v1/secret/data/bench/r${i}`, { data: { value } });
+}
+
+type Row = { kind: string; concurrency: number; bare: LoadResult; arca: LoadResult; audited: LoadResult };
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const auditDir = mkdtempSync(join(tmpdir(), 'arca-bench-audit-'));
+  const bare = await startBare();
+  const arca = await startArca();
+  const rows: Row[] = [];
+  try {
+    await seed(bare);
+    await seed(arca);
+    const results = new Map<string, LoadResult>();
+    for (const kind of ['write', 'read'] as const) {
+      for (const c of levels) {
+        results.set(`bare-${kind}-${c}`, await measure(bare, kind, c));
+        results.set(`arca-${kind}-${c}`, await measure(arca, kind, c));
+      }
+    }
+    if (withAudit) {
+      await api(arca, 'PUT', '/v1/sys/audit/file', {
+        type: 'file',
+        options: { file_path: join(auditDir, 'audit.log') },
+      });
+      for (const kind of ['write', 'read'] as const) {
+        for (const c of levels) results.set(`audited-${kind}-${c}`, await measure(arca, kind, c));
+      }
+    }
+    for (const kind of ['write', 'read'] as const) {
+      for (const c of levels) {
+        rows.push({
+          kind,
+          concurrency: c,
+          bare: results.get(`bare-${kind}-${c}`)!,
+          arca: results.get(`arca-${kind}-${c}`)!,
+          audited: results.get(`audited-${kind}-${c}`) ?? {
+            requests: 0,
+            errors: 0,
+            perSecond: NaN,
+            p50Ms: NaN,
+            p99Ms: NaN,
+          },
+        });
+      }
+    }
+  } finally {
+    await stopChild(arca);
+    await stopChild(bare);
+    rmSync(auditDir, { recursive: true, force: true });
+  }
+  console.log(`KV v2 on one LevelDB node (synced writes), ${phaseMs} ms per cell, one run, same machine`);
+  console.log(
+    '| op | conc. | bare fastify req/s | Arca req/s | Arca / bare | Arca p50 ms | Arca p99 ms | with file audit req/s | audit / no audit |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.kind} | ${r.concurrency} | ${fmt(r.bare.perSecond)} | ${fmt(r.arca.perSecond)} | ${(r.arca.perSecond / r.bare.perSecond).toFixed(2)} | ${fmt(r.arca.p50Ms)} | ${fmt(r.arca.p99Ms)} | ${fmt(r.audited.perSecond)} | ${(r.audited.perSecond / r.arca.perSecond).toFixed(2)} |`,
+    );
+  }
+}
+
+await main();

@@ -1,0 +1,71 @@
+/**
+ * Linearizable reads on the leader (Raft thesis §6.4; etcd stepLeader MsgReadIndex). 'safe'
+ * confirms leadership with one heartbeat round shared by every read queued before it; 'leaseBased'
+ * answers from the commit index (only with check-quorum; during or after a transfer attempt in this
+ * term it falls back to the heartbeat round). A new leader answers nothing until it has committed
+ * an entry of its own term: reads are parked until then.
+ */
+import { bcastHeartbeat } from './replication.js';
+import { parseReadRoundContext, readRoundContext } from './read-only.js';
+import { pendingReadsMax, type RaftState } from './state.js';
+import type { Message, NodeId } from './types.js';
+
+function respond(r: RaftState, from: NodeId, index: number, requestCtx: Uint8Array): void {
+  if (from === r.id || from === '') r.readStates.push({ index, requestCtx });
+  else r.send({ type: 'MsgReadIndexResp', to: from, index, context: requestCtx });
+}
+
+/** Leader: a MsgReadIndex from itself or a follower. */
+export function leaderReadIndex(r: RaftState, m: Message): void {
+  const ctx = m.context ?? new Uint8Array(0);
+  if (r.trk.isSingleton()) {
+    respond(r, m.from, r.log.committed, ctx);
+    return;
+  }
+  const early = r.config.mutations.readIndexBeforeTermCommit === true;
+  if (!early && !r.committedEntryInCurrentTerm()) {
+    if (r.pendingReadIndexMessages.length < pendingReadsMax) r.pendingReadIndexMessages.push(m);
+    return;
+  }
+  serveReadIndex(r, m);
+}
+
+function serveReadIndex(r: RaftState, m: Message): void {
+  const ctx = m.context ?? new Uint8Array(0);
+  if (r.config.readOnlyOption === 'leaseBased' && r.leadTransferee === '' && !r.leaseSuspended) {
+    respond(r, m.from, r.log.committed, ctx);
+    return;
+  }
+  // Safe reads, and lease reads while a transfer is (or was) underway (etcd-io/raft #99).
+  // Queued; the heartbeat round goes out at the next flush (batching).
+  r.readOnly.add(r.log.committed, m.from, ctx, r.id);
+}
+
+/** Releases reads parked before the first commit of this term. */
+export function releasePendingReadIndexMessages(r: RaftState): void {
+  if (r.pendingReadIndexMessages.length === 0 || !r.committedEntryInCurrentTerm()) return;
+  const parked = r.pendingReadIndexMessages;
+  r.pendingReadIndexMessages = [];
+  for (const m of parked) serveReadIndex(r, m);
+}
+
+/** Broadcasts one heartbeat round covering every read queued since the last round. */
+export function flushReadRound(r: RaftState): void {
+  if (r.role !== 'leader' || r.readOnly.unsentSeq === 0) return;
+  const seq = r.readOnly.unsentSeq;
+  r.readOnly.unsentSeq = 0;
+  if (r.readOnly.hasQuorum(seq, r.trk.voters)) {
+    for (const read of r.readOnly.advance(seq)) respond(r, read.from, read.index, read.requestCtx);
+    return;
+  }
+  bcastHeartbeat(r, readRoundContext(seq));
+}
+
+/** A heartbeat response carrying a read round context: count it, release confirmed reads. */
+export function leaderReadAck(r: RaftState, m: Message): void {
+  const seq = parseReadRoundContext(m.context);
+  if (seq === undefined) return;
+  if (r.readOnly.recvAck(m.from, seq) === 0) return;
+  if (!r.readOnly.hasQuorum(seq, r.trk.voters)) return;
+  for (const read of r.readOnly.advance(seq)) respond(r, read.from, read.index, read.requestCtx);
+}

@@ -1,0 +1,109 @@
+/**
+ * Builds core for a server configuration: the physical storage (LevelDB at the configured path;
+ * LevelDB in a fresh temporary directory for `-dev`, deleted on stop; memory for `inmem`), the
+ * engine factories, and the expiry ticker. The returned core is NOT initialised or unsealed.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Core } from '../core/core.js';
+import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
+import { kvBackendFactory } from '../engines/kv/index.js';
+import { systemClock } from '../lib/clock.js';
+import { ArcaError } from '../lib/errors.js';
+import { systemRng } from '../lib/rng.js';
+import { LevelPhysical } from '../storage/physical/leveldb.js';
+import { MemoryPhysical } from '../storage/physical/memory.js';
+import type { PhysicalBackend } from '../storage/physical/physical.js';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './logger.js';
+
+/** How often core revokes expired tokens and leases. */
+const expiryTickMs = 1000;
+
+/** A running core as the server holds it. */
+export interface ServerCore {
+  handleRequest: Core['handleRequest'];
+  /** Stops the ticker, seals, closes storage, removes a dev temp dir. */
+  close(): Promise<void>;
+  /** The data directory in use (dev: the temporary one). */
+  dataDir?: string;
+}
+
+interface OpenedStorage {
+  physical: PhysicalBackend;
+  storageType: string;
+  dataDir?: string;
+  cleanup(): Promise<void>;
+}
+
+async function openStorage(config: ServerConfig, dev: boolean): Promise<OpenedStorage> {
+  if (dev) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'arca-dev-'));
+    const physical = await LevelPhysical.open(dataDir);
+    return {
+      physical,
+      storageType: 'leveldb',
+      dataDir,
+      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const storage = config.storage;
+  switch (storage.type) {
+    case 'leveldb':
+      return {
+        physical: await LevelPhysical.open(storage.path),
+        storageType: 'leveldb',
+        dataDir: storage.path,
+        cleanup: async () => undefined,
+      };
+    case 'inmem':
+      return { physical: new MemoryPhysical(), storageType: 'inmem', cleanup: async () => undefined };
+    case 'raft':
+      throw new ArcaError(
+        'invalid_request',
+        'storage "raft" is not available in this build yet: use storage "leveldb" for a single node',
+      );
+  }
+}
+
+/** Builds core for `config`; `dev` uses LevelDB in a temporary directory. */
+export async function createServerCore(input: {
+  config: ServerConfig;
+  logger: Logger;
+  dev: boolean;
+}): Promise<ServerCore> {
+  const storage = await openStorage(input.config, input.dev);
+  let core: Core;
+  try {
+    core = await Core.create({
+      physical: storage.physical,
+      clock: systemClock,
+      rng: systemRng,
+      logger: input.logger,
+      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
+      storageType: storage.storageType,
+    });
+  } catch (err) {
+    await storage.physical.close();
+    await storage.cleanup();
+    throw err;
+  }
+  const ticker = setInterval(() => void core.tick(), expiryTickMs);
+  ticker.unref();
+  let closed = false;
+  return {
+    handleRequest: (request) => core.handleRequest(request),
+    dataDir: storage.dataDir,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(ticker);
+      try {
+        await core.close();
+      } finally {
+        await storage.cleanup();
+      }
+    },
+  };
+}

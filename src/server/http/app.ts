@@ -1,0 +1,197 @@
+/**
+ * The HTTP front door: a fastify 5 app that maps every `/v1/*` call onto one `LogicalRequest`,
+ * hands it to the `RequestHandler` (core), and renders the result Vault's way. The app owns no
+ * vault logic: methods, data sources, token headers, body limits, error mapping and response
+ * shapes only (see request-mapping.ts and response-rendering.ts for the rules).
+ *
+ * Every response (success, error, 404, fastify's own failures) carries `Cache-Control: no-store`
+ * and, unless the backend returned a raw body, `Content-Type: application/json`. No error ever
+ * crashes the process: unexpected errors are logged (never with request data) and become 500
+ * `{"errors":["internal error"]}`. `LIST` works on every connection via list-aware-server.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import {
+  fastify,
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { ArcaError, isArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
+import type { RequestHandler } from '../../logical/handler.js';
+import type { Logger } from '../logger.js';
+import { parseListenAddress } from '../address.js';
+import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
+import { clientMethod, toLogicalRequest } from './request-mapping.js';
+import {
+  renderError,
+  renderErrors,
+  renderResponse,
+  jsonContentType,
+  type RenderedResponse,
+} from './response-rendering.js';
+
+/** Options for `createHttpApp`. */
+export interface HttpAppOptions {
+  /** Core (or a test double): receives one `LogicalRequest` per `/v1/*` call. */
+  handler: RequestHandler;
+  /** The process logger; each request gets a child with its `request_id`. */
+  logger: Logger;
+  /** Listener `max_request_size`; larger bodies get 413 (default `limits.requestBodyBytesMax`). */
+  requestBodyBytesMax?: number;
+  /** Serve HTTPS with this PEM certificate chain and key (read once, at creation). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+/** The fastify app type (the raw server is an https.Server when TLS is on). */
+export type HttpApp = FastifyInstance<HttpServer, IncomingMessage, ServerResponse, Logger>;
+
+/** The paths a HEAD request may address (Vault: sys/health only). */
+const headPaths = new Set(['sys/health']);
+
+/** Creates the fastify app (not yet listening). Call `listenHttpApp` or `app.listen` to serve. */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const tls = options.tls
+    ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
+    : undefined;
+  const bodyLimit = options.requestBodyBytesMax ?? limits.requestBodyBytesMax;
+  const app = fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: () => randomUUID(),
+    exposeHeadRoutes: false,
+    bodyLimit,
+    routerOptions: { maxParamLength: 64 * 1024 },
+    serverFactory: (handler) => createListAwareServer(handler, tls) as HttpServer,
+    clientErrorHandler: writeClientError,
+  });
+  app.addHttpMethod(listMarkerMethod, { hasBody: false });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('content-type')) reply.header('content-type', jsonContentType);
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      {
+        method: clientMethod(request.method),
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+      },
+      'request completed',
+    );
+  });
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', listMarkerMethod],
+    url: '/v1/*',
+    handler: async (request, reply) => {
+      const rendered = await serve(options.handler, request);
+      return send(reply, rendered);
+    },
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    // Routed paths with an unrouted method reach here too: under /v1/ that is Vault's 405.
+    const underV1 = request.url.startsWith('/v1/');
+    return send(reply, underV1 ? renderError(new ArcaError('unsupported_operation')) : renderErrors(404, []));
+  });
+
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    const mapped = mapFrameworkError(err);
+    if (!mapped)
+      request.log.error({ err: { message: err.message, code: err.code } }, 'unexpected error in HTTP layer');
+    return send(reply, renderError(mapped ?? err));
+  });
+
+  return app;
+}
+
+/** Runs one request through the handler; never throws. */
+async function serve(handler: RequestHandler, request: FastifyRequest): Promise<RenderedResponse> {
+  const method = clientMethod(request.method);
+  try {
+    const logical = toLogicalRequest({
+      requestId: request.id,
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : undefined,
+      remoteAddress: request.socket.remoteAddress ?? '',
+    });
+    if (method === 'HEAD' && !headPaths.has(logical.path)) throw new ArcaError('unsupported_operation');
+    const response = await handler.handleRequest(logical);
+    return renderResponse(request.id, response, method === 'HEAD');
+  } catch (err) {
+    if (!isArcaError(err)) {
+      // Only the error's own description: request data and tokens stay out of logs.
+      const error =
+        err instanceof Error
+          ? { name: err.name, message: err.message, stack: err.stack }
+          : { value: String(err) };
+      request.log.error({ err: error, method, path: request.url.split('?')[0] }, 'request handler failed');
+    }
+    const rendered = renderError(err);
+    return method === 'HEAD' ? { ...rendered, body: undefined } : rendered;
+  }
+}
+
+function send(reply: FastifyReply, rendered: RenderedResponse): FastifyReply {
+  reply
+    .code(rendered.status)
+    .header('content-type', rendered.contentType)
+    .header('cache-control', 'no-store');
+  if (rendered.body === undefined || rendered.status === 204) return reply.send();
+  // Always bytes: fastify would append `; charset=utf-8` to a string's JSON content type.
+  return reply.send(Buffer.from(rendered.body));
+}
+
+/** fastify's own errors (body limit, content type, content length) in Vault's terms. */
+function mapFrameworkError(err: FastifyError): ArcaError | undefined {
+  if (isArcaError(err)) return err;
+  const status = err.statusCode ?? 500;
+  if (status === 413) return new ArcaError('payload_too_large');
+  if (status === 415)
+    return new ArcaError('unsupported_media_type', `unsupported media type: ${err.message}`);
+  if (status >= 400 && status < 500) return new ArcaError('invalid_request', err.message);
+  return undefined;
+}
+
+/** Answers requests Node's HTTP parser rejected (malformed, headers too large) in Vault's shape. */
+function writeClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const reason =
+    status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const body = JSON.stringify({ errors: [status === 400 ? 'malformed HTTP request' : reason.toLowerCase()] });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${jsonContentType}\r\nCache-Control: no-store\r\n` +
+      `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Starts serving on `address` (`host:port`; port 0 = ephemeral). Resolves to the bound base URL. */
+export async function listenHttpApp(app: HttpApp, address: string): Promise<string> {
+  const { host, port } = parseListenAddress(address);
+  await app.listen({ host, port });
+  const bound = app.server.address();
+  const scheme = app.server instanceof TlsServer ? 'https' : 'http';
+  if (bound === null || typeof bound === 'string') return `${scheme}://${address}`;
+  const boundHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  return `${scheme}://${boundHost}:${bound.port}`;
+}

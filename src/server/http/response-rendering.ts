@@ -1,0 +1,79 @@
+/**
+ * Renders a `LogicalResponse` or a thrown error the way Vault does (vault-api.md §0.4, §0.5): the
+ * JSON envelope, `topLevelData` injection, raw responses as given, 204 when there is nothing to say,
+ * and `{"errors":[...]}` (+ `data`) for failures. Pure: returns status, content type and body; the
+ * app writes them (with `Cache-Control: no-store` on every response).
+ */
+import { ArcaError, errorCatalog } from '../../lib/errors.js';
+import type { LogicalResponse, ResponseAuth } from '../../logical/response.js';
+
+/** What the app writes. `body` undefined = no body (204, HEAD). */
+export interface RenderedResponse {
+  status: number;
+  contentType: string;
+  body?: string | Uint8Array;
+}
+
+/** Content type of every non-raw response. */
+export const jsonContentType = 'application/json';
+
+/** Vault's `auth` object: snake_case, seconds. */
+export function renderAuth(auth: ResponseAuth): Record<string, unknown> {
+  return {
+    client_token: auth.clientToken,
+    accessor: auth.accessor,
+    policies: auth.policies,
+    token_policies: auth.tokenPolicies,
+    metadata: auth.metadata,
+    lease_duration: auth.leaseDurationSeconds,
+    renewable: auth.renewable,
+    entity_id: auth.entityId,
+    token_type: auth.tokenType,
+    orphan: auth.orphan,
+    mfa_requirement: null,
+    num_uses: auth.numUses,
+  };
+}
+
+/** Success rendering. `head` drops the body (HEAD requests: status only). */
+export function renderResponse(requestId: string, response: LogicalResponse, head = false): RenderedResponse {
+  if (response.raw) {
+    const { status, contentType, body } = response.raw;
+    return { status, contentType, body: head ? undefined : body };
+  }
+  const hasData = response.data !== undefined && response.data !== null;
+  const warnings = response.warnings && response.warnings.length > 0 ? response.warnings : null;
+  if (!hasData && !warnings && !response.auth && !response.secret) {
+    return { status: 204, contentType: jsonContentType };
+  }
+  const envelope: Record<string, unknown> = {
+    request_id: requestId,
+    lease_id: response.leaseId ?? '',
+    renewable: response.secret?.renewable ?? false,
+    lease_duration: response.secret?.ttlSeconds ?? 0,
+    data: hasData ? response.data : null,
+    wrap_info: null,
+    warnings,
+    auth: response.auth ? renderAuth(response.auth) : null,
+    mount_type: response.mountType ?? '',
+  };
+  const body = response.topLevelData && hasData ? { ...response.data, ...envelope } : envelope;
+  return { status: 200, contentType: jsonContentType, body: head ? undefined : JSON.stringify(body) };
+}
+
+/** Renders `{"errors":[...]}` (+ `data`) for a status. */
+export function renderErrors(
+  status: number,
+  errors: string[],
+  data?: Record<string, unknown>,
+): RenderedResponse {
+  const body: Record<string, unknown> = { errors };
+  if (data !== undefined) body.data = data;
+  return { status, contentType: jsonContentType, body: JSON.stringify(body) };
+}
+
+/** Renders an `ArcaError`; anything else is a 500 `internal error` (the caller logs it). */
+export function renderError(err: unknown): RenderedResponse {
+  if (err instanceof ArcaError) return renderErrors(err.httpStatus, err.messages, err.data);
+  return renderErrors(errorCatalog.internal.status, [errorCatalog.internal.message]);
+}

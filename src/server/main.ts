@@ -1,0 +1,148 @@
+/**
+ * The composition root: reads the configuration (file or `-dev`), creates the logger, builds core,
+ * and serves it on every configured listener through the HTTP app. `startServer` is what the CLI's
+ * `server` command calls; it returns a handle whose `stop()` closes listeners, then core.
+ *
+ * Core is created by `createCore` below — the ONE place where core is wired in. Until core lands it
+ * throws `unavailable`; the contract it must meet is `ServerCore` (a `RequestHandler` with `close`).
+ */
+import { ArcaError } from '../lib/errors.js';
+import { createServerCore } from './core-factory.js';
+import type { RequestHandler } from '../logical/handler.js';
+import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
+import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
+import { createHttpApp, listenHttpApp, type HttpApp } from './http/app.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+import type { DestinationStream } from 'pino';
+
+/** Options of `startServer` (the `server` command's flags). */
+export interface StartServerOptions {
+  /** `-dev`: in-memory storage, auto init + unseal, KV v2 at `secret/`, plain HTTP. */
+  dev?: boolean;
+  /** `-dev-root-token-id`: the root token to create in dev mode. */
+  devRootTokenId?: string;
+  /** `-dev-listen-address` (default 127.0.0.1:8200). */
+  devListenAddress?: string;
+  /** `-config=<file>`: required unless `dev`. */
+  configFile?: string;
+  /** `-log-level`: overrides the config file's `log_level`. */
+  logLevel?: LogLevel;
+  /** Where log lines go (default stdout); tests pass a buffer. */
+  logDestination?: DestinationStream;
+  /** Human-facing output (the dev banner); default stdout. */
+  print?: (text: string) => void;
+}
+
+/** What the server needs from core: handle requests, and shut down cleanly (flush, stop Raft, close DB). */
+export interface ServerCore extends RequestHandler {
+  close(): Promise<void>;
+}
+
+/** What `createCore` receives: the validated configuration and the process logger. */
+export interface CoreFactoryInput {
+  config: ServerConfig;
+  logger: Logger;
+  /** True for `-dev` (in-memory storage; `config.storage.type` is `inmem`). */
+  dev: boolean;
+}
+
+/** A running server. */
+export interface RunningServer {
+  config: ServerConfig;
+  logger: Logger;
+  core: ServerCore;
+  /** Base URL of each listener, in config order (`http://127.0.0.1:8200`). */
+  addresses: string[];
+  /** Set in dev mode. */
+  devCredentials?: DevCredentials;
+  /** Closes the listeners (in-flight requests finish), then core. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Builds core for this configuration (see core-factory.ts); not yet initialised or unsealed. */
+export async function createCore(input: CoreFactoryInput): Promise<ServerCore> {
+  return createServerCore(input);
+}
+
+/** Reads config, builds core and listens. Throws `ArcaError` (`invalid_field`) for bad config. */
+export async function startServer(
+  options: StartServerOptions,
+  coreFactory = createCore,
+): Promise<RunningServer> {
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  let config: ServerConfig;
+  if (options.dev) {
+    config = devServerConfig(options.devListenAddress ?? '127.0.0.1:8200');
+  } else if (options.configFile !== undefined) {
+    config = await loadServerConfig(options.configFile);
+  } else {
+    throw new ArcaError('invalid_request', 'a configuration file must be given with -config, or use -dev');
+  }
+  if (options.logLevel) config = { ...config, logLevel: options.logLevel };
+  const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const core = await coreFactory({ config, logger, dev: options.dev === true });
+  const apps: HttpApp[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.allSettled(apps.map((app) => app.close()));
+    await core.close();
+    logger.info('server stopped');
+    logger.flush();
+  };
+  try {
+    // Dev mode is initialised and unsealed before the first listener opens: clients never see it sealed.
+    const devCredentials = options.dev
+      ? await bootstrapDevCore(core, { rootTokenId: options.devRootTokenId })
+      : undefined;
+    const addresses: string[] = [];
+    for (const listener of config.listeners) {
+      const tls =
+        listener.tlsDisable || !listener.tlsCertFile || !listener.tlsKeyFile
+          ? undefined
+          : { certFile: listener.tlsCertFile, keyFile: listener.tlsKeyFile };
+      const app = createHttpApp({
+        handler: core,
+        logger,
+        requestBodyBytesMax: listener.requestBodyBytesMax,
+        tls,
+      });
+      apps.push(app);
+      addresses.push(await listenHttpApp(app, listener.address));
+    }
+    logger.info(
+      { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
+      'server started',
+    );
+    if (devCredentials) print(devBanner(addresses[0], devCredentials));
+    return { config, logger, core, addresses, devCredentials, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Vault's dev-mode warning and credentials (printed to the terminal, never logged). */
+export function devBanner(address: string, credentials: DevCredentials): string {
+  return [
+    'WARNING! dev mode is enabled! In this mode, Arca keeps its data in a temporary',
+    'directory that is deleted when it stops, and starts unsealed with a single',
+    'unseal key. Use the root token below to begin using Arca.',
+    '',
+    'You may need to set the following environment variables:',
+    '',
+    `    $ export VAULT_ADDR='${address}'`,
+    '',
+    'The unseal key and root token are displayed below in case you want to',
+    'seal/unseal the Vault or re-authenticate.',
+    '',
+    `Unseal Key: ${credentials.unsealKey}`,
+    `Root Token: ${credentials.rootToken}`,
+    '',
+    'Development mode should NOT be used in production installations!',
+    '',
+  ].join('\n');
+}

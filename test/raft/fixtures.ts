@@ -1,0 +1,45 @@
+/** Shared cluster set-ups for unit tests (kept out of *.test.ts so importing runs no tests). */
+import assert from 'node:assert/strict';
+import { MemoryStorage } from '../../src/raft/memory-storage.js';
+import { EntryType, type Entry } from '../../src/raft/types.js';
+import type { RaftMutations } from '../../src/raft/mutations.js';
+import { Cluster } from './harness.js';
+
+const ent = (index: number, term: number): Entry => ({
+  index,
+  term,
+  type: EntryType.Normal,
+  data: new Uint8Array(0),
+});
+
+/** Five voters; node 1 holds [1/1, 2/2] at term 3 and becomes leader of term 4 with 2 and 3. */
+export function figure8Leader(mutations: RaftMutations = {}): Cluster {
+  const c = new Cluster({ preVote: false, mutations });
+  const voters = ['1', '2', '3', '4', '5'];
+  const log = [ent(1, 1), ent(2, 2)];
+  for (const id of voters) {
+    const entries = id === '5' ? [ent(1, 1), ent(2, 3)] : id === '4' ? [ent(1, 1)] : log;
+    const storage = new MemoryStorage({
+      confState: { voters, learners: [] },
+      entries,
+      hardState: { term: 3, vote: '', commit: 1 },
+    });
+    c.addNode(id, voters, [], {}, storage);
+  }
+  c.partition([
+    ['1', '2', '3'],
+    ['4', '5'],
+  ]);
+  c.node('1').raw.campaign();
+  c.processReady('1');
+  c.deliver('2');
+  c.deliver('3');
+  c.processReady('2');
+  c.processReady('3');
+  c.deliver('1');
+  c.processReady('1'); // leader of term 4 persists its empty entry 4/3
+  c.drop();
+  assert.equal(c.node('1').raw.raft.role, 'leader');
+  assert.equal(c.node('1').raw.raft.term, 4);
+  return c;
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cluster, bytes } from '../../raft/harness.js';
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function elected(n = 3, opts = {}): Cluster {
+  const c = Cluster.ofSize(n, opts);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  return c;
+}
+
+test('a read is answered after one heartbeat round confirms leadership (thesis §6.4)', () => {
+  const c = elected();
+  c.node('1').raw.propose(bytes('a'));
+  c.stabilize();
+  c.node('1').raw.readIndex(bytes('r1'));
+  const rd = c.processReady('1');
+  assert.equal(rd?.readStates.length, 0, 'not before the quorum round');
+  assert.ok(rd?.messages.some((m) => m.type === 'MsgHeartbeat' && m.context));
+  c.stabilize();
+  const rs = c.node('1').readStates;
+  assert.equal(rs.length, 1);
+  assert.equal(text(rs[0].requestCtx), 'r1');
+  assert.equal(rs[0].index, c.node('1').raw.status().commit);
+});
+
+test('many reads share one heartbeat round (batching)', () => {
+  const c = elected();
+  for (let i = 0; i < 5; i++) c.node('1').raw.readIndex(bytes(`r${i}`));
+  const rd = c.processReady('1');
+  assert.equal(rd?.messages.filter((m) => m.type === 'MsgHeartbeat').length, 2, 'one heartbeat per follower');
+  c.stabilize();
+  assert.deepEqual(
+    c.node('1').readStates.map((r) => text(r.requestCtx)),
+    ['r0', 'r1', 'r2', 'r3', 'r4'],
+  );
+});
+
+test('duplicate client contexts are each answered once (etcd-io/raft #397)', () => {
+  const c = elected();
+  c.node('1').raw.readIndex(bytes('same'));
+  c.processReady('1');
+  c.node('1').raw.readIndex(bytes('same'));
+  c.stabilize();
+  assert.equal(c.node('1').readStates.length, 2);
+});
+
+test('an isolated leader answers no read', () => {
+  const c = elected();
+  c.partition([['1'], ['2', '3']]);
+  c.node('1').raw.readIndex(bytes('r'));
+  c.stabilize(['1']);
+  assert.equal(c.node('1').readStates.length, 0);
+});
+
+test('a new leader serves no read until it has committed an entry of its term', () => {
+  const c = elected();
+  c.electWithoutCommit('2');
+  assert.equal(c.node('2').raw.raft.role, 'leader');
+  c.node('2').raw.readIndex(bytes('early'));
+  c.processReady('2');
+  assert.equal(c.node('2').readStates.length, 0);
+  assert.equal(c.node('2').raw.raft.pendingReadIndexMessages.length, 1, 'parked, not served');
+  c.stabilize();
+  assert.equal(c.node('2').readStates.length, 1);
+  assert.ok(c.node('2').readStates[0].index >= 2);
+});
+
+test('a follower forwards reads to the leader and gets the read index back', () => {
+  const c = elected();
+  c.node('1').raw.propose(bytes('a'));
+  c.stabilize();
+  c.node('3').raw.readIndex(bytes('f'));
+  c.stabilize();
+  const rs = c.node('3').readStates;
+  assert.equal(rs.length, 1);
+  assert.equal(rs[0].index, c.node('1').raw.status().commit);
+});
+
+test('a follower without a leader drops the read (the driver retries)', () => {
+  const c = Cluster.ofSize(3);
+  c.node('2').raw.readIndex(bytes('x'));
+  c.stabilize();
+  assert.equal(c.node('2').readStates.length, 0);
+});
+
+test('lease-based reads need no round trip but require check-quorum', () => {
+  const c = elected(3, { readOnlyOption: 'leaseBased' });
+  c.node('1').raw.readIndex(bytes('l'));
+  const rd = c.processReady('1');
+  assert.equal(rd?.readStates.length, 1);
+  assert.throws(() => Cluster.ofSize(1, { readOnlyOption: 'leaseBased', checkQuorum: false }));
+});
+
+test('a single voter answers reads at once', () => {
+  const c = elected(1);
+  c.node('1').raw.readIndex(bytes('s'));
+  assert.equal(c.processReady('1')?.readStates.length, 1);
+});
+
+test('after a leadership transfer attempt, lease reads fall back to a heartbeat round (etcd-io/raft #99)', () => {
+  const c = elected(3, { readOnlyOption: 'leaseBased' });
+  c.partition([['1', '2'], ['3']]);
+  c.node('1').raw.transferLeadership('3'); // 3 is up to date: MsgTimeoutNow goes out (and is lost)
+  for (let i = 0; i < 10; i++) c.tick('1'); // transfer aborted after an election timeout
+  c.stabilize(['1', '2']);
+  assert.equal(c.node('1').raw.raft.leadTransferee, '');
+  assert.equal(c.leader(), '1');
+  c.node('1').raw.readIndex(bytes('after-transfer'));
+  const rd = c.processReady('1');
+  assert.equal(rd?.readStates.length, 0, 'no lease answer: another leader might exist');
+  c.stabilize(['1', '2']);
+  assert.equal(c.node('1').readStates.length, 1, 'answered once a quorum confirmed leadership');
+});

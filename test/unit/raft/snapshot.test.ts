@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cluster, bytes } from '../../raft/harness.js';
+import { SnapshotAssembler } from '../../../src/raft/snapshot-assembler.js';
+import { newMessage } from '../../../src/raft/message.js';
+import type { SnapshotChunk } from '../../../src/raft/types.js';
+
+/** Leader 1 commits `n` entries while 3 is cut off, then compacts its log past them. */
+function leaderCompactedPastFollower(n: number, chunkBytes = 4): Cluster {
+  const c = Cluster.ofSize(3, { snapshotChunkBytes: chunkBytes });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  c.partition([['1', '2'], ['3']]);
+  for (let i = 0; i < n; i++) c.node('1').raw.propose(bytes(`v${i}`));
+  c.stabilize(['1', '2']);
+  c.drop();
+  const leader = c.node('1');
+  const appliedIndex = leader.appliedIndex;
+  const stateMachine = bytes(c.appliedData('1').join(','));
+  leader.storage.createSnapshot(appliedIndex, leader.confState, stateMachine);
+  leader.storage.compact(appliedIndex);
+  return c;
+}
+
+/** Heartbeat, then round trips until the leader has queued snapshot chunks for 3. */
+function untilSnapshotQueued(c: Cluster): void {
+  c.tick('1');
+  for (let i = 0; i < 10; i++) {
+    c.processReady('1');
+    if (c.queue.some((m) => m.type === 'MsgSnap')) return;
+    c.deliver('3');
+    c.processReady('3');
+    c.deliver('1');
+  }
+  assert.fail('the leader never started a snapshot');
+}
+
+test('a follower behind the compaction point receives the snapshot in chunks and installs it (§7)', () => {
+  const c = leaderCompactedPastFollower(5);
+  c.heal();
+  c.tick('1');
+  c.stabilize();
+  const chunks = c.log.filter((l) => l.includes('1->3 MsgSnap'));
+  assert.ok(chunks.length >= 4, `expected several chunks, got:\n${chunks.join('\n')}`);
+  assert.ok(chunks.some((l) => l.endsWith('done')));
+  const f = c.node('3');
+  assert.equal(f.storage.snapshot().meta.index, c.node('1').storage.snapshot().meta.index);
+  assert.equal(new TextDecoder().decode(f.storage.snapshot().data), 'v0,v1,v2,v3,v4');
+  // Replication resumes after the snapshot.
+  c.node('1').raw.propose(bytes('after'));
+  c.stabilize();
+  assert.deepEqual(c.appliedData('3'), ['after']);
+  assert.equal(c.node('1').raw.status().progress?.['3']?.state, 'replicate');
+});
+
+test('a lost chunk is re-sent from the offset the follower reports', () => {
+  const c = leaderCompactedPastFollower(5);
+  c.heal();
+  untilSnapshotQueued(c);
+  // Lose the second chunk.
+  const snaps = c.queue.filter((m) => m.type === 'MsgSnap');
+  assert.ok(snaps.length >= 2);
+  c.queue = c.queue.filter((m) => m !== snaps[1]);
+  c.stabilize();
+  assert.ok(c.log.some((l) => l.includes('3->1 MsgSnapResp') && l.includes('Rejected')));
+  assert.equal(c.node('3').storage.snapshot().meta.index, c.node('1').storage.snapshot().meta.index);
+});
+
+test('a stalled snapshot stream restarts after an election timeout of silence', () => {
+  const c = leaderCompactedPastFollower(5);
+  c.heal();
+  untilSnapshotQueued(c);
+  assert.ok(c.drop((m) => m.type === 'MsgSnap').length > 0); // the whole window is lost
+  for (let i = 0; i < 12; i++) {
+    c.tick('1');
+    c.stabilize();
+  }
+  assert.equal(c.node('3').storage.snapshot().meta.index, c.node('1').storage.snapshot().meta.index);
+});
+
+test('a snapshot not newer than the commit index is ignored (raft-and-chaos §1.5 #9)', () => {
+  const c = Cluster.ofSize(2);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  for (const v of ['a', 'b', 'c']) c.node('1').raw.propose(bytes(v));
+  c.stabilize();
+  const f = c.node('2').raw;
+  const committed = f.status().commit;
+  const chunk: SnapshotChunk = {
+    meta: { index: 2, term: 1, confState: { voters: ['1', '2'], learners: [] } },
+    offset: 0,
+    totalBytes: 1,
+    data: bytes('x'),
+    done: true,
+  };
+  f.step(newMessage({ type: 'MsgSnap', from: '1', to: '2', term: f.raft.term, snapshot: chunk }));
+  assert.equal(f.raft.log.hasNextOrInProgressSnapshot(), false);
+  const rd = f.ready();
+  assert.deepEqual(
+    rd.messagesAfterPersist.map((m) => [m.type, m.index]),
+    [['MsgAppResp', committed]],
+  );
+});
+
+test('the chunk assembler accepts only in-order chunks and bounds the size', () => {
+  const meta = { index: 9, term: 2, confState: { voters: ['1'], learners: [] } };
+  const a = new SnapshotAssembler(10);
+  const chunk = (offset: number, s: string, done: boolean, totalBytes = 6): SnapshotChunk => ({
+    meta,
+    offset,
+    totalBytes,
+    data: bytes(s),
+    done,
+  });
+  assert.deepEqual(a.accept(chunk(2, 'cd', false)), { kind: 'retry', expectedOffset: 0 });
+  assert.deepEqual(a.accept(chunk(0, 'ab', false)), { kind: 'progress', receivedBytes: 2 });
+  assert.deepEqual(a.accept(chunk(4, 'ef', true)), { kind: 'retry', expectedOffset: 2 });
+  assert.deepEqual(a.accept(chunk(2, 'cd', false)), { kind: 'progress', receivedBytes: 4 });
+  const done = a.accept(chunk(4, 'ef', true));
+  assert.equal(done.kind, 'complete');
+  if (done.kind === 'complete') assert.equal(new TextDecoder().decode(done.snapshot.data), 'abcdef');
+  assert.deepEqual(a.accept(chunk(0, 'ab', false, 11)), { kind: 'invalid' }, 'over the size bound');
+  assert.deepEqual(a.accept(chunk(0, 'abc', true, 6)), { kind: 'invalid' }, 'done before totalBytes');
+});
+
+test('a restarted node recovers from its snapshot and log', () => {
+  const c = leaderCompactedPastFollower(3);
+  c.heal();
+  c.tick('1');
+  c.stabilize();
+  c.node('1').raw.propose(bytes('x'));
+  c.stabilize();
+  c.restart('3');
+  assert.equal(c.node('3').raw.status().commit, c.node('1').raw.status().commit);
+  c.node('1').raw.propose(bytes('y'));
+  c.stabilize();
+  assert.deepEqual(c.appliedData('3'), ['x', 'y']);
+});
+
+test('a follower that installed a snapshot while the leader compacted further gets a newer one', () => {
+  const c = leaderCompactedPastFollower(3);
+  c.heal();
+  untilSnapshotQueued(c);
+  // While the first snapshot is in flight, the leader commits more and compacts past it.
+  c.partition([['1', '2'], ['3']]);
+  const held = c.drop((m) => m.to === '3');
+  for (const v of ['m', 'n']) c.node('1').raw.propose(bytes(v));
+  c.stabilize(['1', '2']);
+  const leader = c.node('1');
+  leader.storage.createSnapshot(leader.appliedIndex, leader.confState, bytes('newer'));
+  leader.storage.compact(leader.appliedIndex);
+  c.heal();
+  c.queue.push(...held);
+  for (let i = 0; i < 5; i++) {
+    c.tick('1');
+    c.stabilize();
+  }
+  assert.equal(c.node('3').storage.snapshot().meta.index, leader.storage.snapshot().meta.index);
+  assert.equal(c.node('1').raw.status().progress?.['3']?.state, 'replicate');
+});

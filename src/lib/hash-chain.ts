@@ -141,10 +141,14 @@ export function verifyChain(lines: string[], key: Uint8Array): ChainSuccess | Ch
         return { ok: false, line: lineNo, reason: 'first entry of a chain does not start from genesis' };
       }
     } else if (link.seq !== expectedSeq) {
-      const reason =
-        link.seq > expectedSeq
-          ? `entries seq ${expectedSeq}..${link.seq - 1} are missing before this line (removed lines)`
-          : `entry seq ${link.seq} appears after seq ${expectedSeq - 1} (reordered or duplicated line)`;
+      let reason: string;
+      if (link.seq < expectedSeq) {
+        reason = `entry seq ${link.seq} appears after seq ${expectedSeq - 1} (reordered or duplicated line)`;
+      } else if (appearsLater(lines, i + 1, expectedSeq)) {
+        reason = `entry seq ${link.seq} appears before seq ${expectedSeq} (reordered lines)`;
+      } else {
+        reason = `entries seq ${expectedSeq}..${link.seq - 1} are missing before this line (removed lines)`;
+      }
       return { ok: false, line: lineNo, reason };
     } else if (link.prev !== prevMac) {
       return { ok: false, line: lineNo, reason: `entry seq ${link.seq} does not link to the previous entry` };
@@ -162,4 +166,12 @@ export function verifyChain(lines: string[], key: Uint8Array): ChainSuccess | Ch
     lastMac: prevMac,
     continuesEarlierChain: continues,
   };
+}
+
+/** Whether a line from `start` on carries chain seq `seq` (tells a reorder from a removal). */
+function appearsLater(lines: string[], start: number, seq: number): boolean {
+  for (let j = start; j < lines.length; j++) {
+    if (parseChainedLine(lines[j])?.link.seq === seq) return true;
+  }
+  return false;
 }

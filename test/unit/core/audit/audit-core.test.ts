@@ -4,10 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseChainKey, verifyAuditFiles } from '../../../../src/cli/audit-verify.js';
 import { kvBackendFactory } from '../../../../src/engines/kv/index.js';
 import { verifyChain } from '../../../../src/lib/hash-chain.js';
 import { unsealedHarness } from '../../../helpers/core/core-harness.js';
@@ -215,6 +216,31 @@ test('a device that cannot open at unseal is logged and, as the only one, makes 
     assert.equal((await h.call('update', 'kv/x', { v: 1 }, h.rootToken)).status, 500);
     assert.equal((await h.call('delete', 'sys/audit/file', {}, h.rootToken)).status, 204);
     assert.equal((await h.call('update', 'kv/x', { v: 1 }, h.rootToken)).status, 204);
+    await h.core.close();
+  });
+});
+
+test('rotation: rename the file, core.reopenAuditDevices() (SIGHUP), the chain spans both files', async () => {
+  await withTempDir(async (dir) => {
+    const h = await unsealedHarness({ engines: { kv: kvBackendFactory } });
+    const filePath = join(dir, 'audit.log');
+    await h.call('update', 'sys/mounts/kv', { type: 'kv' }, h.rootToken);
+    await h.call('update', 'sys/audit/file', { type: 'file', options: { file_path: filePath } }, h.rootToken);
+    await h.call('update', 'kv/a', { v: marker }, h.rootToken);
+    await rename(filePath, `${filePath}.1`);
+    await h.core.reopenAuditDevices();
+    await h.call('update', 'kv/b', { v: marker }, h.rootToken);
+    const chain = await h.call('read', 'sys/audit-chain/file', {}, h.rootToken);
+    const key = parseChainKey(chain.response!.data!.key as string)!;
+    const older = { name: 'audit.log.1', text: await readFile(`${filePath}.1`, 'utf8') };
+    const newer = { name: 'audit.log', text: await readFile(filePath, 'utf8') };
+    assert.ok(older.text.includes('"kv/a"') && newer.text.includes('"kv/b"'));
+    const result = verifyAuditFiles({
+      files: [older, newer],
+      key,
+      deviceSeq: chain.response!.data!.seq as number,
+    });
+    assert.ok(result.ok, result.message);
     await h.core.close();
   });
 });

@@ -17,6 +17,7 @@ import { normaliseArgv } from './argv.js';
 import { reportError, type CommandEnv } from './command.js';
 import { usageError, type CliIo } from './context.js';
 import { promptSecret, readAll } from './prompt.js';
+import { registerAudit } from './commands/audit.js';
 import { registerAuth } from './commands/auth.js';
 import { registerDelete } from './commands/delete.js';
 import { registerKv } from './commands/kv.js';
@@ -111,6 +112,7 @@ export function buildCli(argv: string[], env: CommandEnv): Argv {
     registerPolicy,
     registerSecrets,
     registerAuth,
+    registerAudit,
     registerKv,
   ]) {
     cli = register(cli, env);

@@ -5,16 +5,21 @@
  * (no timers inside core).
  */
 import { ArcaError } from '../lib/errors.js';
+import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Clock } from '../lib/clock.js';
 import type { Rng } from '../lib/rng.js';
 import type { BackendFactory, PathSpec } from '../logical/backend.js';
 import type { RequestHandler } from '../logical/handler.js';
 import type { LogicalRequest } from '../logical/request.js';
 import type { LogicalResponse } from '../logical/response.js';
+import type { RawResponse } from '../logical/response.js';
 import { Barrier } from '../storage/barrier/barrier.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import { ShamirSeal } from '../storage/seal/shamir-seal.js';
 import type { AuditBroker } from './audit-broker.js';
+import { CoreAudit } from './core-audit.js';
+import { observeRequest, renderMetrics } from './core-metrics.js';
+import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
 import { SealLifecycle } from './lifecycle.js';
 import type { CoreLogger } from './mounts.js';
@@ -22,6 +27,8 @@ import { runPipeline, type PipelineContext } from './pipeline.js';
 import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
+import { auditPaths } from './system/audit-paths.js';
+import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 
 /** Everything core needs from the composition root. */
@@ -35,7 +42,15 @@ export interface CoreDeps {
   engines: Record<string, BackendFactory>;
   /** Auth method factories by type (`userpass`, `approle`, ...); `token` is built in. */
   authEngines?: Record<string, BackendFactory>;
+  /**
+   * Replaces core's own audit broker (tests). Without it core runs its audit devices
+   * (sys/audit), loaded on unseal and closed on seal.
+   */
   audit?: AuditBroker;
+  /** Bound on one audit device write before it counts as failed (default 5 s). */
+  auditWriteTimeoutMs?: number;
+  /** Metrics registry to move (requests, tokens, audit, barrier, storage); none when absent. */
+  metrics?: ArcaMetrics;
   version?: string;
   clusterName?: string;
   /** Shown in seal-status (`raft`, `leveldb`, `inmem`). */
@@ -71,10 +86,21 @@ export class Core implements RequestHandler {
   readonly lifecycle: SealLifecycle;
   private readonly barrier: Barrier;
   private readonly pipeline: PipelineContext;
+  private readonly audit: CoreAudit;
 
   private constructor(private readonly deps: CoreDeps) {
-    this.barrier = new Barrier(deps.physical, deps.clock);
-    const seal = new ShamirSeal(deps.physical, this.barrier);
+    const metrics = deps.metrics;
+    const physical =
+      metrics === undefined
+        ? deps.physical
+        : new InstrumentedPhysical(deps.physical, deps.storageType ?? 'inmem', metrics);
+    this.barrier =
+      metrics === undefined
+        ? new Barrier(physical, deps.clock)
+        : new InstrumentedBarrier(physical, deps.clock, metrics);
+    this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
+    metrics?.sealed.set(1);
+    const seal = new ShamirSeal(physical, this.barrier);
     this.lifecycle = new SealLifecycle(this.barrier, seal, {
       setup: async () => {
         this.runtimeState = await UnsealedRuntime.start({
@@ -87,18 +113,28 @@ export class Core implements RequestHandler {
           systemBackend: sys,
           clusterName: deps.clusterName,
         });
+        // Devices come up with the barrier open: their table (salts, chain keys) lives behind it.
+        await this.audit.open(new PrefixedStorageView(this.barrier, ''));
+        metrics?.sealed.set(0);
       },
       teardown: async () => {
         // The lifecycle already reports sealed, so nothing new gets in; let the rest finish.
         await this.inflight.drained();
         const rt = this.runtimeState;
         this.runtimeState = undefined;
-        await rt?.stop();
+        metrics?.sealed.set(1);
+        try {
+          await rt?.stop();
+        } finally {
+          await this.audit.close();
+        }
       },
       createRootToken: async (id) => {
         const rt = this.runtimeState;
         if (rt === undefined) throw new ArcaError('sealed');
-        return (await rt.tokens.createRoot(id === undefined ? {} : { id })).token;
+        const created = await rt.tokens.createRoot(id === undefined ? {} : { id });
+        metrics?.tokenCreations.inc({ kind: 'root' });
+        return created.token;
       },
     });
     const sys = systemBackend(
@@ -110,12 +146,17 @@ export class Core implements RequestHandler {
         barrier: this.barrier,
         runtime: () => this.runtimeState,
       }),
-      deps.systemPaths,
+      [
+        ...auditPaths(() => this.audit.current()),
+        ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
+        ...(deps.systemPaths ?? []),
+      ],
     );
     this.pipeline = {
       clock: deps.clock,
       logger: deps.logger,
-      audit: deps.audit,
+      audit: deps.audit ?? this.audit.broker,
+      metrics,
       systemBackend: sys,
       sealedSystemStorage: new PrefixedStorageView(this.barrier, 'sys/'),
       isUnsealed: () => this.lifecycle.isUnsealed(),
@@ -131,10 +172,65 @@ export class Core implements RequestHandler {
   /** Serves one request (see pipeline.ts). Failures are thrown as `ArcaError`. */
   handleRequest(request: LogicalRequest): Promise<LogicalResponse> {
     if (this.closed) return Promise.reject(new ArcaError('sealed'));
+    const metrics = this.deps.metrics;
+    if (metrics === undefined) return this.serve(request);
+    const mount = this.mountLabel(request.path);
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    return this.serve(request).then(
+      (response) => {
+        observeRequest(metrics, request, mount, seconds(), { response });
+        return response;
+      },
+      (error: unknown) => {
+        observeRequest(metrics, request, mount, seconds(), { error });
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Re-opens every audit device's destination: the server calls this on SIGHUP after an external
+   * tool rotated the audit files. The hash chain continues in the new file.
+   */
+  reopenAuditDevices(): Promise<void> {
+    return this.audit.reopen();
+  }
+
+  /**
+   * The metrics scrape without a token, for the HTTP layer when the listener's telemetry sets
+   * `unauthenticated_metrics_access` (with a token, `GET sys/metrics` goes through the ACL).
+   * Throws 400 when core was built without metrics.
+   */
+  async renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse> {
+    const metrics = this.deps.metrics;
+    if (metrics === undefined) {
+      throw new ArcaError(
+        'invalid_request',
+        format === 'prometheus' ? 'prometheus is not enabled' : 'metrics are not enabled',
+      );
+    }
+    const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
+    return renderMetrics(metrics, format, {
+      sealed: rt === undefined,
+      leases: rt?.leases.count(),
+      nowMs: this.deps.clock.wallMs(),
+    });
+  }
+
+  private serve(request: LogicalRequest): Promise<LogicalResponse> {
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
     if (lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
       return runPipeline(this.pipeline, request);
     return this.inflight.track(() => runPipeline(this.pipeline, request));
+  }
+
+  /** The mount point serving `path` (a bounded metric label), `sys/` while sealed. */
+  private mountLabel(path: string): string {
+    const p = path.replace(/^\/+/, '');
+    if (p.startsWith('sys/')) return 'sys/';
+    const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
+    return rt?.mounts.router.match(p)?.route.mountPoint ?? 'unknown';
   }
 
   /** True unless the barrier is open and the post-unseal setup has finished. */
@@ -188,7 +284,8 @@ export class Core implements RequestHandler {
     const rt = this.runtimeState;
     if (rt === undefined || !this.lifecycle.isUnsealed()) return;
     try {
-      await rt.tokens.revokeExpired();
+      const expired = await rt.tokens.revokeExpired();
+      this.deps.metrics?.tokenExpirations.inc(expired);
       await rt.leases.expire();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');

@@ -6,6 +6,7 @@
  */
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
+import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Backend } from '../logical/backend.js';
 import { dispatch, matchPath, resolveOperation, type DispatchRequest } from '../logical/dispatch.js';
 import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.js';
@@ -30,6 +31,8 @@ export interface PipelineContext {
   clock: Clock;
   logger: CoreLogger;
   audit?: AuditBroker;
+  /** Counts token lookups (valid/invalid) when present. */
+  metrics?: ArcaMetrics;
   systemBackend: Backend;
   /** Storage for sys handlers served while sealed (any access throws `sealed`). */
   sealedSystemStorage: StorageView;
@@ -53,7 +56,7 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
   const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;
 
-  const token = await authenticate(rt, request.clientToken, unauthenticated, path);
+  const token = await authenticate(rt, request.clientToken, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
   const operation =
@@ -68,7 +71,11 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
   const entry = (type: AuditEntry['type']): AuditEntry =>
     auditEntry(ctx, type, request, match, operation, token);
-  if (audited) await auditOrFail(ctx, () => ctx.audit!.logRequest(entry('request')));
+  // Break-glass (beyond Vault, where a broken last device can only be fixed, not disabled): a
+  // sudo-checked DELETE of an audit device goes through when no device can record it, so an
+  // operator can restore service; it is then recorded in the operational log instead.
+  const breakGlass = operation === 'delete' && path.startsWith('sys/audit/') ? token : undefined;
+  if (audited) await auditOrFail(ctx, () => ctx.audit!.logRequest(entry('request')), breakGlass);
 
   let response: LogicalResponse;
   try {
@@ -80,12 +87,14 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   } catch (err) {
     if (audited) {
       const failed = { ...entry('response'), error: errorText(err) };
-      await auditOrFail(ctx, () => ctx.audit!.logResponse(failed));
+      await auditOrFail(ctx, () => ctx.audit!.logResponse(failed), breakGlass);
     }
     throw err;
   }
   response = decorate(response, match, path);
-  if (audited) await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }));
+  if (audited) {
+    await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }), breakGlass);
+  }
   return response;
 }
 
@@ -116,6 +125,7 @@ async function authenticate(
   clientToken: string,
   unauthenticated: boolean,
   path: string,
+  metrics?: ArcaMetrics,
 ): Promise<TokenEntry | undefined> {
   // Unauthenticated paths ignore tokens, except the UI mounts helper, which filters by them.
   if (unauthenticated && !path.startsWith('sys/internal/ui/mounts')) return undefined;
@@ -124,6 +134,7 @@ async function authenticate(
     throw new ArcaError('permission_denied');
   }
   const token = await rt.tokens.authenticate(clientToken);
+  metrics?.tokenLookups.inc({ result: token === undefined ? 'invalid' : 'valid' });
   if (token === undefined && !unauthenticated) {
     throw new ArcaError('invalid_token', ['permission denied', 'invalid token']);
   }
@@ -262,10 +273,21 @@ function auditEntry(
 }
 
 /** Audit fails closed: any broker failure becomes 500 `internal error` (logged, without secrets). */
-async function auditOrFail(ctx: PipelineContext, log: () => Promise<void>): Promise<void> {
+async function auditOrFail(
+  ctx: PipelineContext,
+  log: () => Promise<void>,
+  breakGlass?: TokenEntry,
+): Promise<void> {
   try {
     await log();
   } catch (err) {
+    if (breakGlass !== undefined) {
+      ctx.logger.error(
+        { err: errorText(err), accessor: breakGlass.accessor },
+        'audit device disabled while no audit device could record the request (break-glass)',
+      );
+      return;
+    }
     ctx.logger.error({ err: errorText(err) }, 'no audit backend succeeded in logging the request');
     throw new ArcaError('audit_failed');
   }

@@ -10,6 +10,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from './bytes.js';
+import { Sha256Hmac } from './fast-hmac.js';
 
 /** The chain fields of one line. */
 export interface ChainLink {
@@ -34,14 +35,13 @@ function computeMac(key: Uint8Array, seq: number, prev: string, body: string): s
 export class HashChainWriter {
   private seq: number;
   private prev: string;
+  private readonly hmac: Sha256Hmac;
 
   /** `state` continues an existing chain (e.g. after a restart or a file rotation). */
-  constructor(
-    private readonly key: Uint8Array,
-    state?: { seq: number; mac: string },
-  ) {
+  constructor(key: Uint8Array, state?: { seq: number; mac: string }) {
     this.seq = state?.seq ?? 0;
     this.prev = state?.mac ?? genesisMac;
+    this.hmac = new Sha256Hmac(key);
   }
 
   /** Seals one JSON object text (must start with '{' and end with '}') into a chained line. */
@@ -51,7 +51,7 @@ export class HashChainWriter {
     }
     const seq = this.seq + 1;
     const prev = this.prev;
-    const mac = computeMac(this.key, seq, prev, bodyJson);
+    const mac = this.hmac.hex(`${seq}\n${prev}\n${bodyJson}`);
     this.seq = seq;
     this.prev = mac;
     return `${bodyJson.slice(0, -1)}${chainMarker}"seq":${seq},"prev":"${prev}","mac":"${mac}"}}`;
@@ -141,10 +141,14 @@ export function verifyChain(lines: string[], key: Uint8Array): ChainSuccess | Ch
         return { ok: false, line: lineNo, reason: 'first entry of a chain does not start from genesis' };
       }
     } else if (link.seq !== expectedSeq) {
-      const reason =
-        link.seq > expectedSeq
-          ? `entries seq ${expectedSeq}..${link.seq - 1} are missing before this line (removed lines)`
-          : `entry seq ${link.seq} appears after seq ${expectedSeq - 1} (reordered or duplicated line)`;
+      let reason: string;
+      if (link.seq < expectedSeq) {
+        reason = `entry seq ${link.seq} appears after seq ${expectedSeq - 1} (reordered or duplicated line)`;
+      } else if (appearsLater(lines, i + 1, expectedSeq)) {
+        reason = `entry seq ${link.seq} appears before seq ${expectedSeq} (reordered lines)`;
+      } else {
+        reason = `entries seq ${expectedSeq}..${link.seq - 1} are missing before this line (removed lines)`;
+      }
       return { ok: false, line: lineNo, reason };
     } else if (link.prev !== prevMac) {
       return { ok: false, line: lineNo, reason: `entry seq ${link.seq} does not link to the previous entry` };
@@ -162,4 +166,12 @@ export function verifyChain(lines: string[], key: Uint8Array): ChainSuccess | Ch
     lastMac: prevMac,
     continuesEarlierChain: continues,
   };
+}
+
+/** Whether a line from `start` on carries chain seq `seq` (tells a reorder from a removal). */
+function appearsLater(lines: string[], start: number, seq: number): boolean {
+  for (let j = start; j < lines.length; j++) {
+    if (parseChainedLine(lines[j])?.link.seq === seq) return true;
+  }
+  return false;
 }

@@ -49,7 +49,7 @@ export class ArcaMetrics {
   });
   readonly tokenCreations = new Counter({
     name: 'arca_token_creations_total',
-    help: 'Tokens created, by kind (root, child, orphan, role).',
+    help: 'Tokens created, by kind (root, child, orphan, role, login).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -72,7 +72,7 @@ export class ArcaMetrics {
   });
   readonly leases = new Gauge({
     name: 'arca_leases',
-    help: 'Leases currently tracked (tokens included).',
+    help: 'Leases currently tracked by the lease registry (tokens not included).',
     registers: [this.registry],
   });
   readonly leaseRevocationFailures = new Counter({

@@ -6,7 +6,7 @@
  */
 import { ArcaError } from '../../lib/errors.js';
 import type { AuditDevice } from './device.js';
-import type { AuditRecord } from './record.js';
+import type { AuditBroker as AuditSeam, AuditEntry } from '../audit-broker.js';
 
 /** Counters the broker reports to (implemented by the metrics registry). */
 export interface AuditObserver {
@@ -19,7 +19,8 @@ export interface AuditLogger {
   error(obj: object, msg: string): void;
 }
 
-export class AuditBroker {
+/** Core's audit seam, implemented over the enabled devices. */
+export class AuditBroker implements AuditSeam {
   private readonly devices = new Map<string, AuditDevice>();
 
   constructor(
@@ -58,13 +59,13 @@ export class AuditBroker {
   }
 
   /** Written before the request is handled; throws `audit_failed` (500) if no device recorded it. */
-  logRequest(record: AuditRecord): Promise<void> {
-    return this.fanOut('request', record);
+  logRequest(entry: AuditEntry): Promise<void> {
+    return this.fanOut({ ...entry, type: 'request' });
   }
 
   /** Written after the request is handled, before the response is returned. */
-  logResponse(record: AuditRecord): Promise<void> {
-    return this.fanOut('response', record);
+  logResponse(entry: AuditEntry): Promise<void> {
+    return this.fanOut({ ...entry, type: 'response' });
   }
 
   /** Re-opens every device's destination (log rotation on SIGHUP). */
@@ -79,13 +80,14 @@ export class AuditBroker {
     await Promise.allSettled(devices.map((d) => d.close()));
   }
 
-  private async fanOut(type: 'request' | 'response', record: AuditRecord): Promise<void> {
+  private async fanOut(entry: AuditEntry): Promise<void> {
     if (this.devices.size === 0) return;
+    const type = entry.type;
     const now = this.options.now ?? (() => performance.now());
     const results = await Promise.all(
       [...this.devices.values()].map(async (device) => {
         const started = now();
-        const outcome = await this.bounded(device.log(type, record));
+        const outcome = await this.bounded(device.log(entry));
         if (outcome === 'ok') {
           this.options.observer?.written(device.config.path, type, (now() - started) / 1000);
         } else {

@@ -6,7 +6,8 @@
 import { open } from 'node:fs/promises';
 import { HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
 import { AuditHasher } from './hasher.js';
-import { renderEntry, type AuditRecord, type RenderOptions } from './record.js';
+import type { AuditEntry } from '../audit-broker.js';
+import { renderEntry, type RenderOptions } from './record.js';
 import type { AuditSink } from './sink.js';
 
 /** Persistent description of a device (stored encrypted in the audit table). */
@@ -50,8 +51,13 @@ export class AuditDevice {
   }
 
   /** Renders, chains and writes one entry; resolves when the sink has it. */
-  log(type: 'request' | 'response', record: AuditRecord): Promise<void> {
-    const line = this.chain.seal(JSON.stringify(renderEntry(type, record, this.hasher, this.render)));
+  log(entry: AuditEntry): Promise<void> {
+    let line: string;
+    try {
+      line = this.chain.seal(JSON.stringify(renderEntry(entry, this.hasher, this.render)));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return this.sink.write(`${this.prefix}${line}\n`);
   }
 

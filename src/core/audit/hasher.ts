@@ -4,15 +4,19 @@
  * reproduce a hash so an operator can search the log for a known value without the log ever
  * containing it. Numbers and booleans stay plaintext (as in Vault).
  */
-import { createHmac } from 'node:crypto';
+import { Sha256Hmac } from '../../lib/fast-hmac.js';
 
 /** Hashes strings with one device's salt. */
 export class AuditHasher {
-  constructor(private readonly salt: string) {}
+  private readonly hmac: Sha256Hmac;
+
+  constructor(salt: string) {
+    this.hmac = new Sha256Hmac(salt);
+  }
 
   /** `hmac-sha256:<hex>` of `value`. */
   hash(value: string): string {
-    return `hmac-sha256:${createHmac('sha256', this.salt).update(value).digest('hex')}`;
+    return `hmac-sha256:${this.hmac.hex(value)}`;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { StorageView } from '../../logical/storage-view.js';
 import type { AuditBroker } from './broker.js';
 import { AuditDevice, optionBool, readChainTail, type AuditDeviceConfig } from './device.js';
 import { FileSink } from './file-sink.js';
+import { UnavailableSink } from './sink.js';
 import { parseSocketTarget, SocketSink } from './socket-sink.js';
 import { parseDurationSeconds } from '../../lib/durations.js';
 
@@ -57,7 +58,11 @@ export class AuditManager {
     private readonly socketConnectTimeoutMs = 2000,
   ) {}
 
-  /** After unseal: re-creates every device from the table (a device that cannot open is logged by the caller). */
+  /**
+   * After unseal: re-creates every device from the table. A device that cannot open stays in the
+   * broker as an unavailable device (every write fails), so it still counts: when ALL devices
+   * failed, requests fail closed instead of going unaudited. The caller logs the failures.
+   */
   async load(): Promise<{ path: string; error: Error }[]> {
     const raw = await this.storage.get(tableKey);
     const list: AuditDeviceConfig[] = raw
@@ -70,6 +75,7 @@ export class AuditManager {
         this.broker.add(await this.openDevice(config));
       } catch (error) {
         failures.push({ path: config.path, error: error as Error });
+        this.broker.add(new AuditDevice(config, new UnavailableSink((error as Error).message)));
       }
     }
     return failures;

@@ -1,62 +1,13 @@
 /**
- * What core hands the audit broker for one request (and again, with the response, after it), and
- * its rendering into Vault's audit entry format (`type` request/response with `auth`, `request`,
- * `response`, `error`). Rendering applies the device's hashing options, so each device decides
- * what it reveals.
+ * Rendering of core's `AuditEntry` (the seam in ../audit-broker.ts, raw values) into Vault's audit
+ * entry format: `{time, type, auth, request, response?, error}`. Rendering applies the device's
+ * hashing options, so each device decides what it reveals: every string that could be sensitive
+ * becomes `hmac-sha256:<hex>` unless `log_raw` is set. Request headers are never written (they can
+ * carry the token; Vault only logs headers an operator configured).
  */
+import type { AuditAuth, AuditEntry } from '../audit-broker.js';
+import type { LogicalResponse } from '../../logical/response.js';
 import type { AuditHasher } from './hasher.js';
-
-/** The caller as core resolved it. */
-export interface AuditAuth {
-  clientToken: string;
-  accessor: string;
-  displayName: string;
-  policies: string[];
-  tokenPolicies: string[];
-  metadata: Record<string, string>;
-  entityId: string;
-  tokenType: string;
-  tokenTtlSeconds: number;
-  tokenIssueTime: string;
-  remainingUses?: number;
-  policyResults?: { allowed: boolean; grantingPolicies: string[] };
-}
-
-/** The request as core saw it. */
-export interface AuditRequest {
-  id: string;
-  operation: string;
-  path: string;
-  mountPoint: string;
-  mountType: string;
-  mountAccessor: string;
-  clientToken: string;
-  clientTokenAccessor: string;
-  data: Record<string, unknown> | null;
-  remoteAddress: string;
-  wrapTtlSeconds: number;
-}
-
-/** The response core is about to return. */
-export interface AuditResponse {
-  mountPoint: string;
-  mountType: string;
-  data: Record<string, unknown> | null;
-  warnings: string[] | null;
-  leaseId: string;
-  auth?: { clientToken: string; accessor: string; policies: string[]; leaseDurationSeconds: number };
-  /** HTTP status when the response is an error. */
-  status?: number;
-}
-
-/** One audit record: a request entry has no `response`. */
-export interface AuditRecord {
-  timeMs: number;
-  auth: AuditAuth | null;
-  request: AuditRequest;
-  response?: AuditResponse;
-  error: string;
-}
 
 /** Device options that change rendering. */
 export interface RenderOptions {
@@ -66,79 +17,103 @@ export interface RenderOptions {
   logRaw: boolean;
 }
 
-/** Renders one record as Vault's JSON audit entry object. */
+interface Hashers {
+  h(value: string): string;
+  ha(value: string): string;
+  hv(value: unknown): unknown;
+}
+
+function hashers(hasher: AuditHasher, options: RenderOptions): Hashers {
+  const h = (value: string): string => (options.logRaw || value === '' ? value : hasher.hash(value));
+  return {
+    h,
+    ha: (value) => (options.hmacAccessor ? h(value) : value),
+    hv: (value) => (options.logRaw || value == null ? value : hasher.hashValues(value)),
+  };
+}
+
+function renderAuth(a: AuditAuth, x: Hashers): Record<string, unknown> {
+  return {
+    client_token: x.h(a.clientToken),
+    accessor: x.ha(a.accessor),
+    display_name: a.displayName,
+    policies: a.policies,
+    token_policies: a.policies,
+    metadata: a.metadata,
+    entity_id: a.entityId,
+    token_type: 'service',
+  };
+}
+
+function renderResponse(entry: AuditEntry, r: LogicalResponse, x: Hashers): Record<string, unknown> {
+  const data =
+    r.raw !== undefined
+      ? {
+          http_status_code: r.raw.status,
+          http_content_type: r.raw.contentType,
+          http_raw_body:
+            typeof r.raw.body === 'string' ? r.raw.body : Buffer.from(r.raw.body).toString('base64'),
+        }
+      : (r.data ?? null);
+  const auth = r.auth;
+  return {
+    mount_point: entry.request.mountPoint,
+    mount_type: entry.request.mountType,
+    mount_accessor: entry.request.mountAccessor,
+    data: x.hv(data),
+    warnings: r.warnings ?? null,
+    // Lease ids are not secret (using one needs a token) and operators search for them.
+    ...(r.leaseId ? { secret: { lease_id: r.leaseId } } : {}),
+    ...(auth
+      ? {
+          auth: {
+            client_token: x.h(auth.clientToken),
+            accessor: x.ha(auth.accessor),
+            policies: auth.policies,
+            token_policies: auth.tokenPolicies,
+            metadata: auth.metadata,
+            lease_duration: auth.leaseDurationSeconds,
+            renewable: auth.renewable,
+            entity_id: auth.entityId,
+            token_type: auth.tokenType,
+            orphan: auth.orphan,
+            num_uses: auth.numUses,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Renders one core entry as Vault's JSON audit entry object. */
 export function renderEntry(
-  type: 'request' | 'response',
-  record: AuditRecord,
+  entry: AuditEntry,
   hasher: AuditHasher,
   options: RenderOptions,
 ): Record<string, unknown> {
-  const h = (value: string): string => (options.logRaw || value === '' ? value : hasher.hash(value));
-  const ha = (value: string): string => (options.hmacAccessor ? h(value) : value);
-  const hv = (value: unknown): unknown =>
-    options.logRaw || value == null ? value : hasher.hashValues(value);
-  const a = record.auth;
-  const entry: Record<string, unknown> = {
-    time: new Date(record.timeMs).toISOString(),
-    type,
-    auth: a
-      ? {
-          client_token: h(a.clientToken),
-          accessor: ha(a.accessor),
-          display_name: a.displayName,
-          policies: a.policies,
-          token_policies: a.tokenPolicies,
-          metadata: a.metadata,
-          entity_id: a.entityId,
-          token_type: a.tokenType,
-          token_ttl: a.tokenTtlSeconds,
-          token_issue_time: a.tokenIssueTime,
-          ...(a.remainingUses !== undefined ? { remaining_uses: a.remainingUses } : {}),
-          ...(a.policyResults
-            ? {
-                policy_results: {
-                  allowed: a.policyResults.allowed,
-                  granting_policies: a.policyResults.grantingPolicies.map((name) => ({ name, type: 'acl' })),
-                },
-              }
-            : {}),
-        }
-      : null,
+  const x = hashers(hasher, options);
+  const req = entry.request;
+  const out: Record<string, unknown> = {
+    time: new Date(entry.timeMs).toISOString(),
+    type: entry.type,
+    auth: entry.auth ? renderAuth(entry.auth, x) : null,
     request: {
-      id: record.request.id,
-      operation: record.request.operation,
-      mount_point: record.request.mountPoint,
-      mount_type: record.request.mountType,
-      mount_accessor: record.request.mountAccessor,
-      client_token: h(record.request.clientToken),
-      client_token_accessor: ha(record.request.clientTokenAccessor),
+      id: req.id,
+      operation: req.operation,
+      mount_point: req.mountPoint,
+      mount_type: req.mountType,
+      mount_accessor: req.mountAccessor,
+      client_token: x.h(req.clientToken),
+      client_token_accessor: x.ha(entry.auth?.accessor ?? ''),
       namespace: { id: 'root' },
-      path: record.request.path,
-      data: hv(record.request.data),
-      remote_address: record.request.remoteAddress,
-      wrap_ttl: record.request.wrapTtlSeconds,
+      path: req.path,
+      data: x.hv(Object.keys(req.data).length === 0 ? null : req.data),
+      remote_address: req.remoteAddress,
+      wrap_ttl: req.wrapTtlSeconds ?? 0,
     },
   };
-  const r = record.response;
-  if (type === 'response' && r) {
-    entry.response = {
-      mount_point: r.mountPoint,
-      mount_type: r.mountType,
-      data: hv(r.data),
-      warnings: r.warnings,
-      ...(r.leaseId ? { secret: { lease_id: r.leaseId } } : {}),
-      ...(r.auth
-        ? {
-            auth: {
-              client_token: h(r.auth.clientToken),
-              accessor: ha(r.auth.accessor),
-              policies: r.auth.policies,
-              lease_duration: r.auth.leaseDurationSeconds,
-            },
-          }
-        : {}),
-    };
+  if (entry.type === 'response' && entry.response !== undefined) {
+    out.response = renderResponse(entry, entry.response, x);
   }
-  entry.error = record.error;
-  return entry;
+  out.error = entry.error ?? '';
+  return out;
 }

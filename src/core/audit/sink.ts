@@ -10,3 +10,20 @@ export interface AuditSink {
   reopen(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Stands in for a device whose destination could not be opened at unseal: every write fails, so
+ * the device still counts for the fail-closed rule. SIGHUP (reopen) does not revive it; disable
+ * and re-enable the device, or fix the destination and unseal again.
+ */
+export class UnavailableSink implements AuditSink {
+  constructor(private readonly reason: string) {}
+
+  write(): Promise<void> {
+    return Promise.reject(new Error(`audit device unavailable: ${this.reason}`));
+  }
+
+  async reopen(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

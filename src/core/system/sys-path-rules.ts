@@ -43,6 +43,7 @@ const sudoExact = new Set([
 const sudoPrefixes = [
   'sys/auth/',
   'sys/audit/',
+  'sys/audit-chain/',
   'sys/raw/',
   'sys/config/auditing/',
   'sys/plugins/catalog/',

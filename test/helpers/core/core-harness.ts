@@ -52,6 +52,8 @@ export async function makeHarness(
     engines?: Record<string, BackendFactory>;
     authEngines?: Record<string, BackendFactory>;
     audit?: CoreDeps['audit'];
+    metrics?: CoreDeps['metrics'];
+    auditWriteTimeoutMs?: number;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock();
@@ -65,6 +67,8 @@ export async function makeHarness(
     engines: opts.engines ?? {},
     authEngines: opts.authEngines,
     audit: opts.audit,
+    metrics: opts.metrics,
+    auditWriteTimeoutMs: opts.auditWriteTimeoutMs,
     version: '1.19.0',
     storageType: 'inmem',
   });

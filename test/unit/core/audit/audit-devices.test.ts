@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AuditBroker } from '../../../../src/core/audit/broker.js';
 import { AuditManager } from '../../../../src/core/audit/manager.js';
 import { AuditDevice } from '../../../../src/core/audit/device.js';
-import type { AuditRecord } from '../../../../src/core/audit/record.js';
+import type { AuditEntry } from '../../../../src/core/audit-broker.js';
 import type { AuditSink } from '../../../../src/core/audit/sink.js';
 import { isArcaError } from '../../../../src/lib/errors.js';
 import { verifyChain } from '../../../../src/lib/hash-chain.js';
@@ -42,20 +42,17 @@ class MapStorage implements StorageView {
   }
 }
 
-function record(data: Record<string, unknown> = { password: marker }): AuditRecord {
+function record(data: Record<string, unknown> = { password: marker }): AuditEntry {
   return {
+    type: 'request',
     timeMs: Date.UTC(2026, 10, 29),
     auth: {
       clientToken: `hvs.${marker}`,
       accessor: 'accessor-1',
       displayName: 'token',
       policies: ['default'],
-      tokenPolicies: ['default'],
       metadata: {},
       entityId: '',
-      tokenType: 'service',
-      tokenTtlSeconds: 3600,
-      tokenIssueTime: '2026-11-29T00:00:00Z',
     },
     request: {
       id: 'req-1',
@@ -65,12 +62,10 @@ function record(data: Record<string, unknown> = { password: marker }): AuditReco
       mountType: 'kv',
       mountAccessor: 'kv_1',
       clientToken: `hvs.${marker}`,
-      clientTokenAccessor: 'accessor-1',
       data,
       remoteAddress: '127.0.0.1',
-      wrapTtlSeconds: 0,
+      headers: { authorization: `Bearer hvs.${marker}` },
     },
-    error: '',
   };
 }
 
@@ -92,13 +87,8 @@ test('file device: HMACs every secret string, chains entries, file mode 0600, au
     await broker.logRequest(record());
     await broker.logResponse({
       ...record(),
-      response: {
-        mountPoint: 'secret/',
-        mountType: 'kv',
-        data: { value: marker },
-        warnings: null,
-        leaseId: '',
-      },
+      type: 'response',
+      response: { data: { value: marker }, leaseId: 'secret/app/lease-1' },
     });
     const text = await readFile(filePath, 'utf8');
     assert.ok(!text.includes(marker), 'plaintext marker must never reach the audit log');

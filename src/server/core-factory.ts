@@ -11,7 +11,9 @@ import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
+import { ArcaMetrics } from '../lib/metrics.js';
 import { systemRng } from '../lib/rng.js';
+import type { RawResponse } from '../logical/response.js';
 import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
@@ -28,6 +30,10 @@ export interface ServerCore {
   close(): Promise<void>;
   /** The data directory in use (dev: the temporary one). */
   dataDir?: string;
+  /** Re-opens audit files (external log rotation; the server calls it on SIGHUP). */
+  reopenAuditDevices(): Promise<void>;
+  /** Metrics for a tokenless scrape on a listener with `unauthenticated_metrics_access`. */
+  renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse>;
 }
 
 interface OpenedStorage {
@@ -83,6 +89,7 @@ export async function createServerCore(input: {
       logger: input.logger,
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
+      metrics: new ArcaMetrics(),
     });
   } catch (err) {
     await storage.physical.close();
@@ -95,6 +102,8 @@ export async function createServerCore(input: {
   return {
     handleRequest: (request) => core.handleRequest(request),
     dataDir: storage.dataDir,
+    reopenAuditDevices: () => core.reopenAuditDevices(),
+    renderMetrics: (format) => core.renderMetrics(format),
     close: async () => {
       if (closed) return;
       closed = true;

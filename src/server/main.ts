@@ -3,12 +3,13 @@
  * and serves it on every configured listener through the HTTP app. `startServer` is what the CLI's
  * `server` command calls; it returns a handle whose `stop()` closes listeners, then core.
  *
- * Core is created by `createCore` below — the ONE place where core is wired in. Until core lands it
- * throws `unavailable`; the contract it must meet is `ServerCore` (a `RequestHandler` with `close`).
+ * Core is created by `createCore` (core-factory.ts) — the ONE place where core is wired in; tests
+ * pass their own factory. SIGHUP re-opens audit files (log rotation) while the server runs.
  */
 import { ArcaError } from '../lib/errors.js';
 import { createServerCore } from './core-factory.js';
 import type { RequestHandler } from '../logical/handler.js';
+import type { RawResponse } from '../logical/response.js';
 import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
 import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
 import { createHttpApp, listenHttpApp, type HttpApp } from './http/app.js';
@@ -36,6 +37,10 @@ export interface StartServerOptions {
 /** What the server needs from core: handle requests, and shut down cleanly (flush, stop Raft, close DB). */
 export interface ServerCore extends RequestHandler {
   close(): Promise<void>;
+  /** Re-opens audit files after external rotation (SIGHUP). */
+  reopenAuditDevices?(): Promise<void>;
+  /** Renders metrics for listeners with `unauthenticated_metrics_access`. */
+  renderMetrics?(format: 'prometheus' | 'json'): Promise<RawResponse>;
 }
 
 /** What `createCore` receives: the validated configuration and the process logger. */
@@ -84,10 +89,18 @@ export async function startServer(
 
   const core = await coreFactory({ config, logger, dev: options.dev === true });
   const apps: HttpApp[] = [];
+  const onHangup = (): void => {
+    logger.info('SIGHUP: re-opening audit devices');
+    core.reopenAuditDevices?.().catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message } }, 're-opening audit devices failed');
+    });
+  };
+  process.on('SIGHUP', onHangup);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    process.off('SIGHUP', onHangup);
     await Promise.allSettled(apps.map((app) => app.close()));
     await core.close();
     logger.info('server stopped');
@@ -109,6 +122,10 @@ export async function startServer(
         logger,
         requestBodyBytesMax: listener.requestBodyBytesMax,
         tls,
+        unauthenticatedMetrics:
+          listener.unauthenticatedMetricsAccess && core.renderMetrics
+            ? (format) => core.renderMetrics!(format)
+            : undefined,
       });
       apps.push(app);
       addresses.push(await listenHttpApp(app, listener.address));

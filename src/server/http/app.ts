@@ -25,6 +25,7 @@ import {
 import { ArcaError, isArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 import type { RequestHandler } from '../../logical/handler.js';
+import type { RawResponse } from '../../logical/response.js';
 import type { Logger } from '../logger.js';
 import { parseListenAddress } from '../address.js';
 import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
@@ -47,6 +48,11 @@ export interface HttpAppOptions {
   requestBodyBytesMax?: number;
   /** Serve HTTPS with this PEM certificate chain and key (read once, at creation). */
   tls?: { certFile: string; keyFile: string };
+  /**
+   * Set when the listener has `telemetry { unauthenticated_metrics_access = true }`: a tokenless
+   * `GET /v1/sys/metrics` is answered by this renderer instead of being refused by the ACL.
+   */
+  unauthenticatedMetrics?: (format: 'prometheus' | 'json') => Promise<RawResponse>;
 }
 
 /** The fastify app type (the raw server is an https.Server when TLS is on). */
@@ -97,7 +103,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', listMarkerMethod],
     url: '/v1/*',
     handler: async (request, reply) => {
-      const rendered = await serve(options.handler, request);
+      const rendered = await serve(options, request);
       return send(reply, rendered);
     },
   });
@@ -119,7 +125,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 }
 
 /** Runs one request through the handler; never throws. */
-async function serve(handler: RequestHandler, request: FastifyRequest): Promise<RenderedResponse> {
+async function serve(options: HttpAppOptions, request: FastifyRequest): Promise<RenderedResponse> {
   const method = clientMethod(request.method);
   try {
     const logical = toLogicalRequest({
@@ -131,7 +137,17 @@ async function serve(handler: RequestHandler, request: FastifyRequest): Promise<
       remoteAddress: request.socket.remoteAddress ?? '',
     });
     if (method === 'HEAD' && !headPaths.has(logical.path)) throw new ArcaError('unsupported_operation');
-    const response = await handler.handleRequest(logical);
+    const metrics = options.unauthenticatedMetrics;
+    if (
+      metrics &&
+      logical.path === 'sys/metrics' &&
+      logical.operation === 'read' &&
+      logical.clientToken === ''
+    ) {
+      const format = logical.data['format'] === 'prometheus' ? 'prometheus' : 'json';
+      return renderResponse(request.id, { raw: await metrics(format) }, method === 'HEAD');
+    }
+    const response = await options.handler.handleRequest(logical);
     return renderResponse(request.id, response, method === 'HEAD');
   } catch (err) {
     if (!isArcaError(err)) {

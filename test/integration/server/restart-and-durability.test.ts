@@ -83,6 +83,13 @@ test('the dev server (README command) starts unsealed with a root token and KV v
     const read = (await vault.read('secret/data/x')) as { data: { data: { a: string } } };
     assert.equal(read.data.data.a, '1');
     assert.ok(server.output.some((l) => l.startsWith('Root Token: dev-root')));
+    // This listener does not allow tokenless metrics: the ACL refuses the scrape.
+    const scrape = await fetch(`${server.address}/v1/sys/metrics?format=prometheus`);
+    assert.equal(scrape.status, 403);
+    const authed = await fetch(`${server.address}/v1/sys/metrics?format=prometheus`, {
+      headers: { 'x-vault-token': 'dev-root' },
+    });
+    assert.equal(authed.status, 200);
   } finally {
     await server.stop();
   }

@@ -105,6 +105,20 @@ test('a single voter answers reads at once', () => {
   assert.equal(c.processReady('1')?.readStates.length, 1);
 });
 
+test('a single voter parks a read until its entry of the new term is persisted and committed (thesis §6.4)', () => {
+  const c = Cluster.ofSize(1);
+  c.node('1').raw.campaign();
+  const first = c.beginReady('1'); // leader; its empty entry is being persisted
+  assert.ok(first && first.entries.length > 0);
+  c.node('1').raw.readIndex(bytes('early'));
+  assert.equal(c.node('1').raw.raft.pendingReadIndexMessages.length, 1, 'parked, not served');
+  c.finishReady('1');
+  c.stabilize();
+  const rs = c.node('1').readStates;
+  assert.equal(rs.length, 1);
+  assert.equal(rs[0].index, first.entries[first.entries.length - 1].index);
+});
+
 test('after a leadership transfer attempt, lease reads fall back to a heartbeat round (etcd-io/raft #99)', () => {
   const c = elected(3, { readOnlyOption: 'leaseBased' });
   c.partition([['1', '2'], ['3']]);

@@ -3,6 +3,7 @@
  * handleAppendEntries/handleHeartbeat/handleSnapshot and stepFollower/stepCandidate).
  */
 import { handleVoteResponse, hup } from './election.js';
+import { forwardReadIndex, routeReadIndexResp } from './read-forward.js';
 import { becomeFollower } from './roles.js';
 import type { RaftState } from './state.js';
 import type { Message, Snapshot } from './types.js';
@@ -119,11 +120,10 @@ export function stepFollower(r: RaftState, m: Message): void {
       hup(r, 'transfer');
       return;
     case 'MsgReadIndex':
-      if (r.lead !== '')
-        r.send({ type: 'MsgReadIndex', to: r.lead, context: m.context ?? new Uint8Array(0) });
+      forwardReadIndex(r, m);
       return;
     case 'MsgReadIndexResp':
-      if (m.context) r.readStates.push({ index: m.index, requestCtx: m.context });
+      routeReadIndexResp(r, m);
       return;
     default:
       return;

@@ -17,11 +17,10 @@ function respond(r: RaftState, from: NodeId, index: number, requestCtx: Uint8Arr
 
 /** Leader: a MsgReadIndex from itself or a follower. */
 export function leaderReadIndex(r: RaftState, m: Message): void {
-  const ctx = m.context ?? new Uint8Array(0);
-  if (r.trk.isSingleton()) {
-    respond(r, m.from, r.log.committed, ctx);
-    return;
-  }
+  // Checked first, single voter included: after a restart the commit index may lag entries that
+  // were committed (and acknowledged) before the crash, because a commit-only HardState is not
+  // synced on its own. Only the commit of an entry of this term (counted over persisted entries,
+  // see Raft.onEntriesPersisted) proves the commit index covers them (thesis §6.4).
   const early = r.config.mutations.readIndexBeforeTermCommit === true;
   if (!early && !r.committedEntryInCurrentTerm()) {
     if (r.pendingReadIndexMessages.length < pendingReadsMax) r.pendingReadIndexMessages.push(m);
@@ -32,6 +31,11 @@ export function leaderReadIndex(r: RaftState, m: Message): void {
 
 function serveReadIndex(r: RaftState, m: Message): void {
   const ctx = m.context ?? new Uint8Array(0);
+  if (r.trk.isSingleton()) {
+    // One voter: leadership needs no confirmation round.
+    respond(r, m.from, r.log.committed, ctx);
+    return;
+  }
   if (r.config.readOnlyOption === 'leaseBased' && r.leadTransferee === '' && !r.leaseSuspended) {
     respond(r, m.from, r.log.committed, ctx);
     return;

@@ -2,6 +2,7 @@
 import type { Entry, Message, Ready } from '../../src/raft/types.js';
 import { EntryType } from '../../src/raft/types.js';
 import { decodeConfChange } from '../../src/raft/membership.js';
+import { unwrapForwardedReadContext } from '../../src/raft/read-forward.js';
 
 const decoder = new TextDecoder();
 
@@ -57,7 +58,10 @@ export function formatMessage(m: Message): string {
     default:
       break;
   }
-  if (m.context && m.type !== 'MsgVote') s += ` Ctx:${formatData(m.context)}`;
+  const isRead = m.type === 'MsgReadIndex' || m.type === 'MsgReadIndexResp';
+  const forwarded = isRead ? unwrapForwardedReadContext(m.context) : undefined;
+  if (forwarded) s += ` Ctx:${formatData(forwarded.requestCtx)} Asker:${forwarded.asker}`;
+  else if (m.context && m.type !== 'MsgVote') s += ` Ctx:${formatData(m.context)}`;
   return s;
 }
 

@@ -203,8 +203,9 @@ export class Checker implements SimObserver {
     const read = this.reads.get(key);
     if (read === undefined) return; // a read whose node restarted, or a duplicate answer
     if (read.node !== node.id) {
-      // The answer reached another node (a read forwarded twice keeps the wrong sender): the
-      // asker never learns it; that node ignores a context it did not ask. Lost, not unsafe.
+      // The answer reached another node (before the fix in src/raft/read-forward.ts, a read
+      // forwarded twice was answered to the forwarder): the asker never learns it; that node
+      // ignores a context it did not ask. Lost, not unsafe; expected to stay 0.
       this.stats.readsMisrouted++;
       return;
     }

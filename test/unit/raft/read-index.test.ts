@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
+import {
+  forwardedReadContextBytesMax,
+  unwrapForwardedReadContext,
+  wrapForwardedReadContext,
+} from '../../../src/raft/read-forward.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -100,6 +105,20 @@ test('a single voter answers reads at once', () => {
   assert.equal(c.processReady('1')?.readStates.length, 1);
 });
 
+test('a single voter parks a read until its entry of the new term is persisted and committed (thesis §6.4)', () => {
+  const c = Cluster.ofSize(1);
+  c.node('1').raw.campaign();
+  const first = c.beginReady('1'); // leader; its empty entry is being persisted
+  assert.ok(first && first.entries.length > 0);
+  c.node('1').raw.readIndex(bytes('early'));
+  assert.equal(c.node('1').raw.raft.pendingReadIndexMessages.length, 1, 'parked, not served');
+  c.finishReady('1');
+  c.stabilize();
+  const rs = c.node('1').readStates;
+  assert.equal(rs.length, 1);
+  assert.equal(rs[0].index, first.entries[first.entries.length - 1].index);
+});
+
 test('after a leadership transfer attempt, lease reads fall back to a heartbeat round (etcd-io/raft #99)', () => {
   const c = elected(3, { readOnlyOption: 'leaseBased' });
   c.partition([['1', '2'], ['3']]);
@@ -113,4 +132,46 @@ test('after a leadership transfer attempt, lease reads fall back to a heartbeat 
   assert.equal(rd?.readStates.length, 0, 'no lease answer: another leader might exist');
   c.stabilize(['1', '2']);
   assert.equal(c.node('1').readStates.length, 1, 'answered once a quorum confirmed leadership');
+});
+
+test('a follower serves its own read whatever bytes the client chose (no ambiguity with forwarding)', () => {
+  const c = elected();
+  const lookalike = wrapForwardedReadContext('1', bytes('x'));
+  assert.ok(lookalike);
+  c.node('3').raw.readIndex(lookalike);
+  c.stabilize();
+  assert.equal(c.node('3').readStates.length, 1);
+  assert.deepEqual(c.node('3').readStates[0].requestCtx, lookalike);
+  assert.equal(c.node('1').readStates.length, 0);
+});
+
+test('a MsgReadIndexResp whose context no follower produced is dropped', () => {
+  const c = elected();
+  const term = c.node('1').raw.status().term;
+  for (const context of [bytes('plain'), new Uint8Array([0xa5, 9, 0x33]), new Uint8Array(0)]) {
+    c.node('3').raw.step({
+      type: 'MsgReadIndexResp',
+      from: '1',
+      to: '3',
+      term,
+      logTerm: 0,
+      index: 5,
+      entries: [],
+      commit: 0,
+      reject: false,
+      rejectHint: 0,
+      context,
+    });
+  }
+  c.stabilize();
+  assert.equal(c.node('3').readStates.length, 0);
+});
+
+test('a forwarded read context is bounded (a chain of stale leader hints cannot grow it forever)', () => {
+  assert.equal(wrapForwardedReadContext('', bytes('x')), undefined, 'an asker must be named');
+  const near = new Uint8Array(forwardedReadContextBytesMax - 3);
+  assert.ok(wrapForwardedReadContext('a', near));
+  assert.equal(wrapForwardedReadContext('a', new Uint8Array(forwardedReadContextBytesMax)), undefined);
+  const wrapped = wrapForwardedReadContext('n-2', bytes('ctx'));
+  assert.deepEqual(unwrapForwardedReadContext(wrapped), { asker: 'n-2', requestCtx: bytes('ctx') });
 });

@@ -3,9 +3,10 @@
  * the action wrapper that turns thrown errors into a message on stderr plus an exit code, and small
  * argument helpers (yargs gives `string | string[]` for repeatable flags).
  */
+import type { ArcaClient } from '../api/client.js';
 import { isApiError } from '../api/errors.js';
 import type { StartServerOptions, RunningServer } from '../server/main.js';
-import { CliError, usageError, type CliIo, type GlobalArgs } from './context.js';
+import { CliError, clientFor, usageError, type CliIo, type GlobalArgs } from './context.js';
 import type { DataSources } from './data-args.js';
 
 /** One CLI run's environment. */
@@ -51,6 +52,28 @@ export function failure(doing: string, err: unknown): CliError {
   if (err instanceof CliError) return err;
   if (isApiError(err)) return new CliError(`Error ${doing}: ${err.message}`);
   return new CliError(`Error ${doing}: ${(err as Error).message ?? String(err)}`);
+}
+
+/**
+ * Runs `body` with a client for these flags (and `token`, when given, instead of the stored one),
+ * always closing it; anything `body` throws becomes {@link failure}`(doing, err)`. The one place
+ * the commands' open-try-report-close boilerplate lives.
+ */
+export async function withClient<T>(
+  env: CommandEnv,
+  args: Args,
+  doing: string,
+  body: (client: ArcaClient) => Promise<T>,
+  token?: string,
+): Promise<T> {
+  const client = clientFor(args, env.io, token);
+  try {
+    return await body(client);
+  } catch (err) {
+    throw failure(doing, err);
+  } finally {
+    client.close();
+  }
 }
 
 /** A required positional string. */

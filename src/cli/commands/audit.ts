@@ -7,8 +7,8 @@
 import type { Argv } from 'yargs';
 import { AuditApi, normaliseAuditPath, type AuditDeviceInfo } from '../../api/audit.js';
 import { parseChainKey, verifyAuditFiles } from '../audit-verify.js';
-import { action, failure, optionalString, requiredArg, type Args, type CommandEnv } from '../command.js';
-import { CliError, clientFor, outputFormat, usageError } from '../context.js';
+import { action, withClient, optionalString, requiredArg, type Args, type CommandEnv } from '../command.js';
+import { CliError, outputFormat, usageError } from '../context.js';
 import { formatJson } from '../output.js';
 
 /** `k=v` positionals as device options (values stay strings, as Vault's CLI sends them). */
@@ -60,16 +60,14 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
   let keyText: string;
   let deviceSeq: number | undefined;
   if (device !== undefined) {
-    const client = clientFor(args, env.io);
-    try {
-      const chain = await new AuditApi(client).chain(device);
-      keyText = chain.key;
-      deviceSeq = chain.seq;
-    } catch (err) {
-      throw failure(`reading the chain key of audit device ${normaliseAuditPath(device)}`, err);
-    } finally {
-      client.close();
-    }
+    const chain = await withClient(
+      env,
+      args,
+      `reading the chain key of audit device ${normaliseAuditPath(device)}`,
+      (client) => new AuditApi(client).chain(device),
+    );
+    keyText = chain.key;
+    deviceSeq = chain.seq;
   } else if (keyFile !== undefined) {
     keyText = await env.sources.readFile(keyFile).catch((err: NodeJS.ErrnoException) => {
       throw usageError(`Error reading key file ${keyFile}: ${err.code ?? err.message}`);
@@ -115,8 +113,7 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
           const type = requiredArg(args, 'type', '<type>');
           const path = normaliseAuditPath(optionalString(args, 'path') ?? type);
           const options = auditOptions(((args.options as string[] | undefined) ?? []).map(String));
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'enabling audit device', async (client) => {
             await new AuditApi(client).enable(path, {
               type,
               description: optionalString(args, 'description') ?? '',
@@ -124,11 +121,7 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
               local: args.local === true,
             });
             env.io.stdout(`Success! Enabled the ${type} audit device at: ${path}\n`);
-          } catch (err) {
-            throw failure('enabling audit device', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -137,15 +130,10 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('path', { type: 'string' }),
         action(env, async (args) => {
           const path = normaliseAuditPath(requiredArg(args, 'path', '<path>'));
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'disabling audit device', async (client) => {
             await new AuditApi(client).disable(path);
             env.io.stdout(`Success! Disabled audit device (if it was enabled) at: ${path}\n`);
-          } catch (err) {
-            throw failure('disabling audit device', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -153,19 +141,14 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
         'List enabled audit devices',
         (y) => y.option('detailed', { type: 'boolean' }),
         action(env, async (args) => {
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'listing audit devices', async (client) => {
             const devices = await new AuditApi(client).list();
             env.io.stdout(
               outputFormat(args, env.io) === 'json'
                 ? formatJson(devices)
                 : formatAuditList(devices, args.detailed === true),
             );
-          } catch (err) {
-            throw failure('listing audit devices', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(

@@ -1,7 +1,7 @@
 /** `arca auth enable | disable | list`: auth method mounts (vault-api.md §3.2). */
 import type { Argv } from 'yargs';
-import { action, failure, requiredArg, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat } from '../context.js';
+import { action, withClient, requiredArg, type CommandEnv } from '../command.js';
+import { outputFormat } from '../context.js';
 import { normaliseMountPath } from '../../api/sys.js';
 import { enableMountArgs, formatMounts } from './mounts.js';
 
@@ -22,15 +22,10 @@ export function registerAuth(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const type = requiredArg(args, 'type', '<type>');
           const { path, request } = enableMountArgs(args, type);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'enabling auth method', async (client) => {
             await client.sys.enableAuth(path, request);
             env.io.stdout(`Success! Enabled ${type} auth method at: ${normaliseMountPath(path)}\n`);
-          } catch (err) {
-            throw failure('enabling auth method', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -39,17 +34,12 @@ export function registerAuth(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('path', { type: 'string' }),
         action(env, async (args) => {
           const path = requiredArg(args, 'path', '<path>');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'disabling auth method', async (client) => {
             await client.sys.disableAuth(path);
             env.io.stdout(
               `Success! Disabled the auth method (if it existed) at: ${normaliseMountPath(path)}\n`,
             );
-          } catch (err) {
-            throw failure('disabling auth method', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -57,19 +47,14 @@ export function registerAuth(cli: Argv, env: CommandEnv): Argv {
         'List enabled auth methods',
         (y) => y.option('detailed', { type: 'boolean' }),
         action(env, async (args) => {
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'listing auth methods', async (client) => {
             env.io.stdout(
               formatMounts(
                 await client.sys.listAuth(),
                 args.detailed === true ? 'json' : outputFormat(args, env.io),
               ),
             );
-          } catch (err) {
-            throw failure('listing auth methods', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .demandCommand(1, 'auth needs a subcommand: enable, disable, list'),

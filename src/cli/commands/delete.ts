@@ -1,7 +1,6 @@
 /** `arca delete <path> [k=v...]`: DELETE a path (extra `k=v` become query parameters). */
 import type { Argv } from 'yargs';
-import { action, failure, type CommandEnv } from '../command.js';
-import { clientFor } from '../context.js';
+import { action, withClient, type CommandEnv } from '../command.js';
 import { parseDataArgs } from '../data-args.js';
 
 export function registerDelete(cli: Argv, env: CommandEnv): Argv {
@@ -12,15 +11,10 @@ export function registerDelete(cli: Argv, env: CommandEnv): Argv {
     action(env, async (args) => {
       const path = String(args.path);
       const query = await parseDataArgs((args.data as string[] | undefined) ?? [], env.sources);
-      const client = clientFor(args, env.io);
-      try {
+      await withClient(env, args, `deleting ${path}`, async (client) => {
         await client.delete(path, query as Record<string, string | string[]>);
         env.io.stdout(`Success! Data deleted (if it existed) at: ${path}\n`);
-      } catch (err) {
-        throw failure(`deleting ${path}`, err);
-      } finally {
-        client.close();
-      }
+      });
     }),
   );
 }

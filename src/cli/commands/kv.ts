@@ -4,9 +4,10 @@
  * same command works on v1 and v2 mounts. `-mount=secret foo` equals `secret/foo`.
  */
 import type { Argv } from 'yargs';
+import type { ArcaClient } from '../../api/client.js';
 import type { Secret } from '../../api/types.js';
-import { action, failure, listFlag, optionalString, type Args, type CommandEnv } from '../command.js';
-import { CliError, clientFor, outputFormat, usageError, type OutputFormat } from '../context.js';
+import { action, withClient, listFlag, optionalString, type Args, type CommandEnv } from '../command.js';
+import { CliError, outputFormat, usageError, type OutputFormat } from '../context.js';
 import { parseDataArgs } from '../data-args.js';
 import { extractField, formatJson, formatKeys, formatTable, formatWarnings } from '../output.js';
 
@@ -75,18 +76,11 @@ const withMount = (y: Argv) => y.positional('path', { type: 'string' }).option('
 export function registerKv(cli: Argv, env: CommandEnv): Argv {
   const run = (
     doing: string,
-    body: (args: Args, path: string, client: ReturnType<typeof clientFor>) => Promise<number | void>,
+    body: (args: Args, path: string, client: ArcaClient) => Promise<number | void>,
   ) =>
     action(env, async (args) => {
       const path = kvFullPath(args);
-      const client = clientFor(args, env.io);
-      try {
-        return await body(args, path, client);
-      } catch (err) {
-        throw failure(`${doing} ${path}`, err);
-      } finally {
-        client.close();
-      }
+      return withClient(env, args, `${doing} ${path}`, (client) => body(args, path, client));
     });
   const print = (args: Args, secret: Secret | null, path: string, success: string) => {
     if (!secret) env.io.stdout(`${success}: ${path}\n`);

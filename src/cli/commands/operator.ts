@@ -4,8 +4,8 @@
  */
 import type { Argv } from 'yargs';
 import type { InitRequest, InitResponse, SealStatus } from '../../api/types.js';
-import { action, failure, optionalString, type Args, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat, usageError } from '../context.js';
+import { action, withClient, optionalString, type Args, type CommandEnv } from '../command.js';
+import { outputFormat, usageError } from '../context.js';
 import { formatJson, formatTable } from '../output.js';
 
 /** The `sys/init` body from `-key-shares` / `-key-threshold` (defaults 5 / 3, like vault). Pure. */
@@ -77,14 +77,9 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const request = initRequest(args);
           const format = outputFormat(args, env.io);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'initializing', async (client) => {
             env.io.stdout(formatInit(await client.sys.init(request), request, format));
-          } catch (err) {
-            throw failure('initializing', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -93,8 +88,7 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('key', { type: 'string' }).option('reset', { type: 'boolean' }),
         action(env, async (args) => {
           const format = outputFormat(args, env.io);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'unsealing', async (client) => {
             let status: SealStatus;
             if (args.reset === true) {
               status = await client.sys.unsealReset();
@@ -105,11 +99,7 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
               status = await client.sys.unseal(key);
             }
             env.io.stdout(formatSealStatus(status, format));
-          } catch (err) {
-            throw failure('unsealing', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -117,15 +107,10 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
         'Seal the server (requires a root or sudo token)',
         (y) => y,
         action(env, async (args) => {
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'sealing', async (client) => {
             await client.sys.seal();
             env.io.stdout('Success! Vault is sealed.\n');
-          } catch (err) {
-            throw failure('sealing', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .demandCommand(1, 'operator needs a subcommand: init, unseal, seal'),

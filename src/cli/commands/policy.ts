@@ -6,8 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { isStdinArg } from '../argv.js';
-import { action, failure, requiredArg, type CommandEnv } from '../command.js';
-import { CliError, clientFor, outputFormat, usageError } from '../context.js';
+import { action, withClient, requiredArg, type CommandEnv } from '../command.js';
+import { CliError, outputFormat, usageError } from '../context.js';
 import { formatJson } from '../output.js';
 
 /** Canonical HCL for a policy (pure apart from the wasm parser). Throws a usage error for bad HCL. */
@@ -63,15 +63,10 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
             : await env.sources.readFile(file).catch((err: NodeJS.ErrnoException) => {
                 throw usageError(`Error opening policy file ${file}: ${err.code ?? err.message}`);
               });
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'uploading policy', async (client) => {
             await client.sys.writePolicy(name, text);
             env.io.stdout(`Success! Uploaded policy: ${name}\n`);
-          } catch (err) {
-            throw failure('uploading policy', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -80,8 +75,7 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('name', { type: 'string' }),
         action(env, async (args) => {
           const name = requiredArg(args, 'name', '<name>');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'reading policy', async (client) => {
             const policy = await client.sys.readPolicy(name);
             if (policy === null) throw new CliError(`No policy named: ${name}`, 2);
             env.io.stdout(
@@ -91,11 +85,7 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
                   ? policy
                   : `${policy}\n`,
             );
-          } catch (err) {
-            throw failure('reading policy', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -103,17 +93,12 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
         'List policies',
         (y) => y,
         action(env, async (args) => {
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'listing policies', async (client) => {
             const names = await client.sys.listPolicies();
             env.io.stdout(
               outputFormat(args, env.io) === 'json' ? formatJson(names) : `${names.join('\n')}\n`,
             );
-          } catch (err) {
-            throw failure('listing policies', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -122,15 +107,10 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('name', { type: 'string' }),
         action(env, async (args) => {
           const name = requiredArg(args, 'name', '<name>');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'deleting policy', async (client) => {
             await client.sys.deletePolicy(name);
             env.io.stdout(`Success! Deleted policy: ${name}\n`);
-          } catch (err) {
-            throw failure('deleting policy', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(

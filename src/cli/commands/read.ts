@@ -1,7 +1,7 @@
 /** `arca read <path> [k=v...]`: GET a path (extra `k=v` become query parameters), print the secret. */
 import type { Argv } from 'yargs';
-import { action, failure, optionalString, type CommandEnv } from '../command.js';
-import { CliError, clientFor, outputFormat } from '../context.js';
+import { action, withClient, optionalString, type CommandEnv } from '../command.js';
+import { CliError, outputFormat } from '../context.js';
 import { parseDataArgs } from '../data-args.js';
 import { formatSecret } from '../output.js';
 
@@ -18,16 +18,11 @@ export function registerRead(cli: Argv, env: CommandEnv): Argv {
       const path = String(args.path);
       const format = outputFormat(args, env.io);
       const query = await parseDataArgs((args.data as string[] | undefined) ?? [], env.sources);
-      const client = clientFor(args, env.io);
-      try {
+      await withClient(env, args, `reading ${path}`, async (client) => {
         const secret = await client.read(path, query as Record<string, string | string[]>);
         if (!secret) throw new CliError(`No value found at ${path}`, 2);
         env.io.stdout(formatSecret(secret, format, optionalString(args, 'field')));
-      } catch (err) {
-        throw failure(`reading ${path}`, err);
-      } finally {
-        client.close();
-      }
+      });
     }),
   );
 }

@@ -1,7 +1,7 @@
 /** `arca secrets enable | disable | list | tune`: secrets engine mounts (vault-api.md §3.1). */
 import type { Argv } from 'yargs';
-import { action, failure, requiredArg, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat } from '../context.js';
+import { action, withClient, requiredArg, type CommandEnv } from '../command.js';
+import { outputFormat } from '../context.js';
 import { normaliseMountPath } from '../../api/sys.js';
 import { enableMountArgs, formatMounts, tuneArgs } from './mounts.js';
 
@@ -25,15 +25,10 @@ export function registerSecrets(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const type = requiredArg(args, 'type', '<type>');
           const { path, request } = enableMountArgs(args, type);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'enabling', async (client) => {
             await client.sys.enableMount(path, request);
             env.io.stdout(`Success! Enabled the ${type} secrets engine at: ${normaliseMountPath(path)}\n`);
-          } catch (err) {
-            throw failure('enabling', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -42,17 +37,12 @@ export function registerSecrets(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('path', { type: 'string' }),
         action(env, async (args) => {
           const path = requiredArg(args, 'path', '<path>');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'disabling secrets engine', async (client) => {
             await client.sys.disableMount(path);
             env.io.stdout(
               `Success! Disabled the secrets engine (if it existed) at: ${normaliseMountPath(path)}\n`,
             );
-          } catch (err) {
-            throw failure('disabling secrets engine', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -60,19 +50,14 @@ export function registerSecrets(cli: Argv, env: CommandEnv): Argv {
         'List mounted secrets engines',
         (y) => y.option('detailed', { type: 'boolean' }),
         action(env, async (args) => {
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'listing secrets engines', async (client) => {
             env.io.stdout(
               formatMounts(
                 await client.sys.listMounts(),
                 args.detailed === true ? 'json' : outputFormat(args, env.io),
               ),
             );
-          } catch (err) {
-            throw failure('listing secrets engines', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -89,15 +74,10 @@ export function registerSecrets(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const path = requiredArg(args, 'path', '<path>');
           const body = tuneArgs(args);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'tuning secrets engine', async (client) => {
             await client.sys.tuneMount(path, body);
             env.io.stdout(`Success! Tuned the secrets engine at: ${normaliseMountPath(path)}\n`);
-          } catch (err) {
-            throw failure('tuning secrets engine', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .demandCommand(1, 'secrets needs a subcommand: enable, disable, list, tune'),

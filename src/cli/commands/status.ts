@@ -1,7 +1,7 @@
 /** `arca status`: the seal status; exit code 0 unsealed, 2 sealed, 1 error (like vault). */
 import type { Argv } from 'yargs';
-import { action, failure, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat } from '../context.js';
+import { action, withClient, type CommandEnv } from '../command.js';
+import { outputFormat } from '../context.js';
 import { formatSealStatus } from './operator.js';
 
 export function registerStatus(cli: Argv, env: CommandEnv): Argv {
@@ -11,16 +11,11 @@ export function registerStatus(cli: Argv, env: CommandEnv): Argv {
     (y) => y,
     action(env, async (args) => {
       const format = outputFormat(args, env.io);
-      const client = clientFor(args, env.io);
-      try {
+      return withClient(env, args, 'checking seal status', async (client) => {
         const status = await client.sys.sealStatus();
         env.io.stdout(formatSealStatus(status, format));
         return status.sealed ? 2 : 0;
-      } catch (err) {
-        throw failure('checking seal status', err);
-      } finally {
-        client.close();
-      }
+      });
     }),
   );
 }

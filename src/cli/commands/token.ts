@@ -2,8 +2,8 @@
 import type { Argv } from 'yargs';
 import type { TokenCreateRequest, TokenCreateTarget } from '../../api/tokens.js';
 import type { Secret } from '../../api/types.js';
-import { action, failure, listFlag, optionalString, type Args, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat, usageError } from '../context.js';
+import { action, withClient, listFlag, optionalString, type Args, type CommandEnv } from '../command.js';
+import { outputFormat, usageError } from '../context.js';
 import { formatJson, formatSecret } from '../output.js';
 
 /** The create body and endpoint from the flags (pure). Values go as strings, like the Go CLI. */
@@ -75,14 +75,9 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
             .option('field', { type: 'string' }),
         action(env, async (args) => {
           const { request, target } = tokenCreateArgs(args);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'creating token', async (client) => {
             printAuth(env, args, await client.tokens.create(request, target));
-          } catch (err) {
-            throw failure('creating token', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -91,8 +86,7 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
         (y) => y.positional('token', { type: 'string' }).option('accessor', { type: 'boolean' }),
         action(env, async (args) => {
           const token = optionalString(args, 'token');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'looking up token', async (client) => {
             const secret =
               token === undefined
                 ? await client.tokens.lookupSelf()
@@ -100,11 +94,7 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
                   ? await client.tokens.lookupAccessor(token)
                   : await client.tokens.lookup(token);
             printAuth(env, args, secret);
-          } catch (err) {
-            throw failure('looking up token', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -118,8 +108,7 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
         action(env, async (args) => {
           const token = optionalString(args, 'token');
           const increment = optionalString(args, 'increment');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'renewing token', async (client) => {
             const secret =
               token === undefined
                 ? await client.tokens.renewSelf(increment)
@@ -127,11 +116,7 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
                   ? await client.tokens.renewAccessor(token, increment)
                   : await client.tokens.renew(token, increment);
             printAuth(env, args, secret);
-          } catch (err) {
-            throw failure('renewing token', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -150,18 +135,13 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
           if (args.self !== true && token === undefined)
             throw usageError('Not enough arguments (expected a token, or -self)');
           if (mode !== undefined && mode !== 'orphan') throw usageError('-mode must be "orphan"');
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'revoking token', async (client) => {
             if (args.self === true) await client.tokens.revokeSelf();
             else if (args.accessor === true) await client.tokens.revokeAccessor(token as string);
             else if (mode === 'orphan') await client.tokens.revokeOrphan(token as string);
             else await client.tokens.revoke(token as string);
             env.io.stdout('Success! Revoked token (if it existed)\n');
-          } catch (err) {
-            throw failure('revoking token', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .command(
@@ -172,18 +152,13 @@ export function registerToken(cli: Argv, env: CommandEnv): Argv {
           const second = optionalString(args, 'second');
           const token = second === undefined ? undefined : String(args.first);
           const path = second ?? String(args.first);
-          const client = clientFor(args, env.io);
-          try {
+          await withClient(env, args, 'listing capabilities', async (client) => {
             const caps = (await client.sys.capabilities([path], token))[path] ?? [];
             const sorted = [...caps].sort();
             env.io.stdout(
               outputFormat(args, env.io) === 'json' ? formatJson(sorted) : `${sorted.join(', ')}\n`,
             );
-          } catch (err) {
-            throw failure('listing capabilities', err);
-          } finally {
-            client.close();
-          }
+          });
         }),
       )
       .demandCommand(1, 'token needs a subcommand: create, lookup, renew, revoke, capabilities'),

@@ -1,7 +1,7 @@
 /** `arca write <path> [k=v | k=@file | k=- | - ...]`: PUT data to a path, print the response if any. */
 import type { Argv } from 'yargs';
-import { action, failure, optionalString, type CommandEnv } from '../command.js';
-import { clientFor, outputFormat } from '../context.js';
+import { action, withClient, optionalString, type CommandEnv } from '../command.js';
+import { outputFormat } from '../context.js';
 import { parseDataArgs } from '../data-args.js';
 import { formatSecret } from '../output.js';
 
@@ -18,16 +18,11 @@ export function registerWrite(cli: Argv, env: CommandEnv): Argv {
       const path = String(args.path);
       const format = outputFormat(args, env.io);
       const data = await parseDataArgs((args.data as string[] | undefined) ?? [], env.sources);
-      const client = clientFor(args, env.io);
-      try {
+      await withClient(env, args, `writing data to ${path}`, async (client) => {
         const secret = await client.write(path, data);
         if (!secret) env.io.stdout(`Success! Data written to: ${path}\n`);
         else env.io.stdout(formatSecret(secret, format, optionalString(args, 'field')));
-      } catch (err) {
-        throw failure(`writing data to ${path}`, err);
-      } finally {
-        client.close();
-      }
+      });
     }),
   );
 }

@@ -11,36 +11,9 @@ import type { AuditEntry } from '../../../../src/core/audit-broker.js';
 import type { AuditSink } from '../../../../src/core/audit/sink.js';
 import { isArcaError } from '../../../../src/lib/errors.js';
 import { verifyChain } from '../../../../src/lib/hash-chain.js';
-import type { StorageOp, StorageView } from '../../../../src/logical/storage-view.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 
 const marker = 'S3CR3T-MARKER-4242';
-
-class MapStorage implements StorageView {
-  readonly map = new Map<string, Uint8Array>();
-  async get(key: string) {
-    return this.map.get(key);
-  }
-  async put(key: string, value: Uint8Array) {
-    this.map.set(key, value);
-  }
-  async delete(key: string) {
-    this.map.delete(key);
-  }
-  async list(prefix: string) {
-    const names = new Set<string>();
-    for (const k of this.map.keys()) {
-      if (!k.startsWith(prefix)) continue;
-      const rest = k.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      names.add(slash < 0 ? rest : rest.slice(0, slash + 1));
-    }
-    return [...names].sort();
-  }
-  async batch(ops: StorageOp[]) {
-    for (const op of ops) if (op.type === 'put') this.map.set(op.key, op.value);
-    for (const op of ops) if (op.type === 'delete') this.map.delete(op.key);
-  }
-}
 
 function record(data: Record<string, unknown> = { password: marker }): AuditEntry {
   return {
@@ -81,7 +54,7 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 test('file device: HMACs every secret string, chains entries, file mode 0600, audit-hash reproduces', async () => {
   await withTempDir(async (dir) => {
     const broker = new AuditBroker({ writeTimeoutMs: 2000 });
-    const manager = new AuditManager(new MapStorage(), broker);
+    const manager = new AuditManager(new MemoryStorageView(), broker);
     const filePath = join(dir, 'audit.log');
     await manager.enable('file', { type: 'file', options: { file_path: filePath } });
     await broker.logRequest(record());
@@ -107,7 +80,7 @@ test('file device: HMACs every secret string, chains entries, file mode 0600, au
 test('log_raw writes plaintext and hmac_accessor=false leaves accessors readable', async () => {
   await withTempDir(async (dir) => {
     const broker = new AuditBroker({ writeTimeoutMs: 2000 });
-    const manager = new AuditManager(new MapStorage(), broker);
+    const manager = new AuditManager(new MemoryStorageView(), broker);
     const filePath = join(dir, 'raw.log');
     await manager.enable('raw', {
       type: 'file',
@@ -129,7 +102,7 @@ test('log_raw writes plaintext and hmac_accessor=false leaves accessors readable
 
 test('a device that cannot write makes requests fail closed; disabling it restores service', async () => {
   const broker = new AuditBroker({ writeTimeoutMs: 2000 });
-  const manager = new AuditManager(new MapStorage(), broker);
+  const manager = new AuditManager(new MemoryStorageView(), broker);
   await manager.enable('full', { type: 'file', options: { file_path: '/dev/full' } });
   await assert.rejects(
     broker.logRequest(record()),
@@ -150,7 +123,7 @@ test('one working device is enough (Vault rule), the failure is observed', async
         failed: (path, _t, reason) => failures.push(`${path}:${reason}`),
       },
     });
-    const manager = new AuditManager(new MapStorage(), broker);
+    const manager = new AuditManager(new MemoryStorageView(), broker);
     await manager.enable('full', { type: 'file', options: { file_path: '/dev/full' } });
     await manager.enable('good', { type: 'file', options: { file_path: join(dir, 'good.log') } });
     await broker.logRequest(record());
@@ -195,7 +168,7 @@ test('socket device: entries arrive over TCP; a closed socket fails closed', asy
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const broker = new AuditBroker({ writeTimeoutMs: 1000 });
-  const manager = new AuditManager(new MapStorage(), broker);
+  const manager = new AuditManager(new MemoryStorageView(), broker);
   await manager.enable('sock', {
     type: 'socket',
     options: { address: `127.0.0.1:${port}`, socket_type: 'tcp' },
@@ -223,7 +196,7 @@ test('socket device: entries arrive over TCP; a closed socket fails closed', asy
 
 test('bad enables are 400s and change nothing', async () => {
   await withTempDir(async (dir) => {
-    const storage = new MapStorage();
+    const storage = new MemoryStorageView();
     const broker = new AuditBroker({ writeTimeoutMs: 1000 });
     const manager = new AuditManager(storage, broker);
     const cases: [string, Record<string, unknown>][] = [
@@ -242,7 +215,7 @@ test('bad enables are 400s and change nothing', async () => {
         path,
       );
     }
-    assert.equal(storage.map.size, 0);
+    assert.equal(storage.entries.size, 0);
     assert.equal(broker.hasDevices(), false);
     await manager.enable('dup', { type: 'file', options: { file_path: join(dir, 'a.log') } });
     await assert.rejects(
@@ -255,7 +228,7 @@ test('bad enables are 400s and change nothing', async () => {
 
 test('the table survives reload (unseal) and the chain continues in the same file', async () => {
   await withTempDir(async (dir) => {
-    const storage = new MapStorage();
+    const storage = new MemoryStorageView();
     const filePath = join(dir, 'audit.log');
     const broker1 = new AuditBroker({ writeTimeoutMs: 1000 });
     const manager1 = new AuditManager(storage, broker1);
@@ -279,7 +252,7 @@ test('rotation: reopen writes to the new file and the chain spans both files', a
   await withTempDir(async (dir) => {
     const filePath = join(dir, 'audit.log');
     const broker = new AuditBroker({ writeTimeoutMs: 1000 });
-    const manager = new AuditManager(new MapStorage(), broker);
+    const manager = new AuditManager(new MemoryStorageView(), broker);
     await manager.enable('file', { type: 'file', options: { file_path: filePath } });
     await broker.logRequest(record());
     const { rename } = await import('node:fs/promises');

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore } from '../../../../src/core/tokens/token-store.js';
 import type { Operation } from '../../../../src/logical/request.js';
-import { MemoryStorageView } from './memory-storage.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call, errorOf } from './dispatch-helper.js';
 
 async function setup(opts: { maxLeaseTtlSeconds?: number; defaultLeaseTtlSeconds?: number } = {}) {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
   const store = new TokenStore({ storage, clock, ...opts });
   await store.initialize();
@@ -302,7 +302,7 @@ test('typed JSON values (numbers, booleans, arrays, objects) work as well as str
 });
 
 test("with core's hasSudo hook, a sudo (non-root) caller may create orphans; others may not", async () => {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const store = new TokenStore({
     storage,
     clock: new FakeClock(),
@@ -318,7 +318,7 @@ test("with core's hasSudo hook, a sudo (non-root) caller may create orphans; oth
 });
 
 test('initialize reloads: a store re-initialized after tokens were written elsewhere expires them', async () => {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
   const a = new TokenStore({ storage, clock });
   const b = new TokenStore({ storage, clock });

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore } from '../../../../src/core/tokens/token-store.js';
 import type { Operation } from '../../../../src/logical/request.js';
-import { MemoryStorageView } from './memory-storage.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call, errorOf } from './dispatch-helper.js';
 
 async function setup() {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
   const store = new TokenStore({ storage, clock });
   await store.createRoot({ id: 'root' });

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore, type TokenEntry } from '../../../../src/core/tokens/token-store.js';
-import { MemoryStorageView } from './memory-storage.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 
 function setup(opts: { onRevoke?: (e: TokenEntry) => Promise<void> } = {}) {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
   const store = new TokenStore({ storage, clock, onRevoke: opts.onRevoke });
   return { storage, clock, store };
@@ -73,11 +73,11 @@ test('an expired token is rejected at use time before cleanup runs, then removed
   clock.advance(1_000);
   assert.equal(await store.authenticate(t.token), undefined);
   assert.equal(await store.lookupByAccessor(t.accessor), undefined);
-  assert.ok(storage.data.has(`id/${t.entry.idHash}`), 'still stored until the tick');
+  assert.ok(storage.entries.has(`id/${t.entry.idHash}`), 'still stored until the tick');
   assert.equal(await store.revokeExpired(), 1);
-  assert.ok(!storage.data.has(`id/${t.entry.idHash}`));
-  assert.ok(!storage.data.has(`accessor/${t.accessor}`));
-  assert.ok(!storage.data.has(`parent/${root.entry.idHash}/${t.entry.idHash}`));
+  assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
+  assert.ok(!storage.entries.has(`accessor/${t.accessor}`));
+  assert.ok(!storage.entries.has(`parent/${root.entry.idHash}/${t.entry.idHash}`));
   assert.equal(await store.revokeExpired(), 0);
 });
 
@@ -95,7 +95,7 @@ test('expiry queue is rebuilt on initialize of a new store over the same storage
   await fresh.initialize();
   clock.advance(5_000);
   assert.equal(await fresh.revokeExpired(), 1);
-  assert.ok(!storage.data.has(`id/${t.entry.idHash}`));
+  assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
 test('revoking a parent revokes children and grandchildren, but not orphans', async () => {
@@ -192,16 +192,16 @@ test('num_uses under 50 concurrent authenticate calls: exactly 5 succeed and the
   assert.deepEqual(ok.map((r) => r?.numUses).sort(), [-1, 1, 2, 3, 4]);
   assert.equal(await store.authenticate(t.token), undefined);
   assert.equal(await store.revokeExpired(), 1);
-  assert.ok(!storage.data.has(`id/${t.entry.idHash}`));
+  assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
 test('a failing batch leaves no partial token behind', async () => {
   const { store, storage } = setup();
   await store.initialize();
-  const before = storage.data.size;
+  const before = storage.entries.size;
   storage.failNextBatch = true;
   await assert.rejects(store.createToken({ policies: ['a'], path: 'p', displayName: 'token' }));
-  assert.equal(storage.data.size, before);
+  assert.equal(storage.entries.size, before);
 });
 
 test('onRevoke failure keeps the token revoked and retries on the next tick', async () => {
@@ -216,7 +216,7 @@ test('onRevoke failure keeps the token revoked and retries on the next tick', as
   assert.equal(await store.authenticate(t.token), undefined);
   fail = false;
   assert.equal(await store.revokeExpired(), 1);
-  assert.ok(!storage.data.has(`id/${t.entry.idHash}`));
+  assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
 test('custom ids cannot be duplicated', async () => {
@@ -227,7 +227,7 @@ test('custom ids cannot be duplicated', async () => {
 
 test('creation warns about policies that do not exist, as Vault does', async () => {
   const store = new TokenStore({
-    storage: new MemoryStorageView(),
+    storage: new MemoryStorageView({ yieldEachCall: true }),
     clock: new FakeClock(),
     policyExists: async (name) => name === 'web',
   });

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore } from '../../../../src/core/tokens/token-store.js';
-import { MemoryStorageView } from './memory-storage.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call } from './dispatch-helper.js';
 
 test('tidy repairs dangling accessors and child keys and revokes children of a vanished parent', async () => {
-  const storage = new MemoryStorageView();
+  const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
   const store = new TokenStore({ storage, clock });
   const root = await store.createRoot({ id: 'root' });
@@ -19,9 +19,9 @@ test('tidy repairs dangling accessors and child keys and revokes children of a v
   const healthy = await mk(root.entry.idHash);
   const expiring = await mk(root.entry.idHash, 10);
   // Damage that atomic batches never produce: entries removed behind the store's back.
-  storage.data.delete(`id/${lost.entry.idHash}`);
-  storage.data.delete(`id/${vanishedParent.entry.idHash}`);
-  storage.data.delete(`accessor/${vanishedParent.accessor}`);
+  storage.entries.delete(`id/${lost.entry.idHash}`);
+  storage.entries.delete(`id/${vanishedParent.entry.idHash}`);
+  storage.entries.delete(`accessor/${vanishedParent.accessor}`);
   clock.advance(10_000);
 
   const res = await call(store, storage, 'root', 'update', 'tidy', {});
@@ -33,7 +33,7 @@ test('tidy repairs dangling accessors and child keys and revokes children of a v
   assert.equal(await store.lookup(strandedChild.token), undefined);
   assert.ok(await store.lookup(healthy.token));
   assert.equal(await store.lookup(expiring.token), undefined);
-  const keys = [...storage.data.keys()];
+  const keys = [...storage.entries.keys()];
   assert.deepEqual(
     keys.filter((k) => k.startsWith('accessor/')).sort(),
     [`accessor/${healthy.accessor}`, `accessor/${root.accessor}`].sort(),

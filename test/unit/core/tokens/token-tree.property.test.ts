@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore } from '../../../../src/core/tokens/token-store.js';
-import { MemoryStorageView } from './memory-storage.js';
+import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 
 type Op = { kind: 'create'; parent: number; orphan: boolean } | { kind: 'revoke' | 'orphan'; target: number };
 
@@ -19,7 +19,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 test('random create/revoke/revoke-orphan sequences match a simple tree model, leaving no stray keys', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { maxLength: 25 }), async (ops) => {
-      const storage = new MemoryStorageView();
+      const storage = new MemoryStorageView({ yieldEachCall: true });
       const store = new TokenStore({ storage, clock: new FakeClock() });
       const root = await store.createRoot();
       const tokens = [{ token: root.token, idHash: root.entry.idHash, parent: -1, alive: true }];
@@ -60,7 +60,7 @@ test('random create/revoke/revoke-orphan sequences match a simple tree model, le
         if (entry) assert.equal(entry.parentIdHash, t.parent === -1 ? '' : tokens[t.parent].idHash);
       }
       const alive = tokens.filter((t) => t.alive);
-      const keys = [...storage.data.keys()];
+      const keys = [...storage.entries.keys()];
       assert.equal(keys.filter((k) => k.startsWith('id/')).length, alive.length);
       assert.equal(keys.filter((k) => k.startsWith('accessor/')).length, alive.length);
       assert.equal(

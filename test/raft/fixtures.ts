@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import { EntryType, type Entry } from '../../src/raft/types.js';
 import type { RaftMutations } from '../../src/raft/mutations.js';
-import { Cluster } from './harness.js';
+import { Cluster, type NodeOptions } from './harness.js';
 
 const ent = (index: number, term: number): Entry => ({
   index,
@@ -31,15 +31,30 @@ export function figure8Leader(mutations: RaftMutations = {}): Cluster {
     ['4', '5'],
   ]);
   c.node('1').raw.campaign();
-  c.processReady('1');
-  c.deliver('2');
-  c.deliver('3');
-  c.processReady('2');
-  c.processReady('3');
-  c.deliver('1');
-  c.processReady('1'); // leader of term 4 persists its empty entry 4/3
+  roundTrip(c, '1', ['2', '3']); // leader of term 4 persists its empty entry 4/3
   c.drop();
   assert.equal(c.node('1').raw.raft.role, 'leader');
   assert.equal(c.node('1').raw.raft.term, 4);
   return c;
+}
+
+/** Voters "1".."n" (with `opts`) after node 1 campaigned and won. */
+export function electedCluster(n = 3, opts: NodeOptions = {}): Cluster {
+  const c = Cluster.ofSize(n, opts);
+  c.node('1').raw.campaign();
+  c.stabilize();
+  assert.equal(c.leader(), '1');
+  return c;
+}
+
+/**
+ * One exchange, step by step: `leader` handles its Ready (sends), each follower receives and
+ * handles its Ready (answers), then `leader` receives the answers and handles its Ready again.
+ */
+export function roundTrip(c: Cluster, leader: string, followers: readonly string[]): void {
+  c.processReady(leader);
+  for (const id of followers) c.deliver(id);
+  for (const id of followers) c.processReady(id);
+  c.deliver(leader);
+  c.processReady(leader);
 }

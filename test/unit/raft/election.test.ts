@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
-
-function electedCluster(n: number, opts = {}): Cluster {
-  const c = Cluster.ofSize(n, opts);
-  c.node('1').raw.campaign();
-  c.stabilize();
-  assert.equal(c.leader(), '1');
-  return c;
-}
+import { electedCluster } from '../../raft/fixtures.js';
 
 test('a follower with a stale log does not win an election (§5.4.1)', () => {
   const c = electedCluster(3);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
+import { roundTrip } from '../../raft/fixtures.js';
 import { ArcaError } from '../../../src/lib/errors.js';
 import { EntryType } from '../../../src/raft/types.js';
 import { decodeConfChange, encodeConfChange, nextConfState } from '../../../src/raft/membership.js';
@@ -149,13 +150,7 @@ test('a node joining with an empty configuration learns it from the log', () => 
 test('an old conf change applied after a newer snapshot arrived does not override its membership', () => {
   const c = leaderOf(['1', '2', '3']);
   c.node('1').raw.proposeConfChange({ type: 'addLearner', nodeId: '4' });
-  c.processReady('1');
-  c.deliver('2');
-  c.deliver('3');
-  c.processReady('2');
-  c.processReady('3');
-  c.deliver('1');
-  c.processReady('1'); // commits the change and tells 2 and 3
+  roundTrip(c, '1', ['2', '3']); // commits the change and tells 2 and 3
   c.deliver('3');
   const rd = c.beginReady('3'); // an async driver starts applying "add learner 4" ...
   assert.ok(rd?.committedEntries.some((e) => e.type === EntryType.ConfChange));

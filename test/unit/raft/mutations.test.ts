@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
-import { figure8Leader } from '../../raft/fixtures.js';
+import { figure8Leader, roundTrip } from '../../raft/fixtures.js';
 import { newMessage } from '../../../src/raft/message.js';
 import type { RaftMutations } from '../../../src/raft/mutations.js';
 
@@ -94,13 +94,7 @@ test('readIndexBeforeTermCommit: a new leader serves a stale read (thesis §6.4)
     c.stabilize();
     // "a" is committed and applied by leader 1, but 2 has not learned the new commit index.
     const a = c.node('1').raw.propose(bytes('a')).index;
-    c.processReady('1');
-    c.deliver('2');
-    c.deliver('3');
-    c.processReady('2');
-    c.processReady('3');
-    c.deliver('1');
-    c.processReady('1');
+    roundTrip(c, '1', ['2', '3']);
     assert.deepEqual(c.appliedData('1'), ['a']);
     c.drop();
     c.electWithoutCommit('2');

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster } from '../../raft/harness.js';
-
-function electedCluster(n: number, opts = {}): Cluster {
-  const c = Cluster.ofSize(n, opts);
-  c.node('1').raw.campaign();
-  c.stabilize();
-  assert.equal(c.leader(), '1');
-  return c;
-}
+import { electedCluster } from '../../raft/fixtures.js';
 
 test('pre-vote: a partitioned node does not inflate its term (thesis §9.6)', () => {
   const c = electedCluster(3);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
+import { electedCluster } from '../../raft/fixtures.js';
 import {
   forwardedReadContextBytesMax,
   unwrapForwardedReadContext,
@@ -9,15 +10,8 @@ import {
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-function elected(n = 3, opts = {}): Cluster {
-  const c = Cluster.ofSize(n, opts);
-  c.node('1').raw.campaign();
-  c.stabilize();
-  return c;
-}
-
 test('a read is answered after one heartbeat round confirms leadership (thesis ยง6.4)', () => {
-  const c = elected();
+  const c = electedCluster();
   c.node('1').raw.propose(bytes('a'));
   c.stabilize();
   c.node('1').raw.readIndex(bytes('r1'));
@@ -32,7 +26,7 @@ test('a read is answered after one heartbeat round confirms leadership (thesis ย
 });
 
 test('many reads share one heartbeat round (batching)', () => {
-  const c = elected();
+  const c = electedCluster();
   for (let i = 0; i < 5; i++) c.node('1').raw.readIndex(bytes(`r${i}`));
   const rd = c.processReady('1');
   assert.equal(rd?.messages.filter((m) => m.type === 'MsgHeartbeat').length, 2, 'one heartbeat per follower');
@@ -44,7 +38,7 @@ test('many reads share one heartbeat round (batching)', () => {
 });
 
 test('duplicate client contexts are each answered once (etcd-io/raft #397)', () => {
-  const c = elected();
+  const c = electedCluster();
   c.node('1').raw.readIndex(bytes('same'));
   c.processReady('1');
   c.node('1').raw.readIndex(bytes('same'));
@@ -53,7 +47,7 @@ test('duplicate client contexts are each answered once (etcd-io/raft #397)', () 
 });
 
 test('an isolated leader answers no read', () => {
-  const c = elected();
+  const c = electedCluster();
   c.partition([['1'], ['2', '3']]);
   c.node('1').raw.readIndex(bytes('r'));
   c.stabilize(['1']);
@@ -61,7 +55,7 @@ test('an isolated leader answers no read', () => {
 });
 
 test('a new leader serves no read until it has committed an entry of its term', () => {
-  const c = elected();
+  const c = electedCluster();
   c.electWithoutCommit('2');
   assert.equal(c.node('2').raw.raft.role, 'leader');
   c.node('2').raw.readIndex(bytes('early'));
@@ -74,7 +68,7 @@ test('a new leader serves no read until it has committed an entry of its term', 
 });
 
 test('a follower forwards reads to the leader and gets the read index back', () => {
-  const c = elected();
+  const c = electedCluster();
   c.node('1').raw.propose(bytes('a'));
   c.stabilize();
   c.node('3').raw.readIndex(bytes('f'));
@@ -92,7 +86,7 @@ test('a follower without a leader drops the read (the driver retries)', () => {
 });
 
 test('lease-based reads need no round trip but require check-quorum', () => {
-  const c = elected(3, { readOnlyOption: 'leaseBased' });
+  const c = electedCluster(3, { readOnlyOption: 'leaseBased' });
   c.node('1').raw.readIndex(bytes('l'));
   const rd = c.processReady('1');
   assert.equal(rd?.readStates.length, 1);
@@ -100,7 +94,7 @@ test('lease-based reads need no round trip but require check-quorum', () => {
 });
 
 test('a single voter answers reads at once', () => {
-  const c = elected(1);
+  const c = electedCluster(1);
   c.node('1').raw.readIndex(bytes('s'));
   assert.equal(c.processReady('1')?.readStates.length, 1);
 });
@@ -120,7 +114,7 @@ test('a single voter parks a read until its entry of the new term is persisted a
 });
 
 test('after a leadership transfer attempt, lease reads fall back to a heartbeat round (etcd-io/raft #99)', () => {
-  const c = elected(3, { readOnlyOption: 'leaseBased' });
+  const c = electedCluster(3, { readOnlyOption: 'leaseBased' });
   c.partition([['1', '2'], ['3']]);
   c.node('1').raw.transferLeadership('3'); // 3 is up to date: MsgTimeoutNow goes out (and is lost)
   for (let i = 0; i < 10; i++) c.tick('1'); // transfer aborted after an election timeout
@@ -135,7 +129,7 @@ test('after a leadership transfer attempt, lease reads fall back to a heartbeat 
 });
 
 test('a follower serves its own read whatever bytes the client chose (no ambiguity with forwarding)', () => {
-  const c = elected();
+  const c = electedCluster();
   const lookalike = wrapForwardedReadContext('1', bytes('x'));
   assert.ok(lookalike);
   c.node('3').raw.readIndex(lookalike);
@@ -146,7 +140,7 @@ test('a follower serves its own read whatever bytes the client chose (no ambigui
 });
 
 test('a MsgReadIndexResp whose context no follower produced is dropped', () => {
-  const c = elected();
+  const c = electedCluster();
   const term = c.node('1').raw.status().term;
   for (const context of [bytes('plain'), new Uint8Array([0xa5, 9, 0x33]), new Uint8Array(0)]) {
     c.node('3').raw.step({

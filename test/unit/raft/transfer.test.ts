@@ -1,17 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
+import { electedCluster } from '../../raft/fixtures.js';
 import { ArcaError } from '../../../src/lib/errors.js';
 
-function elected(): Cluster {
-  const c = Cluster.ofSize(3);
-  c.node('1').raw.campaign();
-  c.stabilize();
-  return c;
-}
-
 test('leadership transfers to an up-to-date follower via MsgTimeoutNow (thesis ยง3.10)', () => {
-  const c = elected();
+  const c = electedCluster();
   const term = c.node('1').raw.raft.term;
   c.node('1').raw.transferLeadership('2');
   c.stabilize();
@@ -21,7 +15,7 @@ test('leadership transfers to an up-to-date follower via MsgTimeoutNow (thesis ย
 });
 
 test('a lagging transferee is caught up first, then told to campaign', () => {
-  const c = elected();
+  const c = electedCluster();
   c.partition([['1', '2'], ['3']]);
   c.node('1').raw.propose(bytes('a'));
   c.stabilize(['1', '2']);
@@ -34,7 +28,7 @@ test('a lagging transferee is caught up first, then told to campaign', () => {
 });
 
 test('proposals are refused while a transfer is in progress', () => {
-  const c = elected();
+  const c = electedCluster();
   c.partition([['1', '2'], ['3']]);
   c.node('1').raw.transferLeadership('3');
   assert.throws(
@@ -44,7 +38,7 @@ test('proposals are refused while a transfer is in progress', () => {
 });
 
 test('a transfer that does not finish within an election timeout is aborted', () => {
-  const c = elected();
+  const c = electedCluster();
   c.partition([['1', '2'], ['3']]);
   c.node('1').raw.transferLeadership('3');
   for (let i = 0; i < 10; i++) {
@@ -57,7 +51,7 @@ test('a transfer that does not finish within an election timeout is aborted', ()
 });
 
 test('a follower forwards a transfer request to the leader; a learner cannot be the transferee', () => {
-  const c = elected();
+  const c = electedCluster();
   c.node('3').raw.transferLeadership('3');
   c.stabilize();
   assert.equal(c.leader(), '3');
@@ -71,7 +65,7 @@ test('a follower forwards a transfer request to the leader; a learner cannot be 
 });
 
 test('MsgTimeoutNow overrides the leader lease of the other followers', () => {
-  const c = elected();
+  const c = electedCluster();
   c.node('1').raw.transferLeadership('2');
   c.stabilize();
   // 3 had just heard from 1 (inside its lease) but still voted for 2's forced campaign.

@@ -7,6 +7,7 @@
  */
 import type { AuditAuth, AuditEntry } from '../audit-broker.js';
 import type { LogicalResponse } from '../../logical/response.js';
+import { renderAuthJson } from '../../logical/response-auth-json.js';
 import type { AuditHasher } from './hasher.js';
 
 /** Device options that change rendering. */
@@ -66,19 +67,7 @@ function renderResponse(entry: AuditEntry, r: LogicalResponse, x: Hashers): Reco
     ...(r.leaseId ? { secret: { lease_id: r.leaseId } } : {}),
     ...(auth
       ? {
-          auth: {
-            client_token: x.h(auth.clientToken),
-            accessor: x.ha(auth.accessor),
-            policies: auth.policies,
-            token_policies: auth.tokenPolicies,
-            metadata: auth.metadata,
-            lease_duration: auth.leaseDurationSeconds,
-            renewable: auth.renewable,
-            entity_id: auth.entityId,
-            token_type: auth.tokenType,
-            orphan: auth.orphan,
-            num_uses: auth.numUses,
-          },
+          auth: renderAuthJson(auth, { clientToken: x.h(auth.clientToken), accessor: x.ha(auth.accessor) }),
         }
       : {}),
   };

@@ -6,6 +6,7 @@
  */
 import { ArcaError, errorCatalog } from '../../lib/errors.js';
 import type { LogicalResponse, ResponseAuth } from '../../logical/response.js';
+import { renderAuthJson } from '../../logical/response-auth-json.js';
 
 /** What the app writes. `body` undefined = no body (204, HEAD). */
 export interface RenderedResponse {
@@ -17,22 +18,9 @@ export interface RenderedResponse {
 /** Content type of every non-raw response. */
 export const jsonContentType = 'application/json';
 
-/** Vault's `auth` object: snake_case, seconds. */
+/** Vault's `auth` object: snake_case, seconds (with `mfa_requirement: null`, as Vault sends it). */
 export function renderAuth(auth: ResponseAuth): Record<string, unknown> {
-  return {
-    client_token: auth.clientToken,
-    accessor: auth.accessor,
-    policies: auth.policies,
-    token_policies: auth.tokenPolicies,
-    metadata: auth.metadata,
-    lease_duration: auth.leaseDurationSeconds,
-    renewable: auth.renewable,
-    entity_id: auth.entityId,
-    token_type: auth.tokenType,
-    orphan: auth.orphan,
-    mfa_requirement: null,
-    num_uses: auth.numUses,
-  };
+  return renderAuthJson(auth, { mfaRequirement: true });
 }
 
 /** Success rendering. `head` drops the body (HEAD requests: status only). */

@@ -8,19 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src/cli/main.js';
 import { Core } from '../../../src/core/core.js';
 import { kvBackendFactory } from '../../../src/engines/kv/index.js';
 import { FakeClock } from '../../../src/lib/clock.js';
 import { SeededRng } from '../../../src/lib/rng.js';
 import { MemoryPhysical } from '../../../src/storage/physical/memory.js';
 import { startTestApp, type RunningApp } from '../server/http/test-handler.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+import { runCaptured, type Run } from './run-captured.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -30,21 +24,8 @@ describe('arca audit (real core over HTTP)', () => {
   let dir: string;
   let rootToken: string;
 
-  const cli = async (...argv: string[]): Promise<Run> => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      io: {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        env: { VAULT_ADDR: server.url, VAULT_TOKEN: rootToken },
-        homeDir: dir,
-        readStdin: async () => '',
-        promptSecret: async () => '',
-      },
-    });
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]): Promise<Run> =>
+    runCaptured(argv, { env: { VAULT_ADDR: server.url, VAULT_TOKEN: rootToken }, homeDir: dir });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'arca-audit-cli-'));

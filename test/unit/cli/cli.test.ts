@@ -8,12 +8,7 @@ import { runCli } from '../../../src/cli/main.js';
 import type { RunningServer, StartServerOptions } from '../../../src/server/main.js';
 import { startTestApp, type RunningApp } from '../server/http/test-handler.js';
 import { FakeVault } from './fake-vault.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+import { runCaptured, type Run } from './run-captured.js';
 
 describe('the CLI end to end over HTTP (fake core)', () => {
   let server: RunningApp;
@@ -22,24 +17,16 @@ describe('the CLI end to end over HTTP (fake core)', () => {
   let stdin = '';
   let prompts: string[] = [];
 
-  const cli = async (...argv: string[]): Promise<Run> => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      io: {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        env: { VAULT_ADDR: server.url },
-        homeDir: home,
-        readStdin: async () => stdin,
-        promptSecret: async (prompt) => {
-          prompts.push(prompt);
-          return 'b64-prompted';
-        },
+  const cli = (...argv: string[]): Promise<Run> =>
+    runCaptured(argv, {
+      env: { VAULT_ADDR: server.url },
+      homeDir: home,
+      readStdin: async () => stdin,
+      promptSecret: async (prompt) => {
+        prompts.push(prompt);
+        return 'b64-prompted';
       },
     });
-    return { code, out, err };
-  };
 
   before(async () => {
     server = await startTestApp();

@@ -11,7 +11,7 @@
  */
 import { assert } from '../lib/assert.js';
 import type { RaftConfig } from './config.js';
-import { isResponseType } from './message.js';
+import { isResponseType, newMessage } from './message.js';
 import { Raft } from './raft.js';
 import { entriesBytes } from './raft-log.js';
 import type { ConfChange, ConfState, HardState, Message, NodeId, Ready, SoftState } from './types.js';
@@ -54,18 +54,7 @@ export class RawNode {
 
   /** Starts an election now (MsgHup). */
   campaign(): void {
-    this.raft.step({
-      type: 'MsgHup',
-      from: this.raft.id,
-      to: this.raft.id,
-      term: 0,
-      logTerm: 0,
-      index: 0,
-      entries: [],
-      commit: 0,
-      reject: false,
-      rejectHint: 0,
-    });
+    this.raft.step(newMessage({ type: 'MsgHup', from: this.raft.id, to: this.raft.id }));
   }
 
   /** Leader only; throws ArcaError 'not_leader' or 'unavailable'. */

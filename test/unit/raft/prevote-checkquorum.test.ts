@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { electedCluster } from '../../raft/fixtures.js';
+import { newMessage } from '../../../src/raft/message.js';
 
 test('pre-vote: a partitioned node does not inflate its term (thesis §9.6)', () => {
   const c = electedCluster(3);
@@ -48,18 +49,7 @@ test('leader lease: a follower that heard from the leader ignores vote requests 
   const c = electedCluster(3);
   const term = c.node('2').raw.raft.term;
   // 3 campaigns without pre-vote (a misconfigured or buggy node): 2 ignores it within the lease.
-  c.node('3').raw.raft.step({
-    type: 'MsgHup',
-    from: '3',
-    to: '3',
-    term: 0,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-  });
+  c.node('3').raw.raft.step(newMessage({ type: 'MsgHup', from: '3', to: '3' }));
   c.processReady('3');
   c.drop((m) => m.to === '1');
   c.deliver('2');

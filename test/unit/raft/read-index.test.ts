@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, bytes } from '../../raft/harness.js';
 import { electedCluster } from '../../raft/fixtures.js';
+import { newMessage } from '../../../src/raft/message.js';
 import {
   forwardedReadContextBytesMax,
   unwrapForwardedReadContext,
@@ -143,19 +144,9 @@ test('a MsgReadIndexResp whose context no follower produced is dropped', () => {
   const c = electedCluster();
   const term = c.node('1').raw.status().term;
   for (const context of [bytes('plain'), new Uint8Array([0xa5, 9, 0x33]), new Uint8Array(0)]) {
-    c.node('3').raw.step({
-      type: 'MsgReadIndexResp',
-      from: '1',
-      to: '3',
-      term,
-      logTerm: 0,
-      index: 5,
-      entries: [],
-      commit: 0,
-      reject: false,
-      rejectHint: 0,
-      context,
-    });
+    c.node('3').raw.step(
+      newMessage({ type: 'MsgReadIndexResp', from: '1', to: '3', term, index: 5, context }),
+    );
   }
   c.stabilize();
   assert.equal(c.node('3').readStates.length, 0);

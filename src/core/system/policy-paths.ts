@@ -86,6 +86,24 @@ function capabilityPaths(ctx: SystemContext): PathSpec[] {
     for (const path of paths) caps.push(await ctx.capabilities(policies, path));
     return capabilitiesResponse(paths, caps);
   };
+  /** A capabilities path for the token named by `field` (the token itself, or its accessor). */
+  const byToken = (
+    pattern: string,
+    field: 'token' | 'accessor',
+    policiesOf: (value: string) => Promise<readonly string[] | undefined>,
+  ): PathSpec => ({
+    pattern,
+    fields,
+    operations: {
+      update: async (req) => {
+        const value = req.fields.get<string>(field) ?? '';
+        if (value === '') throw new ArcaError('invalid_request', `'${field}' not found`);
+        const policies = await policiesOf(value);
+        if (policies === undefined) throw new ArcaError('invalid_request', `invalid ${field}`);
+        return answer(policies, requestedPaths(req));
+      },
+    },
+  });
   return [
     {
       pattern: 'capabilities-self',
@@ -97,32 +115,8 @@ function capabilityPaths(ctx: SystemContext): PathSpec[] {
         },
       },
     },
-    {
-      pattern: 'capabilities',
-      fields,
-      operations: {
-        update: async (req) => {
-          const token = req.fields.get<string>('token') ?? '';
-          if (token === '') throw new ArcaError('invalid_request', "'token' not found");
-          const policies = await ctx.tokenPolicies(token);
-          if (policies === undefined) throw new ArcaError('invalid_request', 'invalid token');
-          return answer(policies, requestedPaths(req));
-        },
-      },
-    },
-    {
-      pattern: 'capabilities-accessor',
-      fields,
-      operations: {
-        update: async (req) => {
-          const accessor = req.fields.get<string>('accessor') ?? '';
-          if (accessor === '') throw new ArcaError('invalid_request', "'accessor' not found");
-          const policies = await ctx.tokenPoliciesByAccessor(accessor);
-          if (policies === undefined) throw new ArcaError('invalid_request', 'invalid accessor');
-          return answer(policies, requestedPaths(req));
-        },
-      },
-    },
+    byToken('capabilities', 'token', (token) => ctx.tokenPolicies(token)),
+    byToken('capabilities-accessor', 'accessor', (accessor) => ctx.tokenPoliciesByAccessor(accessor)),
   ];
 }
 

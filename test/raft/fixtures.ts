@@ -1,7 +1,7 @@
 /** Shared cluster set-ups for unit tests (kept out of *.test.ts so importing runs no tests). */
 import assert from 'node:assert/strict';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
-import { EntryType, type Entry } from '../../src/raft/types.js';
+import { EntryType, type Entry, type HardState } from '../../src/raft/types.js';
 import type { RaftMutations } from '../../src/raft/mutations.js';
 import { Cluster, type NodeOptions } from './harness.js';
 
@@ -19,12 +19,7 @@ export function figure8Leader(mutations: RaftMutations = {}): Cluster {
   const log = [ent(1, 1), ent(2, 2)];
   for (const id of voters) {
     const entries = id === '5' ? [ent(1, 1), ent(2, 3)] : id === '4' ? [ent(1, 1)] : log;
-    const storage = new MemoryStorage({
-      confState: { voters, learners: [] },
-      entries,
-      hardState: { term: 3, vote: '', commit: 1 },
-    });
-    c.addNode(id, voters, [], {}, storage);
+    addNodeWithLog(c, id, voters, entries, { term: 3, vote: '', commit: 1 });
   }
   c.partition([
     ['1', '2', '3'],
@@ -57,4 +52,21 @@ export function roundTrip(c: Cluster, leader: string, followers: readonly string
   for (const id of followers) c.processReady(id);
   c.deliver(leader);
   c.processReady(leader);
+}
+
+/** Adds voter `id` (of `voters`) whose storage already holds `entries` and `hardState`. */
+export function addNodeWithLog(
+  c: Cluster,
+  id: string,
+  voters: string[],
+  entries: Entry[],
+  hardState: HardState,
+): void {
+  c.addNode(
+    id,
+    voters,
+    [],
+    {},
+    new MemoryStorage({ confState: { voters, learners: [] }, entries, hardState }),
+  );
 }

@@ -32,10 +32,9 @@ test('the election timer alone elects a leader (§5.2)', () => {
   assert.ok(c.leader());
 });
 
-import { MemoryStorage } from '../../../src/raft/memory-storage.js';
 import { newMessage } from '../../../src/raft/message.js';
 import { EntryType, type Entry } from '../../../src/raft/types.js';
-import { figure8Leader } from '../../raft/fixtures.js';
+import { addNodeWithLog, figure8Leader } from '../../raft/fixtures.js';
 import { ArcaError } from '../../../src/lib/errors.js';
 
 const ent = (index: number, term: number): Entry => ({
@@ -62,39 +61,9 @@ test('a rejected append skips back a whole term per round trip (§5.3 optimisati
   const voters = ['1', '2', '3'];
   const leaderLog = [1, 1, 1, 4, 4, 4, 4].map((t, i) => ent(i + 1, t));
   const staleLog = [1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3].map((t, i) => ent(i + 1, t));
-  c.addNode(
-    '1',
-    voters,
-    [],
-    {},
-    new MemoryStorage({
-      confState: { voters, learners: [] },
-      entries: leaderLog,
-      hardState: { term: 4, vote: '', commit: 3 },
-    }),
-  );
-  c.addNode(
-    '2',
-    voters,
-    [],
-    {},
-    new MemoryStorage({
-      confState: { voters, learners: [] },
-      entries: leaderLog,
-      hardState: { term: 4, vote: '', commit: 3 },
-    }),
-  );
-  c.addNode(
-    '3',
-    voters,
-    [],
-    {},
-    new MemoryStorage({
-      confState: { voters, learners: [] },
-      entries: staleLog,
-      hardState: { term: 3, vote: '', commit: 3 },
-    }),
-  );
+  addNodeWithLog(c, '1', voters, leaderLog, { term: 4, vote: '', commit: 3 });
+  addNodeWithLog(c, '2', voters, leaderLog, { term: 4, vote: '', commit: 3 });
+  addNodeWithLog(c, '3', voters, staleLog, { term: 3, vote: '', commit: 3 });
   c.node('1').raw.campaign();
   c.stabilize();
   assert.equal(c.leader(), '1');

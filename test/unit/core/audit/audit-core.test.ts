@@ -32,6 +32,14 @@ interface Line {
   error: string;
 }
 
+/** An unsealed core with kv mounted at kv/ and a file audit device at sys/audit/file writing `filePath`. */
+async function kvWithFileAudit(filePath: string): ReturnType<typeof unsealedHarness> {
+  const h = await unsealedHarness({ engines: { kv: kvBackendFactory } });
+  await h.call('update', 'sys/mounts/kv', { type: 'kv' }, h.rootToken);
+  await h.call('update', 'sys/audit/file', { type: 'file', options: { file_path: filePath } }, h.rootToken);
+  return h;
+}
+
 async function entries(filePath: string): Promise<Line[]> {
   const text = await readFile(filePath, 'utf8');
   return text
@@ -171,10 +179,8 @@ test('/dev/full as the only device: writes fail closed (500, nothing written); d
 
 test('seal/unseal keeps devices and the chain continues in the same file', async () => {
   await withTempDir(async (dir) => {
-    const h = await unsealedHarness({ engines: { kv: kvBackendFactory } });
     const filePath = join(dir, 'audit.log');
-    await h.call('update', 'sys/mounts/kv', { type: 'kv' }, h.rootToken);
-    await h.call('update', 'sys/audit/file', { type: 'file', options: { file_path: filePath } }, h.rootToken);
+    const h = await kvWithFileAudit(filePath);
     await h.call('update', 'kv/a', { v: marker }, h.rootToken);
     const chain = await h.call('read', 'sys/audit-chain/file', {}, h.rootToken);
     const key = Buffer.from(chain.response!.data!.key as string, 'hex');
@@ -222,10 +228,8 @@ test('a device that cannot open at unseal is logged and, as the only one, makes 
 
 test('rotation: rename the file, core.reopenAuditDevices() (SIGHUP), the chain spans both files', async () => {
   await withTempDir(async (dir) => {
-    const h = await unsealedHarness({ engines: { kv: kvBackendFactory } });
     const filePath = join(dir, 'audit.log');
-    await h.call('update', 'sys/mounts/kv', { type: 'kv' }, h.rootToken);
-    await h.call('update', 'sys/audit/file', { type: 'file', options: { file_path: filePath } }, h.rootToken);
+    const h = await kvWithFileAudit(filePath);
     await h.call('update', 'kv/a', { v: marker }, h.rootToken);
     await rename(filePath, `${filePath}.1`);
     await h.core.reopenAuditDevices();

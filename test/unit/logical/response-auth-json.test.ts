@@ -3,18 +3,19 @@ import assert from 'node:assert/strict';
 import { renderAuthJson } from '../../../src/logical/response-auth-json.js';
 import type { ResponseAuth } from '../../../src/logical/response.js';
 
+// A batch orphan with a use limit: values unlike the service-token defaults, so a swapped field shows.
 const auth: ResponseAuth = {
-  clientToken: 'hvs.token',
+  clientToken: 'hvb.token',
   accessor: 'acc',
-  policies: ['default', 'p'],
-  tokenPolicies: ['default', 'p'],
+  policies: ['ops'],
+  tokenPolicies: ['default', 'ops'],
   metadata: null,
-  leaseDurationSeconds: 60,
-  renewable: true,
-  entityId: '',
-  tokenType: 'service',
-  orphan: false,
-  numUses: 0,
+  leaseDurationSeconds: 1800,
+  renewable: false,
+  entityId: 'entity-7',
+  tokenType: 'batch',
+  orphan: true,
+  numUses: 3,
 };
 
 test('the auth object has Vault’s keys in Vault’s order; mfa_requirement only when asked', () => {
@@ -38,10 +39,19 @@ test('the auth object has Vault’s keys in Vault’s order; mfa_requirement onl
 
 test('token and accessor can be replaced (audit devices write their HMACs)', () => {
   const plain = renderAuthJson(auth);
-  assert.equal(plain.client_token, 'hvs.token');
   assert.equal(plain.accessor, 'acc');
-  const masked = renderAuthJson(auth, { clientToken: 'hmac-sha256:1', accessor: 'hmac-sha256:2' });
-  assert.equal(masked.client_token, 'hmac-sha256:1');
-  assert.equal(masked.accessor, 'hmac-sha256:2');
-  assert.equal(masked.lease_duration, 60);
+  assert.equal(plain.client_token, 'hvb.token');
+  assert.deepEqual(renderAuthJson(auth, { clientToken: 'hmac-sha256:1', accessor: 'hmac-sha256:2' }), {
+    client_token: 'hmac-sha256:1',
+    accessor: 'hmac-sha256:2',
+    policies: ['ops'],
+    token_policies: ['default', 'ops'],
+    metadata: null,
+    lease_duration: 1800,
+    renewable: false,
+    entity_id: 'entity-7',
+    token_type: 'batch',
+    orphan: true,
+    num_uses: 3,
+  });
 });

@@ -50,4 +50,6 @@ export const limits = {
   raftSnapshotChunkBytes: 1024 * 1024,
   /** Raft: largest snapshot a follower assembles. */
   raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
+  /** Token entries kept in memory for per-request authentication (unlimited-use tokens only). */
+  tokenCacheEntriesMax: 4096,
 } as const;

@@ -45,6 +45,11 @@ export interface CoreDeps {
    * `sys/`, matched after core's own. They get the usual token, ACL, sudo and audit treatment.
    */
   systemPaths?: PathSpec[];
+  /**
+   * Enables the barrier's in-memory read cache of decrypted values. Only when every write to
+   * `physical` goes through this core (a single node, not a Raft follower applying entries below).
+   */
+  barrierReadCache?: { entriesMax: number; bytesMax: number; valueBytesMax: number };
 }
 
 /** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
@@ -73,7 +78,7 @@ export class Core implements RequestHandler {
   private readonly pipeline: PipelineContext;
 
   private constructor(private readonly deps: CoreDeps) {
-    this.barrier = new Barrier(deps.physical, deps.clock);
+    this.barrier = new Barrier(deps.physical, deps.clock, { readCache: deps.barrierReadCache });
     const seal = new ShamirSeal(deps.physical, this.barrier);
     this.lifecycle = new SealLifecycle(this.barrier, seal, {
       setup: async () => {

@@ -11,6 +11,7 @@ import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
+import { limits } from '../lib/limits.js';
 import { systemRng } from '../lib/rng.js';
 import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
@@ -83,6 +84,12 @@ export async function createServerCore(input: {
       logger: input.logger,
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
+      // Single node: every write goes through this core's barrier, so its read cache is coherent.
+      barrierReadCache: {
+        entriesMax: limits.barrierReadCacheEntriesMax,
+        bytesMax: limits.barrierReadCacheBytesMax,
+        valueBytesMax: limits.barrierReadCacheValueBytesMax,
+      },
     });
   } catch (err) {
     await storage.physical.close();

@@ -15,7 +15,7 @@
  *
  * Cost (npm run bench:http): ~1.5 µs per request in the rewriter plus one 'data' event per chunk;
  * the earlier design (a Duplex wrapper around every socket, i.e. two stream stacks per connection)
- * served ~0.88× the keep-alive request rate of a plain server.
+ * served ~0.88× the keep-alive request rate of a plain server; this one ~0.94× (same bench, one run).
  */
 import http from 'node:http';
 import https from 'node:https';

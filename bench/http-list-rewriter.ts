@@ -2,7 +2,7 @@
  * Cost of the LIST support (src/server/http/list-method-rewriter.ts + list-aware-server.ts), measured
  * side by side in one run:
  *  1. rewriter throughput on a realistic byte stream vs a plain pass over the same bytes;
- *  2. keep-alive request rate of a node:http server behind the RewritingSocket vs a plain one
+ *  2. keep-alive request rate of a node:http server with LIST rewriting vs a plain one
  *     (same trivial handler, pipelined GET/POST over one loopback connection).
  * Run: npm run build && node dist/bench/http-list-rewriter.js
  */

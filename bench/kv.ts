@@ -2,7 +2,8 @@
  * `npm run bench`: KV v2 write and read throughput and p50/p99 latency on a single LevelDB node at
  * concurrency 1, 16 and 64, measured side by side in ONE run with a bare fastify server doing the
  * same JSON work (bench/bare-fastify.ts), and the same Arca workload again with one file audit
- * device enabled (issue 6's overhead). Each server runs in its own child process; the load
+ * device enabled (issue 6's overhead), and raw LevelDB doing the same synced writes at the same
+ * concurrency (is a write bound by the disk's sync rate or by our code?). Each server runs in its own child process; the load
  * generator (bench/lib/load.ts) runs here. Every phase is bounded in time.
  *
  * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_CONCURRENCY (default "1,16,64");
@@ -14,6 +15,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { LevelPhysical } from '../src/storage/physical/leveldb.js';
 import { runLoad, send, type LoadResult } from './lib/load.js';
 
 const phaseMs = Number(process.env['ARCA_BENCH_PHASE_MS'] ?? 2000);
@@ -111,7 +113,56 @@ async function seed(server: Server): Promise<void> {
     await api(server, 'POST', `/v1/secret/data/bench/r${i}`, { data: { value } });
 }
 
-type Row = { kind: string; concurrency: number; bare: LoadResult; arca: LoadResult; audited: LoadResult };
+/** Raw LevelDB under the same write pattern: synced, group-committed writes/s and fsyncs/s. */
+interface DiskResult {
+  writesPerSecond: number;
+  syncsPerSecond: number;
+}
+
+/**
+ * The disk's limit for Arca's writes, measured in this run: `concurrency` writers each doing what
+ * one KV v2 write does to storage (one synced batch of two ~300-byte puts: metadata + version)
+ * back to back through `LevelPhysical` (same group commit), in this process, for `phaseMs`.
+ */
+async function measureDisk(concurrency: number): Promise<DiskResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-bench-disk-'));
+  const physical = await LevelPhysical.open(dir);
+  try {
+    const value = new Uint8Array(300).fill(7);
+    const syncs0 = physical.counters.syncs;
+    let writes = 0;
+    const started = performance.now();
+    const deadline = started + phaseMs;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        for (let i = 0; performance.now() < deadline; i++) {
+          await physical.batch([
+            { type: 'put', key: `metadata/w${worker}-${i % 32}`, value },
+            { type: 'put', key: `versions/w${worker}-${i % 32}/${i}`, value },
+          ]);
+          writes += 1;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      writesPerSecond: writes / seconds,
+      syncsPerSecond: (physical.counters.syncs - syncs0) / seconds,
+    };
+  } finally {
+    await physical.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Row = {
+  kind: string;
+  concurrency: number;
+  bare: LoadResult;
+  arca: LoadResult;
+  audited: LoadResult;
+  disk?: DiskResult;
+};
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
@@ -126,10 +177,12 @@ async function main(): Promise<void> {
     await seed(bare);
     await seed(arca);
     const results = new Map<string, LoadResult>();
+    const disk = new Map<number, DiskResult>();
     for (const kind of ['write', 'read'] as const) {
       for (const c of levels) {
         results.set(`bare-${kind}-${c}`, await measure(bare, kind, c));
         results.set(`arca-${kind}-${c}`, await measure(arca, kind, c));
+        if (kind === 'write') disk.set(c, await measureDisk(c));
       }
     }
     if (withAudit) {
@@ -148,6 +201,7 @@ async function main(): Promise<void> {
           concurrency: c,
           bare: results.get(`bare-${kind}-${c}`)!,
           arca: results.get(`arca-${kind}-${c}`)!,
+          disk: kind === 'write' ? disk.get(c) : undefined,
           audited: results.get(`audited-${kind}-${c}`) ?? {
             requests: 0,
             errors: 0,
@@ -165,12 +219,14 @@ async function main(): Promise<void> {
   }
   console.log(`KV v2 on one LevelDB node (synced writes), ${phaseMs} ms per cell, one run, same machine`);
   console.log(
-    '| op | conc. | bare fastify req/s | Arca req/s | Arca / bare | Arca p50 ms | Arca p99 ms | with file audit req/s | audit / no audit |',
+    '| op | conc. | bare fastify req/s | Arca req/s | Arca / bare | Arca p50 ms | Arca p99 ms | raw LevelDB synced writes/s (fsyncs/s) | Arca / raw LevelDB | with file audit req/s | audit / no audit |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
+    const disk = r.disk ? `${fmt(r.disk.writesPerSecond)} (${fmt(r.disk.syncsPerSecond)})` : '—';
+    const diskRatio = r.disk ? (r.arca.perSecond / r.disk.writesPerSecond).toFixed(2) : '—';
     console.log(
-      `| ${r.kind} | ${r.concurrency} | ${fmt(r.bare.perSecond)} | ${fmt(r.arca.perSecond)} | ${(r.arca.perSecond / r.bare.perSecond).toFixed(2)} | ${fmt(r.arca.p50Ms)} | ${fmt(r.arca.p99Ms)} | ${fmt(r.audited.perSecond)} | ${(r.audited.perSecond / r.arca.perSecond).toFixed(2)} |`,
+      `| ${r.kind} | ${r.concurrency} | ${fmt(r.bare.perSecond)} | ${fmt(r.arca.perSecond)} | ${(r.arca.perSecond / r.bare.perSecond).toFixed(2)} | ${fmt(r.arca.p50Ms)} | ${fmt(r.arca.p99Ms)} | ${disk} | ${diskRatio} | ${fmt(r.audited.perSecond)} | ${(r.audited.perSecond / r.arca.perSecond).toFixed(2)} |`,
     );
   }
 }

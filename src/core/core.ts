@@ -60,6 +60,11 @@ export interface CoreDeps {
    * `sys/`, matched after core's own. They get the usual token, ACL, sudo and audit treatment.
    */
   systemPaths?: PathSpec[];
+  /**
+   * Enables the barrier's in-memory read cache of decrypted values. Only when every write to
+   * `physical` goes through this core (a single node, not a Raft follower applying entries below).
+   */
+  barrierReadCache?: { entriesMax: number; bytesMax: number; valueBytesMax: number };
 }
 
 /** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
@@ -90,14 +95,15 @@ export class Core implements RequestHandler {
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
+    const barrierOptions = { readCache: deps.barrierReadCache };
     const physical =
       metrics === undefined
         ? deps.physical
         : new InstrumentedPhysical(deps.physical, deps.storageType ?? 'inmem', metrics);
     this.barrier =
       metrics === undefined
-        ? new Barrier(physical, deps.clock)
-        : new InstrumentedBarrier(physical, deps.clock, metrics);
+        ? new Barrier(physical, deps.clock, barrierOptions)
+        : new InstrumentedBarrier(physical, deps.clock, metrics, barrierOptions);
     this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);

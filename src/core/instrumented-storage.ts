@@ -29,8 +29,9 @@ export class InstrumentedBarrier extends Barrier {
     physical: PhysicalBackend,
     clock: Clock,
     private readonly metrics: ArcaMetrics,
+    options: ConstructorParameters<typeof Barrier>[2] = {},
   ) {
-    super(physical, clock);
+    super(physical, clock, options);
   }
 
   override get(key: string): Promise<Uint8Array | undefined> {

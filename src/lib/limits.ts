@@ -50,4 +50,10 @@ export const limits = {
   raftSnapshotChunkBytes: 1024 * 1024,
   /** Raft: largest snapshot a follower assembles. */
   raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
+  /** Token entries kept in memory for per-request authentication (unlimited-use tokens only). */
+  tokenCacheEntriesMax: 4096,
+  /** Single-node barrier read cache (decrypted values, memory only): entries, total bytes, value size. */
+  barrierReadCacheEntriesMax: 16384,
+  barrierReadCacheBytesMax: 32 * 1024 * 1024,
+  barrierReadCacheValueBytesMax: 64 * 1024,
 } as const;

@@ -11,6 +11,7 @@ import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
+import { limits } from '../lib/limits.js';
 import { ArcaMetrics } from '../lib/metrics.js';
 import { systemRng } from '../lib/rng.js';
 import type { RawResponse } from '../logical/response.js';
@@ -90,6 +91,12 @@ export async function createServerCore(input: {
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
+      // Single node: every write goes through this core's barrier, so its read cache is coherent.
+      barrierReadCache: {
+        entriesMax: limits.barrierReadCacheEntriesMax,
+        bytesMax: limits.barrierReadCacheBytesMax,
+        valueBytesMax: limits.barrierReadCacheValueBytesMax,
+      },
     });
   } catch (err) {
     await storage.physical.close();

@@ -17,6 +17,7 @@ import { limits } from '../../lib/limits.js';
 import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
 import { ExpiryQueue } from './expiry-queue.js';
+import { TokenEntryCache } from './token-cache.js';
 import { KeyedLock } from './keyed-lock.js';
 import {
   type StoredToken,
@@ -66,18 +67,20 @@ export class TokenStore implements TokenStorePort {
   private readonly clock: Clock;
   private readonly lock = new KeyedLock();
   private readonly queue = new ExpiryQueue();
+  private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
   private ready?: Promise<void>;
   private ttls: LeaseTtls;
 
   constructor(private readonly deps: TokenStoreDeps) {
-    this.storage = deps.storage;
+    // Every writer of token entries (revoker, tidy, renew, use counts) goes through this view.
+    this.storage = this.cache.invalidatingView(deps.storage);
     this.clock = deps.clock;
     this.ttls = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0 };
     this.configureLeaseTtls(deps);
     this.revoker = new TokenRevoker({
-      storage: deps.storage,
+      storage: this.storage,
       lock: this.lock,
       queue: this.queue,
       clock: deps.clock,
@@ -240,9 +243,15 @@ export class TokenStore implements TokenStorePort {
   async authenticate(token: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
     const idHash = await this.hashToken(token);
+    const cached = this.cache.get(idHash);
+    if (cached) return isExpired(cached, this.clock.wallMs()) ? undefined : publicEntry(cached);
+    const generation = this.cache.generation();
     const entry = await this.readValid(idHash);
     if (!entry) return undefined;
-    if (entry.numUses === 0) return publicEntry(entry);
+    if (entry.numUses === 0) {
+      this.cache.fill(entry, generation);
+      return publicEntry(entry);
+    }
     return this.lock.run(idHash, async () => {
       const current = await this.readValid(idHash);
       if (!current) return undefined;
@@ -382,7 +391,13 @@ export class TokenStore implements TokenStorePort {
     return this.storage;
   }
 
+  /** Drops the in-memory token entry cache (seal, reload). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   private async load(): Promise<void> {
+    this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
     this.queue.clear();

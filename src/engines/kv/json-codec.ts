@@ -2,15 +2,15 @@
  * KV values are stored as UTF-8 JSON: the same bytes a client sent (Vault stores JSON too), and
  * a stored value that does not decode is an integrity failure, never a silent empty secret.
  */
+import { isUtf8 } from 'node:buffer';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// Buffer's UTF-8 paths: faster than TextEncoder/TextDecoder on the per-request hot path.
 
 /** Encodes a JSON-serialisable value; 413 when it would not fit in one storage value. */
 export function encodeJson(value: unknown): Uint8Array {
-  const bytes = encoder.encode(JSON.stringify(value));
+  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
   if (bytes.length > limits.engineStorageValueBytesMax) {
     throw new ArcaError(
       'payload_too_large',
@@ -22,7 +22,7 @@ export function encodeJson(value: unknown): Uint8Array {
 
 /** Returns `key` when it fits a storage key; a 400 naming the limit otherwise. */
 export function checkedKey(key: string): string {
-  const bytes = encoder.encode(key).length;
+  const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > limits.engineStorageKeyBytesMax) {
     throw new ArcaError(
       'invalid_request',
@@ -35,7 +35,9 @@ export function checkedKey(key: string): string {
 /** Decodes bytes written by `encodeJson`; throws `integrity_failure` (500) on garbage. */
 export function decodeJson<T>(bytes: Uint8Array, what: string): T {
   try {
-    return JSON.parse(decoder.decode(bytes)) as T;
+    // Strict UTF-8 as before (invalid bytes are an integrity failure, never replaced silently).
+    if (!isUtf8(bytes)) throw new Error('not UTF-8');
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T;
   } catch {
     throw new ArcaError('integrity_failure', `stored ${what} is not valid JSON`);
   }

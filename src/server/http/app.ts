@@ -87,17 +87,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (!reply.hasHeader('content-type')) reply.header('content-type', jsonContentType);
     return payload;
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      {
-        method: clientMethod(request.method),
-        path: request.url.split('?')[0],
-        status: reply.statusCode,
-        durationMs: reply.elapsedTime,
-      },
-      'request completed',
-    );
-  });
+  // Per-request completion lines only exist at debug level; skip the hook (a promise per request) otherwise.
+  if (options.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        {
+          method: clientMethod(request.method),
+          path: request.url.split('?')[0],
+          status: reply.statusCode,
+          durationMs: reply.elapsedTime,
+        },
+        'request completed',
+      );
+    });
+  }
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', listMarkerMethod],

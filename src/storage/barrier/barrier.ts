@@ -20,6 +20,7 @@ import { checkListPrefix } from '../physical/keys.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
 import { aeadKeyBytes, aeadOpen, aeadSeal } from './aead.js';
 import { Keyring } from './keyring.js';
+import { PlaintextCache } from './plaintext-cache.js';
 import { isReservedPhysicalKey, keyringKey } from './reserved-keys.js';
 
 /** What `sys/key-status` shows: the active term, when it was installed, encryptions under it. */
@@ -48,10 +49,17 @@ export class Barrier implements PhysicalBackend {
   /** Serialises keyring writes (rotate, reload) so two rotations cannot lose a term. */
   private keyringLock: Promise<unknown> = Promise.resolve();
 
+  /** Decrypted-value read cache; only when every physical write goes through this barrier. */
+  private readonly cache: PlaintextCache | undefined;
+
   constructor(
     private readonly physical: PhysicalBackend,
     private readonly clock: Clock,
-  ) {}
+    options: { readCache?: { entriesMax: number; bytesMax: number; valueBytesMax: number } } = {},
+  ) {
+    const c = options.readCache;
+    this.cache = c && new PlaintextCache(c.entriesMax, c.bytesMax, c.valueBytesMax);
+  }
 
   /** True when a keyring exists in physical storage. */
   async isInitialized(): Promise<boolean> {
@@ -80,6 +88,7 @@ export class Barrier implements PhysicalBackend {
 
   /** Zeroizes the in-memory keys; every data op then throws `sealed`. */
   seal(): void {
+    this.cache?.clear();
     this.keyring?.zeroize();
     zeroize(this.rootKey);
     this.keyring = undefined;
@@ -144,24 +153,30 @@ export class Barrier implements PhysicalBackend {
   async get(key: string): Promise<Uint8Array | undefined> {
     this.unsealedState();
     checkNotReserved(key);
+    const hit = this.cache?.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.cache?.generation() ?? 0;
     const stored = await this.physical.get(key);
     if (stored === undefined) return undefined;
     const term = ciphertextTerm(stored);
     if (term === undefined) throw integrityFailure(key, 'unknown ciphertext format');
     if (this.unsealedState().keyring.keyFor(term) === undefined) await this.reloadKeyring();
-    return this.decrypt(key, stored, term);
+    const plaintext = this.decrypt(key, stored, term);
+    this.cache?.fill(key, plaintext, generation);
+    return plaintext;
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
     this.unsealedState();
     checkNotReserved(key);
-    await this.physical.put(key, this.encrypt(key, value));
+    const sealed = this.encrypt(key, value);
+    await this.invalidating([key], () => this.physical.put(key, sealed));
   }
 
   async delete(key: string): Promise<void> {
     this.unsealedState();
     checkNotReserved(key);
-    await this.physical.delete(key);
+    await this.invalidating([key], () => this.physical.delete(key));
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -177,7 +192,21 @@ export class Barrier implements PhysicalBackend {
     const sealed = ops.map((op): PhysicalOp =>
       op.type === 'put' ? { type: 'put', key: op.key, value: this.encrypt(op.key, op.value) } : op,
     );
-    await this.physical.batch(sealed);
+    await this.invalidating(
+      ops.map((op) => op.key),
+      () => this.physical.batch(sealed),
+    );
+  }
+
+  /** Runs a write with the read cache invalidated for `keys` before and after it. */
+  private async invalidating(keys: string[], write: () => Promise<void>): Promise<void> {
+    if (this.cache === undefined) return write();
+    this.cache.invalidate(keys);
+    try {
+      await write();
+    } finally {
+      this.cache.invalidate(keys);
+    }
   }
 
   /** Seals (zeroizing keys) and closes the physical backend below. */

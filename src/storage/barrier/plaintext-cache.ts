@@ -1,0 +1,77 @@
+/**
+ * An optional, bounded, in-memory read cache of decrypted barrier values (Vault keeps an LRU cache
+ * in front of its storage too). A hit skips the storage read AND the AES-GCM open, which is most of
+ * a KV read's storage cost. Memory only, never written anywhere; the barrier zeroizes and drops it
+ * on seal. Only safe when every write to the physical keys it caches goes through this barrier
+ * (single node); so it is off unless the composition root enables it.
+ *
+ * Consistency: the barrier invalidates a key when a write to it starts AND when it finishes, and a
+ * fill is refused when any invalidation happened since the read began (a generation counter), so a
+ * read racing a write can never leave a stale value behind. Callers get a fresh copy on every hit.
+ */
+
+/** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
+export class PlaintextCache {
+  private readonly entries = new Map<string, Buffer>();
+  private bytes = 0;
+  private generationCounter = 0;
+
+  constructor(
+    private readonly entriesMax: number,
+    private readonly bytesMax: number,
+    private readonly valueBytesMax: number,
+  ) {}
+
+  /** A copy of the cached plaintext, if any. */
+  get(key: string): Buffer | undefined {
+    const hit = this.entries.get(key);
+    return hit === undefined ? undefined : Buffer.from(hit);
+  }
+
+  /** Pass to `fill` with the value read afterwards. */
+  generation(): number {
+    return this.generationCounter;
+  }
+
+  /** Caches a copy of `plaintext` for `key` unless something was invalidated since `generation`. */
+  fill(key: string, plaintext: Uint8Array, generation: number): void {
+    if (generation !== this.generationCounter || plaintext.length > this.valueBytesMax) return;
+    this.drop(key);
+    while (
+      this.entries.size > 0 &&
+      (this.entries.size >= this.entriesMax || this.bytes + plaintext.length > this.bytesMax)
+    ) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.drop(oldest);
+    }
+    this.entries.set(key, Buffer.from(plaintext));
+    this.bytes += plaintext.length;
+  }
+
+  /** Drops `keys` and refuses fills begun before now. */
+  invalidate(keys: Iterable<string>): void {
+    this.generationCounter += 1;
+    for (const key of keys) this.drop(key);
+  }
+
+  /** Zeroizes and drops everything (seal). */
+  clear(): void {
+    this.generationCounter += 1;
+    for (const value of this.entries.values()) value.fill(0);
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private drop(key: string): void {
+    const old = this.entries.get(key);
+    if (old === undefined) return;
+    old.fill(0);
+    this.bytes -= old.length;
+    this.entries.delete(key);
+  }
+}

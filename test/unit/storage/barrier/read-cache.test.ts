@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../../src/lib/clock.js';
+import { isArcaError } from '../../../../src/lib/errors.js';
+import { secureRandomBytes } from '../../../../src/lib/rng.js';
+import { Barrier } from '../../../../src/storage/barrier/barrier.js';
+import { PlaintextCache } from '../../../../src/storage/barrier/plaintext-cache.js';
+import { MemoryPhysical } from '../../../../src/storage/physical/memory.js';
+
+const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
+const text = (value: Uint8Array | undefined): string | undefined =>
+  value === undefined ? undefined : Buffer.from(value).toString('utf8');
+
+/** Counts physical reads, to tell cache hits from storage reads. */
+class CountingPhysical extends MemoryPhysical {
+  reads = 0;
+  override async get(key: string): Promise<Uint8Array | undefined> {
+    this.reads += 1;
+    return super.get(key);
+  }
+}
+
+async function cachedBarrier() {
+  const physical = new CountingPhysical();
+  const barrier = new Barrier(physical, new FakeClock(), {
+    readCache: { entriesMax: 3, bytesMax: 1024, valueBytesMax: 100 },
+  });
+  const rootKey = secureRandomBytes(32);
+  await barrier.initialize(rootKey);
+  return { physical, barrier, rootKey };
+}
+
+test('with the read cache on, a repeated read skips storage and returns an independent copy', async () => {
+  const { physical, barrier } = await cachedBarrier();
+  await barrier.put('a', bytes('one'));
+  assert.equal(text(await barrier.get('a')), 'one');
+  const reads = physical.reads;
+  const copy = await barrier.get('a');
+  assert.equal(text(copy), 'one');
+  assert.equal(physical.reads, reads, 'served from memory');
+  copy!.fill(0);
+  assert.equal(text(await barrier.get('a')), 'one', 'mutating a returned value does not touch the cache');
+});
+
+test('put, delete and batch are seen by the next read at once', async () => {
+  const { barrier } = await cachedBarrier();
+  await barrier.put('a', bytes('one'));
+  await barrier.get('a');
+  await barrier.put('a', bytes('two'));
+  assert.equal(text(await barrier.get('a')), 'two');
+  await barrier.batch([{ type: 'put', key: 'a', value: bytes('three') }]);
+  assert.equal(text(await barrier.get('a')), 'three');
+  await barrier.delete('a');
+  assert.equal(await barrier.get('a'), undefined);
+  await barrier.batch([
+    { type: 'put', key: 'a', value: bytes('four') },
+    { type: 'delete', key: 'a' },
+  ]);
+  assert.equal(await barrier.get('a'), undefined);
+});
+
+test('a read racing a write never leaves the old value cached', async () => {
+  const { barrier } = await cachedBarrier();
+  await barrier.put('a', bytes('old'));
+  const reading = barrier.get('a'); // reads 'old' from storage...
+  const writing = barrier.put('a', bytes('new')); // ...while a write to the same key runs
+  assert.equal(text(await reading), 'old');
+  await writing;
+  assert.equal(text(await barrier.get('a')), 'new');
+});
+
+test('sealing drops (and zeroizes) the cache; reads are refused while sealed', async () => {
+  const { physical, barrier, rootKey } = await cachedBarrier();
+  await barrier.put('a', bytes('secret'));
+  await barrier.get('a');
+  barrier.seal();
+  await assert.rejects(barrier.get('a'), (err) => isArcaError(err) && err.code === 'sealed');
+  await barrier.unseal(rootKey);
+  const reads = physical.reads;
+  assert.equal(text(await barrier.get('a')), 'secret');
+  assert.ok(physical.reads > reads, 'read from storage again after unseal');
+});
+
+test('the cache is bounded by entries, bytes and value size, and clear zeroizes', () => {
+  const cache = new PlaintextCache(2, 10, 6);
+  cache.fill('a', bytes('aaaa'), cache.generation());
+  cache.fill('b', bytes('bbbb'), cache.generation());
+  cache.fill('c', bytes('cccc'), cache.generation());
+  assert.equal(cache.size, 2);
+  assert.equal(cache.get('a'), undefined, 'oldest evicted');
+  cache.fill('d', bytes('dddddd'), cache.generation());
+  assert.equal(cache.get('b'), undefined, 'evicted to stay within the byte bound');
+  cache.fill('e', bytes('eeeeeee'), cache.generation());
+  assert.equal(cache.get('e'), undefined, 'values over the size bound are not cached');
+  const generation = cache.generation();
+  cache.invalidate(['zzz']);
+  cache.fill('f', bytes('f'), generation);
+  assert.equal(cache.get('f'), undefined, 'fill after an invalidation refused');
+  cache.clear();
+  assert.equal(cache.size, 0);
+});

@@ -48,6 +48,12 @@ export interface ServerConfig {
   defaultLeaseTtlSeconds: number;
   maxLeaseTtlSeconds: number;
   telemetry: { prometheusRetentionSeconds: number; disableHostname: boolean };
+  /**
+   * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
+   * src/storage/barrier/plaintext-cache.ts) for operators who want no secret kept in memory
+   * longer than one request, at the cost of read throughput (docs/benchmarks.md).
+   */
+  disableCache: boolean;
   /** Non-fatal remarks (unknown keys), to be logged at startup. */
   warnings: string[];
 }
@@ -57,7 +63,6 @@ const ignoredTopLevelKeys = new Set([
   'ui',
   'disable_mlock',
   'cluster_name',
-  'disable_cache',
   'disable_clustering',
   'plugin_directory',
   'pid_file',
@@ -77,6 +82,7 @@ const knownTopLevelKeys = new Set([
   'default_lease_ttl',
   'max_lease_ttl',
   'telemetry',
+  'disable_cache',
   ...ignoredTopLevelKeys,
 ]);
 
@@ -120,6 +126,7 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     apiAddr,
     clusterAddr,
     logLevel,
+    disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
     defaultLeaseTtlSeconds: durationValue(
       raw.default_lease_ttl,
       'default_lease_ttl',
@@ -167,6 +174,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     ],
     apiAddr: `http://${listenAddress}`,
     logLevel: 'info',
+    disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
     telemetry: { prometheusRetentionSeconds: 24 * 3600, disableHostname: false },

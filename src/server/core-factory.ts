@@ -92,11 +92,14 @@ export async function createServerCore(input: {
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
       // Single node: every write goes through this core's barrier, so its read cache is coherent.
-      barrierReadCache: {
-        entriesMax: limits.barrierReadCacheEntriesMax,
-        bytesMax: limits.barrierReadCacheBytesMax,
-        valueBytesMax: limits.barrierReadCacheValueBytesMax,
-      },
+      // Vault's `disable_cache = true` turns it off (no decrypted value outlives its request).
+      barrierReadCache: input.config.disableCache
+        ? undefined
+        : {
+            entriesMax: limits.barrierReadCacheEntriesMax,
+            bytesMax: limits.barrierReadCacheBytesMax,
+            valueBytesMax: limits.barrierReadCacheValueBytesMax,
+          },
     });
   } catch (err) {
     await storage.physical.close();

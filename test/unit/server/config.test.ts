@@ -77,6 +77,7 @@ test('a raft config with TLS, metrics access, request size and telemetry', async
       disable_hostname = true
     }
     mystery = 1
+    disable_cache = true
   `);
   assert.deepEqual(config.storage, {
     type: 'raft',
@@ -94,6 +95,7 @@ test('a raft config with TLS, metrics access, request size and telemetry', async
   assert.equal(config.maxLeaseTtlSeconds, 86400);
   assert.deepEqual(config.telemetry, { prometheusRetentionSeconds: 30, disableHostname: true });
   assert.deepEqual(config.warnings, ['unknown configuration key "mystery" ignored']);
+  assert.equal(config.disableCache, true);
 });
 
 test('broken configs fail with a clear message naming the file and the setting', async () => {

@@ -18,3 +18,18 @@ test('Sha256Hmac equals createHmac for any key (short, block-sized, long) and me
   );
   assert.equal(new Sha256Hmac('salt').hex('x'), createHmac('sha256', 'salt').update('x').digest('hex'));
 });
+
+test('Sha256Hmac handles messages beyond its buffer (growth), multi-byte UTF-8 and bytes, reused', () => {
+  const hmac = new Sha256Hmac('k'.repeat(70));
+  const expected = (m: string | Uint8Array): string =>
+    createHmac('sha256', 'k'.repeat(70)).update(m).digest('hex');
+  const messages: (string | Uint8Array)[] = [
+    'short',
+    'é€😀'.repeat(2000),
+    'x'.repeat(100_000),
+    new Uint8Array(9000).fill(7),
+    '',
+    'short',
+  ];
+  for (const m of messages) assert.equal(hmac.hex(m), expected(m));
+});

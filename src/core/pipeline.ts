@@ -69,8 +69,14 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   }
 
   const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
-  const entry = (type: AuditEntry['type']): AuditEntry =>
-    auditEntry(ctx, type, request, match, operation, token);
+  // The request and response entries share one auth/request object, so a device hashes the
+  // token and accessor once per request (it memoises per request object, see AuditDevice.log).
+  const auditBase = audited ? auditEntry(ctx, 'request', request, match, operation, token) : undefined;
+  const entry = (type: AuditEntry['type']): AuditEntry => ({
+    ...auditBase!,
+    type,
+    timeMs: ctx.clock.wallMs(),
+  });
   // Break-glass (beyond Vault, where a broken last device can only be fixed, not disabled): a
   // sudo-checked DELETE of an audit device goes through when no device can record it, so an
   // operator can restore service; it is then recorded in the operational log instead.

@@ -6,8 +6,8 @@
 import { open } from 'node:fs/promises';
 import { HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
 import { AuditHasher } from './hasher.js';
-import type { AuditEntry } from '../audit-broker.js';
-import { renderEntry, type RenderOptions } from './record.js';
+import { renderEntry, type RenderOptions, type TokenHashMemo } from './record.js';
+import type { AuditEntry, AuditRequest } from '../audit-broker.js';
 import type { AuditSink } from './sink.js';
 
 /** Persistent description of a device (stored encrypted in the audit table). */
@@ -35,6 +35,8 @@ export class AuditDevice {
   private readonly chain: HashChainWriter;
   private readonly render: RenderOptions;
   private readonly prefix: string;
+  /** Token/accessor hashes per request object (shared by its request and response entries). */
+  private readonly memos = new WeakMap<AuditRequest, TokenHashMemo>();
 
   constructor(
     readonly config: AuditDeviceConfig,
@@ -54,7 +56,12 @@ export class AuditDevice {
   log(entry: AuditEntry): Promise<void> {
     let line: string;
     try {
-      line = this.chain.seal(JSON.stringify(renderEntry(entry, this.hasher, this.render)));
+      let memo = this.memos.get(entry.request);
+      if (memo === undefined) {
+        memo = new Map();
+        this.memos.set(entry.request, memo);
+      }
+      line = this.chain.seal(JSON.stringify(renderEntry(entry, this.hasher, this.render, memo)));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

@@ -24,8 +24,23 @@ interface Hashers {
   hv(value: unknown): unknown;
 }
 
-function hashers(hasher: AuditHasher, options: RenderOptions): Hashers {
-  const h = (value: string): string => (options.logRaw || value === '' ? value : hasher.hash(value));
+/**
+ * Hashes of the token and accessor, which appear twice in each entry and again in the response
+ * entry: the caller keeps one memo per request so each is HMAC'd once. It must not outlive the
+ * request (its keys are the raw values, which the request object holds anyway).
+ */
+export type TokenHashMemo = Map<string, string>;
+
+function hashers(hasher: AuditHasher, options: RenderOptions, memo: TokenHashMemo): Hashers {
+  const h = (value: string): string => {
+    if (options.logRaw || value === '') return value;
+    let hashed = memo.get(value);
+    if (hashed === undefined) {
+      hashed = hasher.hash(value);
+      memo.set(value, hashed);
+    }
+    return hashed;
+  };
   return {
     h,
     ha: (value) => (options.hmacAccessor ? h(value) : value),
@@ -73,13 +88,17 @@ function renderResponse(entry: AuditEntry, r: LogicalResponse, x: Hashers): Reco
   };
 }
 
-/** Renders one core entry as Vault's JSON audit entry object. */
+/**
+ * Renders one core entry as Vault's JSON audit entry object. `memo` (per request; a fresh one by
+ * default) caches the token/accessor hashes between the request and response entries.
+ */
 export function renderEntry(
   entry: AuditEntry,
   hasher: AuditHasher,
   options: RenderOptions,
+  memo: TokenHashMemo = new Map(),
 ): Record<string, unknown> {
-  const x = hashers(hasher, options);
+  const x = hashers(hasher, options, memo);
   const req = entry.request;
   const out: Record<string, unknown> = {
     time: new Date(entry.timeMs).toISOString(),

@@ -7,6 +7,7 @@
 import { ArcaError } from '../../lib/errors.js';
 import type { AuditDevice } from './device.js';
 import type { AuditBroker as AuditSeam, AuditEntry } from '../audit-broker.js';
+import { WriteDeadlines } from './write-deadlines.js';
 
 /** Counters the broker reports to (implemented by the metrics registry). */
 export interface AuditObserver {
@@ -22,6 +23,7 @@ export interface AuditLogger {
 /** Core's audit seam, implemented over the enabled devices. */
 export class AuditBroker implements AuditSeam {
   private readonly devices = new Map<string, AuditDevice>();
+  private readonly deadlines: WriteDeadlines;
 
   constructor(
     private readonly options: {
@@ -30,7 +32,9 @@ export class AuditBroker implements AuditSeam {
       observer?: AuditObserver;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.deadlines = new WriteDeadlines(options.writeTimeoutMs);
+  }
 
   /** True when at least one device is enabled (then every audited request must be recorded). */
   hasDevices(): boolean {
@@ -87,7 +91,7 @@ export class AuditBroker implements AuditSeam {
     const results = await Promise.all(
       [...this.devices.values()].map(async (device) => {
         const started = now();
-        const outcome = await this.bounded(device.log(entry));
+        const outcome = await this.deadlines.bound(device.log(entry));
         if (outcome === 'ok') {
           this.options.observer?.written(device.config.path, type, (now() - started) / 1000);
         } else {
@@ -104,19 +108,5 @@ export class AuditBroker implements AuditSeam {
       this.options.logger?.error({ entry_type: type }, 'no audit backend succeeded in logging the request');
       throw new ArcaError('audit_failed');
     }
-  }
-
-  private bounded(write: Promise<void>): Promise<'ok' | 'error' | 'timeout'> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.writeTimeoutMs);
-    });
-    return Promise.race([
-      write.then(
-        () => 'ok' as const,
-        () => 'error' as const,
-      ),
-      timeout,
-    ]).finally(() => clearTimeout(timer));
   }
 }

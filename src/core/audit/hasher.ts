@@ -29,15 +29,16 @@ export class AuditHasher {
 
   private walk(value: unknown, exempt: ReadonlySet<string>, top: boolean): unknown {
     if (typeof value === 'string') return this.hash(value);
+    if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v) => this.walk(v, exempt, false));
     if (value instanceof Uint8Array) return this.hash(Buffer.from(value).toString('base64'));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        out[k] = top && exempt.has(k) ? v : this.walk(v, exempt, false);
-      }
-      return out;
+    // Own enumerable string keys, as Object.entries, without allocating a pair per key.
+    const source = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(source)) {
+      const v = source[k];
+      out[k] = top && exempt.has(k) ? v : this.walk(v, exempt, false);
     }
-    return value;
+    return out;
   }
 }

@@ -62,7 +62,7 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   const operation =
     match === undefined || dispatchRequest === undefined
       ? request.operation
-      : await resolveOperation(match.route.backend, dispatchRequest);
+      : await resolveOperation(match.route.backend, dispatchRequest, declared);
   if (!unauthenticated) await authorise(rt, token!, path, operation, request.data);
   if (match === undefined || dispatchRequest === undefined) {
     throw new ArcaError('no_handler', `no handler for route "${path}". route entry not found.`);
@@ -85,7 +85,8 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
 
   let response: LogicalResponse;
   try {
-    response = await dispatch(match.route.backend, { ...dispatchRequest, operation });
+    dispatchRequest.operation = operation;
+    response = await dispatch(match.route.backend, dispatchRequest, declared);
     response = await applyLease(rt, response, match, path, token);
     if (needsLoginToken(response, match.route.entry)) {
       response = await mintLoginToken(rt.tokens, response, match.route.entry, path);

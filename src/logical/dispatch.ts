@@ -48,8 +48,12 @@ export function matchPath(backend: Backend, path: string): PathMatch | undefined
     const match = regexOf(spec).exec(path);
     if (match === null) continue;
     const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(match.groups ?? {})) {
-      if (value !== undefined) params[name] = value;
+    const groups = match.groups;
+    if (groups !== undefined) {
+      for (const name in groups) {
+        const value = groups[name];
+        if (value !== undefined) params[name] = value;
+      }
     }
     return { spec, params };
   }
@@ -58,7 +62,8 @@ export function matchPath(backend: Backend, path: string): PathMatch | undefined
 
 /** Field data as Vault's framework sees it: the body/query plus the path's captures (captures win). */
 function fieldData(request: DispatchRequest, params: Record<string, string>): Record<string, unknown> {
-  return Object.keys(params).length === 0 ? request.data : { ...request.data, ...params };
+  for (const _name in params) return { ...request.data, ...params };
+  return request.data;
 }
 
 function backendRequest(request: DispatchRequest, matched: PathMatch, operation: Operation) {
@@ -85,10 +90,14 @@ function backendRequest(request: DispatchRequest, matched: PathMatch, operation:
  * existence check and it says the resource does not exist; `update` otherwise (no spec, no check,
  * or it exists), exactly as Vault. Other operations are returned unchanged. A field that cannot be
  * coerced is a 400 here already (Vault validates fields before the existence check too).
+ * `matched` is `matchPath(backend, request.path)` when the caller already has it (saves a match).
  */
-export async function resolveOperation(backend: Backend, request: DispatchRequest): Promise<Operation> {
+export async function resolveOperation(
+  backend: Backend,
+  request: DispatchRequest,
+  matched: PathMatch | undefined = matchPath(backend, request.path),
+): Promise<Operation> {
   if (request.operation !== 'update' && request.operation !== 'create') return request.operation;
-  const matched = matchPath(backend, request.path);
   if (matched?.spec.existenceCheck === undefined) return 'update';
   const { built } = backendRequest(request, matched, request.operation);
   return (await matched.spec.existenceCheck(built)) ? 'update' : 'create';
@@ -107,10 +116,14 @@ function handlerFor(spec: PathSpec, operation: Operation): Handler | undefined {
  * the spec does not declare the operation (create and update stand in for each other), 400 for a
  * field that cannot be coerced; adds Vault's warning
  * `Endpoint ignored these unrecognized parameters: [a b]` for undeclared keys unless the spec
- * takes arbitrary fields.
+ * takes arbitrary fields. `matched` is `matchPath(backend, request.path)` when the caller already
+ * has it (core matches once per request and passes it along).
  */
-export async function dispatch(backend: Backend, request: DispatchRequest): Promise<LogicalResponse> {
-  const matched = matchPath(backend, request.path);
+export async function dispatch(
+  backend: Backend,
+  request: DispatchRequest,
+  matched: PathMatch | undefined = matchPath(backend, request.path),
+): Promise<LogicalResponse> {
   if (matched === undefined) throw new ArcaError('unsupported_path');
   const handler = handlerFor(matched.spec, request.operation);
   if (handler === undefined) throw new ArcaError('unsupported_operation');

@@ -6,6 +6,12 @@
 /** Formats wall-clock milliseconds like Go's time.Format(time.RFC3339Nano) in UTC. */
 export function formatRfc3339Nano(wallMs: number): string {
   const iso = new Date(Math.floor(wallMs)).toISOString();
+  // Fast path for years 0000–9999 (`YYYY-MM-DDTHH:MM:SS.mmmZ`): trim the millisecond zeros by hand.
+  if (iso.length === 24) {
+    let end = 23;
+    while (end > 20 && iso.charCodeAt(end - 1) === 48) end--;
+    return end === 20 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, end)}Z`;
+  }
   return iso.replace(/\.(\d*?)0*Z$/, (_match, digits: string) => (digits === '' ? 'Z' : `.${digits}Z`));
 }
 

@@ -82,10 +82,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Callback style (not async): no promise per response on the hot path.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
     if (!reply.hasHeader('content-type')) reply.header('content-type', jsonContentType);
-    return payload;
+    done(null, payload);
   });
   // Per-request completion lines only exist at debug level; skip the hook (a promise per request) otherwise.
   if (options.logger.isLevelEnabled('debug')) {

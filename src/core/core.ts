@@ -23,7 +23,7 @@ import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storag
 import { InflightRequests } from './inflight.js';
 import { SealLifecycle } from './lifecycle.js';
 import type { CoreLogger } from './mounts.js';
-import { runPipeline, type PipelineContext } from './pipeline.js';
+import { runPipeline, type PipelineContext, type PipelineTrace } from './pipeline.js';
 import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
@@ -180,16 +180,17 @@ export class Core implements RequestHandler {
     if (this.closed) return Promise.reject(new ArcaError('sealed'));
     const metrics = this.deps.metrics;
     if (metrics === undefined) return this.serve(request);
-    const mount = this.mountLabel(request.path);
+    // The pipeline reports the route it matched, so the label costs no second match.
+    const trace: PipelineTrace = {};
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
-    return this.serve(request).then(
+    return this.serve(request, trace).then(
       (response) => {
-        observeRequest(metrics, request, mount, seconds(), { response });
+        observeRequest(metrics, request, this.mountLabel(request.path, trace), seconds(), { response });
         return response;
       },
       (error: unknown) => {
-        observeRequest(metrics, request, mount, seconds(), { error });
+        observeRequest(metrics, request, this.mountLabel(request.path, trace), seconds(), { error });
         throw error;
       },
     );
@@ -224,17 +225,21 @@ export class Core implements RequestHandler {
     });
   }
 
-  private serve(request: LogicalRequest): Promise<LogicalResponse> {
+  private serve(request: LogicalRequest, trace?: PipelineTrace): Promise<LogicalResponse> {
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
-    if (lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
-      return runPipeline(this.pipeline, request);
-    return this.inflight.track(() => runPipeline(this.pipeline, request));
+    if (request.path.includes('sys/') && lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
+      return runPipeline(this.pipeline, request, trace);
+    return this.inflight.track(() => runPipeline(this.pipeline, request, trace));
   }
 
-  /** The mount point serving `path` (a bounded metric label), `sys/` while sealed. */
-  private mountLabel(path: string): string {
-    const p = path.replace(/^\/+/, '');
+  /**
+   * The mount point serving `path` (a bounded metric label), `sys/` while sealed: the route the
+   * pipeline matched when it got that far, else a lookup now.
+   */
+  private mountLabel(path: string, trace: PipelineTrace): string {
+    const p = path.charCodeAt(0) === 47 ? path.replace(/^\/+/, '') : path;
     if (p.startsWith('sys/')) return 'sys/';
+    if (trace.mountPoint !== undefined) return trace.mountPoint;
     const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
     return rt?.mounts.router.match(p)?.route.mountPoint ?? 'unknown';
   }

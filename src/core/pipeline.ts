@@ -43,8 +43,19 @@ export interface PipelineContext {
 /** Types whose `secret` responses carry a TTL but never register a lease (Vault: kv, generic). */
 const leaselessTypes = new Set(['kv', 'generic', 'cubbyhole']);
 
-export async function runPipeline(ctx: PipelineContext, request: LogicalRequest): Promise<LogicalResponse> {
-  const path = request.path.replace(/^\/+/, '');
+/** What the pipeline learnt about a request that its caller reuses (metrics label). */
+export interface PipelineTrace {
+  /** The mount point the request routed to; unset when it never reached routing or matched none. */
+  mountPoint?: string;
+}
+
+/** `trace`, when given, receives the route (so the caller need not match the path again). */
+export async function runPipeline(
+  ctx: PipelineContext,
+  request: LogicalRequest,
+  trace?: PipelineTrace,
+): Promise<LogicalResponse> {
+  const path = request.path.charCodeAt(0) === 47 ? request.path.replace(/^\/+/, '') : request.path;
   if (isAvailableWhileSealed(path) || (path === 'sys/seal' && !ctx.isUnsealed())) {
     return serveSystemDirect(ctx, request, path);
   }
@@ -52,6 +63,7 @@ export async function runPipeline(ctx: PipelineContext, request: LogicalRequest)
   if (rt === undefined) throw new ArcaError('sealed');
 
   const match = rt.mounts.router.match(path);
+  if (trace !== undefined && match !== undefined) trace.mountPoint = match.route.mountPoint;
   const backend = match?.route.backend;
   const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
   const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;

@@ -16,6 +16,7 @@ import {
   addVersion,
   emptyMetadata,
   isDeleted,
+  metadataExists,
   putMetadataOp,
   readConfig,
   readMetadata,
@@ -206,8 +207,7 @@ export function dataPaths(context: KvV2Context): PathSpec[] {
         patch: patchHandler(context),
         delete: deleteLatestHandler(context),
       },
-      existenceCheck: async (request) =>
-        (await readMetadata(request.storage, request.params.path ?? '')) !== undefined,
+      existenceCheck: (request) => metadataExists(request.storage, request.params.path ?? ''),
       help: 'Write, patch, read and delete versioned data in the key-value store.',
     },
     {

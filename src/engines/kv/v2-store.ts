@@ -86,6 +86,14 @@ export async function readMetadata(storage: StorageView, path: string): Promise<
   return raw === undefined ? undefined : decodeJson<KeyMetadata>(raw, 'kv metadata');
 }
 
+/**
+ * Whether `path` has metadata (the create/update existence check). No decode: the write that
+ * follows reads and decodes the metadata itself, and fails as an integrity failure on garbage.
+ */
+export async function metadataExists(storage: StorageView, path: string): Promise<boolean> {
+  return (await storage.get(metadataKey(path))) !== undefined;
+}
+
 export function putMetadataOp(path: string, metadata: KeyMetadata): StorageOp {
   return { type: 'put', key: metadataKey(path), value: encodeJson(metadata) };
 }

@@ -170,7 +170,7 @@ export class Barrier implements PhysicalBackend {
     this.unsealedState();
     checkNotReserved(key);
     const sealed = this.encrypt(key, value);
-    await this.invalidating([key], () => this.physical.put(key, sealed));
+    await this.invalidating([key], () => this.physical.put(key, sealed), [{ type: 'put', key, value }]);
   }
 
   async delete(key: string): Promise<void> {
@@ -195,17 +195,31 @@ export class Barrier implements PhysicalBackend {
     await this.invalidating(
       ops.map((op) => op.key),
       () => this.physical.batch(sealed),
+      ops,
     );
   }
 
-  /** Runs a write with the read cache invalidated for `keys` before and after it. */
-  private async invalidating(keys: string[], write: () => Promise<void>): Promise<void> {
-    if (this.cache === undefined) return write();
-    this.cache.invalidate(keys);
+  /**
+   * Runs a write with the read cache invalidated for `keys` before and after it; on success the
+   * plaintexts of `ops`' puts (copied now, as they were encrypted) are written through to the cache.
+   */
+  private async invalidating(
+    keys: string[],
+    write: () => Promise<void>,
+    ops: PhysicalOp[] = [],
+  ): Promise<void> {
+    const cache = this.cache;
+    if (cache === undefined) return write();
+    const written = new Map<string, Uint8Array>();
+    for (const op of ops) if (op.type === 'put') written.set(op.key, Buffer.from(op.value));
+    cache.beginWrite(keys);
+    let stored = false;
     try {
       await write();
+      stored = true;
     } finally {
-      this.cache.invalidate(keys);
+      cache.endWrite(keys, stored ? written : undefined);
+      for (const value of written.values()) value.fill(0);
     }
   }
 

@@ -8,6 +8,8 @@
  * Consistency: the barrier invalidates a key when a write to it starts AND when it finishes, and a
  * fill is refused when any invalidation happened since the read began (a generation counter), so a
  * read racing a write can never leave a stale value behind. Callers get a fresh copy on every hit.
+ * Write-through: a successful write caches what it wrote, but only for a key no other write
+ * overlapped (begun or finished while it was in flight), so the cached value is the stored one.
  */
 
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
@@ -15,6 +17,8 @@ export class PlaintextCache {
   private readonly entries = new Map<string, Buffer>();
   private bytes = 0;
   private generationCounter = 0;
+  /** Keys with a write in flight: how many, and whether two ever overlapped. */
+  private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
 
   constructor(
     private readonly entriesMax: number,
@@ -49,6 +53,37 @@ export class PlaintextCache {
     this.bytes += plaintext.length;
   }
 
+  /** A write to `keys` begins: drops them and refuses fills begun before now. */
+  beginWrite(keys: readonly string[]): void {
+    this.invalidate(keys);
+    for (const key of keys) {
+      const inFlight = this.writing.get(key);
+      if (inFlight === undefined) this.writing.set(key, { count: 1, overlapped: false });
+      else {
+        inFlight.count += 1;
+        inFlight.overlapped = true;
+      }
+    }
+  }
+
+  /**
+   * The write begun with `beginWrite(keys)` finished: drops them again, then caches `written`
+   * (key → the plaintext now stored; omit on failure) for each key no other write overlapped.
+   * After `clear` (seal) nothing is in flight any more, so nothing is cached.
+   */
+  endWrite(keys: readonly string[], written?: ReadonlyMap<string, Uint8Array>): void {
+    this.invalidate(keys);
+    for (const key of keys) {
+      const inFlight = this.writing.get(key);
+      if (inFlight === undefined) continue;
+      inFlight.count -= 1;
+      if (inFlight.count > 0) continue;
+      this.writing.delete(key);
+      const value = written?.get(key);
+      if (!inFlight.overlapped && value !== undefined) this.fill(key, value, this.generationCounter);
+    }
+  }
+
   /** Drops `keys` and refuses fills begun before now. */
   invalidate(keys: Iterable<string>): void {
     this.generationCounter += 1;
@@ -58,6 +93,7 @@ export class PlaintextCache {
   /** Zeroizes and drops everything (seal). */
   clear(): void {
     this.generationCounter += 1;
+    this.writing.clear();
     for (const value of this.entries.values()) value.fill(0);
     this.entries.clear();
     this.bytes = 0;

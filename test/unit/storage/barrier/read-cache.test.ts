@@ -99,3 +99,46 @@ test('the cache is bounded by entries, bytes and value size, and clear zeroizes'
   cache.clear();
   assert.equal(cache.size, 0);
 });
+
+test('a successful write is cached (write-through): the next read needs no storage read', async () => {
+  const { physical, barrier } = await cachedBarrier();
+  const value = bytes('one');
+  await barrier.put('a', value);
+  value.fill(0); // the caller's buffer is not the cached one
+  await barrier.batch([
+    { type: 'put', key: 'b', value: bytes('two') },
+    { type: 'delete', key: 'c' },
+  ]);
+  const reads = physical.reads;
+  assert.equal(text(await barrier.get('a')), 'one');
+  assert.equal(text(await barrier.get('b')), 'two');
+  assert.equal(await barrier.get('c'), undefined);
+  assert.equal(physical.reads, reads + 1, 'only the deleted key went to storage');
+});
+
+test('overlapping writes to one key cache nothing, and reads see the stored value', async () => {
+  const { physical, barrier } = await cachedBarrier();
+  const first = barrier.put('a', bytes('one'));
+  const second = barrier.put('a', bytes('two'));
+  await Promise.all([first, second]);
+  const reads = physical.reads;
+  assert.equal(text(await barrier.get('a')), 'two');
+  assert.equal(physical.reads, reads + 1, 'not written through: read from storage');
+});
+
+test('write-through caches nothing for a failed write, a write in flight at seal, or duplicate keys', () => {
+  const cache = new PlaintextCache(8, 1024, 100);
+  cache.beginWrite(['a']);
+  cache.endWrite(['a']);
+  assert.equal(cache.get('a'), undefined, 'failed write');
+  cache.beginWrite(['b']);
+  cache.clear();
+  cache.endWrite(['b'], new Map([['b', bytes('bb')]]));
+  assert.equal(cache.get('b'), undefined, 'sealed while in flight');
+  cache.beginWrite(['c', 'c']);
+  cache.endWrite(['c', 'c'], new Map([['c', bytes('cc')]]));
+  assert.equal(cache.get('c'), undefined, 'one batch writing a key twice');
+  cache.beginWrite(['d']);
+  cache.endWrite(['d'], new Map([['d', bytes('dd')]]));
+  assert.equal(text(cache.get('d')), 'dd', 'a lone successful write is cached');
+});

@@ -8,15 +8,16 @@ export class KeyedMutex {
 
   /** Runs `task` after every earlier task for `key` has settled; returns its result. */
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const previous = this.tails.get(key);
     let release!: () => void;
     const current = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const tail = previous.then(() => current);
+    // Uncontended (the common case): no chain to build and nothing to wait for.
+    const tail = previous === undefined ? current : previous.then(() => current);
     this.tails.set(key, tail);
     try {
-      await previous;
+      if (previous !== undefined) await previous;
       return await task();
     } finally {
       release();

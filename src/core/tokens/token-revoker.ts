@@ -8,7 +8,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
 import type { ExpiryQueue } from './expiry-queue.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
@@ -21,7 +21,7 @@ import {
 
 export interface TokenRevokerDeps {
   storage: StorageView;
-  lock: KeyedLock;
+  lock: KeyedMutex;
   queue: ExpiryQueue;
   clock: Clock;
   onRevoke?: (entry: TokenEntry) => Promise<void>;

@@ -18,7 +18,7 @@ import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { TokenEntryCache } from './token-cache.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
@@ -30,6 +30,7 @@ import {
   publicEntry,
   tokenKeys,
 } from './token-entry.js';
+import { newStoredToken } from './token-new-entry.js';
 import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
 import { missingPolicyWarnings } from './token-policies.js';
 import { renewalLimits } from './token-roles.js';
@@ -65,7 +66,7 @@ export interface TokenStoreDeps {
 export class TokenStore implements TokenStorePort {
   private readonly storage: StorageView;
   private readonly clock: Clock;
-  private readonly lock = new KeyedLock();
+  private readonly lock = new KeyedMutex();
   private readonly queue = new ExpiryQueue();
   private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
@@ -176,26 +177,7 @@ export class TokenStore implements TokenStorePort {
 
     const token = params.id ?? generateTokenId();
     const idHash = (this.hasher as TokenHasher).hash(token);
-    const entry: StoredToken = {
-      idHash,
-      accessor: generateAccessor(),
-      parentIdHash,
-      policies: [...params.policies],
-      path: params.path,
-      displayName: params.displayName,
-      meta: { ...(params.meta ?? {}) },
-      numUses: params.numUses ?? 0,
-      orphan: parentIdHash === '',
-      renewable: ttlSeconds === 0 ? false : (params.renewable ?? true),
-      type: 'service',
-      creationTimeMs: nowMs,
-      ttlSeconds,
-      expireTimeMs: ttlSeconds === 0 ? 0 : nowMs + ttlSeconds * 1000,
-      explicitMaxTtlSeconds: explicitMax,
-      periodSeconds: period,
-      entityId: params.entityId ?? '',
-    };
-    if (params.role !== undefined) entry.role = params.role;
+    const entry = newStoredToken(params, { idHash, accessor: generateAccessor(), ttlSeconds, nowMs });
 
     const write = (): Promise<void> =>
       this.lock.run(idHash, async () => {

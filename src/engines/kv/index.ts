@@ -4,7 +4,7 @@
  */
 import type { Backend, BackendConfig, BackendFactory } from '../../logical/backend.js';
 import { ArcaError } from '../../lib/errors.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { kvV1Backend } from './v1.js';
 import { dataPaths, type KvV2Context } from './v2-data.js';
 import { metadataPaths } from './v2-metadata.js';

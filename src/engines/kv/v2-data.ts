@@ -8,7 +8,7 @@ import type { Clock } from '../../lib/clock.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import type { KeyedMutex } from './keyed-mutex.js';
+import type { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { applyMergePatch, setOwn } from './merge-patch.js';
 import { badRequest, notFound, rawNotFound } from './responses.js';
 import { checkAndSet, requireData, requireMergePatch } from './v2-options.js';

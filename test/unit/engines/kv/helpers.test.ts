@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyMergePatch } from '../../../../src/engines/kv/merge-patch.js';
-import { KeyedMutex } from '../../../../src/engines/kv/keyed-mutex.js';
+import { KeyedMutex } from '../../../../src/lib/keyed-mutex.js';
 import { formatRfc3339Nano } from '../../../../src/engines/kv/timestamps.js';
 
 test('RFC 7386 appendix A examples', () => {

@@ -1,6 +1,8 @@
 /**
- * A per-key async mutex: operations on the same key run one at a time (so two concurrent
- * check-and-set writes cannot both succeed), operations on different keys run in parallel.
+ * A per-key async mutex: operations on the same key run one at a time, operations on different
+ * keys run in parallel. It makes read-modify-write over async storage atomic on this node: two
+ * concurrent KV check-and-set writes cannot both succeed, 50 concurrent uses of a token can never
+ * spend more than its `num_uses`. Not re-entrant: never take a key's lock while holding it.
  * Entries are dropped when their queue drains, so memory is bounded by keys in flight.
  */
 export class KeyedMutex {

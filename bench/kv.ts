@@ -6,8 +6,14 @@
  * concurrency (is a write bound by the disk's sync rate or by our code?). Each server runs in its own child process; the load
  * generator (bench/lib/load.ts) runs here. Every phase is bounded in time.
  *
- * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_CONCURRENCY (default "1,16,64");
- * ARCA_BENCH_AUDIT=0 skips the audited pass.
+ * Both servers first get an untimed warm-up (writes then reads at concurrency 16, `warmupMs` each):
+ * a freshly started Node process needs a few thousand requests before V8 has optimised the hot
+ * path, and without it the first cells (write at c=1) measured the JIT, not the steady state
+ * (write c=1 was ~0.55x of the same server a few seconds later, measured on this host).
+ *
+ * Env: ARCA_BENCH_PHASE_MS (default 2000) per measurement; ARCA_BENCH_WARMUP_MS (default 2000) per
+ * warm-up phase, 0 to skip; ARCA_BENCH_CONCURRENCY (default "1,16,64"); ARCA_BENCH_AUDIT=0 skips
+ * the audited pass.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +25,7 @@ import { LevelPhysical } from '../src/storage/physical/leveldb.js';
 import { runLoad, send, type LoadResult } from './lib/load.js';
 
 const phaseMs = Number(process.env['ARCA_BENCH_PHASE_MS'] ?? 2000);
+const warmupMs = Number(process.env['ARCA_BENCH_WARMUP_MS'] ?? 2000);
 const levels = (process.env['ARCA_BENCH_CONCURRENCY'] ?? '1,16,64').split(',').map(Number);
 const value = 'x'.repeat(200);
 const readKeys = 64;
@@ -91,13 +98,18 @@ async function api(server: Server, method: string, path: string, body?: unknown)
   if (status >= 400) throw new Error(`${method} ${path} answered ${status}`);
 }
 
-async function measure(server: Server, kind: 'write' | 'read', concurrency: number): Promise<LoadResult> {
+async function measure(
+  server: Server,
+  kind: 'write' | 'read',
+  concurrency: number,
+  durationMs = phaseMs,
+): Promise<LoadResult> {
   const headers = { 'x-vault-token': server.token };
   const body = JSON.stringify({ data: { value } });
   const result = await runLoad({
     port: server.port,
     concurrency,
-    durationMs: phaseMs,
+    durationMs,
     next: (worker, i) =>
       kind === 'write'
         ? { method: 'POST', path: `/v1/secret/data/bench/w${worker}-${i % 32}`, headers, body }
@@ -176,6 +188,12 @@ async function main(): Promise<void> {
   try {
     await seed(bare);
     await seed(arca);
+    if (warmupMs > 0) {
+      for (const server of [bare, arca]) {
+        await measure(server, 'write', 16, warmupMs);
+        await measure(server, 'read', 16, warmupMs);
+      }
+    }
     const results = new Map<string, LoadResult>();
     const disk = new Map<number, DiskResult>();
     for (const kind of ['write', 'read'] as const) {

@@ -3,28 +3,22 @@
  * teardown: cluster identity, policy store, token store, lease registry, mount tables and router.
  * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
  */
-import type { Clock } from '../lib/clock.js';
-import type { Rng } from '../lib/rng.js';
-import type { Backend, BackendFactory } from '../logical/backend.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
-import { Mounts, type CoreLogger } from './mounts.js';
+import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
-import { jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
+import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
-import { clearPrefix } from './storage-view.js';
 
-export interface RuntimeDeps {
+/** What the unsealed runtime needs: the mount table's own deps (minus what it builds) plus the barrier. */
+export type RuntimeDeps = Pick<
+  MountsDeps,
+  'clock' | 'rng' | 'logger' | 'engines' | 'authEngines' | 'systemBackend'
+> & {
   barrier: Barrier;
-  clock: Clock;
-  rng: Rng;
-  logger: CoreLogger;
-  engines: Record<string, BackendFactory>;
-  authEngines: Record<string, BackendFactory>;
-  systemBackend: Backend;
   clusterName?: string;
-}
+};
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
 export interface ClusterInfo {

@@ -105,6 +105,7 @@ export class RawConnection {
     } catch (err) {
       throw new Error(
         `waiting for ${count} responses: ${(err as Error).message}; got: ${this.bytes.toString('latin1')}`,
+        { cause: err },
       );
     } finally {
       clearTimeout(timer);

@@ -90,16 +90,15 @@ type Block = Record<string, unknown>;
 
 /** Parses and validates config text. `filename` only labels error messages. */
 export async function parseServerConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {
-  let raw: Block;
+  let parsed: unknown;
   try {
-    raw = filename.endsWith('.json')
-      ? (JSON.parse(text) as Block)
-      : ((await parseHcl(filename, text)) as Block);
+    parsed = filename.endsWith('.json') ? JSON.parse(text) : await parseHcl(filename, text);
   } catch (err) {
     throw configError(filename, `cannot parse: ${(err as Error).message}`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw configError(filename, 'expected an object');
+  const raw = parsed as Block;
   const fail = (message: string): never => {
     throw configError(filename, message);
   };

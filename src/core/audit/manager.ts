@@ -4,6 +4,7 @@
  * `sys/audit-hash/<path>`. Enabling validates everything and opens the destination BEFORE the
  * table changes, so a bad enable changes nothing.
  */
+import { arrayOf, bool, decodeStoredJson, literal, object, recordOf, str } from '../../lib/shape.js';
 import { randomUUID } from 'node:crypto';
 import { ArcaError } from '../../lib/errors.js';
 import { secureRandomBytes } from '../../lib/rng.js';
@@ -49,6 +50,19 @@ function stringOptions(options: unknown): Record<string, string> {
   return out;
 }
 
+/** The stored device table, checked on load. */
+const storedDeviceTable = arrayOf(
+  object<AuditDeviceConfig>({
+    path: str,
+    type: literal('file', 'socket'),
+    description: str,
+    options: recordOf(str),
+    local: bool,
+    salt: str,
+    chainKeyHex: str,
+  }),
+);
+
 export class AuditManager {
   private configs = new Map<string, AuditDeviceConfig>();
 
@@ -65,9 +79,7 @@ export class AuditManager {
    */
   async load(): Promise<{ path: string; error: Error }[]> {
     const raw = await this.storage.get(tableKey);
-    const list: AuditDeviceConfig[] = raw
-      ? (JSON.parse(Buffer.from(raw).toString('utf8')) as AuditDeviceConfig[])
-      : [];
+    const list: AuditDeviceConfig[] = raw ? decodeStoredJson(raw, storedDeviceTable, 'audit table') : [];
     this.configs = new Map(list.map((c) => [c.path, c]));
     const failures: { path: string; error: Error }[] = [];
     for (const config of list) {

@@ -34,7 +34,7 @@ export interface ListenerConfig {
   tlsKeyFile?: string;
   /** Largest request body (Vault's `max_request_size`, default 32 MiB). */
   requestBodyBytesMax: number;
-  /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (vault-api.md §11). */
+  /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (Vault's HTTP API docs). */
   unauthenticatedMetricsAccess: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `arca policy write | read | list | delete | fmt` (ACL policies, vault-api.md §3.3). `fmt` parses a
+ * `arca policy write | read | list | delete | fmt` (ACL policies, Vault's HTTP API docs). `fmt` parses a
  * policy file with the HCL parser and rewrites it in canonical form (comments are not preserved).
  */
 import { readFile, writeFile } from 'node:fs/promises';

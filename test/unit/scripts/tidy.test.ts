@@ -55,6 +55,7 @@ test('tidy fails with file, line and rule for every kind of violation', () => {
     ].join('\n'),
     'README.md': 'See ../shared/ARCHITECTURE.md\n',
     'docs/notes.md': 'intro\nfrom /work/shared/reference/vault-api.md\n',
+    'src/api/x.ts': '/** Shapes as in vault-api.md §8 and ARCHITECTURE.md. */\nexport const x = 1;\n',
     '.dependency-cruiser.cjs': '// the arrows of ../shared/x\n',
   });
   try {
@@ -65,6 +66,7 @@ test('tidy fails with file, line and rule for every kind of violation', () => {
       'chaos/long.ts:401: [file-too-long] 401 lines (max 400): split it',
       'docs/notes.md:2: [outside-reference] mentions `shared/reference`: the repository must stand alone (link inside it)',
       'README.md:1: [outside-reference] mentions `../shared`: the repository must stand alone (link inside it)',
+      'src/api/x.ts:1: [outside-reference] mentions `vault-api.md`: the repository must stand alone (link inside it)',
       'src/core/cast.ts:2: [unchecked-cast] `JSON.parse(...) as T`: parse to unknown and validate the shape',
       'src/core/cast.ts:3: [unchecked-cast] `JSON.parse(...) as T`: parse to unknown and validate the shape',
       'src/core/cast.ts:5: [unchecked-cast] `decodeFrame(...) as T`: parse to unknown and validate the shape',
@@ -86,7 +88,7 @@ test('tidy passes a clean tree (400 lines is allowed; node-timers.ts may use tim
     'src/core/ok.ts': fine,
     'src/raft/node-timers.ts': 'export const t = () => setTimeout(() => undefined, 1);\n',
     'src/core/parse.ts': 'export const v: unknown = JSON.parse("{}");\n',
-    'README.md': 'See docs/architecture.md\n',
+    'README.md': 'See docs/architecture.md (the shared state of the cluster)\n',
   });
   try {
     assert.deepEqual(runTidy(root), { status: 0, lines: [] });

@@ -21,17 +21,22 @@ test('README: the sample policy file parses', async () => {
   assert.ok(policy !== undefined);
 });
 
-test('README: every `npx arca` command shown exists (its --help exits 0)', async (t) => {
-  t.mock.method(console, 'log', () => undefined); // yargs prints help text to the console
+test('README: every `npx arca` command shown exists (its help shows its own usage)', async (t) => {
+  let printed = '';
+  t.mock.method(console, 'log', (text: unknown) => (printed += `${String(text)}\n`)); // yargs prints help here
   const commands = codeBlocks('sh')
     .flatMap((block) => block.split('\n'))
     .map((line) => /^npx arca ((?:[a-z]+ ?){1,2})/.exec(line.trim())?.[1].trim())
     .filter((c): c is string => c !== undefined);
   assert.ok(commands.length >= 10, `found ${commands.length} commands`);
-  for (const command of new Set(commands)) {
-    const words = command.split(' ');
-    // "kv put" is a command path; "audit verify" too; a trailing path-like word is not.
-    const run = await runCaptured([...words, '--help'], { env: {}, homeDir: '/nonexistent' });
-    assert.equal(run.code, 0, `arca ${command} --help: ${run.err}`);
-  }
+  const usage = async (command: string): Promise<string> => {
+    printed = '';
+    const run = await runCaptured([...command.split(' '), '--help'], { env: {}, homeDir: '/nonexistent' });
+    assert.equal(run.code, 0, run.err);
+    return printed;
+  };
+  for (const command of new Set(commands))
+    assert.match(await usage(command), new RegExp(`^arca ${command}( |$)`, 'm'), `arca ${command}`);
+  // The check can fail: an unknown command only gets the general help.
+  assert.doesNotMatch(await usage('kv frobnicate'), /^arca kv frobnicate/m);
 });

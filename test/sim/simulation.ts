@@ -90,7 +90,6 @@ export class Simulation implements SimHost {
       maxSizePerMsgBytes: o.maxSizePerMsgBytes,
       maxInflightMsgs: o.maxInflightMsgs,
       snapshotChunkBytes: o.snapshotChunkBytes,
-      readOnlyOption: 'safe',
       ...(tuning.mutations !== undefined ? { mutations: tuning.mutations } : {}),
     };
     const voters: NodeId[] = [];

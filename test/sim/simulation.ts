@@ -388,7 +388,7 @@ export class Simulation implements SimHost {
 
   private finish(): void {
     this.checker.checkLogMatching([...this.nodes.values()]);
-    this.checker.checkAckedDurable();
+    this.checker.checkAckedDurable(this.nodes.values());
     this.phase = 'done';
   }
 

@@ -56,15 +56,23 @@ export class AuditApi {
     return hash;
   }
 
-  /** `GET sys/audit-chain/<path>` (sudo, Arca): chain key (hex) and the device's last seq. */
-  async chain(path: string): Promise<{ key: string; seq: number }> {
-    const secret = await this.api.read<{ key: string; seq: number }>(
+  /**
+   * `GET sys/audit-chain/<path>` (sudo, Arca): chain key (hex), the device's last seq, and the
+   * keys of earlier devices that wrote the same file (its older segments, oldest first).
+   */
+  async chain(path: string): Promise<{ key: string; seq: number; previousKeys: string[] }> {
+    const secret = await this.api.read<{ key: string; seq: number; previous_keys?: unknown }>(
       `sys/audit-chain/${normaliseAuditPath(path)}`,
     );
     const data = secret?.data;
     if (!data || typeof data.key !== 'string' || typeof data.seq !== 'number') {
       throw new Error('audit-chain: unexpected response');
     }
-    return { key: data.key, seq: data.seq };
+    const previous = Array.isArray(data.previous_keys) ? data.previous_keys : [];
+    return {
+      key: data.key,
+      seq: data.seq,
+      previousKeys: previous.filter((k): k is string => typeof k === 'string'),
+    };
   }
 }

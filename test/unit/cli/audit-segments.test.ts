@@ -1,0 +1,195 @@
+/**
+ * Audit files written by several devices in turn (disable + re-enable on the same path, as
+ * break-glass recovery does): each device's chain is a segment whose first entry commits to the
+ * previous segment's last mac. An untouched file verifies segment by segment; each attack on the
+ * segment structure is named at its line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEntry } from '../../../src/core/audit-broker.js';
+import { AuditBroker } from '../../../src/core/audit/broker.js';
+import { AuditManager } from '../../../src/core/audit/manager.js';
+import { parseChainKey, verifyAuditFiles, type AuditVerifyResult } from '../../../src/cli/audit-verify.js';
+import { genesisMac, parseChainedLine } from '../../../src/lib/hash-chain.js';
+import { MemoryStorageView } from '../../helpers/memory-storage-view.js';
+
+function entry(i: number): AuditEntry {
+  return {
+    type: 'request',
+    timeMs: Date.UTC(2026, 11, 6, 7, 0, i),
+    request: {
+      id: `req-${i}`,
+      operation: 'update',
+      path: `secret/item-${i}`,
+      data: { value: `secret-${i}` },
+      mountPoint: 'secret/',
+      mountType: 'kv',
+      mountAccessor: 'kv_1',
+      clientToken: 'hvs.token',
+      remoteAddress: '127.0.0.1',
+      headers: {},
+    },
+  };
+}
+
+interface Written {
+  lines: string[];
+  /** Keys of the segments, oldest first, as `sys/audit-chain` reports them. */
+  previousKeys: Uint8Array[];
+  current: { key: Uint8Array; seq: number };
+}
+
+/**
+ * One file written by `sizes.length` devices in turn on the same path `file/`: each is enabled,
+ * logs its entries, and (but the last) is disabled again.
+ */
+async function segmentedFile(dir: string, name: string, sizes: number[]): Promise<Written> {
+  const broker = new AuditBroker({ writeTimeoutMs: 2000 });
+  const manager = new AuditManager(new MemoryStorageView(), broker);
+  const path = join(dir, name);
+  let n = 0;
+  for (let s = 0; s < sizes.length; s++) {
+    await manager.enable('file', { type: 'file', options: { file_path: path } });
+    for (let i = 0; i < sizes[s]; i++) await broker.logRequest(entry((n += 1)));
+    if (s < sizes.length - 1) await manager.disable('file');
+  }
+  const chain = manager.chainKey('file');
+  await broker.closeAll();
+  return {
+    lines: (await readFile(path, 'utf8')).split('\n').slice(0, -1),
+    previousKeys: chain.previous_keys.map((k) => parseChainKey(k)!),
+    current: { key: parseChainKey(chain.key)!, seq: chain.seq },
+  };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-segments-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function verify(lines: string[], w: Written, device = true): AuditVerifyResult {
+  return verifyAuditFiles({
+    files: [{ name: 'audit.log', text: lines.map((l) => `${l}\n`).join('') }],
+    keys: w.previousKeys,
+    device: device ? w.current : undefined,
+  });
+}
+
+function failedAt(result: AuditVerifyResult, line: number, reason: RegExp): void {
+  assert.equal(result.ok, false, JSON.stringify(result));
+  if (result.ok) return;
+  assert.equal(result.line, line, result.message);
+  assert.match(result.reason, reason);
+  assert.match(result.message, new RegExp(`^audit\\.log:${line}: `));
+}
+
+test('disable + re-enable on the same file: the new device starts segment 2, committing to the last mac; verify OK', async () => {
+  await withDir(async (dir) => {
+    const w = await segmentedFile(dir, 'audit.log', [3, 2]);
+    assert.equal(w.previousKeys.length, 1, 'the disabled device key is kept for its segment');
+    const links = w.lines.map((l) => parseChainedLine(l)!.link);
+    assert.deepEqual(
+      links.map((l) => l.seq),
+      [1, 2, 3, 1, 2],
+    );
+    assert.equal(links[0].prev, genesisMac);
+    assert.equal(links[3].prev, links[2].mac, 'segment 2 commits to the end of segment 1');
+    const ok = verify(w.lines, w);
+    assert.deepEqual(ok, {
+      ok: true,
+      entries: 5,
+      firstSeq: 1,
+      lastSeq: 2,
+      segments: 2,
+      message: 'OK: 5 entries (2 segments: seq 1..3, seq 1..2)',
+    });
+    // Without the first device's key, its segment cannot be verified: named, not passed.
+    failedAt(
+      verifyAuditFiles({
+        files: [{ name: 'audit.log', text: w.lines.map((l) => `${l}\n`).join('') }],
+        keys: [],
+        device: w.current,
+      }),
+      1,
+      /fails its mac/,
+    );
+  });
+});
+
+test('attacks on segments are each named at their line', async () => {
+  await withDir(async (dir) => {
+    const w = await segmentedFile(dir, 'audit.log', [3, 3, 3]);
+    const [a, b, c] = [w.lines.slice(0, 3), w.lines.slice(3, 6), w.lines.slice(6, 9)];
+    assert.equal(
+      verify(w.lines, w).ok && verify(w.lines, w).message,
+      'OK: 9 entries (3 segments: seq 1..3, seq 1..3, seq 1..3)',
+    );
+
+    // A whole middle segment deleted: segment 3 does not commit to segment 1's end.
+    failedAt(
+      verify([...a, ...c], w),
+      4,
+      /segment 2 does not commit to the entry before it \(seq 3 of segment 1\).*whole segment removed/,
+    );
+    // The end of a segment cut: the next segment's first entry shows it.
+    failedAt(
+      verify([...a.slice(0, 2), ...b, ...c], w),
+      3,
+      /segment 2 does not commit .*seq 2 of segment 1.*cut from the end/,
+    );
+    // Lines removed, then the rest pretends a fresh chain started: the new segment cannot hide the cut.
+    failedAt(verify([a[0], ...b.slice(0), ...c], w), 2, /does not commit/);
+    // The FIRST segment removed: the file now starts by committing to a chain that is not there.
+    failedAt(verify([...b, ...c], w), 1, /commits to an earlier chain that is not in the files/);
+    // A forged "fresh start" (seq 1 from genesis) by someone without any device's key.
+    const forged = a[0].replace('"req-1"', '"req-99"');
+    failedAt(
+      verify([...a, forged, ...b, ...c], w),
+      4,
+      /new chain segment starts here \(seq 1\) but fails its mac/,
+    );
+    // Replaying an old segment (after the newest one, or in place of another).
+    failedAt(
+      verify([...a, ...b, ...c, ...a], w),
+      10,
+      /chain starting from genesis appears after seq 3 of segment 3.*replayed/,
+    );
+    failedAt(verify([...a, ...b, ...c, ...b], w), 10, /segment 4 does not commit/);
+    failedAt(verify([...a, ...a, ...c], w), 4, /chain starting from genesis/);
+
+    // Splicing a segment from another file, even with its key given.
+    const other = await segmentedFile(dir, 'other.log', [2, 2]);
+    const [x, y] = [other.lines.slice(0, 2), other.lines.slice(2, 4)];
+    const withOtherKeys = (lines: string[]) =>
+      verifyAuditFiles({
+        files: [{ name: 'audit.log', text: lines.map((l) => `${l}\n`).join('') }],
+        keys: [...w.previousKeys, ...other.previousKeys, other.current.key],
+        device: w.current,
+      });
+    failedAt(
+      withOtherKeys([...a, ...y, ...c]),
+      4,
+      /segment 2 does not commit .*spliced in from another file/,
+    );
+    failedAt(withOtherKeys([...a, ...x, ...c]), 4, /chain starting from genesis/);
+    // Without its key the spliced segment is not even authentic.
+    failedAt(verify([...a, ...y, ...c], w), 4, /fails its mac under every key/);
+
+    // Truncation at the end: the newest segment cut or removed shows only against the device.
+    failedAt(verify([...a, ...b, ...c.slice(0, 2)], w), 8, /entries 3\.\.3 are missing at the end/);
+    failedAt(
+      verify([...a, ...b], w),
+      6,
+      /current device has written seq 1\.\.3: its segment is missing at the end/,
+    );
+    // Documented limit: from the file alone (no -device) a cut at the very end is not visible.
+    assert.equal(verify([...a, ...b], w, false).ok, true);
+  });
+});

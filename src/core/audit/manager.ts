@@ -27,6 +27,8 @@ interface RetiredChain {
   /** Absolute path of the file it wrote. */
   filePath: string;
   chainKeyHex: string;
+  /** The last seq it wrote. */
+  seq: number;
 }
 
 /** The file a device writes, absolute; undefined for sockets, `stdout` and `discard`. */
@@ -174,7 +176,15 @@ export class AuditManager {
     const retired =
       filePath === undefined
         ? this.retired
-        : [...this.retired, { path, filePath, chainKeyHex: config.chainKeyHex }];
+        : [
+            ...this.retired,
+            {
+              path,
+              filePath,
+              chainKeyHex: config.chainKeyHex,
+              seq: this.broker.device(path)?.chainState().seq ?? 0,
+            },
+          ];
     await this.storage.batch([
       { type: 'put', key: tableKey, value: Buffer.from(JSON.stringify(next), 'utf8') },
       { type: 'put', key: retiredKey, value: Buffer.from(JSON.stringify(retired), 'utf8') },
@@ -196,19 +206,31 @@ export class AuditManager {
   /**
    * The chain key of a device and its last seq, for `arca audit verify` run by an operator with
    * sudo; `previous_keys` (oldest first) are the keys of earlier, disabled devices that wrote the
-   * same file, i.e. of the file's older segments.
+   * same file, i.e. of the file's older segments. For a path whose file device was disabled and
+   * not re-enabled, the last retired device at that path answers (its key and final seq).
    */
   chainKey(pathInput: string): { key: string; seq: number; previous_keys: string[] } {
     const path = normaliseAuditPath(pathInput);
     const config = this.configs.get(path);
     const device = this.broker.device(path);
-    if (!config || !device) throw new ArcaError('invalid_request', `unknown audit backend "${path}"`);
-    const filePath = deviceFile(config);
-    const previous = this.retired.filter((r) => filePath !== undefined && r.filePath === filePath);
+    if (config && device) {
+      const filePath = deviceFile(config);
+      return {
+        key: config.chainKeyHex,
+        seq: device.chainState().seq,
+        previous_keys: this.retired.filter((r) => r.filePath === filePath).map((r) => r.chainKeyHex),
+      };
+    }
+    const at = this.retired.findLastIndex((r) => r.path === path);
+    if (at < 0) throw new ArcaError('invalid_request', `unknown audit backend "${path}"`);
+    const last = this.retired[at];
     return {
-      key: config.chainKeyHex,
-      seq: device.chainState().seq,
-      previous_keys: previous.map((r) => r.chainKeyHex),
+      key: last.chainKeyHex,
+      seq: last.seq,
+      previous_keys: this.retired
+        .slice(0, at)
+        .filter((r) => r.filePath === last.filePath)
+        .map((r) => r.chainKeyHex),
     };
   }
 

@@ -193,3 +193,44 @@ test('attacks on segments are each named at their line', async () => {
     assert.equal(verify([...a, ...b], w, false).ok, true);
   });
 });
+
+test('segment keys survive unseal; a disabled, not re-enabled device still answers with its key and final seq', async () => {
+  await withDir(async (dir) => {
+    const storage = new MemoryStorageView();
+    const path = join(dir, 'audit.log');
+    const read = async () => ({ name: 'audit.log', text: await readFile(path, 'utf8') });
+    let broker = new AuditBroker({ writeTimeoutMs: 2000 });
+    let manager = new AuditManager(storage, broker);
+    await manager.enable('file', { type: 'file', options: { file_path: path } });
+    await broker.logRequest(entry(1));
+    await broker.logRequest(entry(2));
+    await manager.disable('file');
+    const disabled = manager.chainKey('file');
+    assert.equal(disabled.seq, 2);
+    assert.deepEqual(disabled.previous_keys, []);
+    const one = verifyAuditFiles({
+      files: [await read()],
+      keys: [],
+      device: { key: parseChainKey(disabled.key)!, seq: disabled.seq },
+    });
+    assert.equal(one.ok && one.message, 'OK: 2 entries (seq 1..2)');
+
+    await manager.enable('file', { type: 'file', options: { file_path: path } });
+    await broker.logRequest(entry(3));
+    // Seal and unseal: a new manager over the same table; the device continues its own segment.
+    await manager.unload();
+    broker = new AuditBroker({ writeTimeoutMs: 2000 });
+    manager = new AuditManager(storage, broker);
+    assert.deepEqual(await manager.load(), []);
+    await broker.logRequest(entry(4));
+    const chain = manager.chainKey('file');
+    await broker.closeAll();
+    assert.deepEqual(chain.previous_keys, [disabled.key]);
+    const both = verifyAuditFiles({
+      files: [await read()],
+      keys: chain.previous_keys.map((k) => parseChainKey(k)!),
+      device: { key: parseChainKey(chain.key)!, seq: chain.seq },
+    });
+    assert.equal(both.ok && both.message, 'OK: 4 entries (2 segments: seq 1..2, seq 1..2)');
+  });
+});

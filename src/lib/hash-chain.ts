@@ -36,7 +36,10 @@ export class HashChainWriter {
   private prev: string;
   private readonly hmac: Sha256Hmac;
 
-  /** `state` continues an existing chain (e.g. after a restart or a file rotation). */
+  /**
+   * `state` continues an existing chain (e.g. after a restart or a file rotation); `{seq: 0, mac}`
+   * starts a new segment whose first entry commits to `mac` (see `chainStateAfter`).
+   */
   constructor(key: Uint8Array, state?: { seq: number; mac: string }) {
     this.seq = state?.seq ?? 0;
     this.prev = state?.mac ?? genesisMac;

@@ -28,6 +28,12 @@ export interface AuditVerifyInput {
    */
   device?: { key: Uint8Array; seq: number };
   /**
+   * Earlier (disabled) devices of the files, from sys/audit-chain: their keys count as keys, and a
+   * segment written under one must reach the seq that device had written when it was disabled —
+   * so lines cut from a segment's end before the next device started still show.
+   */
+  retired?: { key: Uint8Array; seq: number }[];
+  /**
    * Accept a first file that continues an earlier chain (its older rotated files are gone or not
    * given). Off by default: then the chain must start at seq 1, so a removed FIRST line shows.
    */
@@ -73,7 +79,8 @@ export function verifyAuditFiles(input: AuditVerifyInput): AuditVerifyResult {
   if (lines.length === 0) {
     return failure(input.files.at(-1)?.name ?? '(no file)', 1, 'no audit entries');
   }
-  const keys = input.device ? [...input.keys, input.device.key] : input.keys;
+  const retired = input.retired ?? [];
+  const keys = [...input.keys, ...retired.map((r) => r.key), ...(input.device ? [input.device.key] : [])];
   if (keys.length === 0) return failure(input.files[0]?.name ?? '(no file)', 1, 'no chain key given');
   const result = verifyChain(lines, keys);
   if (!result.ok) {
@@ -91,6 +98,19 @@ export function verifyAuditFiles(input: AuditVerifyInput): AuditVerifyResult {
         : `the chain starts at seq ${result.firstSeq}, not 1: entries before it are missing ` +
             '(removed lines; or give the older rotated files first, or -continued)',
     );
+  }
+  for (let s = 0; s < result.segments.length; s++) {
+    const segment = result.segments[s];
+    const end = retired.find((r) => constantTimeEqual(r.key, keys[segment.keyIndex]));
+    if (end !== undefined && segment.lastSeq < end.seq) {
+      const at = origin[segment.line + segment.entries - 2];
+      return failure(
+        at.file,
+        at.line,
+        `segment ${s + 1} ends at seq ${segment.lastSeq} but its device had written up to seq ${end.seq} ` +
+          `when it was disabled: entries ${segment.lastSeq + 1}..${end.seq} were cut from its end`,
+      );
+    }
   }
   const device = input.device;
   if (device !== undefined && device.seq > 0) {

@@ -3,8 +3,8 @@
  * `verify` is Arca's: it checks the keyed hash chain of audit files (oldest first) and names the
  * first removed, inserted, reordered, edited or truncated line. Keys come from `-key` (hex,
  * repeatable), `-key-file` (repeatable; keys separated by whitespace) and/or the server
- * (`-device`: the device's key, the keys of earlier devices on the same file, and its seq, which
- * also catches lines or a segment cut from the end). A file written by several devices in turn
+ * (`-device`: the device's key and seq, and the key and final seq of each earlier device on the
+ * same file, which also catches lines or a segment cut from the end of any segment). A file written by several devices in turn
  * needs the key of each.
  */
 import type { Argv } from 'yargs';
@@ -81,6 +81,7 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
     keyTexts.push(...text.split(/\s+/).filter((k) => k !== ''));
   }
   let current: { key: Uint8Array; seq: number } | undefined;
+  let retired: { key: Uint8Array; seq: number }[] = [];
   if (device !== undefined) {
     const chain = await withClient(
       env,
@@ -88,7 +89,7 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
       `reading the chain key of audit device ${normaliseAuditPath(device)}`,
       (client) => new AuditApi(client).chain(device),
     );
-    keyTexts.push(...chain.previousKeys);
+    retired = chain.previous.map((p) => ({ key: parseKey(p.key), seq: p.seq }));
     current = { key: parseKey(chain.key), seq: chain.seq };
   }
   const keys = keyTexts.map(parseKey);
@@ -104,6 +105,7 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
     keys,
     prefix: optionalString(args, 'prefix'),
     device: current,
+    retired,
     allowContinuation: args.continued === true,
   });
   if (!result.ok) throw new CliError(`FAILED: ${result.message}`);

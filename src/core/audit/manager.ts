@@ -205,20 +205,25 @@ export class AuditManager {
 
   /**
    * The chain key of a device and its last seq, for `arca audit verify` run by an operator with
-   * sudo; `previous_keys` (oldest first) are the keys of earlier, disabled devices that wrote the
-   * same file, i.e. of the file's older segments. For a path whose file device was disabled and
-   * not re-enabled, the last retired device at that path answers (its key and final seq).
+   * sudo; `previous_segments` (oldest first) are the keys and final seqs of earlier, disabled
+   * devices that wrote the same file, i.e. of the file's older segments. For a path whose file
+   * device was disabled and not re-enabled, the last retired device at that path answers.
    */
-  chainKey(pathInput: string): { key: string; seq: number; previous_keys: string[] } {
+  chainKey(pathInput: string): {
+    key: string;
+    seq: number;
+    previous_segments: { key: string; seq: number }[];
+  } {
     const path = normaliseAuditPath(pathInput);
     const config = this.configs.get(path);
     const device = this.broker.device(path);
+    const segments = (list: RetiredChain[]) => list.map((r) => ({ key: r.chainKeyHex, seq: r.seq }));
     if (config && device) {
       const filePath = deviceFile(config);
       return {
         key: config.chainKeyHex,
         seq: device.chainState().seq,
-        previous_keys: this.retired.filter((r) => r.filePath === filePath).map((r) => r.chainKeyHex),
+        previous_segments: segments(this.retired.filter((r) => r.filePath === filePath)),
       };
     }
     const at = this.retired.findLastIndex((r) => r.path === path);
@@ -227,10 +232,7 @@ export class AuditManager {
     return {
       key: last.chainKeyHex,
       seq: last.seq,
-      previous_keys: this.retired
-        .slice(0, at)
-        .filter((r) => r.filePath === last.filePath)
-        .map((r) => r.chainKeyHex),
+      previous_segments: segments(this.retired.slice(0, at).filter((r) => r.filePath === last.filePath)),
     };
   }
 

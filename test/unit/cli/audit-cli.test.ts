@@ -119,9 +119,12 @@ describe('arca audit (real core over HTTP)', () => {
     assert.match(run.out, /^OK: \d+ entries \(2 segments: seq 1\.\.\d+, seq 1\.\.\d+\)\n$/);
     const chain = JSON.parse((await cli('read', '-format=json', 'sys/audit-chain/bg')).out).data as {
       key: string;
-      previous_keys: string[];
+      previous_segments: { key: string; seq: number }[];
     };
-    assert.deepEqual(chain.previous_keys, [oldKey]);
+    assert.deepEqual(
+      chain.previous_segments.map((p) => p.key),
+      [oldKey],
+    );
     run = await cli('audit', 'verify', file, `-key=${oldKey}`, `-key=${chain.key}`);
     assert.equal(run.code, 0, run.err);
 

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../../src/core/audit-broker.js';
@@ -37,8 +37,8 @@ function entry(i: number): AuditEntry {
 
 interface Written {
   lines: string[];
-  /** Keys of the segments, oldest first, as `sys/audit-chain` reports them. */
-  previousKeys: Uint8Array[];
+  /** Key and final seq of the earlier segments, oldest first, as `sys/audit-chain` reports them. */
+  retired: { key: Uint8Array; seq: number }[];
   current: { key: Uint8Array; seq: number };
 }
 
@@ -60,7 +60,7 @@ async function segmentedFile(dir: string, name: string, sizes: number[]): Promis
   await broker.closeAll();
   return {
     lines: (await readFile(path, 'utf8')).split('\n').slice(0, -1),
-    previousKeys: chain.previous_keys.map((k) => parseChainKey(k)!),
+    retired: chain.previous_segments.map((p) => ({ key: parseChainKey(p.key)!, seq: p.seq })),
     current: { key: parseChainKey(chain.key)!, seq: chain.seq },
   };
 }
@@ -77,7 +77,8 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 function verify(lines: string[], w: Written, device = true): AuditVerifyResult {
   return verifyAuditFiles({
     files: [{ name: 'audit.log', text: lines.map((l) => `${l}\n`).join('') }],
-    keys: w.previousKeys,
+    keys: [],
+    retired: w.retired,
     device: device ? w.current : undefined,
   });
 }
@@ -93,7 +94,11 @@ function failedAt(result: AuditVerifyResult, line: number, reason: RegExp): void
 test('disable + re-enable on the same file: the new device starts segment 2, committing to the last mac; verify OK', async () => {
   await withDir(async (dir) => {
     const w = await segmentedFile(dir, 'audit.log', [3, 2]);
-    assert.equal(w.previousKeys.length, 1, 'the disabled device key is kept for its segment');
+    assert.deepEqual(
+      w.retired.map((r) => r.seq),
+      [3],
+      'the disabled device key is kept for its segment, with its final seq',
+    );
     const links = w.lines.map((l) => parseChainedLine(l)!.link);
     assert.deepEqual(
       links.map((l) => l.seq),
@@ -170,7 +175,8 @@ test('attacks on segments are each named at their line', async () => {
     const withOtherKeys = (lines: string[]) =>
       verifyAuditFiles({
         files: [{ name: 'audit.log', text: lines.map((l) => `${l}\n`).join('') }],
-        keys: [...w.previousKeys, ...other.previousKeys, other.current.key],
+        keys: [...other.retired.map((r) => r.key), other.current.key],
+        retired: w.retired,
         device: w.current,
       });
     failedAt(
@@ -207,7 +213,7 @@ test('segment keys survive unseal; a disabled, not re-enabled device still answe
     await manager.disable('file');
     const disabled = manager.chainKey('file');
     assert.equal(disabled.seq, 2);
-    assert.deepEqual(disabled.previous_keys, []);
+    assert.deepEqual(disabled.previous_segments, []);
     const one = verifyAuditFiles({
       files: [await read()],
       keys: [],
@@ -225,12 +231,48 @@ test('segment keys survive unseal; a disabled, not re-enabled device still answe
     await broker.logRequest(entry(4));
     const chain = manager.chainKey('file');
     await broker.closeAll();
-    assert.deepEqual(chain.previous_keys, [disabled.key]);
+    assert.deepEqual(chain.previous_segments, [{ key: disabled.key, seq: 2 }]);
     const both = verifyAuditFiles({
       files: [await read()],
-      keys: chain.previous_keys.map((k) => parseChainKey(k)!),
+      keys: [],
+      retired: chain.previous_segments.map((p) => ({ key: parseChainKey(p.key)!, seq: p.seq })),
       device: { key: parseChainKey(chain.key)!, seq: chain.seq },
     });
     assert.equal(both.ok && both.message, 'OK: 4 entries (2 segments: seq 1..2, seq 1..2)');
+  });
+});
+
+test("lines cut from a segment's end before the next device started show against the retired device's final seq", async () => {
+  await withDir(async (dir) => {
+    const broker = new AuditBroker({ writeTimeoutMs: 2000 });
+    const manager = new AuditManager(new MemoryStorageView(), broker);
+    const path = join(dir, 'audit.log');
+    await manager.enable('file', { type: 'file', options: { file_path: path } });
+    for (let i = 1; i <= 3; i++) await broker.logRequest(entry(i));
+    await manager.disable('file');
+    // The attacker's window: the device is off; the last line goes before a new device starts.
+    const lines = (await readFile(path, 'utf8')).split('\n').slice(0, -1);
+    await writeFile(
+      path,
+      lines
+        .slice(0, 2)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+    await manager.enable('file', { type: 'file', options: { file_path: path } });
+    await broker.logRequest(entry(4));
+    const chain = manager.chainKey('file');
+    await broker.closeAll();
+    const files = [{ name: 'audit.log', text: await readFile(path, 'utf8') }];
+    const retired = chain.previous_segments.map((p) => ({ key: parseChainKey(p.key)!, seq: p.seq }));
+    const current = { key: parseChainKey(chain.key)!, seq: chain.seq };
+    failedAt(
+      verifyAuditFiles({ files, keys: [], retired, device: current }),
+      2,
+      /segment 1 ends at seq 2 but its device had written up to seq 3 when it was disabled: entries 3\.\.3 were cut from its end/,
+    );
+    // With bare keys (no record of the final seqs) the file is self-consistent: a documented limit.
+    const bare = verifyAuditFiles({ files, keys: [...retired.map((r) => r.key), current.key] });
+    assert.equal(bare.ok && bare.message, 'OK: 3 entries (2 segments: seq 1..2, seq 1..1)');
   });
 });

@@ -27,7 +27,7 @@ interface RetiredChain {
   /** Absolute path of the file it wrote. */
   filePath: string;
   chainKeyHex: string;
-  /** The last seq it wrote. */
+  /** The last seq of its chain that was in the file when it was disabled. */
   seq: number;
 }
 
@@ -178,12 +178,7 @@ export class AuditManager {
         ? this.retired
         : [
             ...this.retired,
-            {
-              path,
-              filePath,
-              chainKeyHex: config.chainKeyHex,
-              seq: this.broker.device(path)?.chainState().seq ?? 0,
-            },
+            { path, filePath, chainKeyHex: config.chainKeyHex, seq: await this.seqOnDisk(config, filePath) },
           ];
     await this.storage.batch([
       { type: 'put', key: tableKey, value: Buffer.from(JSON.stringify(next), 'utf8') },
@@ -234,6 +229,16 @@ export class AuditManager {
       seq: last.seq,
       previous_segments: segments(this.retired.slice(0, at).filter((r) => r.filePath === last.filePath)),
     };
+  }
+
+  /**
+   * The last seq of the device's own chain that is in its file now (0 if none, or unreadable: a
+   * break-glass disable must not fail on a broken file). Read from the file, not the writer: a
+   * write that failed advanced the writer but put nothing on disk.
+   */
+  private async seqOnDisk(config: AuditDeviceConfig, filePath: string): Promise<number> {
+    const tail = await readChainTail(filePath, config.options.prefix ?? '');
+    return chainStateAfter(Buffer.from(config.chainKeyHex, 'hex'), tail)?.seq ?? 0;
   }
 
   private async openDevice(config: AuditDeviceConfig): Promise<AuditDevice> {

@@ -72,10 +72,15 @@ function naiveGoverning(rules: NaiveRule[], path: string, operation: Operation):
         ? merged.get(path.slice(0, -1))
         : undefined;
   if (exactHit !== undefined) return normalise(exactHit);
-  const matching = [...merged.keys()].filter((p) => !isExact(p) && naiveRegex(p).test(path));
-  if (matching.length === 0) return undefined;
-  matching.sort((a, b) => compareRank(naiveRank(a), naiveRank(b)));
-  return normalise(merged.get(matching[matching.length - 1]) as Set<Capability>);
+  const nonExact = (p: string): Set<Capability> | undefined => {
+    const matching = [...merged.keys()].filter((q) => !isExact(q) && naiveRegex(q).test(p));
+    if (matching.length === 0) return undefined;
+    matching.sort((a, b) => compareRank(naiveRank(a), naiveRank(b)));
+    return normalise(merged.get(matching[matching.length - 1]) as Set<Capability>);
+  };
+  // Vault: a LIST of `a/b/` first tries the non-exact rules for `a/b`.
+  const folder = operation === 'list' && path.endsWith('/') ? nonExact(path.slice(0, -1)) : undefined;
+  return folder ?? nonExact(path);
 }
 
 function naiveAllowed(rules: NaiveRule[], path: string, operation: Operation): boolean {
@@ -403,6 +408,13 @@ test('min/max_wrapping_ttl require a wrapped request within bounds when a reques
     'path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1h"\n}',
   );
   assert.equal(merged.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: 5400 }).allowed, false);
+});
+
+test('LIST a/b/ is governed by the non-exact rules for a/b first, as in Vault (a/+ lists a/b/)', async () => {
+  const acl = await aclOf('path "kv/+" { capabilities = ["list"] }\npath "kv/*" { capabilities = ["read"] }');
+  assert.equal(acl.allowOperation('kv/t/', 'list').allowed, true);
+  assert.deepEqual(acl.capabilities('kv/t/'), ['list']);
+  assert.equal(acl.allowOperation('kv/t/', 'read').allowed, true, 'a read of kv/t/ is not a folder lookup');
 });
 
 test('a + inside a segment is literal: only a + that starts a segment is a wildcard', async () => {

@@ -28,6 +28,7 @@ import type { RequestHandler } from '../../logical/handler.js';
 import type { RawResponse } from '../../logical/response.js';
 import type { Logger } from '../logger.js';
 import { parseListenAddress } from '../address.js';
+import { answerFrameworkError } from './framework-errors.js';
 import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
 import { clientMethod, toLogicalRequest } from './request-mapping.js';
 import {
@@ -76,6 +77,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     routerOptions: { maxParamLength: 64 * 1024 },
     serverFactory: (handler) => createListAwareServer(handler, tls) as HttpServer,
     clientErrorHandler: writeClientError,
+    frameworkErrors: answerFrameworkError,
+    // fastify's draining 503 is written outside the envelope; requests still arriving while closing
+    // are served (with Connection: close) and get core's own answer instead.
+    return503OnClosing: false,
   });
   app.addHttpMethod(listMarkerMethod, { hasBody: false });
 

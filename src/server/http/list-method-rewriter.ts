@@ -187,7 +187,10 @@ export class ListMethodRewriter {
       } else {
         this.method.push(byte);
         i++;
-        if (this.method.length > methodBytesMax) {
+        // llhttp methods are A-Z and '-': anything else is not a method we could rewrite, and
+        // holding it back could stall a parser waiting for it (the HTTP/2 preface's "SM\r\n\r\n").
+        const methodByte = (byte >= 0x41 && byte <= 0x5a) || byte === 0x2d;
+        if (!methodByte || this.method.length > methodBytesMax) {
           out.push(Buffer.from(this.method));
           this.method = [];
           this.state = 'passthrough';

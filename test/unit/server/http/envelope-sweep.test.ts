@@ -70,6 +70,11 @@ describe('every answer uses the Vault envelope and Cache-Control: no-store', () 
       `POST /v1/a HTTP/1.1\r\n${H}Content-Length: 5000\r\n\r\n${'a'.repeat(5000)}`,
       413,
     ],
+    [
+      'JSON nested 400 levels',
+      `POST /v1/a HTTP/1.1\r\n${H}Content-Length: 800\r\n\r\n${'['.repeat(400)}${']'.repeat(400)}`,
+      400,
+    ],
     ['bad ?list value', `GET /v1/a?list=maybe HTTP/1.1\r\n${H}\r\n`, 400],
     ['bad X-Vault-Wrap-TTL', `GET /v1/a HTTP/1.1\r\n${H}X-Vault-Wrap-TTL: soon\r\n\r\n`, 400],
     ['headers never finished (timeout)', `GET /v1/a HTTP/1.1\r\n${H}X-Slow: 1\r\n`, 408],

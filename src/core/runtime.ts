@@ -58,6 +58,8 @@ export class UnsealedRuntime {
         await dropCubbyhole(ref.mounts, entry);
       },
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
+      // "Root or sudo" (orphans, custom ids, periods, revoke-orphan, LIST accessors) is the ACL's sudo.
+      hasSudo: async (names, path) => (await policies.aclFor(names)).hasSudo(path),
     });
     await tokens.initialize();
     const mounts = new Mounts({

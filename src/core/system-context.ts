@@ -63,6 +63,7 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
       return probePaths(mountPoint, requestedPath).some((p) => acl.capabilities(p).some((c) => c !== 'deny'));
     },
     tokenPolicies: async (token) => (await rt().tokens.lookup(token))?.policies,
+    serviceTokenCount: async () => (await rt().tokens.listAccessors()).length,
     tokenPoliciesByAccessor: async (accessor) => (await rt().tokens.lookupByAccessor(accessor))?.policies,
   };
 }

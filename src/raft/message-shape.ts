@@ -97,6 +97,7 @@ function snapshotChunk(o: Obj, field: string): SnapshotChunk {
   const s = object(o, field);
   const chunk: SnapshotChunk = {
     meta: snapshotMeta(object(s, 'meta')),
+    transferId: count(s, 'transferId'),
     offset: count(s, 'offset'),
     totalBytes: count(s, 'totalBytes'),
     data: bytes(s, 'data'),

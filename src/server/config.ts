@@ -15,7 +15,9 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
+import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
+import { parseListenerJsonLimits } from './config-json-limits.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 
 /** Where data lives. `inmem` is for dev mode and tests only (nothing survives a restart). */
@@ -36,6 +38,8 @@ export interface ListenerConfig {
   requestBodyBytesMax: number;
   /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (Vault's HTTP API docs). */
   unauthenticatedMetricsAccess: boolean;
+  /** `max_json_depth` & co. (config-json-limits.ts); absent = Vault's defaults. */
+  jsonLimits?: JsonLimits;
 }
 
 /** The validated server configuration. */
@@ -287,7 +291,9 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
     if (size > 0) requestBodyBytesMax = size;
   }
   const telemetry = singleBlock(body.telemetry, 'listener telemetry', fail);
+  const jsonLimits = parseListenerJsonLimits(body, `listener ${address}`, fail);
   return {
+    ...(jsonLimits ? { jsonLimits } : {}),
     type: 'tcp',
     address,
     tlsDisable,

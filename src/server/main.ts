@@ -121,6 +121,7 @@ export async function startServer(
         handler: core,
         logger,
         requestBodyBytesMax: listener.requestBodyBytesMax,
+        jsonLimits: listener.jsonLimits,
         tls,
         unauthenticatedMetrics:
           listener.unauthenticatedMetricsAccess && core.renderMetrics

@@ -49,6 +49,8 @@ export interface SystemContext {
   hasMountAccess(policies: readonly string[], mountPoint: string, requestedPath?: string): Promise<boolean>;
   /** The policies of a token, without consuming a use; undefined when unknown/expired. */
   tokenPolicies(token: string): Promise<string[] | undefined>;
+  /** How many service tokens are stored (sys/internal/counters/tokens). */
+  serviceTokenCount(): Promise<number>;
   /** The policies of the token with this accessor; undefined when unknown/expired. */
   tokenPoliciesByAccessor(accessor: string): Promise<string[] | undefined>;
 }

@@ -168,6 +168,15 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
   ];
 }
 
+/**
+ * Vault's 403 text for sys/internal/ui/mounts/<path> (path shown as Vault's sanitizePath leaves
+ * it: no leading `/`, one trailing `/`).
+ */
+export function preflightDenied(path: string): string {
+  const shown = `${path.replace(/^\/+/, '')}${path.endsWith('/') ? '' : '/'}`;
+  return `preflight capability check returned 403, please ensure client's policies grant access to path ${JSON.stringify(shown)}`;
+}
+
 function uiMountPaths(ctx: SystemContext): PathSpec[] {
   return [
     {
@@ -197,10 +206,11 @@ function uiMountPaths(ctx: SystemContext): PathSpec[] {
           const path = req.params.path ?? '';
           const found = ctx.mountFor(path);
           const policies = req.auth?.policies;
-          // Same answer whether the mount is missing or forbidden, so mounts cannot be enumerated.
-          if (found === undefined || policies === undefined) throw new ArcaError('permission_denied');
-          if (!(await ctx.hasMountAccess(policies, found.mountPoint, path)))
-            throw new ArcaError('permission_denied');
+          // Same answer whether the mount is missing or forbidden, so mounts cannot be enumerated;
+          // Vault's text, which its CLI (and ours) shows for `kv put` under a missing mount.
+          const denied = new ArcaError('permission_denied', preflightDenied(path));
+          if (found === undefined || policies === undefined) throw denied;
+          if (!(await ctx.hasMountAccess(policies, found.mountPoint, path))) throw denied;
           return { data: { ...mountInfo(found.entry, ctx.version), path: found.entry.path } };
         },
       },

@@ -6,7 +6,10 @@
  * Layout (relative to the token store's StorageView):
  *   salt                         32 random bytes, the HMAC key for id hashes
  *   id/<idHash>                  JSON StoredToken
- *   accessor/<accessor>          JSON { idHash }
+ *   accessor/<accessorHash>      JSON { idHash, accessor }: keyed by the salted accessor hash
+ *                                (./token-ids.ts), so keys reveal no accessor; the value (behind
+ *                                the barrier) keeps the accessor for LIST. Older stores keyed it
+ *                                by the plain accessor: ./token-accessor-index.ts migrates them.
  *   parent/<parentIdHash>/<idHash>   empty: the parent → child index used for tree revocation
  *   role/<name>                  JSON TokenRole
  */
@@ -67,7 +70,8 @@ export const tokenKeys = {
   entryPrefix: 'id/',
   entry: (idHash: string): string => `id/${idHash}`,
   accessorPrefix: 'accessor/',
-  accessor: (accessor: string): string => `accessor/${accessor}`,
+  /** The index key of an accessor, given its salted hash (`TokenHasher.hashAccessor`). */
+  accessor: (accessorHash: string): string => `accessor/${accessorHash}`,
   childPrefix: (parentIdHash: string): string => `parent/${parentIdHash}/`,
   child: (parentIdHash: string, idHash: string): string => `parent/${parentIdHash}/${idHash}`,
   rolePrefix: 'role/',
@@ -98,7 +102,7 @@ const storedToken = object<StoredToken>({
   revoked: optional(bool),
   exhausted: optional(bool),
 });
-const storedAccessor = object<{ idHash: string }>({ idHash: str });
+const storedAccessor = object<AccessorRecord>({ idHash: str, accessor: optional(str) });
 
 /** Serialises a stored token for `id/<idHash>`. */
 export function encodeToken(entry: StoredToken): Uint8Array {
@@ -110,14 +114,20 @@ export function decodeToken(bytes: Uint8Array): StoredToken {
   return decodeStoredJson(bytes, storedToken, 'token entry');
 }
 
-/** Serialises the accessor index value. */
-export function encodeAccessor(idHash: string): Uint8Array {
-  return Buffer.from(JSON.stringify({ idHash }), 'utf8');
+/** One accessor index value. `accessor` is absent only in the legacy (plaintext-keyed) layout. */
+export interface AccessorRecord {
+  idHash: string;
+  accessor?: string;
 }
 
-/** Parses the accessor index value. */
-export function decodeAccessor(bytes: Uint8Array): string {
-  return decodeStoredJson(bytes, storedAccessor, 'token accessor').idHash;
+/** Serialises the accessor index value (the accessor is kept so LIST can show it). */
+export function encodeAccessor(idHash: string, accessor: string): Uint8Array {
+  return Buffer.from(JSON.stringify({ idHash, accessor }), 'utf8');
+}
+
+/** Parses the accessor index value (either layout). */
+export function decodeAccessor(bytes: Uint8Array): AccessorRecord {
+  return decodeStoredJson(bytes, storedAccessor, 'token accessor');
 }
 
 /** A copy of the entry without storage-only fields, safe to hand to core. */

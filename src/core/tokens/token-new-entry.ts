@@ -54,12 +54,14 @@ export interface NewTokenWriter {
  * Writes entry, accessor and parent index in ONE batch, under the new token's lock. A child is
  * written under its parent's lock too, and only if the parent is still valid (not revoked, not
  * expired, and not an expiring parent of a non-expiring token), so it can never escape a
- * concurrent revocation of the parent. `explicitId`: the caller chose the id, so a duplicate is
- * refused (400) instead of overwritten.
+ * concurrent revocation of the parent. `accessorKey`: the accessor index key (keyed by the
+ * accessor's salted hash). `explicitId`: the caller chose the id, so a duplicate is refused (400)
+ * instead of overwritten.
  */
 export async function persistNewToken(
   writer: NewTokenWriter,
   entry: StoredToken,
+  accessorKey: string,
   explicitId: boolean,
 ): Promise<void> {
   const { idHash, parentIdHash } = entry;
@@ -70,7 +72,7 @@ export async function persistNewToken(
       }
       const ops: StorageOp[] = [
         { type: 'put', key: tokenKeys.entry(idHash), value: encodeToken(entry) },
-        { type: 'put', key: tokenKeys.accessor(entry.accessor), value: encodeAccessor(idHash) },
+        { type: 'put', key: accessorKey, value: encodeAccessor(idHash, entry.accessor) },
       ];
       if (parentIdHash !== '') {
         ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });

@@ -22,7 +22,6 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
-  decodeAccessor,
   decodeToken,
   encodeToken,
   isExpired,
@@ -31,6 +30,7 @@ import {
 } from './token-entry.js';
 import { newStoredToken, persistNewToken } from './token-new-entry.js';
 import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
+import { listIndexedAccessors, lookupAccessor, migrateAccessorIndex } from './token-accessor-index.js';
 import { missingPolicyWarnings } from './token-policies.js';
 import { renewalLimits } from './token-roles.js';
 import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
@@ -85,6 +85,7 @@ export class TokenStore implements TokenStorePort {
       queue: this.queue,
       clock: deps.clock,
       onRevoke: deps.onRevoke,
+      accessorKey: (accessor) => tokenKeys.accessor((this.hasher as TokenHasher).hashAccessor(accessor)),
     });
   }
 
@@ -174,8 +175,10 @@ export class TokenStore implements TokenStorePort {
     });
 
     const token = params.id ?? generateTokenId();
-    const idHash = (this.hasher as TokenHasher).hash(token);
+    const hasher = this.hasher as TokenHasher;
+    const idHash = hasher.hash(token);
     const entry = newStoredToken(params, { idHash, accessor: generateAccessor(), ttlSeconds, nowMs });
+    const accessorKey = tokenKeys.accessor(hasher.hashAccessor(entry.accessor));
 
     await persistNewToken(
       {
@@ -185,6 +188,7 @@ export class TokenStore implements TokenStorePort {
         wallMs: () => this.clock.wallMs(),
       },
       entry,
+      accessorKey,
       params.id !== undefined,
     );
     if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
@@ -265,15 +269,13 @@ export class TokenStore implements TokenStorePort {
   /** The idHash an accessor points to, if the index has it. */
   async idHashByAccessor(accessor: string): Promise<string | undefined> {
     await this.ensureReady();
-    if (typeof accessor !== 'string' || accessor === '' || accessor.includes('/')) return undefined;
-    const bytes = await this.storage.get(tokenKeys.accessor(accessor));
-    return bytes ? decodeAccessor(bytes) : undefined;
+    return lookupAccessor(this.storage, this.hasher as TokenHasher, accessor);
   }
 
   /** Every accessor (for `LIST auth/token/accessors`), sorted. */
   async listAccessors(): Promise<string[]> {
     await this.ensureReady();
-    return (await this.storage.list(tokenKeys.accessorPrefix)).filter((k) => !k.endsWith('/'));
+    return listIndexedAccessors(this.storage);
   }
 
   /**
@@ -359,6 +361,7 @@ export class TokenStore implements TokenStorePort {
     this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
+    await migrateAccessorIndex(this.storage, this.hasher);
     this.queue.clear();
     for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {
       if (idHash.endsWith('/')) continue;

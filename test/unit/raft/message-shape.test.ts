@@ -26,6 +26,7 @@ function snap(): Message {
     entries: [],
     snapshot: {
       meta: { index: 9, term: 2, confState: { voters: ['a', 'b', 'c'], learners: [] } },
+      transferId: 3,
       offset: 4,
       totalBytes: 8,
       data: new Uint8Array([5, 6, 7, 8]),
@@ -74,6 +75,7 @@ test('parseWireMessage: every field is checked for type and range', () => {
   rejectsAt({ ...s, snapshot: { ...s.snapshot, data: 'x' } }, 'data');
   rejectsAt({ ...s, snapshot: { ...s.snapshot, offset: 5 } }, 'snapshot.offset');
   rejectsAt({ ...s, snapshot: { ...s.snapshot, done: 'yes' } }, 'done');
+  rejectsAt({ ...s, snapshot: { ...s.snapshot, transferId: undefined } }, 'transferId');
   rejectsAt(
     { ...s, snapshot: { ...s.snapshot, meta: { ...s.snapshot!.meta, confState: { voters: [1] } } } },
     'voters',

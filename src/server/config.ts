@@ -9,8 +9,7 @@
  * tls_key_file, max_request_size, telemetry { unauthenticated_metrics_access } }`; `api_addr`,
  * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `telemetry {
  * prometheus_retention_time, disable_hostname = true }`. What each does is on the `ServerConfig`
- * fields below. A key inside a `telemetry` block that Arca cannot
- * honour fails startup naming it (telemetry-config.ts).
+ * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
@@ -48,7 +47,7 @@ export interface ServerConfig {
   /**
    * Vault's `api_addr`: the URL clients should use for this node. Validated (http/https URL);
    * core advertises it as `leader_address` in sys/leader when storage is HA (raft), as Vault
-   * does, and the cluster layer uses it for redirects and retry_join answers.
+   * does; it is also what the cluster layer should redirect standby clients to.
    */
   apiAddr?: string;
   /** Vault's `cluster_addr`: node-to-node URL (required with storage "raft"); `leader_cluster_address`. */

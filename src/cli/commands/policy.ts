@@ -21,7 +21,12 @@ export async function formatPolicy(text: string): Promise<string> {
   if (!parsed.ok) {
     throw usageError(`Failed to parse policy: At ${parsed.line}:${parsed.column}: ${parsed.message}`);
   }
-  return parsed.json ? `${JSON.stringify(JSON.parse(text), null, 2)}\n` : formatHcl1(parsed.items);
+  if (!parsed.json) return formatHcl1(parsed.items);
+  try {
+    return `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+  } catch (err) {
+    throw usageError(`Failed to parse policy: ${(err as Error).message}`);
+  }
 }
 
 export function registerPolicy(cli: Argv, env: CommandEnv): Argv {

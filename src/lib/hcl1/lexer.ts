@@ -173,7 +173,7 @@ export class Lexer {
   private scanNumber(line: number, column: number): { kind: 'NUMBER' | 'FLOAT'; value: number } {
     const start = this.offset;
     if (this.peek() === '-') this.advance();
-    if (this.peek() === '0' && (this.peek(1) === 'x' || this.peek(1) === 'X')) {
+    if (!this.json && this.peek() === '0' && (this.peek(1) === 'x' || this.peek(1) === 'X')) {
       this.advance();
       this.advance();
       while (/[0-9a-zA-Z]/.test(this.peek())) this.advance();

@@ -194,6 +194,11 @@ test('policy fmt reads what Vault reads: a brace on the next line, comments, a b
     ),
     'path "auth/*" {\n  capabilities = ["read"]\n  allowed_parameters {\n    "*" = []\n  }\n}\n\nname = "ops"\n',
   );
+  assert.equal(
+    await formatPolicy('{"path":{"a":{"capabilities":["read"]}}}'),
+    '{\n  "path": {\n    "a": {\n      "capabilities": [\n        "read"\n      ]\n    }\n  }\n}\n',
+  );
+  await assert.rejects(formatPolicy('{"path": "\t"}'), isUsage);
 });
 
 test('tables align like vault and values print Go-style', () => {

@@ -59,6 +59,7 @@ test('syntax errors carry the line and column of the offending token', () => {
     ['x {\n y = 1\n', 3, 1, /closing RBRACE/],
     ['a', 1, 2, /expected start of object/],
     ['{"a": 1,}', 1, 9, /expected: STRING got: RBRACE/],
+    ['{"a": 0x1}', 1, 7, /illegal number/],
   ];
   for (const [text, line, column, message] of cases) {
     const result = parseHcl1(text);

@@ -68,8 +68,18 @@ const simpleEscapes: Record<string, string> = {
   '"': '"',
 };
 
+const unicodeLetter = /^\p{L}$/u;
+
 function isLetter(ch: string): boolean {
-  return /^[\p{L}_]$/u.test(ch);
+  if (ch.length !== 1) return false;
+  const code = ch.charCodeAt(0);
+  if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95) return true;
+  return code > 0x7f && unicodeLetter.test(ch);
+}
+
+/** Not `"`, `\\`, `$` or a newline: copied as is inside a string. */
+function plainStringCode(code: number): boolean {
+  return code !== 34 && code !== 92 && code !== 36 && code !== 10;
 }
 
 function isDigit(ch: string): boolean {
@@ -144,7 +154,11 @@ export class Lexer {
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\uFEFF') {
         this.advance();
       } else if (!this.json && (ch === '#' || (ch === '/' && this.peek(1) === '/'))) {
-        while (this.peek() !== '' && this.peek() !== '\n') this.advance();
+        // A line comment never spans a newline: jump to it.
+        const end = this.text.indexOf('\n', this.offset);
+        const stop = end === -1 ? this.text.length : end;
+        this.column += stop - this.offset;
+        this.offset = stop;
       } else if (!this.json && ch === '/' && this.peek(1) === '*') {
         const line = this.line;
         const column = this.column;
@@ -222,6 +236,17 @@ export class Lexer {
     let out = '';
     let braces = 0;
     for (;;) {
+      // Copy a run of ordinary characters in one slice (no per-character string building).
+      const runStart = this.offset;
+      while (
+        braces === 0 &&
+        this.offset < this.text.length &&
+        plainStringCode(this.text.charCodeAt(this.offset))
+      ) {
+        this.offset += 1;
+      }
+      this.column += this.offset - runStart;
+      out += this.text.slice(runStart, this.offset);
       const ch = this.peek();
       if (ch === '' || (ch === '\n' && braces === 0)) {
         throw new HclScanError(line, column, 'literal not terminated');

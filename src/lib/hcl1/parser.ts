@@ -111,13 +111,15 @@ class Parser {
       }
       const first = keys[0];
       if (first === undefined) return this.fail(token, `expected: IDENT | STRING got: ${token.kind}`);
-      const position = { line: first.line, column: first.column };
+      // Explicit properties, not a spread: V8 builds spread-then-extend literals slowly.
       if (token.kind === 'ASSIGN') {
         if (keys.length > 1) this.fail(token, 'nested object expected: LBRACE got: ASSIGN');
-        return { ...position, keys, assign: true, value: this.value(depth) };
+        const value = this.value(depth);
+        return { line: first.line, column: first.column, keys, assign: true, value };
       }
       if (token.kind === 'LBRACE') {
-        return { ...position, keys, assign: false, value: this.objectType(token, depth) };
+        const value = this.objectType(token, depth);
+        return { line: first.line, column: first.column, keys, assign: false, value };
       }
       if (token.kind === 'EOF') {
         this.fail(token, `key '${first.name}' expected start of object ('{') or assignment ('=')`);

@@ -1,8 +1,9 @@
 /**
  * The server configuration file: Vault's HCL format, parsed with HashiCorp's own HCL parser
  * (`@cdktf/hcl2json`, wasm) and validated into a typed `ServerConfig`. Anything we cannot honour is
- * a clear error naming the file and the setting; settings Vault has and we ignore (`ui`,
- * `disable_mlock`, ...) are accepted; unknown top-level keys become warnings, as in Vault.
+ * a clear error naming the file and the setting; Vault's other top-level switches (`ui`,
+ * `disable_mlock`, `cluster_name`, `pid_file`, ...) either work or stop startup naming the key
+ * (config-vault-keys.ts); unknown top-level keys become warnings, as in Vault.
  *
  * Supported: `storage "leveldb" { path }`, `storage "raft" { path, node_id, retry_join {...} }`,
  * `storage "inmem" {}`; one or more `listener "tcp" { address, tls_disable, tls_cert_file,
@@ -19,6 +20,7 @@ import { parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
 import { parseListenerJsonLimits } from './config-json-limits.js';
+import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { parseListenerTelemetry, parseTelemetry, type TelemetryConfig } from './telemetry-config.js';
 
@@ -68,24 +70,12 @@ export interface ServerConfig {
    * longer than one request, at the cost of read throughput (docs/benchmarks.md).
    */
   disableCache: boolean;
+  /** `cluster_name`, `pid_file` and Vault's other top-level switches (config-vault-keys.ts). */
+  vault: VaultKeySettings;
   /** Non-fatal remarks (unknown keys), to be logged at startup. */
   warnings: string[];
 }
 
-/** Top-level keys Vault accepts that Arca deliberately ignores. */
-const ignoredTopLevelKeys = new Set([
-  'ui',
-  'disable_mlock',
-  'cluster_name',
-  'disable_clustering',
-  'plugin_directory',
-  'pid_file',
-  'log_format',
-  'raw_storage_endpoint',
-  'disable_performance_standby',
-  'enable_response_header_hostname',
-  'enable_response_header_raft_node_id',
-]);
 const knownTopLevelKeys = new Set([
   'storage',
   'backend',
@@ -97,7 +87,7 @@ const knownTopLevelKeys = new Set([
   'max_lease_ttl',
   'telemetry',
   'disable_cache',
-  ...ignoredTopLevelKeys,
+  ...vaultTopLevelKeys,
 ]);
 
 type Block = Record<string, unknown>;
@@ -155,6 +145,7 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
     telemetry,
+    vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
   };
 }
@@ -192,6 +183,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),
+    vault: {},
     warnings: [],
   };
 }

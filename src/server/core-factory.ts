@@ -95,6 +95,7 @@ export async function createServerCore(input: {
         defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,
         maxLeaseTtlSeconds: input.config.maxLeaseTtlSeconds,
       },
+      clusterName: input.config.vault.clusterName,
       apiAddr: input.config.apiAddr,
       clusterAddr: input.config.clusterAddr,
       prometheusEnabled: input.config.telemetry.prometheusRetentionSeconds > 0,

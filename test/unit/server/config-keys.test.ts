@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isArcaError } from '../../../src/lib/errors.js';
@@ -166,4 +166,49 @@ test('api_addr and cluster_addr are validated; without HA storage sys/leader sho
       assert.equal(leader.leader_address, '');
     },
   );
+});
+
+test("Vault's top-level switches either work or stop startup naming the key", async () => {
+  await startupFails('ui = true', /ui = true: Arca has no built-in web UI/);
+  await startupFails('disable_mlock = false', /disable_mlock = false asks for memory locking/);
+  await startupFails('plugin_directory = "/opt/plugins"', /plugin_directory: external plugins/);
+  await startupFails('log_format = "standard"', /log_format = "standard"/);
+  await startupFails('raw_storage_endpoint = true', /raw_storage_endpoint = true/);
+  await startupFails('enable_response_header_hostname = true', /enable_response_header_hostname/);
+  await startupFails('enable_response_header_raft_node_id = true', /enable_response_header_raft_node_id/);
+  await startupFails('cluster_name = 7', /cluster_name must be a non-empty string/);
+  // The values that describe what Arca does are accepted.
+  await withServer(
+    'ui = false\ndisable_mlock = true\nlog_format = "json"\ndisable_performance_standby = true\ndisable_clustering = true',
+    async (call) => {
+      assert.equal((await call('GET', 'sys/health', '')).status, 200);
+    },
+  );
+});
+
+test('cluster_name is the name sys/health and sys/seal-status report', async () => {
+  await withServer('cluster_name = "payments-prod"', async (call) => {
+    const health = (await call('GET', 'sys/health', '')).json as { cluster_name: string };
+    assert.equal(health.cluster_name, 'payments-prod');
+    const status = (await call('GET', 'sys/seal-status', '')).json as { cluster_name: string };
+    assert.equal(status.cluster_name, 'payments-prod');
+  });
+});
+
+test('pid_file holds the server PID while it runs and is removed at stop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-config-pid-'));
+  try {
+    const pidFile = join(dir, 'arca.pid');
+    const file = join(dir, 'arca.hcl');
+    writeFileSync(file, `storage "inmem" {}\n${listener}\npid_file = ${JSON.stringify(pidFile)}\n`);
+    const server = await startServer({ configFile: file, logDestination: new LogSink() });
+    try {
+      assert.equal(readFileSync(pidFile, 'utf8'), `${process.pid}\n`);
+    } finally {
+      await server.stop();
+    }
+    assert.equal(existsSync(pidFile), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

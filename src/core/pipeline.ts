@@ -110,7 +110,7 @@ export async function runPipeline(
     response = await dispatch(match.route.backend, dispatchRequest, declared);
     response = await applyLease(rt, response, match, path, token);
     if (needsLoginToken(response, match.route.entry)) {
-      response = await mintLoginToken(rt.tokens, response, match.route.entry, path);
+      response = await mintLoginToken(rt.tokens, response, match.route.entry, path, rt.systemLeaseTtls);
     }
   } catch (err) {
     if (audited) {
@@ -238,7 +238,7 @@ async function applyLease(
   const secret = response.secret;
   if (secret === undefined || response.raw !== undefined) return response;
   const entry = match.route.entry;
-  const ttl = effectiveTtl(entry.config, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
+  const ttl = effectiveTtl(entry.config, rt.systemLeaseTtls, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
   const warnings = [...(response.warnings ?? []), ...ttl.warnings];
   const withWarnings = warnings.length > 0 ? { warnings } : {};
   if (leaselessTypes.has(entry.type)) {

@@ -9,11 +9,15 @@ import type { SealLifecycle } from './lifecycle.js';
 import { routePathOf } from './mount-table.js';
 import type { UnsealedRuntime } from './runtime.js';
 import type { SystemContext } from './system/context.js';
+import type { SystemLeaseTtls } from './ttl.js';
 
 export interface SystemContextDeps {
   clock: Clock;
   version: string;
   storageType: string;
+  systemLeaseTtls: SystemLeaseTtls;
+  /** HA storage or not, and the config's api_addr / cluster_addr (sys/leader). */
+  advertise: { haEnabled: boolean; apiAddr?: string; clusterAddr?: string };
   lifecycle: SealLifecycle;
   barrier: Barrier;
   runtime(): UnsealedRuntime | undefined;
@@ -35,6 +39,18 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
     clock: deps.clock,
     version: deps.version,
     storageType: deps.storageType,
+    systemLeaseTtls: deps.systemLeaseTtls,
+    // A single node with HA storage is the active node: it advertises its own addresses (Vault's
+    // Core.Leader for a non-standby). The cluster layer replaces this when it tracks leadership.
+    leader: () =>
+      deps.advertise.haEnabled
+        ? {
+            haEnabled: true,
+            isSelf: true,
+            leaderAddress: deps.advertise.apiAddr ?? '',
+            leaderClusterAddress: deps.advertise.clusterAddr ?? '',
+          }
+        : { haEnabled: false, isSelf: false, leaderAddress: '', leaderClusterAddress: '' },
     lifecycle: deps.lifecycle,
     clusterInfo: () => deps.runtime()?.cluster,
     keyStatus: () => {

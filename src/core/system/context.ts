@@ -26,7 +26,11 @@ export interface SystemContext {
   clock: Clock;
   version: string;
   storageType: string;
+  /** The config's `default_lease_ttl` / `max_lease_ttl` (what a mount's 0 TTL means). */
+  systemLeaseTtls: { defaultLeaseTtlSeconds: number; maxLeaseTtlSeconds: number };
   lifecycle: SealLifecycle;
+  /** sys/leader's view: HA or not, whether this node leads, the leader's api_addr / cluster_addr. */
+  leader(): { haEnabled: boolean; isSelf: boolean; leaderAddress: string; leaderClusterAddress: string };
   /** Cluster name and id once unsealed (they live behind the barrier). */
   clusterInfo(): { name: string; id: string } | undefined;
   keyStatus(): KeyStatusView;

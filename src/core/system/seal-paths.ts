@@ -171,12 +171,13 @@ function leaderPath(ctx: SystemContext): PathSpec {
     operations: {
       read: async () => {
         if (!ctx.lifecycle.isUnsealed()) throw new ArcaError('sealed');
+        const leader = ctx.leader();
         return rawJson(200, {
-          ha_enabled: false,
-          is_self: false,
+          ha_enabled: leader.haEnabled,
+          is_self: leader.isSelf,
           active_time: '0001-01-01T00:00:00Z',
-          leader_address: '',
-          leader_cluster_address: '',
+          leader_address: leader.leaderAddress,
+          leader_cluster_address: leader.leaderClusterAddress,
           performance_standby: false,
           performance_standby_last_remote_wal: 0,
         });

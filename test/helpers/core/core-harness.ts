@@ -61,6 +61,8 @@ export async function makeHarness(
     audit?: CoreDeps['audit'];
     metrics?: CoreDeps['metrics'];
     auditWriteTimeoutMs?: number;
+    /** Server-config-derived deps (storage type, advertised addresses, system lease TTLs). */
+    config?: Pick<CoreDeps, 'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls'>;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock();
@@ -78,6 +80,7 @@ export async function makeHarness(
     auditWriteTimeoutMs: opts.auditWriteTimeoutMs,
     version: '1.19.0',
     storageType: 'inmem',
+    ...opts.config,
   });
   const call = async (
     operation: Operation,

@@ -1,5 +1,5 @@
 /**
- * The dependency arrows of ../shared/ARCHITECTURE.md, enforced. `npm run lint` fails on any import
+ * The dependency arrows of docs/architecture.md, enforced. `npm run lint` fails on any import
  * that points the wrong way, so engines cannot bypass core, raft stays pure and the CLI talks HTTP.
  */
 const layer = (name) => `^src/${name}/`;

@@ -1,5 +1,5 @@
 /**
- * Typed calls for audit devices (vault-api.md §8) plus Arca's `sys/audit-chain/<path>` (the chain
+ * Typed calls for audit devices (Vault's HTTP API docs) plus Arca's `sys/audit-chain/<path>` (the chain
  * key and current seq used by `arca audit verify -device`). Works over any `ApiCaller`, e.g.
  * `new AuditApi(client)`.
  */

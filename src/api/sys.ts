@@ -1,6 +1,6 @@
 /**
  * Typed helpers for the system backend (`/v1/sys/*`): seal lifecycle, health, leader, mounts,
- * auth methods, policies, capabilities (vault-api.md §1, §3). Raw (non-envelope) endpoints return
+ * auth methods, policies, capabilities (Vault's HTTP API docs). Raw (non-envelope) endpoints return
  * their JSON objects; envelope endpoints return `data`.
  */
 import type { ApiCaller } from './caller.js';

@@ -1,5 +1,5 @@
 /**
- * Typed helpers for the token auth method (`/v1/auth/token/*`, vault-api.md §4): create (normal,
+ * Typed helpers for the token auth method (`/v1/auth/token/*`, Vault's HTTP API docs): create (normal,
  * orphan, role), lookup, renew and revoke, by token, accessor or self.
  */
 import type { ApiCaller } from './caller.js';

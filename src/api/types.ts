@@ -1,6 +1,5 @@
 /**
- * Wire types of the Vault-compatible API (snake_case, as sent by the server; vault-api.md §0.4,
- * §1, §3, §4, §6). Only the fields clients rely on are typed; servers may send more.
+ * Wire types of the Vault-compatible API (snake_case, as sent by the server; Vault's HTTP API docs). Only the fields clients rely on are typed; servers may send more.
  */
 
 /** The `auth` block of a login or token-creation response. */

@@ -31,6 +31,7 @@ import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
 import { registerWrite } from './commands/write.js';
+import { isVersionFlag, registerVersion, versionLine } from './commands/version.js';
 
 /** Overrides for tests; everything defaults to the real process. */
 export type CliOverrides = Partial<Omit<CommandEnv, 'exitCode' | 'io'>> & { io?: Partial<CliIo> };
@@ -56,7 +57,12 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     waitForShutdown: overrides.waitForShutdown ?? waitForSignal,
     exitCode: 0,
   };
-  const cli = buildCli(normaliseArgv(argv), env).fail((message, err) => {
+  const normalised = normaliseArgv(argv);
+  if (isVersionFlag(normalised)) {
+    io.stdout(versionLine());
+    return 0;
+  }
+  const cli = buildCli(normalised, env).fail((message, err) => {
     throw err ?? usageError(`${message}\nRun "arca <command> --help" for usage.`);
   });
   try {
@@ -114,6 +120,7 @@ export function buildCli(argv: string[], env: CommandEnv): Argv {
     registerAuth,
     registerAudit,
     registerKv,
+    registerVersion,
   ]) {
     cli = register(cli, env);
   }

@@ -5,6 +5,7 @@
  * timers) drops leases past their expiry. Renewal and engine revocation callbacks come with
  * dynamic secrets; this keeps the ids, TTLs and bookkeeping honest until then.
  */
+import { anyObject, bool, num, object, optional, str } from '../lib/shape.js';
 import type { Clock } from '../lib/clock.js';
 import type { Rng } from '../lib/rng.js';
 import type { StorageView } from '../logical/storage-view.js';
@@ -22,6 +23,17 @@ export interface LeaseRecord {
   internalData?: Record<string, unknown>;
 }
 
+/** The stored form of a lease, checked on read. */
+const storedLease = object<LeaseRecord>({
+  leaseId: str,
+  path: str,
+  issueWallMs: num,
+  expireWallMs: num,
+  renewable: bool,
+  tokenAccessor: str,
+  internalData: optional(anyObject),
+});
+
 export class LeaseRegistry {
   private readonly expiries = new Map<string, number>();
 
@@ -36,7 +48,7 @@ export class LeaseRegistry {
   async load(): Promise<void> {
     this.expiries.clear();
     for (const name of await this.listAll('expire/id/')) {
-      const record = await readJson<LeaseRecord>(this.storage, `expire/id/${name}`);
+      const record = await readJson(this.storage, `expire/id/${name}`, storedLease);
       if (record !== undefined) this.expiries.set(record.leaseId, record.expireWallMs);
     }
   }
@@ -62,7 +74,7 @@ export class LeaseRegistry {
   }
 
   async lookup(leaseId: string): Promise<LeaseRecord | undefined> {
-    return readJson<LeaseRecord>(this.storage, `expire/id/${leaseId}`);
+    return readJson(this.storage, `expire/id/${leaseId}`, storedLease);
   }
 
   /** Drops every lease whose id starts with `prefix` (mount disable). */

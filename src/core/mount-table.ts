@@ -5,6 +5,7 @@
  * (normalised trailing '/', no overlap, reserved prefixes) hold for every entry.
  */
 import { ArcaError } from '../lib/errors.js';
+import { arrayOf, bool, literal, num, object, recordOf, str } from '../lib/shape.js';
 import type { Rng } from '../lib/rng.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { accessorFor, uuidFrom } from './ids.js';
@@ -33,6 +34,28 @@ export interface MountEntry {
   local: boolean;
   sealWrap: boolean;
 }
+
+/** The stored form of a table, checked on load. */
+const storedMountTable = object<{ entries: MountEntry[] }>({
+  entries: arrayOf(
+    object<MountEntry>({
+      kind: literal('secret', 'auth'),
+      path: str,
+      type: str,
+      description: str,
+      uuid: str,
+      accessor: str,
+      config: object<MountConfig>({
+        defaultLeaseTtlSeconds: num,
+        maxLeaseTtlSeconds: num,
+        forceNoCache: bool,
+      }),
+      options: recordOf(str),
+      local: bool,
+      sealWrap: bool,
+    }),
+  ),
+});
 
 /** The storage key of each table in the barrier. */
 export const mountTableKeys: Record<MountKind, string> = { secret: 'core/mounts', auth: 'core/auth' };
@@ -82,7 +105,7 @@ export class MountTable {
 
   /** Loads the table; returns false when it has never been written (first unseal). */
   async load(): Promise<boolean> {
-    const stored = await readJson<{ entries: MountEntry[] }>(this.storage, mountTableKeys[this.kind]);
+    const stored = await readJson(this.storage, mountTableKeys[this.kind], storedMountTable);
     this.entries = stored?.entries ?? [];
     return stored !== undefined;
   }

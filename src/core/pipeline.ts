@@ -1,5 +1,5 @@
 /**
- * The request pipeline (ARCHITECTURE.md, "the flow of one request"): sealed check → route →
+ * The request pipeline (docs/architecture.md, "the flow of one request"): sealed check → route →
  * authenticate → create/update resolution → ACL (+ sudo) → audit request (fail closed) → engine →
  * leases/TTL → audit response → reply. Each step is a small function; `runPipeline` only orders
  * them. Unknown routes answer 404 only after the ACL check, so they cannot be probed.

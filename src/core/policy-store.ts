@@ -5,6 +5,7 @@
  * `root` is built in (everything) and can be neither written nor deleted; `default` can be edited
  * but not deleted.
  */
+import { object, str } from '../lib/shape.js';
 import { ArcaError } from '../lib/errors.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { Acl } from './policy/acl.js';
@@ -16,6 +17,9 @@ interface StoredPolicy {
   name: string;
   text: string;
 }
+
+/** The stored form of a policy, checked on read. */
+const storedPolicy = object<StoredPolicy>({ name: str, text: str });
 
 /** Names that are valid policy names (lower-cased by the caller first). */
 const policyNamePattern = /^[a-z0-9][a-z0-9._@-]*$/;
@@ -45,7 +49,7 @@ export class PolicyStore {
   /** The stored text, or undefined when absent (`root` has no text: returns ''). */
   async readText(name: string): Promise<string | undefined> {
     if (name === 'root') return '';
-    return (await readJson<StoredPolicy>(this.storage, this.key(name)))?.text;
+    return (await readJson(this.storage, this.key(name), storedPolicy))?.text;
   }
 
   /** Parses (400 `failed to parse policy` on bad syntax) and stores; clears the ACL cache. */
@@ -98,7 +102,7 @@ export class PolicyStore {
     const known = this.parsed.get(name);
     if (known !== undefined) return known;
     const generation = this.generation;
-    const stored = await readJson<StoredPolicy>(this.storage, this.key(name));
+    const stored = await readJson(this.storage, this.key(name), storedPolicy);
     const policy = stored === undefined ? null : await parsePolicy(name, stored.text);
     if (generation === this.generation) this.parsed.set(name, policy);
     return policy;

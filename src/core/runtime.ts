@@ -3,6 +3,7 @@
  * teardown: cluster identity, policy store, token store, lease registry, mount tables and router.
  * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
  */
+import { object, str } from '../lib/shape.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
@@ -108,7 +109,7 @@ export class UnsealedRuntime {
 }
 
 async function loadClusterInfo(root: PrefixedStorageView, deps: RuntimeDeps): Promise<ClusterInfo> {
-  const stored = await readJson<ClusterInfo>(root, clusterInfoKey);
+  const stored = await readJson(root, clusterInfoKey, object<ClusterInfo>({ name: str, id: str }));
   if (stored !== undefined) return stored;
   const id = uuidFrom(deps.rng);
   const info = { name: deps.clusterName ?? `vault-cluster-${id.slice(0, 8)}`, id };

@@ -3,6 +3,7 @@
  * keys become `<prefix><key>` below, so it cannot name another mount's data. List, get and batch
  * pass straight through (the barrier keeps Vault's list semantics and batch atomicity).
  */
+import { decodeStoredJson, type Shape } from '../lib/shape.js';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import type { StorageOp, StorageView } from '../logical/storage-view.js';
@@ -62,10 +63,17 @@ export async function clearPrefix(view: StorageView, prefix = ''): Promise<void>
   if (deletes.length > 0) await view.batch(deletes);
 }
 
-/** JSON helpers for core's own records in the barrier. */
-export async function readJson<T>(view: Pick<StorageView, 'get'>, key: string): Promise<T | undefined> {
+/**
+ * Reads one of core's own JSON records from the barrier, checked against `shape` (a record of the
+ * wrong shape is a 500 `integrity_failure`, see `decodeStoredJson`); undefined when absent.
+ */
+export async function readJson<T>(
+  view: Pick<StorageView, 'get'>,
+  key: string,
+  shape: Shape<T>,
+): Promise<T | undefined> {
   const bytes = await view.get(key);
-  return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as T);
+  return bytes === undefined ? undefined : decodeStoredJson(bytes, shape, key);
 }
 
 export function jsonBytes(value: unknown): Uint8Array {

@@ -1,5 +1,5 @@
 /**
- * Effective lease TTLs (vault-api.md §0.2): a mount's 0 means the system value; a requested TTL
+ * Effective lease TTLs (Vault's HTTP API docs): a mount's 0 means the system value; a requested TTL
  * above the effective max is capped with Vault's warning. The system values are the server
  * config's `default_lease_ttl` / `max_lease_ttl` (Vault's defaults: 768h each).
  */

@@ -41,7 +41,8 @@ export function handleHeartbeat(r: RaftState, m: Message): void {
 
 /**
  * One InstallSnapshot chunk (§7). A snapshot not newer than our commit index is ignored
- * (raft-and-chaos §1.5 #9) and answered with our commit index so the leader moves on.
+ * (installing it would roll back committed state, a classic Raft bug) and answered with our
+ * commit index so the leader moves on.
  */
 export function handleSnapshot(r: RaftState, m: Message): void {
   const chunk = m.snapshot;

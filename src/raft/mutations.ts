@@ -1,7 +1,7 @@
 /**
- * TEST-ONLY fault injection: each switch re-introduces one classic Raft bug (see
- * shared/reference/raft-and-chaos.md §1.5) so the tests and the simulator can prove they would
- * catch it. All switches are off in production: nothing under src/ ever sets them.
+ * TEST-ONLY fault injection: each switch re-introduces one classic Raft bug (the Raft paper's
+ * safety rules, each named below, broken on purpose) so the tests and the simulator can prove they
+ * would catch it. All switches are off in production: nothing under src/ ever sets them.
  */
 export interface RaftMutations {
   /** Figure 8 bug (§5.4.2): commit an entry of an earlier term by counting replicas. */

@@ -40,7 +40,7 @@ export interface ListenerConfig {
   tlsKeyFile?: string;
   /** Largest request body (Vault's `max_request_size`, default 32 MiB). */
   requestBodyBytesMax: number;
-  /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (vault-api.md §11). */
+  /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (Vault's HTTP API docs). */
   unauthenticatedMetricsAccess: boolean;
   /** `max_json_depth` & co. (config-json-limits.ts); absent = Vault's defaults. */
   jsonLimits?: JsonLimits;
@@ -94,16 +94,15 @@ type Block = Record<string, unknown>;
 
 /** Parses and validates config text. `filename` only labels error messages. */
 export async function parseServerConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {
-  let raw: Block;
+  let parsed: unknown;
   try {
-    raw = filename.endsWith('.json')
-      ? (JSON.parse(text) as Block)
-      : ((await parseHcl(filename, text)) as Block);
+    parsed = filename.endsWith('.json') ? JSON.parse(text) : await parseHcl(filename, text);
   } catch (err) {
     throw configError(filename, `cannot parse: ${(err as Error).message}`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw configError(filename, 'expected an object');
+  const raw = parsed as Block;
   const fail = (message: string): never => {
     throw configError(filename, message);
   };

@@ -12,6 +12,7 @@ import { kvBackendFactory } from '../engines/kv/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
+import { arcaVersion } from '../lib/version.js';
 import { ArcaMetrics } from '../lib/metrics.js';
 import { systemRng } from '../lib/rng.js';
 import type { RawResponse } from '../logical/response.js';
@@ -90,6 +91,7 @@ export async function createServerCore(input: {
       logger: input.logger,
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
+      version: arcaVersion,
       metrics: new ArcaMetrics(),
       systemLeaseTtls: {
         defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,

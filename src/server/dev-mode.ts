@@ -4,6 +4,7 @@
  * the root token by one with the chosen id (`-dev-root-token-id`, the generated one is revoked, as
  * in Vault), and mount KV v2 at `secret/`. Returns the unseal key and root token for the banner.
  */
+import { anyObject, parseJson } from '../lib/shape.js';
 import { randomUUID } from 'node:crypto';
 import { ArcaError } from '../lib/errors.js';
 import type { RequestHandler } from '../logical/handler.js';
@@ -76,7 +77,12 @@ function bodyOf(response: LogicalResponse, path: string): Record<string, unknown
         : Buffer.from(response.raw.body).toString('utf8');
     if (response.raw.status >= 400)
       throw new ArcaError('internal', `dev bootstrap: ${path} answered ${response.raw.status}`);
-    return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    if (text === '') return {};
+    try {
+      return parseJson(text, anyObject);
+    } catch {
+      throw new ArcaError('internal', `dev bootstrap: ${path} answered a body that is not a JSON object`);
+    }
   }
   return response.data ?? {};
 }

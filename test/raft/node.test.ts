@@ -69,7 +69,7 @@ async function cluster(extra = {}): Promise<{ hub: MemoryHub; members: Member[] 
   return { hub, members };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = probe();

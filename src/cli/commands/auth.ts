@@ -1,4 +1,4 @@
-/** `arca auth enable | disable | list`: auth method mounts (vault-api.md §3.2). */
+/** `arca auth enable | disable | list`: auth method mounts (Vault's HTTP API docs). */
 import type { Argv } from 'yargs';
 import type { CommandEnv } from '../command.js';
 import { mountKindCommands } from './mount-commands.js';

@@ -1,5 +1,5 @@
 /**
- * `arca operator init | unseal | seal`: the seal lifecycle (vault-api.md §1).
+ * `arca operator init | unseal | seal`: the seal lifecycle (Vault's HTTP API docs).
  * `unseal` takes the key share as an argument or prompts for it without echo.
  */
 import type { Argv } from 'yargs';

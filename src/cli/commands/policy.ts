@@ -1,7 +1,7 @@
 /**
- * `arca policy write | read | list | delete | fmt` (ACL policies, vault-api.md §3.3). `fmt` parses a
- * policy file with the HCL 1 parser (src/lib/hcl1) and rewrites it in canonical form (comments are
- * not preserved).
+ * `arca policy write | read | list | delete | fmt` (ACL policies, Vault's HTTP API docs). `fmt`
+ * parses a policy file with the HCL 1 parser (src/lib/hcl1) and rewrites it in canonical form
+ * (comments are not preserved).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';

@@ -1,4 +1,4 @@
-/** `arca secrets enable | disable | list | tune`: secrets engine mounts (vault-api.md §3.1). */
+/** `arca secrets enable | disable | list | tune`: secrets engine mounts (Vault's HTTP API docs). */
 import type { Argv } from 'yargs';
 import { action, requiredArg, withClient, type CommandEnv } from '../command.js';
 import { normaliseMountPath } from '../../api/sys.js';

@@ -1,4 +1,4 @@
-/** `arca token create | lookup | renew | revoke | capabilities` (vault-api.md §4). */
+/** `arca token create | lookup | renew | revoke | capabilities` (Vault's HTTP API docs). */
 import type { Argv } from 'yargs';
 import type { TokenCreateRequest, TokenCreateTarget } from '../../api/tokens.js';
 import type { Secret } from '../../api/types.js';

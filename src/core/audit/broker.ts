@@ -33,7 +33,7 @@ export class AuditBroker implements AuditSeam {
       now?: () => number;
     },
   ) {
-    this.deadlines = new WriteDeadlines(options.writeTimeoutMs);
+    this.deadlines = new WriteDeadlines(options.writeTimeoutMs, options.now);
   }
 
   /** True when at least one device is enabled (then every audited request must be recorded). */

@@ -4,6 +4,7 @@
  * `sys/audit-hash/<path>`. Enabling validates everything and opens the destination BEFORE the
  * table changes, so a bad enable changes nothing.
  */
+import { arrayOf, bool, decodeStoredJson, literal, num, object, recordOf, str } from '../../lib/shape.js';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { chainStateAfter } from '../../lib/hash-chain.js';
@@ -71,6 +72,24 @@ function stringOptions(options: unknown): Record<string, string> {
   return out;
 }
 
+/** The stored list of retired chains, checked on load. */
+const storedRetiredChains = arrayOf(
+  object<RetiredChain>({ path: str, filePath: str, chainKeyHex: str, seq: num }),
+);
+
+/** The stored device table, checked on load. */
+const storedDeviceTable = arrayOf(
+  object<AuditDeviceConfig>({
+    path: str,
+    type: literal('file', 'socket'),
+    description: str,
+    options: recordOf(str),
+    local: bool,
+    salt: str,
+    chainKeyHex: str,
+  }),
+);
+
 export class AuditManager {
   private configs = new Map<string, AuditDeviceConfig>();
   private retired: RetiredChain[] = [];
@@ -88,12 +107,12 @@ export class AuditManager {
    */
   async load(): Promise<{ path: string; error: Error }[]> {
     const raw = await this.storage.get(tableKey);
-    const list: AuditDeviceConfig[] = raw
-      ? (JSON.parse(Buffer.from(raw).toString('utf8')) as AuditDeviceConfig[])
-      : [];
+    const list: AuditDeviceConfig[] = raw ? decodeStoredJson(raw, storedDeviceTable, 'audit table') : [];
     this.configs = new Map(list.map((c) => [c.path, c]));
     const retiredRaw = await this.storage.get(retiredKey);
-    this.retired = retiredRaw ? (JSON.parse(Buffer.from(retiredRaw).toString('utf8')) as RetiredChain[]) : [];
+    this.retired = retiredRaw
+      ? decodeStoredJson(retiredRaw, storedRetiredChains, 'retired audit chains')
+      : [];
     const failures: { path: string; error: Error }[] = [];
     for (const config of list) {
       try {

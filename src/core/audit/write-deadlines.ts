@@ -20,7 +20,10 @@ interface Waiter {
 /** Compact the FIFO once this many settled waiters sit before its head. */
 const compactAfterWaiters = 1024;
 
-/** Bounds writes by `timeoutMs` (monotonic clock), sharing one timer. */
+/**
+ * Bounds writes by `timeoutMs` on the monotonic reading `nowMs` (default `performance.now`),
+ * sharing one timer. `nowMs` is injectable so tests drive it with the timers they fake.
+ */
 export class WriteDeadlines {
   private queue: Waiter[] = [];
   private head = 0;
@@ -28,12 +31,15 @@ export class WriteDeadlines {
   /** When the armed timer fires (monotonic ms); meaningful while `timer` is set. */
   private timerAtMs = 0;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
 
   /** Resolves 'ok' or 'error' with `write`, or 'timeout' once `timeoutMs` has passed first. */
   bound(write: Promise<void>): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve) => {
-      const waiter: Waiter = { deadlineMs: performance.now() + this.timeoutMs, settled: false, resolve };
+      const waiter: Waiter = { deadlineMs: this.nowMs() + this.timeoutMs, settled: false, resolve };
       this.queue.push(waiter);
       this.ensureTimer(waiter.deadlineMs);
       write.then(
@@ -74,14 +80,14 @@ export class WriteDeadlines {
   }
 
   private arm(deadlineMs: number): void {
-    const delayMs = Math.max(1, Math.ceil(deadlineMs - performance.now()));
+    const delayMs = Math.max(1, Math.ceil(deadlineMs - this.nowMs()));
     this.timerAtMs = deadlineMs;
     this.timer = setTimeout(() => this.expire(), delayMs);
   }
 
   private expire(): void {
     this.timer = undefined;
-    const nowMs = performance.now();
+    const nowMs = this.nowMs();
     for (let i = this.head; i < this.queue.length; i++) {
       const waiter = this.queue[i];
       if (waiter.settled) continue;

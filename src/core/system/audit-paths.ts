@@ -2,7 +2,7 @@
  * sys/audit (list, sudo), sys/audit/<path> (enable/disable, sudo), sys/audit-hash/<path> (Vault's
  * HMAC of an input with the device's salt) and our extension sys/audit-chain/<path> (sudo): the
  * hash-chain key and current sequence number that `arca audit verify -device=<path>` needs.
- * Shapes follow vault-api.md §8; the listing and the hash are top-level injected by core.
+ * Shapes follow Vault's HTTP API docs; the listing and the hash are top-level injected by core.
  */
 import type { PathSpec } from '../../logical/backend.js';
 import { noContent } from '../../logical/response.js';

@@ -1,5 +1,5 @@
 /**
- * sys/metrics (vault-api.md §11): `?format=prometheus` → Prometheus text exposition with
+ * sys/metrics (Vault's HTTP API docs): `?format=prometheus` → Prometheus text exposition with
  * prom-client's content type; no format → Vault's JSON dump `{Timestamp, Gauges, Counters,
  * Samples}`. Both are raw bodies (no envelope), as in Vault. Access is the usual ACL (`read` on
  * `sys/metrics`); the HTTP layer serves unauthenticated scrapes itself when the listener allows it.

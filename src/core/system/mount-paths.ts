@@ -1,6 +1,6 @@
 /**
  * sys/mounts, sys/auth (enable/disable/read/tune) and sys/internal/ui/mounts (the helper the
- * vault CLI calls to tell KV v1 from v2). Shapes follow vault-api.md §3.1–3.2.
+ * vault CLI calls to tell KV v1 from v2). Shapes follow Vault's HTTP API docs.
  */
 import { ArcaError } from '../../lib/errors.js';
 import { parseDurationSeconds } from '../../lib/durations.js';

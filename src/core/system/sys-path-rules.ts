@@ -1,6 +1,6 @@
 /**
- * Which sys paths skip authentication, need `sudo` or skip the audit trail (vault-api.md §0.6),
- * and which responses get Vault's top-level data injection (§0.4). Paths are full request paths
+ * Which sys paths skip authentication, need `sudo` or skip the audit trail (Vault's HTTP API docs),
+ * and which responses get Vault's top-level data injection. Paths are full request paths
  * without a leading '/'.
  */
 import type { Operation } from '../../logical/request.js';

@@ -13,7 +13,17 @@
  *   parent/<parentIdHash>/<idHash>   empty: the parent → child index used for tree revocation
  *   role/<name>                  JSON TokenRole
  */
-import { ArcaError } from '../../lib/errors.js';
+import {
+  arrayOf,
+  bool,
+  decodeStoredJson,
+  literal,
+  num,
+  object,
+  optional,
+  recordOf,
+  str,
+} from '../../lib/shape.js';
 
 /** A service token as core and the token backend see it. */
 export interface TokenEntry {
@@ -68,6 +78,32 @@ export const tokenKeys = {
   role: (name: string): string => `role/${name}`,
 };
 
+/** The stored shapes, checked on every read. */
+const storedToken = object<StoredToken>({
+  idHash: str,
+  accessor: str,
+  parentIdHash: str,
+  policies: arrayOf(str),
+  path: str,
+  displayName: str,
+  meta: recordOf(str),
+  numUses: num,
+  orphan: bool,
+  renewable: bool,
+  type: literal('service'),
+  creationTimeMs: num,
+  ttlSeconds: num,
+  expireTimeMs: num,
+  explicitMaxTtlSeconds: num,
+  periodSeconds: num,
+  role: optional(str),
+  entityId: str,
+  lastRenewalTimeMs: optional(num),
+  revoked: optional(bool),
+  exhausted: optional(bool),
+});
+const storedAccessor = object<AccessorRecord>({ idHash: str, accessor: optional(str) });
+
 /** Serialises a stored token for `id/<idHash>`. */
 export function encodeToken(entry: StoredToken): Uint8Array {
   return Buffer.from(JSON.stringify(entry), 'utf8');
@@ -75,13 +111,7 @@ export function encodeToken(entry: StoredToken): Uint8Array {
 
 /** Parses `id/<idHash>`; a value that does not parse is an integrity failure, not a client error. */
 export function decodeToken(bytes: Uint8Array): StoredToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredToken;
-    if (typeof parsed.idHash !== 'string' || !Array.isArray(parsed.policies)) throw new Error('shape');
-    return parsed;
-  } catch {
-    throw new ArcaError('integrity_failure', 'stored token entry is malformed');
-  }
+  return decodeStoredJson(bytes, storedToken, 'token entry');
 }
 
 /** One accessor index value. `accessor` is absent only in the legacy (plaintext-keyed) layout. */
@@ -97,16 +127,7 @@ export function encodeAccessor(idHash: string, accessor: string): Uint8Array {
 
 /** Parses the accessor index value (either layout). */
 export function decodeAccessor(bytes: Uint8Array): AccessorRecord {
-  try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
-    if (typeof parsed.idHash !== 'string') throw new Error('shape');
-    if (parsed.accessor !== undefined && typeof parsed.accessor !== 'string') throw new Error('shape');
-    return parsed.accessor === undefined
-      ? { idHash: parsed.idHash }
-      : { idHash: parsed.idHash, accessor: parsed.accessor };
-  } catch {
-    throw new ArcaError('integrity_failure', 'stored token accessor is malformed');
-  }
+  return decodeStoredJson(bytes, storedAccessor, 'token accessor');
 }
 
 /** A copy of the entry without storage-only fields, safe to hand to core. */

@@ -4,6 +4,7 @@
  * path suffix, period, explicit max TTL, num_uses, no-default-policy. Only service tokens exist
  * here, so `token_type` is `default-service` or `service`.
  */
+import { arrayOf, bool, decodeStoredJson, literal, num, object, optional, str } from '../../lib/shape.js';
 import { ArcaError } from '../../lib/errors.js';
 import type { StorageView } from '../../logical/storage-view.js';
 import { tokenKeys } from './token-entry.js';
@@ -25,6 +26,25 @@ export interface TokenRole {
   tokenBoundCidrs: string[];
   tokenNumUses: number;
 }
+
+/** The stored shape of a role (fields absent in older records take the defaults). */
+const storedRole = object<Partial<TokenRole>>({
+  name: optional(str),
+  allowedPolicies: optional(arrayOf(str)),
+  disallowedPolicies: optional(arrayOf(str)),
+  allowedPoliciesGlob: optional(arrayOf(str)),
+  disallowedPoliciesGlob: optional(arrayOf(str)),
+  orphan: optional(bool),
+  renewable: optional(bool),
+  pathSuffix: optional(str),
+  allowedEntityAliases: optional(arrayOf(str)),
+  tokenPeriodSeconds: optional(num),
+  tokenExplicitMaxTtlSeconds: optional(num),
+  tokenNoDefaultPolicy: optional(bool),
+  tokenType: optional(literal('default-service', 'service')),
+  tokenBoundCidrs: optional(arrayOf(str)),
+  tokenNumUses: optional(num),
+});
 
 /** A role with Vault's defaults (renewable, default-service, nothing allowed or disallowed). */
 export function defaultRole(name: string): TokenRole {
@@ -57,11 +77,7 @@ export async function readRole(storage: StorageView, name: string): Promise<Toke
   if (!isValidRoleName(name)) return undefined;
   const bytes = await storage.get(tokenKeys.role(name.toLowerCase()));
   if (!bytes) return undefined;
-  try {
-    return { ...defaultRole(name), ...(JSON.parse(Buffer.from(bytes).toString('utf8')) as TokenRole) };
-  } catch {
-    throw new ArcaError('integrity_failure', 'stored token role is malformed');
-  }
+  return { ...defaultRole(name), ...decodeStoredJson(bytes, storedRole, 'token role') };
 }
 
 /** Writes a role (one key: atomic by itself). */

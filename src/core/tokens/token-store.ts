@@ -23,13 +23,12 @@ import {
   type StoredToken,
   type TokenEntry,
   decodeToken,
-  encodeAccessor,
   encodeToken,
   isExpired,
   publicEntry,
   tokenKeys,
 } from './token-entry.js';
-import { newStoredToken } from './token-new-entry.js';
+import { newStoredToken, persistNewToken } from './token-new-entry.js';
 import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
 import { listIndexedAccessors, lookupAccessor, migrateAccessorIndex } from './token-accessor-index.js';
 import { missingPolicyWarnings } from './token-policies.js';
@@ -160,7 +159,6 @@ export class TokenStore implements TokenStorePort {
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
     const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
-    const parentIdHash = params.parentIdHash ?? '';
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
     const requestedTtl = params.ttlSeconds ?? 0;
@@ -182,37 +180,17 @@ export class TokenStore implements TokenStorePort {
     const entry = newStoredToken(params, { idHash, accessor: generateAccessor(), ttlSeconds, nowMs });
     const accessorKey = tokenKeys.accessor(hasher.hashAccessor(entry.accessor));
 
-    const write = (): Promise<void> =>
-      this.lock.run(idHash, async () => {
-        if (params.id !== undefined && (await this.storage.get(tokenKeys.entry(idHash)))) {
-          throw new ArcaError('invalid_request', 'cannot create a token with a duplicate ID');
-        }
-        const ops = [
-          { type: 'put' as const, key: tokenKeys.entry(idHash), value: encodeToken(entry) },
-          { type: 'put' as const, key: accessorKey, value: encodeAccessor(idHash, entry.accessor) },
-        ];
-        if (parentIdHash !== '') {
-          ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });
-        }
-        await this.storage.batch(ops);
-      });
-    if (parentIdHash === '') {
-      await write();
-    } else {
-      await this.lock.run(parentIdHash, async () => {
-        const parent = await this.readStored(parentIdHash);
-        if (!parent || parent.revoked || isExpired(parent, this.clock.wallMs())) {
-          throw new ArcaError('invalid_request', 'parent token is no longer valid');
-        }
-        if (entry.expireTimeMs === 0 && parent.expireTimeMs !== 0) {
-          throw new ArcaError(
-            'invalid_request',
-            'expiring root tokens cannot create non-expiring root tokens',
-          );
-        }
-        await write();
-      });
-    }
+    await persistNewToken(
+      {
+        storage: this.storage,
+        lock: this.lock,
+        readStored: (h) => this.readStored(h),
+        wallMs: () => this.clock.wallMs(),
+      },
+      entry,
+      accessorKey,
+      params.id !== undefined,
+    );
     if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
     warnings.push(...(await missingPolicyWarnings(entry.policies, this.deps.policyExists)));
     return { token, accessor: entry.accessor, entry: publicEntry(entry), warnings };

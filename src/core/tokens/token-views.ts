@@ -1,6 +1,6 @@
 /**
  * Response shapes of the token backend, exactly as Vault renders them: the `auth` block of
- * create/renew (vault-api.md §0.4) and the `data` of lookup/lookup-self/lookup-accessor (§4).
+ * create/renew (Vault's HTTP API docs) and the `data` of lookup/lookup-self/lookup-accessor.
  */
 import type { ResponseAuth } from '../../logical/response.js';
 import type { TokenEntry } from './token-entry.js';

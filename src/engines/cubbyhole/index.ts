@@ -3,6 +3,7 @@
  * `tokenIdHash`, so one token can never name another's data; core deletes the prefix
  * (`cubbyholeStoragePrefix`) when the token is revoked. Reads carry no lease.
  */
+import { anyObject, decodeStoredJson } from '../../lib/shape.js';
 import type { BackendFactory, BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { assert } from '../../lib/assert.js';
@@ -11,7 +12,6 @@ import { limits } from '../../lib/limits.js';
 import type { StorageView } from '../../logical/storage-view.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The storage prefix (inside the cubbyhole mount's view) holding one token's data, ending in
@@ -31,11 +31,7 @@ function prefixOf(request: BackendRequest): string {
 async function readJson(storage: StorageView, key: string): Promise<Record<string, unknown> | undefined> {
   const raw = await storage.get(key);
   if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(decoder.decode(raw)) as Record<string, unknown>;
-  } catch {
-    throw new ArcaError('integrity_failure', 'stored cubbyhole entry is not valid JSON');
-  }
+  return decodeStoredJson(raw, anyObject, 'cubbyhole entry');
 }
 
 async function read(request: BackendRequest): Promise<LogicalResponse> {

@@ -2,7 +2,7 @@
  * KV values are stored as UTF-8 JSON: the same bytes a client sent (Vault stores JSON too), and
  * a stored value that does not decode is an integrity failure, never a silent empty secret.
  */
-import { isUtf8 } from 'node:buffer';
+import { decodeStoredJson, type Shape } from '../../lib/shape.js';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 
@@ -32,13 +32,10 @@ export function checkedKey(key: string): string {
   return key;
 }
 
-/** Decodes bytes written by `encodeJson`; throws `integrity_failure` (500) on garbage. */
-export function decodeJson<T>(bytes: Uint8Array, what: string): T {
-  try {
-    // Strict UTF-8 as before (invalid bytes are an integrity failure, never replaced silently).
-    if (!isUtf8(bytes)) throw new Error('not UTF-8');
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T;
-  } catch {
-    throw new ArcaError('integrity_failure', `stored ${what} is not valid JSON`);
-  }
+/**
+ * Decodes bytes written by `encodeJson` and checks them against `shape`; throws
+ * `integrity_failure` (500) on garbage or on a record of the wrong shape.
+ */
+export function decodeJson<T>(bytes: Uint8Array, shape: Shape<T>, what: string): T {
+  return decodeStoredJson(bytes, shape, what);
 }

@@ -4,6 +4,7 @@
  * `lease`) key when it parses, else 0 meaning "the mount's default TTL". As in Vault, KV secrets
  * are not renewable and core must not register a lease for them.
  */
+import { anyObject } from '../../lib/shape.js';
 import type { Backend, BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { parseDurationSeconds } from '../../lib/durations.js';
@@ -23,7 +24,7 @@ function ttlSecondsOf(data: Record<string, unknown>): number {
 async function read(request: BackendRequest): Promise<LogicalResponse> {
   const raw = await request.storage.get(request.params.path ?? '');
   if (raw === undefined) throw notFound();
-  const data = decodeJson<Record<string, unknown>>(raw, 'kv secret');
+  const data = decodeJson(raw, anyObject, 'kv secret');
   return { data, secret: { ttlSeconds: ttlSecondsOf(data), renewable: false } };
 }
 

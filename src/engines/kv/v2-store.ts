@@ -7,6 +7,7 @@
  * a key runs under that key's mutex, so a reader never sees half a write and two CAS writers
  * never both win. Times are wall-clock milliseconds from the injected clock.
  */
+import { anyObject, bool, nullable, num, object, optional, recordOf, str } from '../../lib/shape.js';
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
 import { checkedKey, decodeJson, encodeJson } from './json-codec.js';
 import { formatOptionalTime } from './timestamps.js';
@@ -42,6 +43,26 @@ export interface KeyMetadata {
   customMetadata: Record<string, string> | null;
 }
 
+/** Stored shapes, checked on read (config fields may be absent: defaults apply). */
+const storedConfig = object<Partial<KvConfig>>({
+  maxVersions: optional(num),
+  casRequired: optional(bool),
+  deleteVersionAfterSeconds: optional(num),
+});
+const storedMetadata = object<KeyMetadata>({
+  versions: recordOf(
+    object<VersionMetadata>({ createdTimeMs: num, deletionTimeMs: optional(num), destroyed: bool }),
+  ),
+  currentVersion: num,
+  oldestVersion: num,
+  maxVersions: num,
+  casRequired: bool,
+  deleteVersionAfterSeconds: num,
+  createdTimeMs: optional(num),
+  updatedTimeMs: optional(num),
+  customMetadata: nullable(recordOf(str)),
+});
+
 const configKey = 'config';
 
 export function metadataKey(path: string): string {
@@ -55,7 +76,7 @@ export function versionKey(path: string, version: number): string {
 /** The mount config (defaults when never written). */
 export async function readConfig(storage: StorageView): Promise<KvConfig> {
   const raw = await storage.get(configKey);
-  const stored = raw === undefined ? {} : decodeJson<Partial<KvConfig>>(raw, 'kv config');
+  const stored = raw === undefined ? {} : decodeJson(raw, storedConfig, 'kv config');
   return {
     maxVersions: stored.maxVersions ?? 0,
     casRequired: stored.casRequired ?? false,
@@ -83,7 +104,7 @@ export function emptyMetadata(): KeyMetadata {
 /** The key's metadata, or undefined when the key does not exist. */
 export async function readMetadata(storage: StorageView, path: string): Promise<KeyMetadata | undefined> {
   const raw = await storage.get(metadataKey(path));
-  return raw === undefined ? undefined : decodeJson<KeyMetadata>(raw, 'kv metadata');
+  return raw === undefined ? undefined : decodeJson(raw, storedMetadata, 'kv metadata');
 }
 
 /**
@@ -105,7 +126,7 @@ export async function readVersionData(
   version: number,
 ): Promise<Record<string, unknown> | undefined> {
   const raw = await storage.get(versionKey(path, version));
-  return raw === undefined ? undefined : decodeJson<Record<string, unknown>>(raw, 'kv version');
+  return raw === undefined ? undefined : decodeJson(raw, anyObject, 'kv version');
 }
 
 /** True when the version is soft-deleted as of `nowMs` (a future deletion time is not yet). */

@@ -1,9 +1,11 @@
 /**
  * Raft's `Transport` port over the cluster channel. Raft messages ride the 'raft' one-way channel
  * (fire and forget: at the queue bound or while a peer is down they are dropped, which Raft
- * tolerates). Inbound messages are accepted only when their `from` is the node id of the
- * authenticated sender, so one member cannot speak for another.
+ * tolerates). An inbound frame is untrusted: it becomes a `Message` only after its whole shape is
+ * checked (`parseWireMessage`), and only when its `from` is the node id of the authenticated
+ * sender, so one member cannot speak for another.
  */
+import { MessageShapeError, parseWireMessage } from '../../raft/message-shape.js';
 import type { Message, NodeId } from '../../raft/types.js';
 import type { Transport } from '../../raft/ports.js';
 import type { ClusterLogger } from './logger.js';
@@ -39,20 +41,19 @@ export function raftTransport(
     },
     onMessage(handler: (message: Message) => void): void {
       cluster.onMessage(raftChannel, (fromPeerId, value) => {
-        const message = value as Partial<Message> | null;
-        const sender = directory.nodeIdOf(fromPeerId);
-        if (
-          message === null ||
-          typeof message !== 'object' ||
-          typeof message.type !== 'string' ||
-          typeof message.term !== 'number' ||
-          sender === undefined ||
-          message.from !== sender
-        ) {
-          logger.warn({ peerId: fromPeerId }, 'raft message dropped: malformed or not from its sender');
+        let message: Message;
+        try {
+          message = parseWireMessage(value);
+        } catch (err) {
+          if (!(err instanceof MessageShapeError)) throw err;
+          logger.warn({ peerId: fromPeerId, field: err.field }, 'raft message dropped: malformed');
           return;
         }
-        handler(message as Message);
+        if (message.from !== directory.nodeIdOf(fromPeerId)) {
+          logger.warn({ peerId: fromPeerId }, 'raft message dropped: not from its sender');
+          return;
+        }
+        handler(message);
       });
     },
   };

@@ -1,6 +1,6 @@
 /**
- * Maps one HTTP call under `/v1/` onto one `LogicalRequest`, following Vault's rules (vault-api.md
- * §0.1, §0.3): method → operation, `?list=true`, trailing `/` for lists, data from the query string
+ * Maps one HTTP call under `/v1/` onto one `LogicalRequest`, following Vault's HTTP API rules
+ * (see Vault's API docs): method → operation, `?list=true`, trailing `/` for lists, data from the query string
  * (GET/DELETE/LIST/HEAD) or the body (POST/PUT/PATCH), token from `X-Vault-Token` or
  * `Authorization: Bearer`, `X-Vault-Wrap-TTL`. Pure: no I/O, so every rule is unit-testable.
  * Client mistakes throw `ArcaError` (400/405/415); nothing here logs or sees the core.

@@ -1,5 +1,5 @@
 /**
- * Renders a `LogicalResponse` or a thrown error the way Vault does (vault-api.md §0.4, §0.5): the
+ * Renders a `LogicalResponse` or a thrown error the way Vault does (Vault's HTTP API docs): the
  * JSON envelope, `topLevelData` injection, raw responses as given, 204 when there is nothing to say,
  * and `{"errors":[...]}` (+ `data`) for failures. Pure: returns status, content type and body; the
  * app writes them (with `Cache-Control: no-store` on every response).

@@ -82,13 +82,8 @@ export function encodeHardState(state: HardState): Buffer {
 
 /** Decodes a HardState record; undefined when damaged. */
 export function decodeHardState(record: Uint8Array): HardState | undefined {
-  const value = unpackChecked(record) as Partial<HardState> | undefined;
-  if (
-    value === undefined ||
-    !isIndex(value.term) ||
-    typeof value.vote !== 'string' ||
-    !isIndex(value.commit)
-  ) {
+  const value = unpackChecked(record);
+  if (!isRecord(value) || !isIndex(value.term) || typeof value.vote !== 'string' || !isIndex(value.commit)) {
     return undefined;
   }
   return { term: value.term, vote: value.vote, commit: value.commit };
@@ -107,13 +102,13 @@ export function encodeSnapshotMeta(meta: SnapshotMeta): Buffer {
 
 /** Decodes snapshot metadata; undefined when damaged. */
 export function decodeSnapshotMeta(record: Uint8Array): SnapshotMeta | undefined {
-  const value = unpackChecked(record) as Partial<SnapshotMeta> | undefined;
-  const conf = value?.confState;
+  const value = unpackChecked(record);
+  const conf = isRecord(value) ? value.confState : undefined;
   if (
-    value === undefined ||
+    !isRecord(value) ||
     !isIndex(value.index) ||
     !isIndex(value.term) ||
-    conf === undefined ||
+    !isRecord(conf) ||
     !isStringArray(conf.voters) ||
     !isStringArray(conf.learners)
   ) {
@@ -144,11 +139,15 @@ export function decodeSnapshotData(record: Uint8Array, meta: SnapshotMeta): Uint
   return payload.subarray(16);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function unpackChecked(record: Uint8Array): unknown {
   const payload = openCheckedRecord(record);
   if (payload === undefined) return undefined;
   try {
-    return packr.unpack(payload) as unknown;
+    return packr.unpack(payload);
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import { ArcaError } from '../../../src/lib/errors.js';
 import { ClusterCallError } from '../../../src/server/cluster/rpc.js';
 import { TempDirs, type TestNode, connectAll, startNode, waitFor } from './helpers.js';
@@ -13,6 +14,8 @@ const temp = new TempDirs();
 let a: TestNode;
 let b: TestNode;
 const receivedByA: { from: string; message: unknown }[] = [];
+/** Emits 'entered' when a `hang` call reaches a handler. */
+const hangs = new EventEmitter();
 
 before(async () => {
   a = await startNode(temp);
@@ -20,10 +23,10 @@ before(async () => {
   for (const node of [a, b]) {
     node.transport.handle('echo', (_from, payload) => payload);
     node.transport.handle('whoami', (from) => from);
-    node.transport.handle(
-      'hang',
-      (_from, _payload, signal) => new Promise((r) => signal.addEventListener('abort', r)),
-    );
+    node.transport.handle('hang', (_from, _payload, signal) => {
+      hangs.emit('entered');
+      return new Promise((r) => signal.addEventListener('abort', r));
+    });
     node.transport.handle('fail', () => {
       throw new ArcaError('permission_denied');
     });
@@ -105,11 +108,13 @@ test('calls time out and can be cancelled; nothing stays pending', async () => {
     (err: unknown) => err instanceof ClusterCallError && err.reason === 'timeout' && err.httpStatus === 504,
   );
   const controller = new AbortController();
+  const entered = once(hangs, 'entered');
   const call = b.transport.call(a.identity.peerId, 'hang', null, {
-    timeoutMs: 10_000,
+    timeoutMs: 60_000,
     signal: controller.signal,
   });
-  setTimeout(() => controller.abort(), 20);
+  await entered; // abort a call that is really in flight at the other end
+  controller.abort();
   await assert.rejects(call, (err: unknown) => err instanceof ClusterCallError && err.reason === 'aborted');
   assert.equal(b.transport.stats().pendingCalls, 0);
   await assert.rejects(

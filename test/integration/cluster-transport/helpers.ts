@@ -95,8 +95,11 @@ export function connectAll(...nodes: TestNode[]): void {
   for (const node of nodes) node.transport.setPeers(peers);
 }
 
-/** Polls `condition` every 10 ms until true; throws after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+/**
+ * Polls `condition` every 10 ms until true; throws after `timeoutMs` (a bound for a broken run,
+ * generous so a busy machine only makes it slower, never red).
+ */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

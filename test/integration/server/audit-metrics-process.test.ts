@@ -2,10 +2,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, watch } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ArcaClient } from '../../../src/api/client.js';
 import { verifyChain } from '../../../src/lib/hash-chain.js';
 import { startServerProcess } from './server-process.js';
+
+/** Resolves when `path` exists (a directory watch event, not polling); rejects after 30 s. */
+function fileCreated(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dirname(path), () => {
+      if (existsSync(path)) done();
+    });
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`${path} was not created`));
+    }, 30_000);
+    const done = (): void => {
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    };
+    if (existsSync(path)) done();
+  });
+}
 
 test('a real server: SIGHUP re-opens a rotated audit file and the chain spans both files; a listener with unauthenticated_metrics_access serves a tokenless scrape', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'arca-it-audit-'));
@@ -34,13 +54,14 @@ log_level = "warn"
     await root.write('secret/data/a', { data: { v: 'before-rotation' } });
 
     await rename(auditLog, `${auditLog}.1`);
+    const reopened = fileCreated(auditLog);
     server.child.kill('SIGHUP');
-    // Writes after the reopen must land in the new file; poll briefly (bounded) for the signal.
+    // The reopen creates the new file; the device switches to it right after. Writes from then on
+    // land there (a write racing the switch still goes to the old file, hence a bounded retry).
+    await reopened;
     for (let i = 0; i < 50; i++) {
       await root.write('secret/data/b', { data: { v: `after-rotation-${i}` } });
-      const now = await readFile(auditLog, 'utf8').catch(() => '');
-      if (now.includes('"type":"response"')) break;
-      await new Promise((r) => setTimeout(r, 50));
+      if ((await readFile(auditLog, 'utf8')).includes('"type":"response"')) break;
     }
     const chain = (await root.read('sys/audit-chain/file'))!.data as { key: string; seq: number };
     const lines = [

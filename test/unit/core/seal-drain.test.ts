@@ -40,7 +40,13 @@ test('a seal waits for requests already inside; new requests get 503 meanwhile',
     sealed = true;
     return out;
   });
-  await new Promise((resolve) => setImmediate(resolve));
+  // The seal has begun once core reports sealed (the lifecycle flips before its teardown drains).
+  // Wait for that state — core over memory storage gets there in a few event-loop turns; the bound
+  // counts turns, not milliseconds.
+  for (let turns = 0; !h.core.sealed(); turns++) {
+    assert.ok(turns < 10_000, 'the seal never started');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   assert.equal(sealed, false, 'seal is waiting for the in-flight request');
   assert.equal((await h.call('read', 'sys/mounts', {}, h.rootToken)).status, 503, 'nothing new gets in');
   gated.open();

@@ -1,41 +1,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArcaClient } from '../../../src/api/client.js';
 import { isArcaError } from '../../../src/lib/errors.js';
 import type { LogicalRequest } from '../../../src/logical/request.js';
-import type { LogicalResponse } from '../../../src/logical/response.js';
+import { createServerCore } from '../../../src/server/core-factory.js';
 import { createCore, startServer, type CoreFactoryInput, type ServerCore } from '../../../src/server/main.js';
 import { devServerConfig } from '../../../src/server/config.js';
 import { createLogger } from '../../../src/server/logger.js';
 import { LogSink } from './http/test-handler.js';
 
-/** Answers the dev bootstrap calls like core would and records everything. */
-class FakeCore implements ServerCore {
-  readonly requests: LogicalRequest[] = [];
-  closed = false;
+/**
+ * The real core factory, with every request that reaches core recorded (observation only: core
+ * answers). Built with `createServerCore` so the test also sees the dev data directory.
+ */
+function recordingFactory(): {
+  factory: (input: CoreFactoryInput) => Promise<ServerCore>;
+  requests: LogicalRequest[];
   input?: CoreFactoryInput;
-  async handleRequest(req: LogicalRequest): Promise<LogicalResponse> {
-    this.requests.push(req);
-    const raw = (body: unknown): LogicalResponse => ({
-      raw: { status: 200, contentType: 'application/json', body: JSON.stringify(body) },
-    });
-    if (req.path === 'sys/init')
-      return raw({ keys: ['aa'], keys_base64: ['qg=='], root_token: 'hvs.generated' });
-    if (req.path === 'sys/unseal') return raw({ sealed: false });
-    if (req.path === 'auth/token/create') return { auth: undefined, data: { ok: true } };
-    if (req.path === 'sys/mounts/secret' || req.path === 'auth/token/revoke-self') return {};
-    return { data: { path: req.path, token: req.clientToken } };
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
+  dataDir?: string;
+} {
+  const out: ReturnType<typeof recordingFactory> = {
+    requests: [],
+    factory: async (input) => {
+      out.input = input;
+      const core = await createServerCore(input);
+      out.dataDir = core.dataDir;
+      return {
+        handleRequest: (request) => {
+          out.requests.push(request);
+          return core.handleRequest(request);
+        },
+        close: () => core.close(),
+      };
+    },
+  };
+  return out;
 }
 
-test('dev mode: listens, bootstraps core through requests, prints the banner, stops cleanly', async () => {
-  const core = new FakeCore();
+test('dev mode: listens, bootstraps a real core through requests, prints the banner, stops cleanly', async () => {
+  const recorded = recordingFactory();
   let printed = '';
   const server = await startServer(
     {
@@ -45,38 +51,45 @@ test('dev mode: listens, bootstraps core through requests, prints the banner, st
       logDestination: new LogSink(),
       print: (t) => (printed += t),
     },
-    async (input) => {
-      core.input = input;
-      return core;
-    },
+    recorded.factory,
   );
+  const dataDir = recorded.dataDir;
   try {
-    assert.equal(core.input?.dev, true);
-    assert.equal(core.input?.config.storage.type, 'inmem');
+    assert.equal(recorded.input?.dev, true);
+    assert.ok(dataDir !== undefined && existsSync(dataDir), 'dev data lives in a temporary directory');
     assert.match(server.addresses[0], /^http:\/\/127\.0\.0\.1:\d+$/);
+    const generated = recorded.requests[2]?.clientToken ?? '';
+    assert.match(generated, /^hvs\.\S+$/);
     assert.deepEqual(
-      core.requests.map((r) => `${r.operation} ${r.path} ${r.clientToken}`),
+      recorded.requests.map(
+        (r) => `${r.operation} ${r.path} ${r.clientToken === generated ? 'generated' : r.clientToken}`,
+      ),
       [
         'update sys/init ',
         'update sys/unseal ',
-        'update auth/token/create hvs.generated',
-        'update auth/token/revoke-self hvs.generated',
+        'update auth/token/create generated',
+        'update auth/token/revoke-self generated',
         'update sys/mounts/secret root',
       ],
     );
-    assert.deepEqual(core.requests[0].data, { secret_shares: 1, secret_threshold: 1 });
-    assert.deepEqual(core.requests[1].data, { key: 'qg==' });
-    assert.deepEqual(core.requests[4].data.options, { version: '2' });
-    assert.deepEqual(server.devCredentials, { unsealKey: 'qg==', rootToken: 'root' });
-    assert.match(printed, /Unseal Key: qg==/);
+    assert.deepEqual(recorded.requests[0].data, { secret_shares: 1, secret_threshold: 1 });
+    assert.deepEqual(server.devCredentials, {
+      unsealKey: recorded.requests[1].data.key,
+      rootToken: 'root',
+    });
+    assert.ok(printed.includes(`\nUnseal Key: ${server.devCredentials?.unsealKey}\n`), printed);
     assert.match(printed, /Root Token: root/);
     const client = new ArcaClient({ address: server.addresses[0], token: 'root' });
-    assert.equal((await client.read('secret/x'))?.data?.token, 'root');
+    await client.write('secret/data/x', { data: { v: 1 } });
+    assert.deepEqual((await client.read('secret/data/x'))?.data?.data, { v: 1 });
     client.close();
+    const revoked = new ArcaClient({ address: server.addresses[0], token: generated });
+    await assert.rejects(revoked.read('secret/data/x'), /403/, 'the generated root token was revoked');
+    revoked.close();
   } finally {
     await server.stop();
   }
-  assert.equal(core.closed, true);
+  assert.equal(existsSync(dataDir), false, 'the dev data directory is removed on stop');
 });
 
 test('config file mode: every listener is served; missing config is a clear error', async () => {
@@ -96,24 +109,28 @@ test('config file mode: every listener is served; missing config is a clear erro
        }
        log_level = "warn"`,
     );
-    const core = new FakeCore();
-    const server = await startServer({ configFile: file, logDestination: new LogSink() }, async () => core);
+    const recorded = recordingFactory();
+    const server = await startServer({ configFile: file, logDestination: new LogSink() }, recorded.factory);
     try {
       assert.equal(server.addresses.length, 2);
       assert.equal(server.config.logLevel, 'warn');
+      assert.equal(recorded.dataDir, `${dir}/data`);
       for (const address of server.addresses) {
-        const client = new ArcaClient({ address });
-        assert.equal((await client.read('a/b'))?.data?.path, 'a/b');
-        client.close();
+        const status = await fetch(`${address}/v1/sys/seal-status`);
+        assert.equal(status.status, 200);
+        const body = (await status.json()) as { initialized: boolean; sealed: boolean };
+        assert.deepEqual([body.initialized, body.sealed], [false, true]);
       }
-      assert.equal(core.requests.length, 2, 'no dev bootstrap outside dev mode');
+      assert.deepEqual(
+        recorded.requests.map((r) => r.path),
+        ['sys/seal-status', 'sys/seal-status'],
+        'no dev bootstrap outside dev mode',
+      );
     } finally {
       await server.stop();
     }
-    await assert.rejects(
-      startServer({ logDestination: new LogSink() }, async () => core),
-      /-config/,
-    );
+    assert.ok(existsSync(join(dir, 'data')), 'configured storage is kept on stop');
+    await assert.rejects(startServer({ logDestination: new LogSink() }, recorded.factory), /-config/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@
  * keep-alive, pipelining, odd segmentation). Responses are parsed by Content-Length (the app always
  * sets it) so several responses on one connection can be separated.
  */
+import { EventEmitter, once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -29,6 +30,7 @@ export function parseResponses(bytes: Buffer): RawResponse[] {
     if (headers['transfer-encoding'] !== undefined) throw new Error('chunked responses not supported here');
     const length = Number(headers['content-length'] ?? 0);
     const bodyStart = headerEnd + 4;
+    if (bodyStart + length > bytes.length) throw new Error(`incomplete response body at ${offset}`);
     out.push({ status, headers, body: bytes.subarray(bodyStart, bodyStart + length).toString('utf8') });
     offset = bodyStart + length;
   }
@@ -39,10 +41,22 @@ export function parseResponses(bytes: Buffer): RawResponse[] {
 export class RawConnection {
   private readonly received: Buffer[] = [];
   private readonly closed: Promise<void>;
+  /** Emits 'change' on every chunk received and on close. */
+  private readonly changes = new EventEmitter();
+  private isClosed = false;
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => this.received.push(chunk));
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => {
+      this.received.push(chunk);
+      this.changes.emit('change');
+    });
+    this.closed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.isClosed = true;
+        this.changes.emit('change');
+        resolve();
+      }),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -67,19 +81,36 @@ export class RawConnection {
     return Buffer.concat(this.received);
   }
 
-  /** Waits (bounded) until `count` complete responses arrived; returns them. */
-  async waitForResponses(count: number, timeoutMs = 5000): Promise<RawResponse[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        const responses = parseResponses(this.bytes);
-        if (responses.length >= count) return responses;
-      } catch {
-        // incomplete: keep waiting
+  /**
+   * Waits until `count` complete responses arrived (re-checked on each chunk received) and
+   * returns them; throws if the connection closes first or after `timeoutMs` (a bound for a broken
+   * run, generous so a busy machine only makes it slower).
+   */
+  async waitForResponses(count: number, timeoutMs = 30_000): Promise<RawResponse[]> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    try {
+      for (;;) {
+        const changed = once(this.changes, 'change', { signal: deadline.signal });
+        changed.catch(() => undefined); // rejected by the final abort when not awaited
+        try {
+          const responses = parseResponses(this.bytes);
+          if (responses.length >= count) return responses;
+        } catch {
+          // incomplete: keep waiting
+        }
+        if (this.isClosed) throw new Error('connection closed');
+        await changed;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    } catch (err) {
+      throw new Error(
+        `waiting for ${count} responses: ${(err as Error).message}; got: ${this.bytes.toString('latin1')}`,
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+      deadline.abort();
     }
-    throw new Error(`timed out waiting for ${count} responses; got: ${this.bytes.toString('latin1')}`);
   }
 
   /** Waits (bounded) for the server to close the connection. */

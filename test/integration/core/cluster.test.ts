@@ -176,10 +176,7 @@ test('nothing plaintext reaches the Raft log, the state stores or snapshots', as
     const marker = 'PLAINTEXT-MARKER-7f3a9c';
     await leader.call('update', 'sys/mounts/notes', { type: 'notes' }, rootToken);
     for (let i = 0; i < 12; i++) {
-      assert.equal(
-        (await leader.call('update', `notes/n-${i}`, { secret: marker }, rootToken)).status,
-        204,
-      );
+      assert.equal((await leader.call('update', `notes/n-${i}`, { secret: marker }, rootToken)).status, 204);
     }
     const nodes = await leader.call('read', 'sys/ha-status', {}, rootToken);
     const listed = (nodes.response?.data?.nodes ?? []) as { hostname: string; active_node: boolean }[];
@@ -207,10 +204,7 @@ test('nothing plaintext reaches the Raft log, the state stores or snapshots', as
     );
     for (const file of files) assert.equal(readFileSync(file).includes(needle), false, file);
     // The marker is there, encrypted: the active core reads it back.
-    assert.equal(
-      (await leader.call('read', `notes/n-3`, {}, rootToken)).response?.data?.secret,
-      marker,
-    );
+    assert.equal((await leader.call('read', `notes/n-3`, {}, rootToken)).response?.data?.secret, marker);
   } finally {
     await c.close();
   }

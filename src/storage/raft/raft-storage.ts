@@ -101,6 +101,9 @@ export class RaftStorage implements PhysicalBackend {
       proposalTimeoutMs: opts.proposalTimeoutMs ?? 10_000,
       snapshotThresholdEntries: opts.snapshotThresholdEntries ?? 8192,
       snapshotTrailingEntries: opts.snapshotTrailingEntries ?? 10_000,
+      ...(opts.metrics !== undefined
+        ? { onPersisted: (entries: number) => opts.metrics!.raft().persistBatchEntries.observe(entries) }
+        : {}),
       stateMachine: {
         apply: (entry) => box.storage!.applyEntries([entry]),
         applyBatch: (entries) => box.storage!.applyEntries(entries),

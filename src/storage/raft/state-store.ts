@@ -258,22 +258,25 @@ export class StateStore {
     return out;
   }
 
+  /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
     const applied = this.db.getSync(appliedKey);
     const position = applied === undefined ? { index: 0, term: 0 } : readIndexBytes(applied);
-    this.applied = position.index;
-    this.appliedTermValue = position.term;
-    this.members.clear();
+    const members = new Map<string, MemberInfo>();
     for await (const [key, value] of this.db.iterator({ gte: memberPrefix, lt: memberPrefix + '\uffff' })) {
-      this.members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
+      members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
     }
-    this.dedupe.clear();
     const rows: [string, number][] = [];
     for await (const [key, value] of this.db.iterator({ gte: dedupePrefix, lt: dedupePrefix + '\uffff' })) {
       rows.push([key.slice(dedupePrefix.length), readIndexBytes(value).index]);
     }
     rows.sort((a, b) => a[1] - b[1]);
+    this.members.clear();
+    for (const [nodeId, info] of members) this.members.set(nodeId, info);
+    this.dedupe.clear();
     for (const [id, index] of rows) this.dedupe.set(id, index);
+    this.applied = position.index;
+    this.appliedTermValue = position.term;
   }
 }
 

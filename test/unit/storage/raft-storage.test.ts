@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArcaError } from '../../../src/lib/errors.js';
+import { ArcaMetrics } from '../../../src/lib/metrics.js';
 import { eventually, startRaftCluster } from '../../helpers/raft/raft-cluster.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -120,6 +121,34 @@ test('saveSnapshot then restoreSnapshot replaces the data set on every member, m
       assert.equal(n.members().length, 3);
     }
     assert.ok(resets.includes(true), 'followers are told everything changed');
+  } finally {
+    await c.close();
+  }
+});
+
+test('the Raft metrics move: term, indexes, leadership, commit duration, entries per synced batch', async () => {
+  const registries = new Map<string, ArcaMetrics>();
+  const c = await startRaftCluster(['a', 'b'], {
+    metrics: (id) => {
+      const m = new ArcaMetrics({ processMetrics: false });
+      registries.set(id, m);
+      return m;
+    },
+  });
+  try {
+    const leader = await c.leader();
+    await Promise.all([0, 1, 2, 3].map((i) => leader.put(`m/${i}`, bytes('v'))));
+    const text = await registries.get(leader.selfId())!.prometheusText();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('arca_raft_is_leader'), 1);
+    assert.ok(value('arca_raft_term') >= 1);
+    assert.ok(value('arca_raft_applied_index') >= leader.status().appliedIndex - 1);
+    assert.ok(value('arca_raft_commit_index') > 0);
+    assert.ok(value('arca_raft_leader_changes_total') >= 1);
+    assert.equal(value('arca_raft_commit_duration_seconds_count'), 4);
+    assert.ok(value('arca_raft_persist_batch_entries_count') > 0);
+    const follower = await registries.get(c.nodes.get('a') === leader ? 'b' : 'a')!.prometheusText();
+    assert.match(follower, /^arca_raft_is_leader 0$/m);
   } finally {
     await c.close();
   }

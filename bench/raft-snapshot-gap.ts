@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FakeClock } from '../src/lib/clock.js';
 import { SeededRng } from '../src/lib/rng.js';
 import type { Transport } from '../src/raft/ports.js';
@@ -99,12 +100,16 @@ async function main(): Promise<void> {
     const idleGap = maxGapMs(arrivals, idleFrom, performance.now());
 
     // (1) Build: the next entries cross the threshold; the driver builds the snapshot off its loop.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const buildFrom = performance.now();
     const persistsBefore = a.status().persistCount;
     for (let i = 0; i < 30; i++) await a.put(`trigger/${i}`, new Uint8Array(8));
     await until(() => a.status().persistCount > persistsBefore + 30, 120_000);
     const buildMs = performance.now() - buildFrom;
     const buildGap = maxGapMs(arrivals, buildFrom, performance.now());
+    const buildStallMs = loopDelay.max / 1e6;
+    loopDelay.reset();
 
     // (2) Send: a new learner needs the whole snapshot (the log is compacted).
     const c = await open('c', false);
@@ -123,6 +128,8 @@ async function main(): Promise<void> {
     }
     const sendMs = performance.now() - sendFrom;
     const sendGap = maxGapMs(arrivals, sendFrom, performance.now());
+    const sendStallMs = loopDelay.max / 1e6;
+    loopDelay.disable();
 
     let snapshotBytes = 0;
     const dumpFrom = performance.now();
@@ -137,8 +144,13 @@ async function main(): Promise<void> {
     );
     console.log(`heartbeat interval ${tickIntervalMs} ms; largest gap at a follower:`);
     console.log(`  idle                      ${idleGap.toFixed(0)} ms`);
-    console.log(`  snapshot built + written  ${buildGap.toFixed(0)} ms (phase ${buildMs.toFixed(0)} ms)`);
-    console.log(`  snapshot sent to learner  ${sendGap.toFixed(0)} ms (phase ${sendMs.toFixed(0)} ms)`);
+    console.log(
+      `  snapshot built + written  ${buildGap.toFixed(0)} ms (phase ${buildMs.toFixed(0)} ms, longest event-loop block ${buildStallMs.toFixed(0)} ms)`,
+    );
+    console.log(
+      `  snapshot sent to learner  ${sendGap.toFixed(0)} ms (phase ${sendMs.toFixed(0)} ms, longest event-loop block ${sendStallMs.toFixed(0)} ms)`,
+    );
+    console.log('(all members share one process and event loop here: a block on one stalls all)');
   } finally {
     for (const n of nodes) await n.close();
     await rm(dir, { recursive: true, force: true });

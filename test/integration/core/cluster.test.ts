@@ -60,6 +60,12 @@ test('init on the leader, unseal all, serve through the active core, fail over t
     assert.equal(selfView.body?.is_self, true);
     assert.equal(selfView.body?.leader_address, c.raft.info(leader.id).apiAddr);
     assert.equal((await leader.call('read', 'sys/health')).status, 200);
+    const initOnStandby = await standbys[0].call('update', 'sys/init', {
+      secret_shares: 1,
+      secret_threshold: 1,
+    });
+    assert.equal(initOnStandby.status, 400);
+    assert.equal(initOnStandby.error?.code, 'already_initialized');
     const sealOnStandby = await standbys[0].call('update', 'sys/seal', {}, rootToken);
     assert.equal(sealOnStandby.status, 500);
     assert.equal(standbys[0].core.sealed(), false);

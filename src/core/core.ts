@@ -349,6 +349,7 @@ export class Core implements RequestHandler {
     if (this.haController !== undefined) {
       // Only the active node expires anything, and only after a ReadIndex round proves it still
       // leads a quorum: a deposed leader (partitioned, not yet aware) never revokes.
+      this.haController.retryActivation();
       if (this.haController.mode() !== 'active') return;
       try {
         await this.deps.ha!.linearizableRead();

@@ -114,9 +114,17 @@ export class HaController {
         return; // deposed before its term applied: stays standby
       }
       if (this.modeValue !== 'standby' || !this.ha.isLeader()) return;
-      this.barrier.purgeCache();
-      await this.barrier.reloadKeyring();
-      await this.hooks.startRuntime();
+      try {
+        this.barrier.purgeCache();
+        await this.barrier.reloadKeyring();
+        await this.hooks.startRuntime();
+      } catch (err) {
+        // Deposed mid-way (writes refused) or storage trouble: stay a standby, never seal over it;
+        // `retryActivation` (core's tick) tries again while this node still leads.
+        this.logger.warn({ err }, 'ha: activation failed; staying standby');
+        await this.hooks.stopRuntime().catch(() => undefined);
+        return;
+      }
       if (this.modeValue !== 'standby' || !this.ha.isLeader()) {
         await this.hooks.stopRuntime();
         return;
@@ -124,6 +132,11 @@ export class HaController {
       this.activeSinceMs = this.wallMs();
       this.setMode('active');
     });
+  }
+
+  /** A leader left in standby by a failed activation tries again (called from core's tick). */
+  retryActivation(): void {
+    if (this.modeValue === 'standby' && this.ha.isLeader()) void this.activate().catch(() => undefined);
   }
 
   /** Leadership lost: standby NOW (nothing serves or revokes from here on), then tear down. */

@@ -215,3 +215,20 @@ test('nothing plaintext reaches the Raft log, the state stores or snapshots', as
     await c.close();
   }
 });
+
+test('a sealed member cut off from the cluster answers 503 sealed at once (no ReadIndex round first) (regression)', async () => {
+  const c = await startCoreCluster(['a', 'b', 'c']);
+  try {
+    const leaderStorage = await c.raft.leader();
+    const leader = c.members.get(leaderStorage.selfId())!;
+    const init = await leader.call('update', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+    assert.equal(init.status, 200);
+    const follower = [...c.members.values()].find((m) => m !== leader)!;
+    c.raft.hub.setIsolated(follower.id, true);
+    const read = await follower.call('read', 'notes/x', {}, init.body!.root_token as string);
+    assert.equal(read.status, 503);
+    assert.equal(read.error?.code, 'sealed');
+  } finally {
+    await c.close();
+  }
+});

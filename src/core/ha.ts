@@ -186,14 +186,25 @@ export class HaController {
   }
 }
 
-/** The sys/health, sys/leader and sys/ha-status view of `ha` (not enabled without one). */
-export function haStatusView(ha: HaBackend | undefined, mode: HaMode, activeSinceMs: number): HaStatusView {
+/**
+ * The sys/health, sys/leader and sys/ha-status view of `ha`; without one, of the configured
+ * `advertise` addresses (HA storage on a single node) or not enabled.
+ */
+export function haStatusView(
+  ha: HaBackend | undefined,
+  mode: HaMode,
+  activeSinceMs: number,
+  advertise: { haEnabled: boolean; apiAddr?: string; clusterAddr?: string } = { haEnabled: false },
+): HaStatusView {
   if (ha === undefined) {
+    // HA storage without an HA port (one node): it is the active node and advertises the
+    // configured addresses (Vault's Core.Leader for a non-standby).
+    const self = advertise.haEnabled && mode === 'active';
     return {
-      enabled: false,
+      enabled: advertise.haEnabled,
       mode,
-      leaderApiAddr: '',
-      leaderClusterAddr: '',
+      leaderApiAddr: self ? (advertise.apiAddr ?? '') : '',
+      leaderClusterAddr: self ? (advertise.clusterAddr ?? '') : '',
       activeSinceMs,
       connectionHealthy: true,
       nodes: [],

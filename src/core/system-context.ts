@@ -8,7 +8,7 @@ import type { Barrier } from '../storage/barrier/barrier.js';
 import type { SealLifecycle } from './lifecycle.js';
 import { routePathOf } from './mount-table.js';
 import type { UnsealedRuntime } from './runtime.js';
-import type { SystemContext } from './system/context.js';
+import type { HaStatusView, SystemContext } from './system/context.js';
 import type { SystemLeaseTtls } from './ttl.js';
 
 export interface SystemContextDeps {
@@ -16,11 +16,10 @@ export interface SystemContextDeps {
   version: string;
   storageType: string;
   systemLeaseTtls: SystemLeaseTtls;
-  /** HA storage or not, and the config's api_addr / cluster_addr (sys/leader). */
-  advertise: { haEnabled: boolean; apiAddr?: string; clusterAddr?: string };
   lifecycle: SealLifecycle;
   barrier: Barrier;
   runtime(): UnsealedRuntime | undefined;
+  haStatus(): HaStatusView;
 }
 
 export function buildSystemContext(deps: SystemContextDeps): SystemContext {
@@ -40,18 +39,8 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
     version: deps.version,
     storageType: deps.storageType,
     systemLeaseTtls: deps.systemLeaseTtls,
-    // A single node with HA storage is the active node: it advertises its own addresses (Vault's
-    // Core.Leader for a non-standby). The cluster layer replaces this when it tracks leadership.
-    leader: () =>
-      deps.advertise.haEnabled
-        ? {
-            haEnabled: true,
-            isSelf: true,
-            leaderAddress: deps.advertise.apiAddr ?? '',
-            leaderClusterAddress: deps.advertise.clusterAddr ?? '',
-          }
-        : { haEnabled: false, isSelf: false, leaderAddress: '', leaderClusterAddress: '' },
     lifecycle: deps.lifecycle,
+    haStatus: () => deps.haStatus(),
     clusterInfo: () => deps.runtime()?.cluster,
     keyStatus: () => {
       rt();

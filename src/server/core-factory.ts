@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Core } from '../core/core.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
+import { transitBackendFactory } from '../engines/transit/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
@@ -88,7 +89,7 @@ export async function createServerCore(input: {
       clock: systemClock,
       rng: systemRng,
       logger: input.logger,
-      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
+      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory, transit: transitBackendFactory },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
       // Single node: every write goes through this core's barrier, so its read cache is coherent.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Core } from '../core/core.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
+import { totpBackendFactory } from '../engines/totp/index.js';
 import { transitBackendFactory } from '../engines/transit/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
@@ -89,7 +90,12 @@ export async function createServerCore(input: {
       clock: systemClock,
       rng: systemRng,
       logger: input.logger,
-      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory, transit: transitBackendFactory },
+      engines: {
+        kv: kvBackendFactory,
+        cubbyhole: cubbyholeBackendFactory,
+        transit: transitBackendFactory,
+        totp: totpBackendFactory,
+      },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
       // Single node: every write goes through this core's barrier, so its read cache is coherent.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Core } from '../core/core.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
+import { pkiBackendFactory } from '../engines/pki/index.js';
 import { totpBackendFactory } from '../engines/totp/index.js';
 import { transitBackendFactory } from '../engines/transit/index.js';
 import { systemClock } from '../lib/clock.js';
@@ -95,6 +96,7 @@ export async function createServerCore(input: {
         cubbyhole: cubbyholeBackendFactory,
         transit: transitBackendFactory,
         totp: totpBackendFactory,
+        pki: pkiBackendFactory,
       },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),

@@ -115,6 +115,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
   return [
     {
       pattern: 'ca',
+      unauthenticated: true,
       operations: {
         read: async (r) =>
           raw(
@@ -127,6 +128,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     },
     {
       pattern: 'ca/pem',
+      unauthenticated: true,
       operations: {
         read: async (r) =>
           raw((await requireCa(r.storage)).certificate + '\n', 'application/pem-certificate-chain'),
@@ -134,6 +136,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     },
     {
       pattern: '(?:ca_chain|cert/ca_chain/raw)',
+      unauthenticated: true,
       operations: {
         read: async (r) => {
           const ca = await requireCa(r.storage);
@@ -143,6 +146,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     },
     {
       pattern: 'crl',
+      unauthenticated: true,
       operations: {
         read: async (r) => {
           const der = await r.storage.get('crl/der');
@@ -153,6 +157,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     },
     {
       pattern: 'crl/pem',
+      unauthenticated: true,
       operations: {
         read: async (r) => {
           const der = await r.storage.get('crl/der');
@@ -173,6 +178,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     },
     {
       pattern: 'cert/(?<serial>[0-9A-Fa-f:-]+|ca|ca_chain|crl)',
+      unauthenticated: true,
       operations: { read: readCert },
       help: 'Fetch a CA, CRL, CA Chain, or non-revoked certificate.',
     },

@@ -4,7 +4,7 @@
  * CA's own expiry). `generate_lease` is stored on roles but issues no lease yet (Arca's lease
  * manager does not revoke PKI certificates), which the response says in a warning.
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
@@ -86,7 +86,8 @@ interface LeafInput {
 
 /** Signs a leaf with the CA, stores it (unless `no_store`), and returns Vault's response fields. */
 export async function signLeaf(request: BackendRequest, clock: Clock, ca: CaBundle, leaf: LeafInput) {
-  const caCert = new X509Certificate(ca.certificate);
+  const issuer = issuerOf(ca);
+  const caCert = issuer.cert;
   const nowMs = clock.wallMs();
   const notAfter = new Date(Math.floor((nowMs + leaf.ttlSeconds * 1000) / 1000) * 1000);
   const caNotAfter = new Date(caCert.validTo);
@@ -101,12 +102,12 @@ export async function signLeaf(request: BackendRequest, clock: Clock, ca: CaBund
   const der = buildCertificate({
     serial,
     subjectCommonName: leaf.commonName,
-    issuerNameDer: subjectNameDer(caCert.raw),
+    issuerNameDer: issuer.subjectDer,
     notBefore: new Date(Math.floor(nowMs / 1000) * 1000 - 30_000),
     notAfter,
     subjectPublicKey: leaf.publicKey,
-    issuerKey: caKey(ca),
-    issuerPublicKey: caCert.publicKey,
+    issuerKey: issuer.key,
+    issuerPublicKey: issuer.publicKey,
     isCa: false,
     dnsNames: leaf.dnsNames,
     ipAddresses: leaf.ips,
@@ -128,6 +129,26 @@ export async function signLeaf(request: BackendRequest, clock: Clock, ca: CaBund
     serial_number: serialNumber,
     expiration: Math.floor(notAfter.getTime() / 1000),
   };
+}
+
+const issuerCache = new Map<
+  string,
+  { cert: X509Certificate; key: KeyObject; publicKey: KeyObject; subjectDer: Buffer }
+>();
+
+/**
+ * The parsed CA (certificate, key objects, subject DER), cached per CA bundle by a SHA-256 of its
+ * certificate and key (parsing them cost more than signing a leaf); at most 64 CAs are kept.
+ */
+function issuerOf(ca: CaBundle) {
+  const id = createHash('sha256').update(ca.certificate).update(ca.private_key_der).digest('base64');
+  const hit = issuerCache.get(id);
+  if (hit !== undefined) return hit;
+  const cert = new X509Certificate(ca.certificate);
+  const entry = { cert, key: caKey(ca), publicKey: cert.publicKey, subjectDer: subjectNameDer(cert.raw) };
+  if (issuerCache.size >= 64) issuerCache.clear();
+  issuerCache.set(id, entry);
+  return entry;
 }
 
 /** Subject Name DER from certificate DER (tbs fields: [0] version, serial, alg, issuer, validity, subject). */

@@ -4,10 +4,11 @@
  * material is never plaintext on disk. Versions start at 1; `min_available_version` marks trimmed
  * versions (0 = none trimmed).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ArcaError } from '../../lib/errors.js';
 import { secureRandomBytes } from '../../lib/rng.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import { cachedKeyPair } from './key-cache.js';
 import { keyTypes, type TransitKeyType } from './key-types.js';
 
 /** One key version. Binary fields are base64; asymmetric private keys are PKCS#8 DER (base64). */
@@ -168,14 +169,26 @@ export function keyVersion(policy: KeyPolicy, version: number): KeyVersion {
 }
 
 /** The node:crypto private key object of an asymmetric version (ed25519 from its seed). */
-export function privateKeyOf(policy: KeyPolicy, entry: KeyVersion) {
-  if (policy.type === 'ed25519')
-    return ed25519PrivateKey(Buffer.from(entry.key ?? '', 'base64').subarray(0, 32));
-  return createPrivateKey({
-    key: Buffer.from(entry.private_der ?? '', 'base64'),
-    format: 'der',
-    type: 'pkcs8',
-  });
+export function privateKeyOf(policy: KeyPolicy, entry: KeyVersion): KeyObject {
+  return keyPairOf(policy, entry).privateKey;
+}
+
+/** The (cached) private and public key objects of an asymmetric version. */
+export function keyPairOf(
+  policy: KeyPolicy,
+  entry: KeyVersion,
+): { privateKey: KeyObject; publicKey: KeyObject } {
+  if (policy.type === 'ed25519') {
+    return cachedKeyPair('ed25519', entry.key ?? '', () => {
+      const raw = Buffer.from(entry.key ?? '', 'base64');
+      const key = ed25519PrivateKey(raw.subarray(0, 32));
+      raw.fill(0);
+      return key;
+    });
+  }
+  return cachedKeyPair('pkcs8', entry.private_der ?? '', () =>
+    createPrivateKey({ key: Buffer.from(entry.private_der ?? '', 'base64'), format: 'der', type: 'pkcs8' }),
+  );
 }
 
 const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -20,7 +20,7 @@ import { ArcaError } from '../../lib/errors.js';
 import { decodeBase64Strict, parseVersioned, versionPrefix, zeroize } from './codec.js';
 import { deriveKey } from './kdf.js';
 import { hashAlgorithms, keyTypes } from './key-types.js';
-import { ed25519PrivateKey, keyVersion, privateKeyOf, type KeyPolicy } from './policy.js';
+import { ed25519PrivateKey, keyPairOf, keyVersion, type KeyPolicy } from './policy.js';
 import { decryptionVersion } from './symmetric.js';
 
 /** Options of sign/verify. */
@@ -72,7 +72,7 @@ function signingKey(
   policy: KeyPolicy,
   version: number,
   context: Buffer | undefined,
-): { key: KeyObject; publicKey?: Buffer } {
+): { key: KeyObject; publicKeyObject: KeyObject; publicKey?: Buffer } {
   const entry = keyVersion(policy, version);
   if (policy.type === 'ed25519' && policy.derived) {
     const raw = Buffer.from(entry.key ?? '', 'base64');
@@ -80,10 +80,12 @@ function signingKey(
     zeroize(raw);
     const key = ed25519PrivateKey(seed.subarray(0, 32));
     zeroize(seed);
-    const publicKey = createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
-    return { key, publicKey };
+    const publicKeyObject = createPublicKey(key);
+    const publicKey = publicKeyObject.export({ format: 'der', type: 'spki' }).subarray(-32);
+    return { key, publicKeyObject, publicKey };
   }
-  return { key: privateKeyOf(policy, entry) };
+  const pair = keyPairOf(policy, entry);
+  return { key: pair.privateKey, publicKeyObject: pair.publicKey };
 }
 
 function checkSignOptions(policy: KeyPolicy, options: SignOptions): void {
@@ -188,8 +190,7 @@ export function verifyValue(policy: KeyPolicy, input: Buffer, value: string, opt
         : undefined
       : decodeBase64Strict(parsed.payload);
   if (bytes === undefined) throw new ArcaError('invalid_request', 'invalid base64 signature value');
-  const { key } = signingKey(policy, version, options.context);
-  const publicKey = createPublicKey(key);
+  const { publicKeyObject: publicKey } = signingKey(policy, version, options.context);
   try {
     if (policy.type === 'ed25519') return verify(null, input, publicKey, bytes);
     if (policy.type.startsWith('ecdsa-')) {

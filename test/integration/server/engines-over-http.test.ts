@@ -80,7 +80,10 @@ test('pki and totp over HTTP on a real server; the arca CLI enables and drives t
 
     const enabled = await arca(server.address, ['secrets', 'enable', 'transit']);
     assert.equal(enabled.code, 0, enabled.stderr);
-    assert.equal((await arca(server.address, ['write', 'transit/keys/cli', 'type=chacha20-poly1305'])).code, 0);
+    assert.equal(
+      (await arca(server.address, ['write', 'transit/keys/cli', 'type=chacha20-poly1305'])).code,
+      0,
+    );
     const written = await arca(server.address, [
       'write',
       '-format=json',

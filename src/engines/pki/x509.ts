@@ -107,8 +107,14 @@ function generalNames(dnsNames: string[], ips: string[]): Asn1 {
 }
 
 /** The 4 or 16 bytes of an IP address literal. */
-export function ipBytes(ip: string): Buffer {
+export function ipBytes(literal: string): Buffer {
+  let ip = literal;
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
+  const embedded = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  if (embedded !== null) {
+    const v4 = Buffer.from((embedded[2] ?? '').split('.').map(Number));
+    ip = `${embedded[1] ?? ''}${v4.readUInt16BE(0).toString(16)}:${v4.readUInt16BE(2).toString(16)}`;
+  }
   const [head = '', tail = ''] = ip.split('::');
   const parse = (part: string) => (part === '' ? [] : part.split(':').map((h) => parseInt(h, 16)));
   const left = parse(head);

@@ -101,6 +101,36 @@ async function exportKey(request: BackendRequest): Promise<LogicalResponse> {
   return { data: { name: policy.name, type: policy.type, keys } };
 }
 
+/** Whether every version of a restored policy carries material of the right shape for its type. */
+function restoredKeysUsable(policy: KeyPolicy): boolean {
+  const info = keyTypes[policy.type];
+  const entries = Object.values(policy.keys);
+  if (entries.length === 0 || typeof policy.keys !== 'object') return false;
+  for (const entry of entries) {
+    if (entry === null || typeof entry !== 'object') return false;
+    const key = typeof entry.key === 'string' ? Buffer.from(entry.key, 'base64') : undefined;
+    try {
+      if (info.aeadKeyBytes !== undefined && key?.length !== info.aeadKeyBytes) return false;
+      if (policy.type === 'ed25519' && key?.length !== 64) return false;
+      if (policy.type === 'hmac' && (key === undefined || key.length < 32)) return false;
+      if (policy.type !== 'hmac' && typeof entry.hmac_key !== 'string') return false;
+      if (info.curve !== undefined || info.rsaBits !== undefined) {
+        const loaded = createPrivateKey({
+          key: Buffer.from(entry.private_der ?? '', 'base64'),
+          format: 'der',
+          type: 'pkcs8',
+        });
+        if (loaded.asymmetricKeyType !== (info.curve !== undefined ? 'ec' : 'rsa')) return false;
+      }
+    } catch {
+      return false;
+    } finally {
+      key?.fill(0);
+    }
+  }
+  return true;
+}
+
 /** The random, hash, export, backup and restore PathSpecs. */
 export function miscPaths(ctx: TransitContext): PathSpec[] {
   const backup = (request: BackendRequest): Promise<LogicalResponse> =>
@@ -154,15 +184,9 @@ export function miscPaths(ctx: TransitContext): PathSpec[] {
         time: new Date(ctx.clock.wallMs()).toISOString(),
         version: policy.latest_version,
       };
-      // A restored key must be usable: reject entries whose material does not load.
-      for (const entry of Object.values(policy.keys)) {
-        if (entry.private_der !== undefined) {
-          try {
-            createPrivateKey({ key: Buffer.from(entry.private_der, 'base64'), format: 'der', type: 'pkcs8' });
-          } catch {
-            throw new ArcaError('invalid_request', 'failed to parse backup: a key version does not load');
-          }
-        }
+      // A restored key must be usable: every version's material must load with the right size.
+      if (!restoredKeysUsable(policy)) {
+        throw new ArcaError('invalid_request', 'failed to parse backup: a key version does not load');
       }
       await savePolicy(request.storage, policy);
       return noContent;

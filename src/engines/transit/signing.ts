@@ -158,7 +158,11 @@ export function signValue(policy: KeyPolicy, version: number, input: Buffer, opt
   } else if (options.prehashed) {
     signature = signPrehashedPkcs1(key, digestName(options.hashAlgorithm), input);
   } else {
-    signature = sign(digestName(options.hashAlgorithm), input, { key, ...rsaPadding(options, true) });
+    try {
+      signature = sign(digestName(options.hashAlgorithm), input, { key, ...rsaPadding(options, true) });
+    } catch {
+      throw new ArcaError('invalid_request', `requested salt length ${options.saltLength} is invalid`);
+    }
   }
   const encoded =
     options.marshaling === 'jws' ? signature.toString('base64url') : signature.toString('base64');

@@ -142,6 +142,16 @@ test('a role refuses names outside allowed_domains, IP SANs when not allowed, an
     t.call('write', 'issue/glob', { data: { common_name: 'db-1.example.com' } }),
     badRequest('not allowed'),
   );
+  // An IPv6 SAN with an embedded IPv4 tail is encoded (it crashed the encoder before: 500).
+  const mapped = await data(
+    t.call('write', 'issue/glob', {
+      data: { common_name: 'web-2.example.com', ip_sans: '::ffff:10.1.2.3,fe80::1' },
+    }),
+  );
+  assert.equal(
+    new X509Certificate(String(mapped.certificate)).subjectAltName,
+    'DNS:web-2.example.com, IP Address:0:0:0:0:0:FFFF:A01:203, IP Address:FE80:0:0:0:0:0:0:1',
+  );
   await assert.rejects(
     t.call('write', 'issue/nope', { data: { common_name: 'a.example.com' } }),
     badRequest('unknown role'),

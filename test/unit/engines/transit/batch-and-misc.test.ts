@@ -156,3 +156,42 @@ test('backup and restore carry every version; restore refuses to overwrite witho
   await t.call('write', 'keys/nb', {});
   await assert.rejects(t.call('read', 'backup/nb'), badRequest('exporting is disallowed'));
 });
+
+test('restore refuses backups whose key material would not load (400, not a later 500); bad PSS salt length is a 400', async () => {
+  const t = await mountTransit();
+  const policy = (key: string) => ({
+    policy: {
+      name: 'r',
+      type: 'aes256-gcm96',
+      derived: false,
+      kdf: 1,
+      convergent_encryption: false,
+      exportable: false,
+      allow_plaintext_backup: false,
+      deletion_allowed: false,
+      min_decryption_version: 1,
+      min_encryption_version: 0,
+      min_available_version: 0,
+      latest_version: 1,
+      auto_rotate_period_seconds: 0,
+      keys: { '1': { key, hmac_key: b64('h'.repeat(32)), time: '2026-01-01T00:00:00.000Z' } },
+    },
+  });
+  await assert.rejects(
+    t.call('write', 'restore/r', { data: { backup: b64(JSON.stringify(policy(b64('short')))) } }),
+    badRequest('a key version does not load'),
+  );
+  await t.call('write', 'restore/r', {
+    data: { backup: b64(JSON.stringify(policy(Buffer.alloc(32, 1).toString('base64')))) },
+  });
+  const enc = dataOf(await t.call('write', 'encrypt/r', { data: { plaintext: b64('ok') } }));
+  assert.equal(
+    dataOf(await t.call('write', 'decrypt/r', { data: { ciphertext: enc.ciphertext } })).plaintext,
+    b64('ok'),
+  );
+  await t.call('write', 'keys/rsa', { data: { type: 'rsa-2048' } });
+  await assert.rejects(
+    t.call('write', 'sign/rsa', { data: { input: b64('m'), salt_length: '9999' } }),
+    badRequest('requested salt length 9999 is invalid'),
+  );
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, hkdfSync, sign } from 'node:crypto';
 import { b64, dataOf, mountTransit } from './helpers.js';
 import type { EngineHarness } from '../../../helpers/engine-harness.js';
 
@@ -158,4 +158,33 @@ test('derived keys use HKDF-SHA256(key, context) and convergent v3 takes its non
     t.call('write', 'decrypt/conv', { data: { ciphertext: expected } }),
     /missing 'context' for key derivation/,
   );
+});
+
+test('signatures and HMACs made outside Arca in Vault format (exported keys) verify; Arca HMAC equals an independent one', async () => {
+  const t = await mountTransit();
+  await t.call('write', 'keys/ec', { data: { type: 'ecdsa-p256', exportable: true } });
+  const exported = dataOf(await t.call('read', 'export/signing-key/ec'));
+  const pem = String((exported.keys as Record<string, string>)['1']);
+  assert.match(pem, /BEGIN EC PRIVATE KEY/);
+  const message = Buffer.from('signed elsewhere');
+  const der = sign('sha256', message, createPrivateKey(pem));
+  const jws = sign('sha256', message, { key: createPrivateKey(pem), dsaEncoding: 'ieee-p1363' });
+  const input = message.toString('base64');
+  const asn1 = dataOf(
+    await t.call('write', 'verify/ec', { data: { input, signature: `vault:v1:${der.toString('base64')}` } }),
+  );
+  assert.equal(asn1.valid, true);
+  const raw = dataOf(
+    await t.call('write', 'verify/ec', {
+      data: { input, marshaling_algorithm: 'jws', signature: `vault:v1:${jws.toString('base64url')}` },
+    }),
+  );
+  assert.equal(raw.valid, true);
+  await t.call('write', 'keys/mac', { data: { type: 'hmac', exportable: true } });
+  const macKey = String(
+    (dataOf(await t.call('read', 'export/hmac-key/mac')).keys as Record<string, string>)['1'],
+  );
+  const expected = `vault:v1:${createHmac('sha256', Buffer.from(macKey, 'base64')).update(message).digest('base64')}`;
+  assert.equal(dataOf(await t.call('write', 'hmac/mac', { data: { input } })).hmac, expected);
+  assert.equal(dataOf(await t.call('write', 'verify/mac', { data: { input, hmac: expected } })).valid, true);
 });

@@ -25,6 +25,7 @@ import {
   type UrlConfig,
 } from './store.js';
 import { buildCertificate, buildCsr, fromPem, toPem } from './x509.js';
+import { isPendingKey } from './shapes.js';
 
 /** Longest CA lifetime accepted (CA TTLs are not capped by the mount's lease TTL here). */
 const caTtlSecondsMax = 100 * 365 * 24 * 3600;
@@ -205,10 +206,7 @@ export function caPaths(clock: Clock): PathSpec[] {
     const blocks = fromPem(pem, 'CERTIFICATE');
     const first = blocks[0];
     if (first === undefined) throw new ArcaError('invalid_request', 'no data found in PEM block');
-    const pending = await readJson<{ private_key_der: string; key_type: string }>(
-      request.storage,
-      'ca/pending',
-    );
+    const pending = await readJson(request.storage, 'ca/pending', isPendingKey);
     if (pending === undefined)
       throw new ArcaError('invalid_request', 'no pending intermediate key: call intermediate/generate first');
     let cert: X509Certificate;

@@ -6,8 +6,9 @@ import { X509Certificate } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { BackendRequest } from '../../logical/backend.js';
 import { subjectNameDer } from './issue.js';
-import { caKey, readJson, writeJson, type CaBundle } from './store.js';
+import { caKey, readJson, writeJson } from './store.js';
 import { buildCrl } from './x509.js';
+import { isCaBundle, isRevokedList } from './shapes.js';
 
 /** Vault's default CRL validity: 72h. */
 const crlExpirySeconds = 72 * 3600;
@@ -20,9 +21,9 @@ export interface RevokedList {
 
 /** Rebuilds and stores the CRL (called after any change to the CA or the revoked list). */
 export async function rebuildCrl(request: BackendRequest, clock: Clock, bump = true): Promise<void> {
-  const ca = await readJson<CaBundle>(request.storage, 'ca/bundle');
+  const ca = await readJson(request.storage, 'ca/bundle', isCaBundle);
   if (ca === undefined) return;
-  const list = (await readJson<RevokedList>(request.storage, 'crl/revoked')) ?? { number: 0, revoked: [] };
+  const list = (await readJson(request.storage, 'crl/revoked', isRevokedList)) ?? { number: 0, revoked: [] };
   if (bump) list.number += 1;
   const caCert = new X509Certificate(ca.certificate);
   const nowMs = clock.wallMs();

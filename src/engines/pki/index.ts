@@ -5,18 +5,25 @@
  * as DER (./x509.ts) and signed with node:crypto. CA keys live only behind the barrier.
  */
 import type { BackendFactory } from '../../logical/backend.js';
-import { caPaths } from './ca-paths.js';
-import { issuePaths } from './issue.js';
-import { revocationPaths } from './revocation-paths.js';
-import { rolePaths } from './roles.js';
 
-/** Mounts a PKI engine. */
-export const pkiBackendFactory: BackendFactory = async (config) => ({
-  type: 'pki',
-  paths: [
-    ...rolePaths(),
-    ...issuePaths(config.clock),
-    ...caPaths(config.clock),
-    ...revocationPaths(config.clock),
-  ],
-});
+/**
+ * Mounts a PKI engine. The path modules (and node-forge under them) are loaded on the first
+ * mount, not when the server or CLI starts.
+ */
+export const pkiBackendFactory: BackendFactory = async (config) => {
+  const [{ caPaths }, { issuePaths }, { revocationPaths }, { rolePaths }] = await Promise.all([
+    import('./ca-paths.js'),
+    import('./issue.js'),
+    import('./revocation-paths.js'),
+    import('./roles.js'),
+  ]);
+  return {
+    type: 'pki',
+    paths: [
+      ...rolePaths(),
+      ...issuePaths(config.clock),
+      ...caPaths(config.clock),
+      ...revocationPaths(config.clock),
+    ],
+  };
+};

@@ -28,6 +28,7 @@ import {
 } from './store.js';
 import { buildCertificate, fromPem, parseCsr, toPem } from './x509.js';
 import { childrenOf, fromDer, toDer } from './der.js';
+import { isUrlConfig } from './shapes.js';
 
 /** Fields of issue/sign. */
 export const issueFields: Record<string, FieldSpec> = {
@@ -66,7 +67,7 @@ export function resolveTtl(
 /** The URLs from `config/urls` (empty when unset). */
 export async function urlConfig(request: BackendRequest): Promise<UrlConfig> {
   return (
-    (await readJson<UrlConfig>(request.storage, 'config/urls')) ?? {
+    (await readJson(request.storage, 'config/urls', isUrlConfig)) ?? {
       issuing_certificates: [],
       crl_distribution_points: [],
       ocsp_servers: [],

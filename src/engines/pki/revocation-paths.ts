@@ -7,10 +7,11 @@ import { ArcaError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import type { LogicalResponse } from '../../logical/response.js';
-import { rebuildCrl, type RevokedList } from './crl.js';
+import { rebuildCrl } from './crl.js';
 import { urlConfig } from './issue.js';
-import { certKey, readJson, requireCa, writeJson, type CertRecord } from './store.js';
+import { certKey, readJson, requireCa, writeJson } from './store.js';
 import { fromPem, toPem } from './x509.js';
+import { isCertRecord, isRevokedList } from './shapes.js';
 
 const raw = (body: string | Buffer, contentType: string): LogicalResponse => ({
   raw: { status: 200, contentType, body },
@@ -34,13 +35,13 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     const ca = await requireCa(request.storage);
     if (serial === ca.serial_number)
       throw new ArcaError('invalid_request', 'adding issuer to its own CRL is not allowed');
-    const record = await readJson<CertRecord>(request.storage, certKey(serial));
+    const record = await readJson(request.storage, certKey(serial), isCertRecord);
     if (record === undefined)
       throw new ArcaError('invalid_request', `certificate with serial ${serial} not found`);
     if (record.revocation_time === undefined) {
       record.revocation_time = Math.floor(clock.wallMs() / 1000);
       await writeJson(request.storage, certKey(serial), record);
-      const list = (await readJson<RevokedList>(request.storage, 'crl/revoked')) ?? {
+      const list = (await readJson(request.storage, 'crl/revoked', isRevokedList)) ?? {
         number: 0,
         revoked: [],
       };
@@ -74,7 +75,7 @@ export function revocationPaths(clock: Clock): PathSpec[] {
       if (der === undefined) throw new ArcaError('not_found');
       return { data: { certificate: toPem('X509 CRL', Buffer.from(der)), revocation_time: 0 } };
     }
-    const record = await readJson<CertRecord>(request.storage, certKey(serial.replace(/-/g, ':')));
+    const record = await readJson(request.storage, certKey(serial.replace(/-/g, ':')), isCertRecord);
     if (record === undefined) throw new ArcaError('not_found');
     const revoked = record.revocation_time ?? 0;
     return {
@@ -92,9 +93,12 @@ export function revocationPaths(clock: Clock): PathSpec[] {
     const cutoff = clock.wallMs() - safetyMs;
     let certsDeleted = 0;
     let revokedDeleted = 0;
-    const list = (await readJson<RevokedList>(request.storage, 'crl/revoked')) ?? { number: 0, revoked: [] };
+    const list = (await readJson(request.storage, 'crl/revoked', isRevokedList)) ?? {
+      number: 0,
+      revoked: [],
+    };
     for (const key of await request.storage.list('certs/')) {
-      const record = await readJson<CertRecord>(request.storage, `certs/${key}`);
+      const record = await readJson(request.storage, `certs/${key}`, isCertRecord);
       if (record === undefined || record.not_after_ms >= cutoff) continue;
       const revoked = record.revocation_time !== undefined;
       if ((revoked && tidyRevoked) || (!revoked && tidyStore)) {

@@ -7,6 +7,7 @@ import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest, FieldSpec, PathSpec } from '../../logical/backend.js';
 import { noContent } from '../../logical/response.js';
 import { readJson, writeJson } from './store.js';
+import { isPkiRole } from './shapes.js';
 
 /** A stored role. */
 export interface PkiRole {
@@ -85,7 +86,7 @@ function roleFromRequest(request: BackendRequest): PkiRole {
 
 /** Loads a role or throws Vault's 400. */
 export async function requireRole(request: BackendRequest, name: string): Promise<PkiRole> {
-  const role = await readJson<PkiRole>(request.storage, `role/${name}`);
+  const role = await readJson(request.storage, `role/${name}`, isPkiRole);
   if (role === undefined) throw new ArcaError('invalid_request', `unknown role: ${name}`);
   return role;
 }
@@ -160,7 +161,7 @@ export function rolePaths(): PathSpec[] {
         (await request.storage.get(`role/${request.params.name ?? ''}`)) !== undefined,
       operations: {
         read: async (request) => {
-          const role = await readJson<PkiRole>(request.storage, `role/${request.params.name ?? ''}`);
+          const role = await readJson(request.storage, `role/${request.params.name ?? ''}`, isPkiRole);
           if (role === undefined) throw new ArcaError('not_found');
           return { data: { ...role } };
         },

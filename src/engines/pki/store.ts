@@ -7,19 +7,28 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:cryp
 import { ArcaError } from '../../lib/errors.js';
 import { secureRandomBytes } from '../../lib/rng.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import { isCaBundle } from './shapes.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Reads a JSON entry; a stored entry that is not JSON is an integrity failure. */
-export async function readJson<T>(storage: StorageView, key: string): Promise<T | undefined> {
+/** Reads a JSON entry and checks its shape; an entry that is not JSON or not of the shape is an integrity failure. */
+export async function readJson<T>(
+  storage: StorageView,
+  key: string,
+  isShape: (v: unknown) => v is T,
+): Promise<T | undefined> {
   const raw = await storage.get(key);
   if (raw === undefined) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(decoder.decode(raw)) as T;
+    parsed = JSON.parse(decoder.decode(raw));
   } catch {
     throw new ArcaError('integrity_failure', `stored pki entry ${key} is not valid JSON`);
   }
+  if (!isShape(parsed))
+    throw new ArcaError('integrity_failure', `stored pki entry ${key} has an unexpected shape`);
+  return parsed;
 }
 
 /** Writes a JSON entry. */
@@ -52,7 +61,7 @@ export interface UrlConfig {
 
 /** Loads the CA or throws Vault's 400 when the mount has none yet. */
 export async function requireCa(storage: StorageView): Promise<CaBundle> {
-  const ca = await readJson<CaBundle>(storage, 'ca/bundle');
+  const ca = await readJson(storage, 'ca/bundle', isCaBundle);
   if (ca === undefined) throw new ArcaError('invalid_request', 'no default issuer currently configured');
   return ca;
 }

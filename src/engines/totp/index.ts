@@ -4,7 +4,6 @@
  * and a code is accepted once per key until its validity window (period × (2 + skew)) passes.
  * Keys and used codes live under the barrier in the mount's view.
  */
-import QRCode from 'qrcode';
 import { ArcaError } from '../../lib/errors.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { secureRandomBytes } from '../../lib/rng.js';
@@ -36,11 +35,23 @@ const qrSizeMax = 2048;
 async function loadKey(storage: StorageView, name: string): Promise<TotpKey | undefined> {
   const raw = await storage.get(`key/${name}`);
   if (raw === undefined) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(decoder.decode(raw)) as TotpKey;
+    parsed = JSON.parse(decoder.decode(raw));
   } catch {
     throw new ArcaError('integrity_failure', 'stored totp key is not valid JSON');
   }
+  if (!isTotpKey(parsed)) throw new ArcaError('integrity_failure', 'stored totp key has an unexpected shape');
+  return parsed;
+}
+
+function isTotpKey(v: unknown): v is TotpKey {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    ['key', 'issuer', 'account_name', 'algorithm'].every((k) => typeof r[k] === 'string') &&
+    ['period', 'digits', 'skew'].every((k) => typeof r[k] === 'number')
+  );
 }
 
 function validateSettings(entry: Omit<TotpKey, 'key'>): void {
@@ -122,6 +133,8 @@ async function createKey(request: BackendRequest): Promise<LogicalResponse> {
   keyBytes.fill(0);
   const data: Record<string, unknown> = { url: otpUrl };
   if (qrSize > 0) {
+    // Loaded on first use: the QR library is not needed to start the server or the CLI.
+    const { default: QRCode } = await import('qrcode');
     const png = await QRCode.toBuffer(otpUrl, {
       type: 'png',
       errorCorrectionLevel: 'M',

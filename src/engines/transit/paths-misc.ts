@@ -10,8 +10,15 @@ import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { requireBase64, zeroize } from './codec.js';
 import type { TransitContext } from './context.js';
-import { isKeyType, keyTypes } from './key-types.js';
-import { loadPolicy, privateKeyOf, requirePolicy, savePolicy, type KeyPolicy } from './policy.js';
+import { keyTypes } from './key-types.js';
+import {
+  isKeyPolicy,
+  loadPolicy,
+  privateKeyOf,
+  requirePolicy,
+  savePolicy,
+  type KeyPolicy,
+} from './policy.js';
 import { namePattern } from './paths-keys.js';
 import { digestName } from './signing.js';
 
@@ -153,22 +160,17 @@ export function miscPaths(ctx: TransitContext): PathSpec[] {
     const text = request.fields.get<string>('backup') ?? '';
     if (text === '') throw new ArcaError('invalid_request', "'backup' must be supplied");
     const bytes = requireBase64(text, 'failed to base64-decode backup');
-    let policy: KeyPolicy;
+    let parsed: unknown;
     try {
-      policy = (JSON.parse(bytes.toString('utf8')) as { policy: KeyPolicy }).policy;
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw new ArcaError('invalid_request', 'failed to parse backup');
     } finally {
       zeroize(bytes);
     }
-    if (
-      policy === null ||
-      typeof policy !== 'object' ||
-      typeof policy.name !== 'string' ||
-      !isKeyType(String(policy.type)) ||
-      typeof policy.keys !== 'object' ||
-      !Number.isSafeInteger(policy.latest_version)
-    ) {
+    const policy =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { policy?: unknown }).policy : undefined;
+    if (!isKeyPolicy(policy)) {
       throw new ArcaError('invalid_request', 'failed to parse backup: not a transit key backup');
     }
     const name = request.params.name ?? policy.name;

@@ -62,11 +62,58 @@ export function policyKey(name: string): string {
 export async function loadPolicy(storage: StorageView, name: string): Promise<KeyPolicy | undefined> {
   const raw = await storage.get(policyKey(name));
   if (raw === undefined) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(decoder.decode(raw)) as KeyPolicy;
+    parsed = JSON.parse(decoder.decode(raw));
   } catch {
     throw new ArcaError('integrity_failure', 'stored transit key is not valid JSON');
   }
+  if (!isKeyPolicy(parsed))
+    throw new ArcaError('integrity_failure', 'stored transit key has an unexpected shape');
+  return parsed;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** Whether `v` has the shape of a stored (or restored) policy: checked before any use. */
+export function isKeyPolicy(v: unknown): v is KeyPolicy {
+  if (
+    !isRecord(v) ||
+    typeof v.name !== 'string' ||
+    typeof v.type !== 'string' ||
+    !Object.hasOwn(keyTypes, v.type)
+  )
+    return false;
+  const bools = [
+    'derived',
+    'convergent_encryption',
+    'exportable',
+    'allow_plaintext_backup',
+    'deletion_allowed',
+  ];
+  const ints = [
+    'min_decryption_version',
+    'min_encryption_version',
+    'min_available_version',
+    'latest_version',
+    'auto_rotate_period_seconds',
+  ];
+  if (!bools.every((k) => typeof v[k] === 'boolean')) return false;
+  if (!ints.every((k) => Number.isSafeInteger(v[k]) && (v[k] as number) >= 0)) return false;
+  if (v.kdf !== 0 && v.kdf !== 1) return false;
+  if (!isRecord(v.keys)) return false;
+  return Object.entries(v.keys).every(
+    ([version, e]) =>
+      /^[1-9]\d*$/.test(version) &&
+      isRecord(e) &&
+      typeof e.time === 'string' &&
+      optionalString(e.key) &&
+      optionalString(e.hmac_key) &&
+      optionalString(e.private_der) &&
+      optionalString(e.public_key),
+  );
 }
 
 /** Loads a policy or throws Vault's 400 `encryption key not found`. */

@@ -8,16 +8,12 @@ import type { BackendRequest } from '../../logical/backend.js';
 import { subjectNameDer } from './issue.js';
 import { caKey, readJson, writeJson } from './store.js';
 import { buildCrl } from './x509.js';
+
 import { isCaBundle, isRevokedList } from './shapes.js';
+export type { RevokedList } from './types.js';
 
 /** Vault's default CRL validity: 72h. */
 const crlExpirySeconds = 72 * 3600;
-
-/** The revoked serials and the CRL number. */
-export interface RevokedList {
-  number: number;
-  revoked: { serial: string; time: number }[];
-}
 
 /** Rebuilds and stores the CRL (called after any change to the CA or the revoked list). */
 export async function rebuildCrl(request: BackendRequest, clock: Clock, bump = true): Promise<void> {

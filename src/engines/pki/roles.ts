@@ -7,27 +7,10 @@ import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest, FieldSpec, PathSpec } from '../../logical/backend.js';
 import { noContent } from '../../logical/response.js';
 import { readJson, writeJson } from './store.js';
-import { isPkiRole } from './shapes.js';
+import type { PkiRole } from './types.js';
 
-/** A stored role. */
-export interface PkiRole {
-  allowed_domains: string[];
-  allow_subdomains: boolean;
-  allow_glob_domains: boolean;
-  allow_any_name: boolean;
-  allow_bare_domains: boolean;
-  allow_localhost: boolean;
-  allow_ip_sans: boolean;
-  enforce_hostnames: boolean;
-  key_type: string;
-  key_bits: number;
-  ttl: number;
-  max_ttl: number;
-  generate_lease: boolean;
-  no_store: boolean;
-  server_flag: boolean;
-  client_flag: boolean;
-}
+import { isPkiRole } from './shapes.js';
+export type { PkiRole } from './types.js';
 
 /** The role fields with Vault's defaults. */
 export const roleFields: Record<string, FieldSpec> = {

@@ -2,9 +2,7 @@
  * Shape checks for what the PKI engine reads back from storage: entries are parsed to `unknown`
  * and checked here before use, so a damaged or foreign entry is an integrity failure, not a crash.
  */
-import type { PkiRole } from './roles.js';
-import type { CaBundle, CertRecord, UrlConfig } from './store.js';
-import type { RevokedList } from './crl.js';
+import type { CaBundle, CertRecord, PkiRole, RevokedList, UrlConfig } from './types.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

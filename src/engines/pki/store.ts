@@ -7,7 +7,10 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:cryp
 import { ArcaError } from '../../lib/errors.js';
 import { secureRandomBytes } from '../../lib/rng.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import type { CaBundle } from './types.js';
+
 import { isCaBundle } from './shapes.js';
+export type { CaBundle, CertRecord, UrlConfig } from './types.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -34,29 +37,6 @@ export async function readJson<T>(
 /** Writes a JSON entry. */
 export async function writeJson(storage: StorageView, key: string, value: unknown): Promise<void> {
   await storage.put(key, encoder.encode(JSON.stringify(value)));
-}
-
-/** The mount's CA: its certificate, PKCS#8 key and the chain above it (PEM, nearest first). */
-export interface CaBundle {
-  certificate: string;
-  private_key_der: string;
-  chain: string[];
-  serial_number: string;
-  key_type: string;
-}
-
-/** An issued certificate record. */
-export interface CertRecord {
-  certificate: string;
-  not_after_ms: number;
-  revocation_time?: number;
-}
-
-/** `config/urls`. */
-export interface UrlConfig {
-  issuing_certificates: string[];
-  crl_distribution_points: string[];
-  ocsp_servers: string[];
 }
 
 /** Loads the CA or throws Vault's 400 when the mount has none yet. */

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { Core } from '../core/core.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
+import { pkiBackendFactory } from '../engines/pki/index.js';
+import { totpBackendFactory } from '../engines/totp/index.js';
+import { transitBackendFactory } from '../engines/transit/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
@@ -89,7 +92,13 @@ export async function createServerCore(input: {
       clock: systemClock,
       rng: systemRng,
       logger: input.logger,
-      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
+      engines: {
+        kv: kvBackendFactory,
+        cubbyhole: cubbyholeBackendFactory,
+        transit: transitBackendFactory,
+        totp: totpBackendFactory,
+        pki: pkiBackendFactory,
+      },
       storageType: storage.storageType,
       version: arcaVersion,
       metrics: new ArcaMetrics(),

@@ -25,22 +25,30 @@ export interface HaView {
   active(): { peerId: string; apiAddr: string } | undefined;
 }
 
-/** A server-level route: full request path without `/v1/` → handler. */
-export type GateRoute = (request: FastifyRequest) => Promise<InterceptedResponse>;
+/**
+ * A server-level route: full request path without `/v1/` → handler. Undefined from the handler
+ * lets the request continue (to forwarding or core).
+ */
+export type GateRoute = (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
 
 /** Builds the `intercept` function for the HTTP app. */
 export function clusterHttpGate(
   ha: HaView,
   forwarding: RequestForwarding,
   routes: ReadonlyMap<string, GateRoute> = new Map(),
+  servedHereRoutes: ReadonlyMap<string, GateRoute> = new Map(),
 ): (request: FastifyRequest) => Promise<InterceptedResponse | undefined> {
   return async (request) => {
     const path = requestPath(request.url);
     const route = routes.get(path);
-    if (route !== undefined) return route(request);
+    if (route !== undefined) {
+      const answered = await route(request);
+      if (answered !== undefined) return answered;
+    }
     // Injected by our own forwarding server: serve here, never forward again.
-    if (request.headers[internalForwardHeader] === forwarding.marker) return undefined;
-    if (ha.mode() !== 'standby' || isLocallyAnswered(path)) return undefined;
+    const servedHere = servedHereRoutes.get(path);
+    if (request.headers[internalForwardHeader] === forwarding.marker) return servedHere?.(request);
+    if (ha.mode() !== 'standby' || isLocallyAnswered(path)) return servedHere?.(request);
 
     const active = ha.active();
     if (isTruthyHeader(request.headers['x-vault-no-request-forwarding'])) {

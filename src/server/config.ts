@@ -36,6 +36,11 @@ export interface ListenerConfig {
   requestBodyBytesMax: number;
   /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (vault-api.md §11). */
   unauthenticatedMetricsAccess: boolean;
+  /**
+   * Vault's listener `cluster_address`: where the cluster (Noise) listener binds, `host:port`.
+   * Default: the host:port of the top-level `cluster_addr`, which is what peers dial.
+   */
+  clusterAddress?: string;
 }
 
 /** The validated server configuration. */
@@ -288,6 +293,11 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
     if (size > 0) requestBodyBytesMax = size;
   }
   const telemetry = singleBlock(body.telemetry, 'listener telemetry', fail);
+  const clusterAddress =
+    body.cluster_address === undefined
+      ? undefined
+      : stringValue(body.cluster_address, 'listener cluster_address', fail);
+  if (clusterAddress !== undefined) attempt(() => parseListenAddress(clusterAddress), fail);
   return {
     type: 'tcp',
     address,
@@ -301,6 +311,7 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
       false,
       fail,
     ),
+    ...(clusterAddress === undefined ? {} : { clusterAddress }),
   };
 }
 

@@ -16,7 +16,7 @@ import type { Rng } from '../../lib/rng.js';
 import type { Message } from '../../raft/types.js';
 import type { Transport } from '../../raft/ports.js';
 import { RaftStorage } from '../../storage/raft/raft-storage.js';
-import { formatPeerAddress } from './address.js';
+import { formatPeerAddress, parsePeerAddress } from './address.js';
 import { DeferredRaftStorage } from './deferred-raft.js';
 import { RequestForwarding } from './forwarding.js';
 import type { HaView } from './http-gate.js';
@@ -52,8 +52,10 @@ export interface ClusterNodeOptions {
   path: string;
   /** `storage "raft" { node_id }`. */
   nodeId?: string;
-  /** `cluster_addr` (URL): the Noise listener binds its host:port; advertised as is. */
+  /** `cluster_addr` (URL): advertised to peers (they dial its host:port). */
   clusterAddr: string;
+  /** Listener `cluster_address` (`host:port`): where to bind; default `cluster_addr`'s host:port. */
+  clusterBindAddress?: string;
   /** `api_addr` (URL): advertised to the cluster (307 redirects, leader_address). */
   apiAddr: string;
   logger: ClusterLogger;
@@ -86,17 +88,25 @@ export class ClusterNode {
     const url = new URL(options.clusterAddr);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || '8201');
+    const bind =
+      options.clusterBindAddress === undefined ? undefined : parsePeerAddress(options.clusterBindAddress);
+    if (options.clusterBindAddress !== undefined && bind === undefined)
+      throw new ArcaError(
+        'invalid_field',
+        `listener cluster_address ${options.clusterBindAddress} is not host:port`,
+      );
     const transport = await ClusterTransport.start({
       identity,
       clusterId: clusterProtocolId,
-      listen: { host, port },
+      listen: bind ?? { host, port },
       logger: options.logger,
       rng: options.rng,
     });
     const self: MemberInfo = {
       nodeId,
       apiAddr: options.apiAddr,
-      clusterAddr: formatPeerAddress({ host, port: transport.address.port }),
+      // Advertised: what peers dial (a proxy may stand in front of the bound port).
+      clusterAddr: formatPeerAddress({ host, port: bind === undefined ? transport.address.port : port }),
       publicKey: identity.peerId,
     };
     const membership = new MembershipSync(transport, self, options.logger, () => options.clock.monotonicMs());

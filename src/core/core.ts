@@ -261,6 +261,16 @@ export class Core implements RequestHandler {
     }
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
     if (lifecyclePaths.has(lifecyclePath)) return runPipeline(this.pipeline, request, trace);
+    const ha = this.deps.ha;
+    if (ha !== undefined && (request.operation === 'read' || request.operation === 'list')) {
+      // Linearizable reads on the active node: a ReadIndex round (shared by concurrent requests)
+      // proves this node still leads a quorum and has applied everything committed before the
+      // read. No clock lease: a partitioned leader cannot answer from a stale state.
+      return this.inflight.track(async () => {
+        await ha.linearizableRead();
+        return runPipeline(this.pipeline, request, trace);
+      });
+    }
     return this.inflight.track(() => runPipeline(this.pipeline, request, trace));
   }
 

@@ -25,6 +25,27 @@ async function leaderIndexes(addr: string): Promise<{ committed: number; applied
   }
 }
 
+/** Steps the active node down until `target` becomes active (bounded). */
+async function stepDownUntil(cluster: TestCluster, target: string, token: string): Promise<void> {
+  await waitUntil(
+    `${target} to become active`,
+    async () => {
+      const active = await cluster.activeNode();
+      if (active === target) return true;
+      const client = cluster.client(active, token);
+      try {
+        await client.sys.stepDown();
+      } finally {
+        client.close();
+      }
+      await waitUntil('a new active node', async () => (await cluster.activeNode()) !== active, 15_000);
+      return (await cluster.activeNode()) === target;
+    },
+    60_000,
+    10,
+  );
+}
+
 describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => {
   let cluster: TestCluster;
   let keys: string[];
@@ -51,6 +72,8 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
 
   before(async () => {
     cluster = await TestCluster.create();
+    // Compact early, so a node that was down catches up through a snapshot, not the log.
+    cluster.env = { ARCA_RAFT_SNAPSHOT_THRESHOLD: '64', ARCA_RAFT_SNAPSHOT_TRAILING: '16' };
     for (const id of ids) await cluster.define(id);
     await Promise.all(ids.map((id) => cluster.start(id)));
     const init = await initCluster(ids.map((id) => cluster.api(id)));
@@ -124,6 +147,8 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     assert.notEqual(newLeader, leader);
     for (const [key, value] of acked) assert.deepEqual(await read(newLeader, key), { v: value }, key);
 
+    // While it is down the others move on past its log (compaction every 64 entries).
+    for (let i = 0; i < 100; i++) await write(newLeader, `while-down-${i}`, { i });
     // The killed node restarts sealed: it never serves, not even by forwarding, until unsealed.
     await cluster.start(leader);
     assert.equal(await healthStatus(cluster.api(leader)), 503);
@@ -140,6 +165,15 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
       async () => (await leaderIndexes(cluster.api(leader))).applied >= target.committed,
     );
     assert.deepEqual(await read(leader, 'while-sealed'), { n: 1 });
+    // It is a full member again: it can lead, and then serves what it caught up on.
+    const admin = cluster.client(newLeader, token);
+    try {
+      await admin.raft.configuration(); // (linearizable on the active node)
+    } finally {
+      admin.close();
+    }
+    await stepDownUntil(cluster, leader, token);
+    assert.deepEqual(await read(leader, 'while-down-99'), { i: 99 });
   });
 
   test('a node unsealed with other keys cannot join', async () => {

@@ -30,7 +30,7 @@ import { ClusterTransport } from './transport.js';
 /** The prologue every Arca cluster handshake binds (a node of another protocol cannot connect). */
 export const clusterProtocolId = 'arca-cluster/1';
 
-/** Raft timing (ticks of `tickIntervalMs`). Defaults give ~0.6-1.2 s elections: failover < 2 s. */
+/** Raft timing (ticks of `tickIntervalMs`). Defaults give 0.5-1 s elections: failover < 2 s. */
 export interface RaftTiming {
   tickIntervalMs: number;
   electionTimeoutTicks: number;
@@ -42,7 +42,7 @@ export interface RaftTiming {
 /** Default Raft timing for servers. */
 export const defaultRaftTiming: RaftTiming = {
   tickIntervalMs: 50,
-  electionTimeoutTicks: 12,
+  electionTimeoutTicks: 10,
   heartbeatIntervalTicks: 2,
 };
 

@@ -6,7 +6,6 @@ import { isApiError } from '../../../src/api/errors.js';
 import {
   healthStatus,
   initCluster,
-  joinNode,
   unsealNode,
   waitForVoters,
   waitUntil,
@@ -209,10 +208,21 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     await cluster.nodes.get('intruder')!.stop();
   });
 
-  test('a node joins as a learner, is promoted, and once removed its key can no longer connect', async () => {
-    await cluster.define('node4');
+  test('a node joins by retry_join as a learner, is promoted, and once removed its key can no longer connect', async () => {
+    // node4 finds the cluster by itself (retry_join); its key holders only unseal it.
+    const node4 = await cluster.define('node4');
+    node4.retryJoin = [cluster.api('node3')];
     await cluster.start('node4');
-    await joinNode(cluster.api('node4'), cluster.api('node3'), keys);
+    await waitUntil('node4 to fetch the join challenge', async () => {
+      const client = cluster.client('node4');
+      try {
+        return (await client.sys.sealStatus()).initialized;
+      } finally {
+        client.close();
+      }
+    });
+    await unsealNode(cluster.api('node4'), keys);
+    await waitUntil('node4 to be a standby', async () => (await healthStatus(cluster.api('node4'))) === 429);
     const active = await cluster.activeNode();
     const admin = cluster.client(active, token);
     try {

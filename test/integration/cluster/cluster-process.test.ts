@@ -141,7 +141,10 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     process.stderr.write(
       `# failover: first acknowledged write ${failoverMs} ms after kill -9 of ${leader}\n`,
     );
-    assert.ok(failoverMs < 5_000, `failover took ${failoverMs} ms`);
+    // The issue's bound (2 s); measured ~0.7 s on a loaded 2-core box. ARCA_FAILOVER_BOUND_MS
+    // loosens it for slower machines.
+    const boundMs = Number(process.env.ARCA_FAILOVER_BOUND_MS ?? 2_000);
+    assert.ok(failoverMs < boundMs, `failover took ${failoverMs} ms (bound ${boundMs} ms)`);
     const newLeader = await cluster.activeNode();
     assert.notEqual(newLeader, leader);
     for (const [key, value] of acked) assert.deepEqual(await read(newLeader, key), { v: value }, key);

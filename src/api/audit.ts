@@ -56,15 +56,30 @@ export class AuditApi {
     return hash;
   }
 
-  /** `GET sys/audit-chain/<path>` (sudo, Arca): chain key (hex) and the device's last seq. */
-  async chain(path: string): Promise<{ key: string; seq: number }> {
-    const secret = await this.api.read<{ key: string; seq: number }>(
+  /**
+   * `GET sys/audit-chain/<path>` (sudo, Arca): chain key (hex), the device's last seq, and the
+   * key and final seq of each earlier device that wrote the same file (its older segments, oldest
+   * first).
+   */
+  async chain(path: string): Promise<{ key: string; seq: number; previous: { key: string; seq: number }[] }> {
+    const secret = await this.api.read<{ key: string; seq: number; previous_segments?: unknown }>(
       `sys/audit-chain/${normaliseAuditPath(path)}`,
     );
     const data = secret?.data;
     if (!data || typeof data.key !== 'string' || typeof data.seq !== 'number') {
       throw new Error('audit-chain: unexpected response');
     }
-    return { key: data.key, seq: data.seq };
+    const previous = Array.isArray(data.previous_segments) ? (data.previous_segments as unknown[]) : [];
+    return {
+      key: data.key,
+      seq: data.seq,
+      previous: previous.filter(
+        (p): p is { key: string; seq: number } =>
+          typeof p === 'object' &&
+          p !== null &&
+          typeof (p as { key?: unknown }).key === 'string' &&
+          typeof (p as { seq?: unknown }).seq === 'number',
+      ),
+    };
   }
 }

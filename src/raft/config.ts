@@ -1,6 +1,6 @@
 /**
  * Raft configuration, in ticks (the driver decides how long a tick is). `resolveConfig` fills the
- * defaults and rejects unsafe combinations (lease reads without check-quorum) up front.
+ * defaults and rejects invalid settings up front.
  */
 import { assert } from '../lib/assert.js';
 import { limits } from '../lib/limits.js';
@@ -40,8 +40,6 @@ export interface RaftConfig {
   preVote?: boolean;
   /** Leader steps down without a recently active quorum; followers honour the leader lease. Default true. */
   checkQuorum?: boolean;
-  /** 'safe' confirms leadership with a heartbeat round; 'leaseBased' requires checkQuorum. */
-  readOnlyOption?: 'safe' | 'leaseBased';
   /** TEST-ONLY fault injection. */
   mutations?: RaftMutations;
 }
@@ -70,7 +68,6 @@ export function resolveConfig(config: RaftConfig): ResolvedConfig {
     maxSnapshotBytes: config.maxSnapshotBytes ?? limits.raftSnapshotBytesMax,
     preVote: config.preVote ?? true,
     checkQuorum: config.checkQuorum ?? true,
-    readOnlyOption: config.readOnlyOption ?? 'safe',
     mutations: config.mutations ?? noMutations,
   };
   assert(resolved.id !== '', 'raft: id must not be empty');
@@ -81,9 +78,5 @@ export function resolveConfig(config: RaftConfig): ResolvedConfig {
   );
   assert(resolved.maxInflightMsgs > 0, 'raft: maxInflightMsgs must be > 0');
   assert(resolved.snapshotChunkBytes > 0, 'raft: snapshotChunkBytes must be > 0');
-  assert(
-    resolved.readOnlyOption !== 'leaseBased' || resolved.checkQuorum,
-    'raft: lease-based reads require checkQuorum',
-  );
   return resolved;
 }

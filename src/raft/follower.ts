@@ -51,7 +51,7 @@ export function handleSnapshot(r: RaftState, m: Message): void {
     r.send({ type: 'MsgAppResp', to: m.from, index: r.log.committed });
     return;
   }
-  const outcome = r.assembler.accept(chunk);
+  const outcome = r.assembler.accept(chunk, { from: m.from, term: m.term });
   const meta = { index: chunk.meta.index, logTerm: chunk.meta.term };
   switch (outcome.kind) {
     case 'invalid':

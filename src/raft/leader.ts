@@ -139,13 +139,8 @@ function transferLeader(r: RaftState, transferee: NodeId): void {
   else maybeSendAppend(r, transferee);
 }
 
-/**
- * Tells the transferee to campaign now. From here on this leader's lease is not trusted for the
- * rest of its term (another leader may exist even if the transfer is later aborted, etcd-io/raft
- * #99): lease-based reads fall back to a heartbeat round.
- */
+/** Tells the transferee to campaign now. */
 function sendTimeoutNow(r: RaftState, to: NodeId): void {
-  r.leaseSuspended = true;
   r.send({ type: 'MsgTimeoutNow', to });
 }
 

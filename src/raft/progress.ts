@@ -14,6 +14,8 @@ export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 /** A snapshot being streamed to one follower in chunks. */
 export interface SnapshotTransfer {
   snapshot: Snapshot;
+  /** Unique among this leader's transfers in its term; sent with every chunk. */
+  id: number;
   /** Next byte offset to send. */
   sentOffset: number;
   /** Bytes the follower confirmed to hold. */
@@ -73,11 +75,18 @@ export class Progress {
     this.next = this.match + 1;
   }
 
-  /** Follower is behind the compaction point: stream `snapshot` to it. */
-  becomeSnapshot(snapshot: Snapshot): void {
+  /** Follower is behind the compaction point: stream `snapshot` to it as transfer `transferId`. */
+  becomeSnapshot(snapshot: Snapshot, transferId: number): void {
     this.resetState('snapshot');
     this.pendingSnapshot = snapshot.meta.index;
-    this.snapshotTransfer = { snapshot, sentOffset: 0, ackedOffset: 0, finalSent: false, stallTicks: 0 };
+    this.snapshotTransfer = {
+      snapshot,
+      id: transferId,
+      sentOffset: 0,
+      ackedOffset: 0,
+      finalSent: false,
+      stallTicks: 0,
+    };
   }
 
   /** Accounts for a MsgApp carrying `entries` entries (`bytes` of data) starting at `next`. */

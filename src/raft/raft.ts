@@ -67,6 +67,7 @@ function isWellFormedChunk(c: SnapshotChunk): boolean {
     meta !== undefined &&
     Number.isSafeInteger(meta.index) &&
     Number.isSafeInteger(meta.term) &&
+    Number.isSafeInteger(c.transferId) &&
     meta.index > 0 &&
     Array.isArray(meta.confState?.voters) &&
     Array.isArray(meta.confState?.learners) &&

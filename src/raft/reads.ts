@@ -1,9 +1,14 @@
 /**
- * Linearizable reads on the leader (Raft thesis §6.4; etcd stepLeader MsgReadIndex). 'safe'
- * confirms leadership with one heartbeat round shared by every read queued before it; 'leaseBased'
- * answers from the commit index (only with check-quorum; during or after a transfer attempt in this
- * term it falls back to the heartbeat round). A new leader answers nothing until it has committed
- * an entry of its own term: reads are parked until then.
+ * Linearizable reads on the leader (Raft thesis §6.4; etcd stepLeader MsgReadIndex): every read
+ * is confirmed by a heartbeat round that a quorum acknowledges after the read arrived, one round
+ * shared by every read queued before it. A new leader answers nothing until it has committed an
+ * entry of its own term: reads are parked until then.
+ *
+ * There is deliberately no lease-based shortcut (answering from the commit index without a round,
+ * trusting a clock): a leader paused by GC, a VM stall or SIGSTOP cannot notice that it was
+ * deposed, and its clock cannot bound the pause or drift, so it would serve stale reads (a paused
+ * old leader answered at index 4 after the new leader committed index 6). Secrets must not be read
+ * stale under clock faults, and a round costs one heartbeat round trip shared by every read.
  */
 import { bcastHeartbeat } from './replication.js';
 import { parseReadRoundContext, readRoundContext } from './read-only.js';
@@ -36,11 +41,6 @@ function serveReadIndex(r: RaftState, m: Message): void {
     respond(r, m.from, r.log.committed, ctx);
     return;
   }
-  if (r.config.readOnlyOption === 'leaseBased' && r.leadTransferee === '' && !r.leaseSuspended) {
-    respond(r, m.from, r.log.committed, ctx);
-    return;
-  }
-  // Safe reads, and lease reads while a transfer is (or was) underway (etcd-io/raft #99).
   // Queued; the heartbeat round goes out at the next flush (batching).
   r.readOnly.add(r.log.committed, m.from, ctx, r.id);
 }

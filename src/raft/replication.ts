@@ -40,7 +40,7 @@ function sendSnapshot(r: RaftState, to: NodeId, pr: Progress): boolean {
     return false; // temporarily unavailable: retry on a later heartbeat
   }
   if (snapshot.meta.index === 0) return false;
-  pr.becomeSnapshot(snapshot);
+  pr.becomeSnapshot(snapshot, ++r.snapshotTransfersStarted);
   sendSnapshotChunks(r, to, pr);
   return true;
 }
@@ -62,6 +62,7 @@ export function sendSnapshotChunks(r: RaftState, to: NodeId, pr: Progress): void
       to,
       snapshot: {
         meta: t.snapshot.meta,
+        transferId: t.id,
         offset: t.sentOffset,
         totalBytes: total,
         data: t.snapshot.data.subarray(t.sentOffset, end),

@@ -31,7 +31,6 @@ export function reset(r: RaftState, term: number): void {
   r.uncommittedSize = 0;
   r.resetReadOnly();
   r.pendingReadIndexMessages = [];
-  r.leaseSuspended = false;
 }
 
 export function becomeFollower(r: RaftState, term: number, lead: NodeId): void {

@@ -2,8 +2,24 @@
  * The follower side of chunked InstallSnapshot: chunks of one snapshot must arrive in order
  * (offset = bytes received so far); a chunk at offset 0 (re)starts an assembly. The result of each
  * chunk tells the follower what to answer: keep going, retry from an offset, or install.
+ *
+ * An assembly belongs to ONE transfer: (sender, sender's term, the sender's transfer id). Index,
+ * term and size are not enough — two leaders (or one leader's two transfers) can stream different
+ * bytes for the same snapshot index, and splicing them would install a state no node ever had.
+ * A chunk of another transfer never extends the assembly; a delayed first chunk of an earlier
+ * transfer of the same sender and term does not restart it either.
  */
-import type { Snapshot, SnapshotChunk, SnapshotMeta } from './types.js';
+import type { NodeId, Snapshot, SnapshotChunk, SnapshotMeta } from './types.js';
+
+/** Who sent a chunk: the message's authenticated `from` and its `term`. */
+export interface ChunkSender {
+  from: NodeId;
+  term: number;
+}
+
+interface TransferKey extends ChunkSender {
+  transferId: number;
+}
 
 /** What one chunk did to the assembly. */
 export type ChunkOutcome =
@@ -16,9 +32,19 @@ function sameMeta(a: SnapshotMeta, b: SnapshotMeta): boolean {
   return a.index === b.index && a.term === b.term;
 }
 
+function sameTransfer(a: TransferKey, b: TransferKey): boolean {
+  return a.from === b.from && a.term === b.term && a.transferId === b.transferId;
+}
+
+/** `b` is an earlier transfer than `a` by the same sender in the same term. */
+function olderTransfer(a: TransferKey, b: TransferKey): boolean {
+  return a.from === b.from && a.term === b.term && b.transferId < a.transferId;
+}
+
 /** Assembles one snapshot from in-order chunks, bounded by `maxBytes`. */
 export class SnapshotAssembler {
   private meta: SnapshotMeta | undefined;
+  private transfer: TransferKey | undefined;
   private totalBytes = 0;
   private received = 0;
   private parts: Uint8Array[] = [];
@@ -33,13 +59,14 @@ export class SnapshotAssembler {
   /** Drops any partial snapshot. */
   reset(): void {
     this.meta = undefined;
+    this.transfer = undefined;
     this.totalBytes = 0;
     this.received = 0;
     this.parts = [];
   }
 
-  /** Feeds one chunk. */
-  accept(chunk: SnapshotChunk): ChunkOutcome {
+  /** Feeds one chunk received from `sender`. */
+  accept(chunk: SnapshotChunk, sender: ChunkSender): ChunkOutcome {
     const valid =
       Number.isSafeInteger(chunk.offset) &&
       Number.isSafeInteger(chunk.totalBytes) &&
@@ -49,11 +76,21 @@ export class SnapshotAssembler {
       chunk.offset + chunk.data.length <= chunk.totalBytes &&
       (!chunk.done || chunk.offset + chunk.data.length === chunk.totalBytes);
     if (!valid) return { kind: 'invalid' };
+    const key: TransferKey = { from: sender.from, term: sender.term, transferId: chunk.transferId };
+    const current = this.transfer;
     if (chunk.offset === 0) {
+      if (current !== undefined && olderTransfer(current, key)) return { kind: 'invalid' };
       this.reset();
       this.meta = chunk.meta;
+      this.transfer = key;
       this.totalBytes = chunk.totalBytes;
-    } else if (!this.meta || !sameMeta(this.meta, chunk.meta) || this.totalBytes !== chunk.totalBytes) {
+    } else if (
+      !this.meta ||
+      current === undefined ||
+      !sameTransfer(current, key) ||
+      !sameMeta(this.meta, chunk.meta) ||
+      this.totalBytes !== chunk.totalBytes
+    ) {
       return { kind: 'retry', expectedOffset: 0 };
     } else if (chunk.offset !== this.received) {
       // A duplicate (offset < received) or a gap (offset > received): tell the leader where we are.

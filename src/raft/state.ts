@@ -42,8 +42,8 @@ export class RaftState {
   pendingConfIndex = 0;
   /** Payload bytes of uncommitted entries appended by this leader. */
   uncommittedSize = 0;
-  /** A MsgTimeoutNow was sent in this term: lease-based reads use a heartbeat round instead. */
-  leaseSuspended = false;
+  /** Snapshot transfers this node started (the last one's id); ids are never reused. */
+  snapshotTransfersStarted = 0;
   /** Reads that arrived before this leader committed in its term (etcd pendingReadIndexMessages). */
   pendingReadIndexMessages: Message[] = [];
 

@@ -97,9 +97,15 @@ export interface Message {
   snapshot?: SnapshotChunk;
 }
 
-/** One chunk of a snapshot in transit; `offset` of `totalBytes`, `done` on the last chunk. */
+/**
+ * One chunk of a snapshot in transit; `offset` of `totalBytes`, `done` on the last chunk.
+ * `transferId` names one transfer among those the sender started in its term (a per-leader
+ * sequence): together with the message's `from` and `term` it identifies the transfer, so chunks
+ * of two transfers whose index, term and size agree are never assembled into one snapshot.
+ */
 export interface SnapshotChunk {
   meta: SnapshotMeta;
+  transferId: number;
   offset: number;
   totalBytes: number;
   data: Uint8Array;

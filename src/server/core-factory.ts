@@ -93,6 +93,14 @@ export async function createServerCore(input: {
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
+      systemLeaseTtls: {
+        defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,
+        maxLeaseTtlSeconds: input.config.maxLeaseTtlSeconds,
+      },
+      clusterName: input.config.vault.clusterName,
+      apiAddr: input.config.apiAddr,
+      clusterAddr: input.config.clusterAddr,
+      prometheusEnabled: input.config.telemetry.prometheusRetentionSeconds > 0,
       // Single node: every write goes through this core's barrier, so its read cache is coherent.
       // Vault's `disable_cache = true` turns it off (no decrypted value outlives its request).
       barrierReadCache: input.config.disableCache

@@ -23,7 +23,6 @@ export interface NodeOptions {
   checkQuorum?: boolean;
   electionTimeoutTicks?: number;
   heartbeatIntervalTicks?: number;
-  readOnlyOption?: 'safe' | 'leaseBased';
   snapshotChunkBytes?: number;
   maxSizePerMsgBytes?: number;
   maxInflightMsgs?: number;
@@ -102,7 +101,6 @@ export class Cluster {
       ...(appliedIndex !== undefined ? { appliedIndex } : {}),
       ...(o.preVote !== undefined ? { preVote: o.preVote } : {}),
       ...(o.checkQuorum !== undefined ? { checkQuorum: o.checkQuorum } : {}),
-      ...(o.readOnlyOption ? { readOnlyOption: o.readOnlyOption } : {}),
       ...(o.snapshotChunkBytes ? { snapshotChunkBytes: o.snapshotChunkBytes } : {}),
       ...(o.maxSizePerMsgBytes ? { maxSizePerMsgBytes: o.maxSizePerMsgBytes } : {}),
       ...(o.maxInflightMsgs ? { maxInflightMsgs: o.maxInflightMsgs } : {}),

@@ -5,7 +5,7 @@
  *   add-nodes N [opts]            voters 1..N
  *   new-cluster [opts]            start over with an empty cluster
  *   add-node ID voters=a,b [learners=c] [term=T] [vote=V] [commit=C] [log=t/i,t/i] [opts]
- *     opts: pre-vote=bool check-quorum=bool chunk=BYTES max-msg-bytes=N read-only=safe|leaseBased
+ *     opts: pre-vote=bool check-quorum=bool chunk=BYTES max-msg-bytes=N
  *   campaign ID | elect-without-commit ID (expires the others' leader lease, delivers only votes) | propose ID DATA | propose-conf-change ID TYPE NODE
  *   transfer-leadership FROM TO | read-index ID CTX | report-unreachable ID PEER
  *   process-ready ID... | deliver-msgs ID... | drop-msgs [to=ID] [type=T] | stabilize [ID...]
@@ -42,8 +42,6 @@ function nodeOptions(kv: Map<string, string>): NodeOptions {
   if (cq !== undefined) o.checkQuorum = cq;
   if (kv.has('chunk')) o.snapshotChunkBytes = Number(kv.get('chunk'));
   if (kv.has('max-msg-bytes')) o.maxSizePerMsgBytes = Number(kv.get('max-msg-bytes'));
-  const ro = kv.get('read-only');
-  if (ro === 'safe' || ro === 'leaseBased') o.readOnlyOption = ro;
   return o;
 }
 

@@ -2,9 +2,10 @@
  * The invariant checker: the simulator reports every persist, apply, proposal, read and role it
  * sees, and this class throws `SimInvariantError` the moment any Raft safety property breaks:
  * election safety (one leader per term), log matching, committed entries never lost or changed,
- * leader completeness, monotone commit/applied, applied ≤ committed, acknowledged proposals stay
- * committed, identical applied sequences (hash chain), at most one pending configuration change,
- * and linearizable ReadIndex (a read reflects every write acknowledged before it started).
+ * leader completeness, monotone commit/applied, applied ≤ committed, identical applied sequences
+ * (hash chain), at most one pending configuration change, and linearizable ReadIndex (a read
+ * reflects every write acknowledged before it started); at the end of a run, every acknowledged
+ * write is on the disks of a majority of voters.
  */
 import type { ConfChange, ConfState, Entry, NodeId, Snapshot } from '../../src/raft/types.js';
 import { EntryType } from '../../src/raft/types.js';
@@ -17,6 +18,13 @@ interface PendingProposal {
   term: number;
   dataHash: number;
   incarnation: number;
+}
+
+/** A write the client was told succeeded: the entry that carried it. */
+interface AckedWrite {
+  index: number;
+  term: number;
+  dataHash: number;
 }
 
 interface PendingRead {
@@ -59,7 +67,7 @@ export class Checker implements SimObserver {
   readonly ackedKeys = new Set<string>();
   /** Every node that has been a member in some committed configuration. */
   readonly everMembers = new Set<NodeId>();
-  private readonly ackedIndexes: number[] = [];
+  private readonly ackedWrites: AckedWrite[] = [];
   private readonly reads = new Map<string, PendingRead>();
   private readonly lastCommit = new Map<NodeId, { incarnation: number; commit: number; applied: number }>();
   private readonly leaderChecked = new Set<string>();
@@ -171,7 +179,7 @@ export class Checker implements SimObserver {
       ) {
         this.stats.acked++;
         this.ackedKeys.add(Buffer.from(entry.data).toString('utf8'));
-        this.ackedIndexes.push(entry.index);
+        this.ackedWrites.push({ index: entry.index, term: entry.term, dataHash: pending.dataHash });
         if (entry.index > this.ackedMaxIndex) this.ackedMaxIndex = entry.index;
       } else {
         this.stats.failedProposals++;
@@ -295,11 +303,41 @@ export class Checker implements SimObserver {
     }
   }
 
-  /** Every acknowledged proposal is still the committed entry at its index. */
-  checkAckedDurable(): void {
-    for (const index of this.ackedIndexes) {
-      if (this.committedTerm[index] === undefined)
-        fail(`acknowledged write at ${index} missing from committed log`);
+  /**
+   * Every acknowledged write is durable on a majority of the current voters: their DISK images
+   * (what a restart would recover, not the in-memory logs) hold its entry — same index, term and
+   * data — or a snapshot covering it. Raft's promise to the client; run once the cluster has
+   * converged (mid-run a just-added voter may legitimately not hold it yet).
+   */
+  checkAckedDurable(nodes: Iterable<SimNode>): void {
+    const byId = new Map<NodeId, SimNode>();
+    for (const node of nodes) byId.set(node.id, node);
+    const voters = this.committedConf.voters;
+    const disks = voters.flatMap((id) => {
+      const image = byId.get(id)?.disk.image();
+      if (image === undefined) return [];
+      return [
+        {
+          snapshotIndex: image.snapshot?.meta.index ?? 0,
+          entries: new Map(image.entries.map((e) => [e.index, e])),
+        },
+      ];
+    });
+    const needed = Math.floor(voters.length / 2) + 1;
+    for (const write of this.ackedWrites) {
+      let holders = 0;
+      for (const disk of disks) {
+        const entry = disk.entries.get(write.index);
+        const held =
+          disk.snapshotIndex >= write.index ||
+          (entry !== undefined && entry.term === write.term && hashBytes(entry.data) === write.dataHash);
+        if (held) holders++;
+      }
+      if (holders < needed) {
+        fail(
+          `acknowledged write at index ${write.index} term ${write.term} is durable on only ${holders} of ${voters.length} voters (${voters.join(',')}); a majority needs ${needed}`,
+        );
+      }
     }
   }
 

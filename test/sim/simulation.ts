@@ -90,7 +90,6 @@ export class Simulation implements SimHost {
       maxSizePerMsgBytes: o.maxSizePerMsgBytes,
       maxInflightMsgs: o.maxInflightMsgs,
       snapshotChunkBytes: o.snapshotChunkBytes,
-      readOnlyOption: 'safe',
       ...(tuning.mutations !== undefined ? { mutations: tuning.mutations } : {}),
     };
     const voters: NodeId[] = [];
@@ -389,7 +388,7 @@ export class Simulation implements SimHost {
 
   private finish(): void {
     this.checker.checkLogMatching([...this.nodes.values()]);
-    this.checker.checkAckedDurable();
+    this.checker.checkAckedDurable(this.nodes.values());
     this.phase = 'done';
   }
 

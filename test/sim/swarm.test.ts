@@ -33,3 +33,11 @@ test('a seed replays exactly (same steps, same virtual time, same stats)', () =>
   assert.equal(a.virtualMs, b.virtualMs);
   assert.deepEqual(a.stats, b.stats);
 });
+
+test('a removal already proposed counts: seed 7311470 no longer removes one of two voters and wedges', () => {
+  // Before the fix the membership workload counted only committed voters: with a removal from
+  // three voters still in flight it removed a second voter, and the survivor never learned the
+  // removal committed (no leader after the heal).
+  const result = runSeed(7311470, defaultLimits);
+  assert.ok(result.ok, formatFailure(result));
+});

@@ -1,13 +1,24 @@
 /**
  * `arca audit enable | disable | list | verify`. The first three are Vault's (`sys/audit`, sudo);
  * `verify` is Arca's: it checks the keyed hash chain of audit files (oldest first) and names the
- * first removed, inserted, reordered, edited or truncated line. The key comes from `-key` (hex),
- * `-key-file`, or the server (`-device`, which also catches lines cut from the end).
+ * first removed, inserted, reordered, edited or truncated line. Keys come from `-key` (hex,
+ * repeatable), `-key-file` (repeatable; keys separated by whitespace) and/or the server
+ * (`-device`: the device's key and seq, and the key and final seq of each earlier device on the
+ * same file, which also catches lines or a segment cut from the end of any segment). A file written by several devices in turn
+ * needs the key of each.
  */
 import type { Argv } from 'yargs';
 import { AuditApi, normaliseAuditPath, type AuditDeviceInfo } from '../../api/audit.js';
 import { parseChainKey, verifyAuditFiles } from '../audit-verify.js';
-import { action, withClient, optionalString, requiredArg, type Args, type CommandEnv } from '../command.js';
+import {
+  action,
+  withClient,
+  listFlag,
+  optionalString,
+  requiredArg,
+  type Args,
+  type CommandEnv,
+} from '../command.js';
 import { CliError, outputFormat, usageError } from '../context.js';
 import { formatJson } from '../output.js';
 
@@ -48,17 +59,29 @@ export function formatAuditList(devices: Record<string, AuditDeviceInfo>, detail
   );
 }
 
+function parseKey(text: string): Uint8Array {
+  const key = parseChainKey(text);
+  if (key === undefined) throw usageError('A chain key must be 64 hex digits');
+  return key;
+}
+
 async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
   const files = ((args.files as string[] | undefined) ?? []).map(String);
   if (files.length === 0) throw usageError('Not enough arguments (expected <file...>)');
-  const keyHex = optionalString(args, 'key');
-  const keyFile = optionalString(args, 'key-file');
+  const keyTexts = listFlag(args, 'key');
+  const keyFiles = listFlag(args, 'key-file');
   const device = optionalString(args, 'device');
-  if ([keyHex, keyFile, device].filter((v) => v !== undefined).length !== 1) {
-    throw usageError('Exactly one of -key, -key-file or -device is required');
+  if (keyTexts.length === 0 && keyFiles.length === 0 && device === undefined) {
+    throw usageError('A chain key is required: -key, -key-file or -device (they can be combined)');
   }
-  let keyText: string;
-  let deviceSeq: number | undefined;
+  for (const keyFile of keyFiles) {
+    const text = await env.sources.readFile(keyFile).catch((err: NodeJS.ErrnoException) => {
+      throw usageError(`Error reading key file ${keyFile}: ${err.code ?? err.message}`);
+    });
+    keyTexts.push(...text.split(/\s+/).filter((k) => k !== ''));
+  }
+  let current: { key: Uint8Array; seq: number } | undefined;
+  let retired: { key: Uint8Array; seq: number }[] = [];
   if (device !== undefined) {
     const chain = await withClient(
       env,
@@ -66,17 +89,10 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
       `reading the chain key of audit device ${normaliseAuditPath(device)}`,
       (client) => new AuditApi(client).chain(device),
     );
-    keyText = chain.key;
-    deviceSeq = chain.seq;
-  } else if (keyFile !== undefined) {
-    keyText = await env.sources.readFile(keyFile).catch((err: NodeJS.ErrnoException) => {
-      throw usageError(`Error reading key file ${keyFile}: ${err.code ?? err.message}`);
-    });
-  } else {
-    keyText = keyHex ?? '';
+    retired = chain.previous.map((p) => ({ key: parseKey(p.key), seq: p.seq }));
+    current = { key: parseKey(chain.key), seq: chain.seq };
   }
-  const key = parseChainKey(keyText);
-  if (key === undefined) throw usageError('The chain key must be 64 hex digits');
+  const keys = keyTexts.map(parseKey);
   const texts = [];
   for (const name of files) {
     const text = await env.sources.readFile(name).catch((err: NodeJS.ErrnoException) => {
@@ -86,9 +102,10 @@ async function verifyCommand(env: CommandEnv, args: Args): Promise<number> {
   }
   const result = verifyAuditFiles({
     files: texts,
-    key,
+    keys,
     prefix: optionalString(args, 'prefix'),
-    deviceSeq,
+    device: current,
+    retired,
     allowContinuation: args.continued === true,
   });
   if (!result.ok) throw new CliError(`FAILED: ${result.message}`);
@@ -126,7 +143,7 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
       )
       .command(
         'disable <path>',
-        'Disable an audit device (its salt and chain key are lost)',
+        'Disable an audit device (its salt is lost; its chain key is kept for verify)',
         (y) => y.positional('path', { type: 'string' }),
         action(env, async (args) => {
           const path = normaliseAuditPath(requiredArg(args, 'path', '<path>'));
@@ -157,9 +174,12 @@ export function registerAudit(cli: Argv, env: CommandEnv): Argv {
         (y) =>
           y
             .positional('files', { type: 'string', array: true })
-            .option('key', { type: 'string', describe: 'chain key (hex)' })
-            .option('key-file', { type: 'string', describe: 'file holding the chain key (hex)' })
-            .option('device', { type: 'string', describe: 'fetch key and current seq from the server' })
+            .option('key', { type: 'string', describe: 'chain key (hex); repeat for each segment' })
+            .option('key-file', { type: 'string', describe: 'file holding chain keys (hex); repeatable' })
+            .option('device', {
+              type: 'string',
+              describe: "fetch the device's key, earlier keys of its file and current seq from the server",
+            })
             .option('prefix', { type: 'string', describe: "the device's prefix option" })
             .option('continued', {
               type: 'boolean',

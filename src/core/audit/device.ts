@@ -4,7 +4,7 @@
  * call order, so the chain order is exactly the file order.
  */
 import { open } from 'node:fs/promises';
-import { HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
+import { type ChainLink, HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
 import { AuditHasher } from './hasher.js';
 import { renderEntry, type RenderOptions, type TokenHashMemo } from './record.js';
 import type { AuditEntry, AuditRequest } from '../audit-broker.js';
@@ -88,13 +88,14 @@ export class AuditDevice {
 }
 
 /**
- * Reads the chain position from the last complete line of an existing audit file, so a restarted
- * server continues the chain instead of starting a new one. Only the file's tail is read.
+ * The last chained line of an existing audit file (body and link), so a restarted server continues
+ * its chain and a device re-enabled on the file starts a new segment committing to it
+ * (`chainStateAfter`). Only the file's tail is read; undefined when there is no chained line.
  */
 export async function readChainTail(
   filePath: string,
   prefix: string,
-): Promise<{ seq: number; mac: string } | undefined> {
+): Promise<{ body: string; link: ChainLink } | undefined> {
   let text: string;
   try {
     const handle = await open(filePath, 'r');
@@ -114,7 +115,7 @@ export async function readChainTail(
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i];
     const parsed = parseChainedLine(line.startsWith(prefix) ? line.slice(prefix.length) : line);
-    if (parsed) return { seq: parsed.link.seq, mac: parsed.link.mac };
+    if (parsed) return parsed;
   }
   return undefined;
 }

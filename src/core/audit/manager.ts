@@ -5,6 +5,8 @@
  * table changes, so a bad enable changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { chainStateAfter } from '../../lib/hash-chain.js';
 import { ArcaError } from '../../lib/errors.js';
 import { secureRandomBytes } from '../../lib/rng.js';
 import type { StorageView } from '../../logical/storage-view.js';
@@ -16,6 +18,26 @@ import { parseSocketTarget, SocketSink } from './socket-sink.js';
 import { parseDurationSeconds } from '../../lib/durations.js';
 
 const tableKey = 'core/audit';
+/** Chain keys of disabled file devices, kept so their segments of a file can still be verified. */
+const retiredKey = 'core/audit-retired-chains';
+
+/** A disabled file device's chain key (secret; only `sys/audit-chain` with sudo returns it). */
+interface RetiredChain {
+  path: string;
+  /** Absolute path of the file it wrote. */
+  filePath: string;
+  chainKeyHex: string;
+  /** The last seq of its chain that was in the file when it was disabled. */
+  seq: number;
+}
+
+/** The file a device writes, absolute; undefined for sockets, `stdout` and `discard`. */
+function deviceFile(config: AuditDeviceConfig): string | undefined {
+  if (config.type !== 'file') return undefined;
+  const filePath = config.options.file_path ?? config.options.path;
+  if (filePath === undefined || filePath === 'stdout' || filePath === 'discard') return undefined;
+  return resolve(filePath);
+}
 
 /** What `sys/audit` lists for one device (no secrets). */
 export interface AuditDeviceListing {
@@ -51,6 +73,7 @@ function stringOptions(options: unknown): Record<string, string> {
 
 export class AuditManager {
   private configs = new Map<string, AuditDeviceConfig>();
+  private retired: RetiredChain[] = [];
 
   constructor(
     private readonly storage: StorageView,
@@ -69,6 +92,8 @@ export class AuditManager {
       ? (JSON.parse(Buffer.from(raw).toString('utf8')) as AuditDeviceConfig[])
       : [];
     this.configs = new Map(list.map((c) => [c.path, c]));
+    const retiredRaw = await this.storage.get(retiredKey);
+    this.retired = retiredRaw ? (JSON.parse(Buffer.from(retiredRaw).toString('utf8')) as RetiredChain[]) : [];
     const failures: { path: string; error: Error }[] = [];
     for (const config of list) {
       try {
@@ -85,6 +110,7 @@ export class AuditManager {
   async unload(): Promise<void> {
     await this.broker.closeAll();
     this.configs.clear();
+    this.retired = [];
   }
 
   list(): Record<string, AuditDeviceListing> {
@@ -136,12 +162,29 @@ export class AuditManager {
     this.broker.add(device);
   }
 
-  /** `DELETE sys/audit/<path>`: its salt and chain key are gone for good (like Vault). */
+  /**
+   * `DELETE sys/audit/<path>`: its salt is gone for good (like Vault). A file device's chain key
+   * is retired, not dropped (same batch as the table), so the file's segment it wrote stays
+   * verifiable after a device is re-enabled there (break-glass recovery).
+   */
   async disable(pathInput: string): Promise<void> {
     const path = normaliseAuditPath(pathInput);
-    if (!this.configs.has(path)) return;
+    const config = this.configs.get(path);
+    if (config === undefined) return;
     const next = [...this.configs.values()].filter((c) => c.path !== path);
-    await this.storage.put(tableKey, Buffer.from(JSON.stringify(next), 'utf8'));
+    const filePath = deviceFile(config);
+    const retired =
+      filePath === undefined
+        ? this.retired
+        : [
+            ...this.retired,
+            { path, filePath, chainKeyHex: config.chainKeyHex, seq: await this.seqOnDisk(config, filePath) },
+          ];
+    await this.storage.batch([
+      { type: 'put', key: tableKey, value: Buffer.from(JSON.stringify(next), 'utf8') },
+      { type: 'put', key: retiredKey, value: Buffer.from(JSON.stringify(retired), 'utf8') },
+    ]);
+    this.retired = retired;
     this.configs.delete(path);
     await this.broker.remove(path);
   }
@@ -155,13 +198,47 @@ export class AuditManager {
     return device.hash(input);
   }
 
-  /** The chain key of a device, for `arca audit verify` run by an operator with sudo. */
-  chainKey(pathInput: string): { key: string; seq: number } {
+  /**
+   * The chain key of a device and its last seq, for `arca audit verify` run by an operator with
+   * sudo; `previous_segments` (oldest first) are the keys and final seqs of earlier, disabled
+   * devices that wrote the same file, i.e. of the file's older segments. For a path whose file
+   * device was disabled and not re-enabled, the last retired device at that path answers.
+   */
+  chainKey(pathInput: string): {
+    key: string;
+    seq: number;
+    previous_segments: { key: string; seq: number }[];
+  } {
     const path = normaliseAuditPath(pathInput);
     const config = this.configs.get(path);
     const device = this.broker.device(path);
-    if (!config || !device) throw new ArcaError('invalid_request', `unknown audit backend "${path}"`);
-    return { key: config.chainKeyHex, seq: device.chainState().seq };
+    const segments = (list: RetiredChain[]) => list.map((r) => ({ key: r.chainKeyHex, seq: r.seq }));
+    if (config && device) {
+      const filePath = deviceFile(config);
+      return {
+        key: config.chainKeyHex,
+        seq: device.chainState().seq,
+        previous_segments: segments(this.retired.filter((r) => r.filePath === filePath)),
+      };
+    }
+    const at = this.retired.findLastIndex((r) => r.path === path);
+    if (at < 0) throw new ArcaError('invalid_request', `unknown audit backend "${path}"`);
+    const last = this.retired[at];
+    return {
+      key: last.chainKeyHex,
+      seq: last.seq,
+      previous_segments: segments(this.retired.slice(0, at).filter((r) => r.filePath === last.filePath)),
+    };
+  }
+
+  /**
+   * The last seq of the device's own chain that is in its file now (0 if none, or unreadable: a
+   * break-glass disable must not fail on a broken file). Read from the file, not the writer: a
+   * write that failed advanced the writer but put nothing on disk.
+   */
+  private async seqOnDisk(config: AuditDeviceConfig, filePath: string): Promise<number> {
+    const tail = await readChainTail(filePath, config.options.prefix ?? '');
+    return chainStateAfter(Buffer.from(config.chainKeyHex, 'hex'), tail)?.seq ?? 0;
   }
 
   private async openDevice(config: AuditDeviceConfig): Promise<AuditDevice> {
@@ -182,7 +259,7 @@ export class AuditManager {
         );
       }
       const tail = await readChainTail(filePath, config.options.prefix ?? '');
-      return new AuditDevice(config, sink, tail);
+      return new AuditDevice(config, sink, chainStateAfter(Buffer.from(config.chainKeyHex, 'hex'), tail));
     }
     const target = parseSocketTarget(config.options.address, config.options.socket_type);
     const timeoutMs = config.options.write_timeout

@@ -6,7 +6,10 @@
  * Layout (relative to the token store's StorageView):
  *   salt                         32 random bytes, the HMAC key for id hashes
  *   id/<idHash>                  JSON StoredToken
- *   accessor/<accessor>          JSON { idHash }
+ *   accessor/<accessorHash>      JSON { idHash, accessor }: keyed by the salted accessor hash
+ *                                (./token-ids.ts), so keys reveal no accessor; the value (behind
+ *                                the barrier) keeps the accessor for LIST. Older stores keyed it
+ *                                by the plain accessor: ./token-accessor-index.ts migrates them.
  *   parent/<parentIdHash>/<idHash>   empty: the parent → child index used for tree revocation
  *   role/<name>                  JSON TokenRole
  */
@@ -57,7 +60,8 @@ export const tokenKeys = {
   entryPrefix: 'id/',
   entry: (idHash: string): string => `id/${idHash}`,
   accessorPrefix: 'accessor/',
-  accessor: (accessor: string): string => `accessor/${accessor}`,
+  /** The index key of an accessor, given its salted hash (`TokenHasher.hashAccessor`). */
+  accessor: (accessorHash: string): string => `accessor/${accessorHash}`,
   childPrefix: (parentIdHash: string): string => `parent/${parentIdHash}/`,
   child: (parentIdHash: string, idHash: string): string => `parent/${parentIdHash}/${idHash}`,
   rolePrefix: 'role/',
@@ -80,17 +84,26 @@ export function decodeToken(bytes: Uint8Array): StoredToken {
   }
 }
 
-/** Serialises the accessor index value. */
-export function encodeAccessor(idHash: string): Uint8Array {
-  return Buffer.from(JSON.stringify({ idHash }), 'utf8');
+/** One accessor index value. `accessor` is absent only in the legacy (plaintext-keyed) layout. */
+export interface AccessorRecord {
+  idHash: string;
+  accessor?: string;
 }
 
-/** Parses the accessor index value. */
-export function decodeAccessor(bytes: Uint8Array): string {
+/** Serialises the accessor index value (the accessor is kept so LIST can show it). */
+export function encodeAccessor(idHash: string, accessor: string): Uint8Array {
+  return Buffer.from(JSON.stringify({ idHash, accessor }), 'utf8');
+}
+
+/** Parses the accessor index value (either layout). */
+export function decodeAccessor(bytes: Uint8Array): AccessorRecord {
   try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { idHash?: unknown };
+    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
     if (typeof parsed.idHash !== 'string') throw new Error('shape');
-    return parsed.idHash;
+    if (parsed.accessor !== undefined && typeof parsed.accessor !== 'string') throw new Error('shape');
+    return parsed.accessor === undefined
+      ? { idHash: parsed.idHash }
+      : { idHash: parsed.idHash, accessor: parsed.accessor };
   } catch {
     throw new ArcaError('integrity_failure', 'stored token accessor is malformed');
   }

@@ -25,6 +25,8 @@ export interface TokenRevokerDeps {
   queue: ExpiryQueue;
   clock: Clock;
   onRevoke?: (entry: TokenEntry) => Promise<void>;
+  /** The accessor-index key of an accessor (it is keyed by a salted hash). */
+  accessorKey: (accessor: string) => string;
 }
 
 export class TokenRevoker {
@@ -131,7 +133,7 @@ export class TokenRevoker {
       }
       const ops: StorageOp[] = [
         { type: 'delete', key: tokenKeys.entry(idHash) },
-        { type: 'delete', key: tokenKeys.accessor(entry.accessor) },
+        { type: 'delete', key: this.deps.accessorKey(entry.accessor) },
       ];
       if (entry.parentIdHash !== '')
         ops.push({ type: 'delete', key: tokenKeys.child(entry.parentIdHash, idHash) });

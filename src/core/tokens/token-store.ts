@@ -22,7 +22,6 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
-  decodeAccessor,
   decodeToken,
   encodeAccessor,
   encodeToken,
@@ -32,6 +31,7 @@ import {
 } from './token-entry.js';
 import { newStoredToken } from './token-new-entry.js';
 import { TokenHasher, generateAccessor, generateTokenId, loadOrCreateSalt } from './token-ids.js';
+import { listIndexedAccessors, lookupAccessor, migrateAccessorIndex } from './token-accessor-index.js';
 import { missingPolicyWarnings } from './token-policies.js';
 import { renewalLimits } from './token-roles.js';
 import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
@@ -86,6 +86,7 @@ export class TokenStore implements TokenStorePort {
       queue: this.queue,
       clock: deps.clock,
       onRevoke: deps.onRevoke,
+      accessorKey: (accessor) => tokenKeys.accessor((this.hasher as TokenHasher).hashAccessor(accessor)),
     });
   }
 
@@ -176,8 +177,10 @@ export class TokenStore implements TokenStorePort {
     });
 
     const token = params.id ?? generateTokenId();
-    const idHash = (this.hasher as TokenHasher).hash(token);
+    const hasher = this.hasher as TokenHasher;
+    const idHash = hasher.hash(token);
     const entry = newStoredToken(params, { idHash, accessor: generateAccessor(), ttlSeconds, nowMs });
+    const accessorKey = tokenKeys.accessor(hasher.hashAccessor(entry.accessor));
 
     const write = (): Promise<void> =>
       this.lock.run(idHash, async () => {
@@ -186,7 +189,7 @@ export class TokenStore implements TokenStorePort {
         }
         const ops = [
           { type: 'put' as const, key: tokenKeys.entry(idHash), value: encodeToken(entry) },
-          { type: 'put' as const, key: tokenKeys.accessor(entry.accessor), value: encodeAccessor(idHash) },
+          { type: 'put' as const, key: accessorKey, value: encodeAccessor(idHash, entry.accessor) },
         ];
         if (parentIdHash !== '') {
           ops.push({ type: 'put', key: tokenKeys.child(parentIdHash, idHash), value: new Uint8Array(0) });
@@ -288,15 +291,13 @@ export class TokenStore implements TokenStorePort {
   /** The idHash an accessor points to, if the index has it. */
   async idHashByAccessor(accessor: string): Promise<string | undefined> {
     await this.ensureReady();
-    if (typeof accessor !== 'string' || accessor === '' || accessor.includes('/')) return undefined;
-    const bytes = await this.storage.get(tokenKeys.accessor(accessor));
-    return bytes ? decodeAccessor(bytes) : undefined;
+    return lookupAccessor(this.storage, this.hasher as TokenHasher, accessor);
   }
 
   /** Every accessor (for `LIST auth/token/accessors`), sorted. */
   async listAccessors(): Promise<string[]> {
     await this.ensureReady();
-    return (await this.storage.list(tokenKeys.accessorPrefix)).filter((k) => !k.endsWith('/'));
+    return listIndexedAccessors(this.storage);
   }
 
   /**
@@ -382,6 +383,7 @@ export class TokenStore implements TokenStorePort {
     this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
+    await migrateAccessorIndex(this.storage, this.hasher);
     this.queue.clear();
     for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {
       if (idHash.endsWith('/')) continue;

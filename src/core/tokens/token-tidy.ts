@@ -32,11 +32,12 @@ export async function tidyTokens({ storage, revokeTree, revokeExpired }: TidyDep
   const exists = async (idHash: string): Promise<boolean> =>
     (await storage.get(tokenKeys.entry(idHash))) !== undefined;
 
-  for (const accessor of await storage.list(tokenKeys.accessorPrefix)) {
-    if (accessor.endsWith('/')) continue;
-    const bytes = await storage.get(tokenKeys.accessor(accessor));
-    if (bytes && !(await exists(decodeAccessor(bytes)))) {
-      await storage.delete(tokenKeys.accessor(accessor));
+  for (const name of await storage.list(tokenKeys.accessorPrefix)) {
+    if (name.endsWith('/')) continue;
+    const key = tokenKeys.accessorPrefix + name;
+    const bytes = await storage.get(key);
+    if (bytes && !(await exists(decodeAccessor(bytes).idHash))) {
+      await storage.delete(key);
       result.danglingAccessors += 1;
     }
   }

@@ -5,11 +5,13 @@
  * snapshot's last entry with the same term — Raft §7), then new entries (first deleting every
  * stored entry ≥ the first new index: the conflicting suffix), then the HardState.
  *
- * `open` checks every record's checksum. A damaged TAIL (no intact entry after it, none of it
- * committed per the stored HardState) is what a crash during a write leaves behind: it is dropped
- * (synced) and counted in `counters.tornEntriesDropped`. Damage anywhere else — in the middle of
- * the log, in a committed entry, a gap, a damaged HardState or snapshot — is fatal
- * (`integrity_failure` with the index): silently skipping it could lose committed data.
+ * `open` checks every record's checksum, and ANY damaged entry — at the tail too — is fatal
+ * (`integrity_failure` naming the index and what the operator can do), as are a gap and a damaged
+ * HardState or snapshot. LevelDB batches are atomic (its own WAL recovery discards a batch torn by
+ * a crash), so a record that fails its checksum was damaged after it was written, not half-written.
+ * Nothing can prove such an entry unacknowledged: a follower acknowledges an entry once it is
+ * persisted, whatever the HardState's commit index says, so a leader may count this node's copy
+ * toward a commit. Dropping it could silently lose a write the cluster acknowledged.
  *
  * Calls are serialised internally (the port lets the caller do it; this is a cheap guard).
  */
@@ -43,8 +45,6 @@ type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; k
 export interface LevelLogStoreCounters {
   /** Synced batches written. */
   syncs: number;
-  /** Damaged tail entries dropped by `open`. */
-  tornEntriesDropped: number;
 }
 
 const emptyHardState: HardState = { term: 0, vote: '', commit: 0 };
@@ -52,7 +52,6 @@ const emptyHardState: HardState = { term: 0, vote: '', commit: 0 };
 /** Durable Raft log on LevelDB; see the module comment. */
 export class LevelLogStore implements LogStore {
   private syncs = 0;
-  private tornEntriesDropped = 0;
   private opened = false;
   /** Lowest and highest entry index stored on disk; 0/0 when none. */
   private storedFirst = 0;
@@ -60,21 +59,24 @@ export class LevelLogStore implements LogStore {
   private snapshotMeta: SnapshotMeta | undefined;
   private lock: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    private readonly db: Db,
+    private readonly path: string,
+  ) {}
 
   /** Opens (creating if missing) the log database in directory `path`; then call `open()`. */
   static async open(path: string): Promise<LevelLogStore> {
     const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    return new LevelLogStore(db);
+    return new LevelLogStore(db, path);
   }
 
   /** A snapshot of the counters. */
   get counters(): LevelLogStoreCounters {
-    return { syncs: this.syncs, tornEntriesDropped: this.tornEntriesDropped };
+    return { syncs: this.syncs };
   }
 
-  /** Loads and checks everything (see the module comment); drops a torn tail. */
+  /** Loads and checks everything; refuses (`integrity_failure`) any damage (see the module comment). */
   open(): Promise<PersistedState> {
     return this.serially(async () => {
       const hardStateRecord = await this.db.get(hardStateKey);
@@ -86,11 +88,7 @@ export class LevelLogStore implements LogStore {
       if (metaRecord !== undefined && snapshotMeta === undefined)
         throw fatal('the stored snapshot metadata is damaged');
 
-      const { entries, damagedTail } = await this.scanEntries(hardState, snapshotMeta?.index ?? 0);
-      if (damagedTail.length > 0) {
-        await this.write(damagedTail.map((index): Op => ({ type: 'del', key: entryKey(index) })));
-        this.tornEntriesDropped += damagedTail.length;
-      }
+      const entries = await this.scanEntries(hardState, snapshotMeta?.index ?? 0);
       this.snapshotMeta = snapshotMeta;
       this.opened = true;
       return { hardState, snapshotMeta, entries };
@@ -189,16 +187,12 @@ export class LevelLogStore implements LogStore {
   }
 
   /**
-   * Reads every stored entry in index order and classifies it. Entries at or below the snapshot
-   * are leftovers of an interrupted compaction: skipped. Returns the intact entries after the
-   * snapshot and the indexes of a damaged tail to drop; throws on any non-tail damage or gap.
+   * Reads every stored entry in index order. Entries at or below the snapshot are leftovers of an
+   * interrupted compaction: skipped. Returns the entries after the snapshot; throws on any damaged
+   * entry or gap.
    */
-  private async scanEntries(
-    hardState: HardState,
-    snapshotIndex: number,
-  ): Promise<{ entries: Entry[]; damagedTail: number[] }> {
+  private async scanEntries(hardState: HardState, snapshotIndex: number): Promise<Entry[]> {
     const entries: Entry[] = [];
-    const damagedTail: number[] = [];
     let first = 0;
     let lastKept = 0;
     const nextExpected = (): number =>
@@ -212,35 +206,31 @@ export class LevelLogStore implements LogStore {
         continue;
       }
       const entry = decodeEntry(value);
-      if (entry === undefined || entry.index !== index) {
-        damagedTail.push(index);
-        continue;
-      }
-      if (damagedTail.length > 0) {
-        throw fatal(
-          `log entry ${damagedTail[0]} is damaged but intact entries follow it (up to ${index}): ` +
-            'corruption in the middle of the log, refusing to start',
-        );
-      }
+      if (entry === undefined || entry.index !== index) throw this.damagedEntry(index, hardState.commit);
       if (index !== nextExpected())
         throw fatal(`the log has a gap: expected entry ${nextExpected()}, found ${index}`);
       entries.push(entry);
       lastKept = index;
     }
-    if (damagedTail.length > 0) {
-      const firstDamaged = damagedTail[0];
-      if (firstDamaged <= hardState.commit) {
-        throw fatal(
-          `committed log entry ${firstDamaged} (commit ${hardState.commit}) is damaged, refusing to start`,
-        );
-      }
-      if (firstDamaged !== nextExpected()) {
-        throw fatal(`the log has a gap: expected entry ${nextExpected()}, found ${firstDamaged}`);
-      }
-    }
     this.storedFirst = lastKept === 0 ? 0 : first;
     this.storedLast = lastKept;
-    return { entries, damagedTail };
+    return entries;
+  }
+
+  /** The refusal for damaged entry `index`, telling the operator what it means and what to do. */
+  private damagedEntry(index: number, commit: number): ArcaError {
+    const state =
+      index <= commit
+        ? `it is committed (commit index ${commit})`
+        : `it lies beyond the stored commit index ${commit}, but this node may already have ` +
+          'acknowledged it to a leader, which may have counted it toward a commit';
+    return fatal(
+      `log entry ${index} is damaged (checksum or decoding failed); ${state}. Refusing to start ` +
+        'rather than drop it and risk losing an acknowledged write. Recovery: keep this node ' +
+        'stopped, remove it from the cluster through a healthy member, move its data aside (the ' +
+        `Raft log at ${this.path} and its state machine), and add it back as a new member so the ` +
+        'leader rebuilds it from a snapshot; a single-node deployment must restore from a backup.',
+    );
   }
 
   /** True when the stored log holds entry `index` with `term`. */

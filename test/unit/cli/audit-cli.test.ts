@@ -102,4 +102,44 @@ describe('arca audit (real core over HTTP)', () => {
     run = await cli('audit', 'list');
     assert.equal(run.out, 'No audit devices are enabled.\n');
   });
+
+  test('disable + re-enable on the same file (break-glass): verify -device finds 2 authenticated segments', async () => {
+    const file = join(dir, 'break-glass.log');
+    const enable = () => cli('audit', 'enable', '-path=bg', 'file', `file_path=${file}`);
+    assert.equal((await enable()).code, 0);
+    for (let i = 0; i < 2; i++) assert.equal((await cli('kv', 'put', 'secret/bg', `n=${i}`)).code, 0);
+    const oldKey = JSON.parse((await cli('read', '-format=json', 'sys/audit-chain/bg')).out).data
+      .key as string;
+    assert.equal((await cli('audit', 'disable', 'bg')).code, 0);
+    assert.equal((await enable()).code, 0);
+    assert.equal((await cli('kv', 'put', 'secret/bg', 'n=9')).code, 0);
+
+    let run = await cli('audit', 'verify', file, '-device=bg');
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.out, /^OK: \d+ entries \(2 segments: seq 1\.\.\d+, seq 1\.\.\d+\)\n$/);
+    const chain = JSON.parse((await cli('read', '-format=json', 'sys/audit-chain/bg')).out).data as {
+      key: string;
+      previous_segments: { key: string; seq: number }[];
+    };
+    assert.deepEqual(
+      chain.previous_segments.map((p) => p.key),
+      [oldKey],
+    );
+    run = await cli('audit', 'verify', file, `-key=${oldKey}`, `-key=${chain.key}`);
+    assert.equal(run.code, 0, run.err);
+
+    // Cutting the end of the first segment is named where segment 2 starts.
+    const lines = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+    const boundary = lines.findIndex((l, i) => i > 0 && l.includes('"chain":{"seq":1,'));
+    assert.ok(boundary > 1);
+    const tampered = join(dir, 'bg-tampered.log');
+    writeFileSync(
+      tampered,
+      [...lines.slice(0, boundary - 1), ...lines.slice(boundary)].map((l) => `${l}\n`).join(''),
+    );
+    run = await cli('audit', 'verify', tampered, '-device=bg');
+    assert.equal(run.code, 1);
+    assert.match(run.err, new RegExp(`bg-tampered\\.log:${boundary}: segment 2 does not commit`));
+    assert.equal((await cli('audit', 'disable', 'bg')).code, 0);
+  });
 });

@@ -73,16 +73,17 @@ test('an untouched file verifies; every tamper kind is detected at its line', as
     const check = (ls: string[], extra: Partial<Parameters<typeof verifyAuditFiles>[0]> = {}) =>
       verifyAuditFiles({
         files: [{ name: 'audit.log', text: ls.map((l) => `${l}\n`).join('') }],
-        key,
+        keys: [key],
         ...extra,
       });
 
-    const ok = check(lines, { deviceSeq: seq });
+    const ok = check(lines, { device: { key, seq } });
     assert.deepEqual(ok, {
       ok: true,
       entries: 6,
       firstSeq: 1,
       lastSeq: 6,
+      segments: 1,
       message: 'OK: 6 entries (seq 1..6)',
     });
 
@@ -100,13 +101,13 @@ test('an untouched file verifies; every tamper kind is detected at its line', as
     failedAt(check([...lines.slice(0, 4), edited, lines[5]]), 5, /fails its mac/);
     // Truncated mid-line (crash or cut): the partial last line is named.
     const cut = text.slice(0, text.length - 40);
-    failedAt(verifyAuditFiles({ files: [{ name: 'audit.log', text: cut }], key }), 6, /truncated/);
+    failedAt(verifyAuditFiles({ files: [{ name: 'audit.log', text: cut }], keys: [key] }), 6, /truncated/);
     // Whole lines cut from the end: only the device's seq shows it.
     assert.equal(check(lines.slice(0, 4)).ok, true);
-    failedAt(check(lines.slice(0, 4), { deviceSeq: seq }), 4, /entries 5\.\.6 are missing at the end/);
+    failedAt(check(lines.slice(0, 4), { device: { key, seq } }), 4, /entries 5\.\.6 are missing at the end/);
     // A wrong key fails at the first line.
     failedAt(
-      verifyAuditFiles({ files: [{ name: 'audit.log', text }], key: Buffer.alloc(32, 1) }),
+      verifyAuditFiles({ files: [{ name: 'audit.log', text }], keys: [Buffer.alloc(32, 1)] }),
       1,
       /fails its mac/,
     );
@@ -128,20 +129,25 @@ test('rotation: the chain spans files given oldest first; a prefix is stripped',
     await broker.closeAll();
     const older = { name: 'audit.log.1', text: await readFile(`${path}.1`, 'utf8') };
     const newer = { name: 'audit.log', text: await readFile(path, 'utf8') };
-    const both = verifyAuditFiles({ files: [older, newer], key, prefix: 'ARCA ' });
+    const both = verifyAuditFiles({ files: [older, newer], keys: [key], prefix: 'ARCA ' });
     assert.equal(both.ok && both.message, 'OK: 3 entries (seq 1..3)');
-    const alone = verifyAuditFiles({ files: [newer], key, prefix: 'ARCA ' });
+    const alone = verifyAuditFiles({ files: [newer], keys: [key], prefix: 'ARCA ' });
     assert.equal(alone.ok, false);
-    const continued = verifyAuditFiles({ files: [newer], key, prefix: 'ARCA ', allowContinuation: true });
+    const continued = verifyAuditFiles({
+      files: [newer],
+      keys: [key],
+      prefix: 'ARCA ',
+      allowContinuation: true,
+    });
     assert.equal(continued.ok && continued.message, 'OK: 1 entries (seq 3..3, continues an earlier file)');
     const swapped = verifyAuditFiles({
       files: [newer, older],
-      key,
+      keys: [key],
       prefix: 'ARCA ',
       allowContinuation: true,
     });
     assert.equal(!swapped.ok && `${swapped.file}:${swapped.line}`, 'audit.log.1:1');
-    const noPrefix = verifyAuditFiles({ files: [older], key });
+    const noPrefix = verifyAuditFiles({ files: [older], keys: [key] });
     assert.equal(noPrefix.ok, false);
   });
 });

@@ -88,6 +88,7 @@ test('a snapshot not newer than the commit index is ignored (raft-and-chaos §1.
   const committed = f.status().commit;
   const chunk: SnapshotChunk = {
     meta: { index: 2, term: 1, confState: { voters: ['1', '2'], learners: [] } },
+    transferId: 1,
     offset: 0,
     totalBytes: 1,
     data: bytes('x'),
@@ -105,22 +106,64 @@ test('a snapshot not newer than the commit index is ignored (raft-and-chaos §1.
 test('the chunk assembler accepts only in-order chunks and bounds the size', () => {
   const meta = { index: 9, term: 2, confState: { voters: ['1'], learners: [] } };
   const a = new SnapshotAssembler(10);
+  const sender = { from: '2', term: 2 };
   const chunk = (offset: number, s: string, done: boolean, totalBytes = 6): SnapshotChunk => ({
     meta,
+    transferId: 1,
     offset,
     totalBytes,
     data: bytes(s),
     done,
   });
-  assert.deepEqual(a.accept(chunk(2, 'cd', false)), { kind: 'retry', expectedOffset: 0 });
-  assert.deepEqual(a.accept(chunk(0, 'ab', false)), { kind: 'progress', receivedBytes: 2 });
-  assert.deepEqual(a.accept(chunk(4, 'ef', true)), { kind: 'retry', expectedOffset: 2 });
-  assert.deepEqual(a.accept(chunk(2, 'cd', false)), { kind: 'progress', receivedBytes: 4 });
-  const done = a.accept(chunk(4, 'ef', true));
+  assert.deepEqual(a.accept(chunk(2, 'cd', false), sender), { kind: 'retry', expectedOffset: 0 });
+  assert.deepEqual(a.accept(chunk(0, 'ab', false), sender), { kind: 'progress', receivedBytes: 2 });
+  assert.deepEqual(a.accept(chunk(4, 'ef', true), sender), { kind: 'retry', expectedOffset: 2 });
+  assert.deepEqual(a.accept(chunk(2, 'cd', false), sender), { kind: 'progress', receivedBytes: 4 });
+  const done = a.accept(chunk(4, 'ef', true), sender);
   assert.equal(done.kind, 'complete');
   if (done.kind === 'complete') assert.equal(new TextDecoder().decode(done.snapshot.data), 'abcdef');
-  assert.deepEqual(a.accept(chunk(0, 'ab', false, 11)), { kind: 'invalid' }, 'over the size bound');
-  assert.deepEqual(a.accept(chunk(0, 'abc', true, 6)), { kind: 'invalid' }, 'done before totalBytes');
+  assert.deepEqual(a.accept(chunk(0, 'ab', false, 11), sender), { kind: 'invalid' }, 'over the size bound');
+  assert.deepEqual(a.accept(chunk(0, 'abc', true, 6), sender), { kind: 'invalid' }, 'done before totalBytes');
+});
+
+test('chunks of two transfers with equal index, term and size are never assembled into one snapshot', () => {
+  // Two leaders (or one leader's two transfers) may stream different bytes for the same snapshot
+  // index and term: the follower used to match chunks by (index, term, size) only and spliced
+  // the first half of one onto the second half of the other.
+  const meta = { index: 9, term: 2, confState: { voters: ['1', '2', '3'], learners: [] } };
+  const chunk = (transferId: number, offset: number, s: string): SnapshotChunk => ({
+    meta,
+    transferId,
+    offset,
+    totalBytes: 6,
+    data: bytes(s),
+    done: offset + s.length === 6,
+  });
+  const oldLeader = { from: '1', term: 3 };
+  const newLeader = { from: '3', term: 4 };
+  const text = (o: ReturnType<SnapshotAssembler['accept']>): string | undefined =>
+    o.kind === 'complete' ? new TextDecoder().decode(o.snapshot.data) : undefined;
+
+  // Interleaved senders: each second half reaches an assembly started by the other sender.
+  const a = new SnapshotAssembler(100);
+  assert.equal(a.accept(chunk(1, 0, 'aaa'), oldLeader).kind, 'progress');
+  assert.equal(a.accept(chunk(1, 0, 'bbb'), newLeader).kind, 'progress');
+  assert.deepEqual(a.accept(chunk(1, 3, 'AAA'), oldLeader), { kind: 'retry', expectedOffset: 0 });
+  assert.equal(text(a.accept(chunk(1, 3, 'BBB'), newLeader)), 'bbbBBB');
+
+  const b = new SnapshotAssembler(100);
+  assert.equal(b.accept(chunk(1, 0, 'aaa'), oldLeader).kind, 'progress');
+  assert.deepEqual(b.accept(chunk(1, 3, 'BBB'), newLeader), { kind: 'retry', expectedOffset: 0 });
+  assert.equal(text(b.accept(chunk(1, 3, 'AAA'), oldLeader)), 'aaaAAA');
+
+  // One sender, one term, two transfers (restarted after a stall): the transfer id tells them apart,
+  // and a delayed first chunk of the earlier transfer does not restart the later one.
+  const c = new SnapshotAssembler(100);
+  assert.equal(c.accept(chunk(1, 0, 'xxx'), oldLeader).kind, 'progress');
+  assert.equal(c.accept(chunk(2, 0, 'yyy'), oldLeader).kind, 'progress');
+  assert.deepEqual(c.accept(chunk(1, 3, 'XXX'), oldLeader), { kind: 'retry', expectedOffset: 0 });
+  assert.deepEqual(c.accept(chunk(1, 0, 'xxx'), oldLeader), { kind: 'invalid' });
+  assert.equal(text(c.accept(chunk(2, 3, 'YYY'), oldLeader)), 'yyyYYY');
 });
 
 test('a restarted node recovers from its snapshot and log', () => {

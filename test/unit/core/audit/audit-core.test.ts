@@ -241,8 +241,8 @@ test('rotation: rename the file, core.reopenAuditDevices() (SIGHUP), the chain s
     assert.ok(older.text.includes('"kv/a"') && newer.text.includes('"kv/b"'));
     const result = verifyAuditFiles({
       files: [older, newer],
-      key,
-      deviceSeq: chain.response!.data!.seq as number,
+      keys: [],
+      device: { key, seq: chain.response!.data!.seq as number },
     });
     assert.ok(result.ok, result.message);
     await h.core.close();

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HashChainWriter, verifyChain } from '../../../../src/lib/hash-chain.js';
+import {
+  HashChainWriter,
+  chainStateAfter,
+  genesisMac,
+  parseChainedLine,
+  verifyChain,
+} from '../../../../src/lib/hash-chain.js';
 
 const key = Buffer.alloc(32, 7);
 
@@ -76,4 +82,18 @@ test('the chain continues across a rotated file', () => {
 
 test('the wrong key verifies nothing', () => {
   assert.equal(verifyChain(chain(2), Buffer.alloc(32, 1)).ok, false);
+});
+
+test('chainStateAfter: continue its own tail, start a committed segment after a foreign one', () => {
+  const own = chain(2);
+  const tail = parseChainedLine(own[1])!;
+  assert.deepEqual(chainStateAfter(key, tail), { seq: 2, mac: tail.link.mac });
+  const other = Buffer.alloc(32, 8);
+  assert.deepEqual(chainStateAfter(other, tail), { seq: 0, mac: tail.link.mac });
+  assert.equal(chainStateAfter(other, undefined), undefined);
+  const next = new HashChainWriter(other, chainStateAfter(other, tail)).seal('{"a":1}');
+  assert.deepEqual(parseChainedLine(next)!.link.seq, 1);
+  const result = verifyChain([...own, next], [key, other]);
+  assert.equal(result.ok && result.segments.length, 2);
+  assert.notEqual(tail.link.mac, genesisMac);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { TokenHasher } from '../../../../src/core/tokens/token-ids.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call } from './dispatch-helper.js';
 
@@ -21,7 +22,9 @@ test('tidy repairs dangling accessors and child keys and revokes children of a v
   // Damage that atomic batches never produce: entries removed behind the store's back.
   storage.entries.delete(`id/${lost.entry.idHash}`);
   storage.entries.delete(`id/${vanishedParent.entry.idHash}`);
-  storage.entries.delete(`accessor/${vanishedParent.accessor}`);
+  const hasher = new TokenHasher(storage.entries.get('salt')!);
+  const indexKey = (accessor: string) => `accessor/${hasher.hashAccessor(accessor)}`;
+  storage.entries.delete(indexKey(vanishedParent.accessor));
   clock.advance(10_000);
 
   const res = await call(store, storage, 'root', 'update', 'tidy', {});
@@ -36,7 +39,7 @@ test('tidy repairs dangling accessors and child keys and revokes children of a v
   const keys = [...storage.entries.keys()];
   assert.deepEqual(
     keys.filter((k) => k.startsWith('accessor/')).sort(),
-    [`accessor/${healthy.accessor}`, `accessor/${root.accessor}`].sort(),
+    [indexKey(healthy.accessor), indexKey(root.accessor)].sort(),
   );
   assert.deepEqual(
     keys.filter((k) => k.startsWith('parent/')),

@@ -142,8 +142,11 @@ test('a snapshot the log does not contain replaces the whole log (Raft §7)', ()
     await again.close();
   }));
 
-test('open drops a torn tail (a record whose checksum fails, nothing intact after it)', () =>
+test('open refuses a damaged tail beyond the commit index: the node may have acknowledged it', () =>
   withDir(async (dir) => {
+    // LevelDB batches are atomic, so a record that fails its checksum is corruption, not a torn
+    // write; a follower acknowledges entries once persisted, whatever its commit index says, so
+    // dropping them (as open used to) could silently lose a write the cluster acknowledged.
     const { store } = await reopen(dir);
     await store.persist({ hardState: { term: 1, vote: 'n1', commit: 3 }, entries: range(1, 5, 1) });
     await store.close();
@@ -151,16 +154,26 @@ test('open drops a torn tail (a record whose checksum fails, nothing intact afte
       { key: entryKey(6), value: corruptRecord(entry(6, 1)) },
       { key: entryKey(7), value: checkedRecord(new Uint8Array([0xc1])) }, // valid checksum, undecodable payload
     ]);
-    const { store: again, state } = await reopen(dir);
-    assert.deepEqual(summary(state.entries), summary(range(1, 5, 1)));
-    assert.equal(again.counters.tornEntriesDropped, 2);
-    // The log continues where the intact part ended.
-    await again.persist({ entries: [entry(6, 2, 'rewritten')] });
+    const broken = await LevelLogStore.open(dir);
+    await assert.rejects(broken.open(), (err) => {
+      assert.ok(isArcaError(err, 'integrity_failure'));
+      assert.match(err.message, /log entry 6 is damaged/);
+      assert.match(err.message, /beyond the stored commit index 3/);
+      assert.match(err.message, /may already have acknowledged it/);
+      assert.match(err.message, /Refusing to start/);
+      assert.ok(err.message.includes(dir), 'names the directory the operator must move aside');
+      return true;
+    });
+    await broken.close();
+    // Refusing changed nothing on disk: every record is still there for the operator to inspect.
+    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    assert.ok((await db.get(entryKey(6))) !== undefined);
+    assert.ok((await db.get(entryKey(7))) !== undefined);
+    await db.close();
+    const again = await LevelLogStore.open(dir);
+    await assert.rejects(again.open(), /log entry 6 is damaged/, 'and it keeps refusing');
     await again.close();
-    const { store: third, state: s3 } = await reopen(dir);
-    assert.equal(third.counters.tornEntriesDropped, 0, 'the torn records were deleted, not just skipped');
-    assert.deepEqual(summary(s3.entries).at(-1), '6@2:rewritten');
-    await third.close();
   }));
 
 test('corruption in the middle of the log is fatal, with a clear message', () =>
@@ -172,7 +185,8 @@ test('corruption in the middle of the log is fatal, with a clear message', () =>
     const broken = await LevelLogStore.open(dir);
     await assert.rejects(broken.open(), (err) => {
       assert.ok(isArcaError(err, 'integrity_failure'));
-      assert.match(err.message, /entry 4 is damaged but intact entries follow it/);
+      assert.match(err.message, /log entry 4 is damaged/);
+      assert.match(err.message, /Refusing to start/);
       return true;
     });
     await broken.close();
@@ -185,7 +199,7 @@ test('a damaged tail that was already committed is fatal, not dropped', () =>
     await store.close();
     await tamper(dir, [{ key: entryKey(5), value: corruptRecord(entry(5, 1)) }]);
     const broken = await LevelLogStore.open(dir);
-    await assert.rejects(broken.open(), /committed log entry 5 \(commit 5\) is damaged/);
+    await assert.rejects(broken.open(), /log entry 5 is damaged .*; it is committed \(commit index 5\)/);
     await broken.close();
   }));
 

@@ -206,19 +206,12 @@ export class Core implements RequestHandler {
         lifecycle: this.lifecycle,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
-        haStatus: () => {
-          const view = haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0);
-          // HA storage without a cluster layer (a lone raft node in tests): it is its own active
-          // node and advertises the configured addresses, as Vault's Core.Leader does.
-          return deps.ha === undefined && deps.storageType === 'raft'
-            ? {
-                ...view,
-                enabled: true,
-                leaderApiAddr: deps.apiAddr ?? '',
-                leaderClusterAddr: deps.clusterAddr ?? '',
-              }
-            : view;
-        },
+        haStatus: () =>
+          haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0, {
+            haEnabled: deps.storageType === 'raft',
+            apiAddr: deps.apiAddr,
+            clusterAddr: deps.clusterAddr,
+          }),
       }),
       [
         ...auditPaths(() => this.audit.current()),
@@ -304,7 +297,8 @@ export class Core implements RequestHandler {
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
     if (lifecyclePaths.has(lifecyclePath)) return runPipeline(this.pipeline, request, trace);
     const ha = this.deps.ha;
-    if (ha !== undefined && (request.operation === 'read' || request.operation === 'list')) {
+    const active = this.haController?.mode() === 'active';
+    if (ha !== undefined && active && (request.operation === 'read' || request.operation === 'list')) {
       // Linearizable reads on the active node: a ReadIndex round (shared by concurrent requests)
       // proves this node still leads a quorum and has applied everything committed before the
       // read. No clock lease: a partitioned leader cannot answer from a stale state.
@@ -395,6 +389,7 @@ export class Core implements RequestHandler {
     if (this.haController !== undefined) {
       // Only the active node expires anything, and only after a ReadIndex round proves it still
       // leads a quorum: a deposed leader (partitioned, not yet aware) never revokes.
+      this.haController.retryActivation();
       if (this.haController.mode() !== 'active') return;
       try {
         await this.deps.ha!.linearizableRead();

@@ -114,9 +114,17 @@ export class HaController {
         return; // deposed before its term applied: stays standby
       }
       if (this.modeValue !== 'standby' || !this.ha.isLeader()) return;
-      this.barrier.purgeCache();
-      await this.barrier.reloadKeyring();
-      await this.hooks.startRuntime();
+      try {
+        this.barrier.purgeCache();
+        await this.barrier.reloadKeyring();
+        await this.hooks.startRuntime();
+      } catch (err) {
+        // Deposed mid-way (writes refused) or storage trouble: stay a standby, never seal over it;
+        // `retryActivation` (core's tick) tries again while this node still leads.
+        this.logger.warn({ err }, 'ha: activation failed; staying standby');
+        await this.hooks.stopRuntime().catch(() => undefined);
+        return;
+      }
       if (this.modeValue !== 'standby' || !this.ha.isLeader()) {
         await this.hooks.stopRuntime();
         return;
@@ -124,6 +132,11 @@ export class HaController {
       this.activeSinceMs = this.wallMs();
       this.setMode('active');
     });
+  }
+
+  /** A leader left in standby by a failed activation tries again (called from core's tick). */
+  retryActivation(): void {
+    if (this.modeValue === 'standby' && this.ha.isLeader()) void this.activate().catch(() => undefined);
   }
 
   /** Leadership lost: standby NOW (nothing serves or revokes from here on), then tear down. */
@@ -173,14 +186,25 @@ export class HaController {
   }
 }
 
-/** The sys/health, sys/leader and sys/ha-status view of `ha` (not enabled without one). */
-export function haStatusView(ha: HaBackend | undefined, mode: HaMode, activeSinceMs: number): HaStatusView {
+/**
+ * The sys/health, sys/leader and sys/ha-status view of `ha`; without one, of the configured
+ * `advertise` addresses (HA storage on a single node) or not enabled.
+ */
+export function haStatusView(
+  ha: HaBackend | undefined,
+  mode: HaMode,
+  activeSinceMs: number,
+  advertise: { haEnabled: boolean; apiAddr?: string; clusterAddr?: string } = { haEnabled: false },
+): HaStatusView {
   if (ha === undefined) {
+    // HA storage without an HA port (one node): it is the active node and advertises the
+    // configured addresses (Vault's Core.Leader for a non-standby).
+    const self = advertise.haEnabled && mode === 'active';
     return {
-      enabled: false,
+      enabled: advertise.haEnabled,
       mode,
-      leaderApiAddr: '',
-      leaderClusterAddr: '',
+      leaderApiAddr: self ? (advertise.apiAddr ?? '') : '',
+      leaderClusterAddr: self ? (advertise.clusterAddr ?? '') : '',
       activeSinceMs,
       connectionHealthy: true,
       nodes: [],

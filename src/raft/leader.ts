@@ -13,6 +13,7 @@ import {
   sendSnapshotChunks,
 } from './replication.js';
 import { becomeFollower } from './roles.js';
+import type { Progress } from './progress.js';
 import type { RaftState } from './state.js';
 import type { Message, NodeId } from './types.js';
 
@@ -48,7 +49,7 @@ export function stepLeader(r: RaftState, m: Message): void {
       pr.msgAppFlowPaused = false;
       if (pr.state === 'snapshot') {
         const t = pr.snapshotTransfer;
-        if (t && t.stallTicks >= r.config.electionTimeoutTicks)
+        if (t && t.stallTicks >= r.config.electionTimeoutTicks && !restartStaleSnapshot(r, m.from, pr))
           resendSnapshotFrom(r, m.from, pr, t.ackedOffset);
       } else if (pr.match < r.log.lastIndex() || pr.state === 'probe') {
         maybeSendAppend(r, m.from);
@@ -91,6 +92,9 @@ function handleAppendResponse(r: RaftState, m: Message): void {
   }
   // An ack beyond our log cannot be genuine (Leader Completeness); never let it move match.
   if (m.index > r.log.lastIndex()) return;
+  // The follower answered a whole snapshot without installing it (e.g. a joiner refusing one whose
+  // membership does not name it): move on to the newer snapshot the log has by now.
+  if (pr.state === 'snapshot' && m.index < pr.pendingSnapshot && restartStaleSnapshot(r, m.from, pr)) return;
   if (!(pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe'))) return;
   if (pr.state === 'probe') {
     pr.becomeReplicate();
@@ -119,6 +123,25 @@ function handleAppendResponse(r: RaftState, m: Message): void {
   if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
     sendTimeoutNow(r, m.from);
   }
+}
+
+/**
+ * A snapshot stream pinned to an older snapshot than the log now holds restarts with the newer
+ * one (probe from the follower's match, which falls back to the current snapshot). Returns false
+ * when there is nothing newer to send.
+ */
+function restartStaleSnapshot(r: RaftState, to: NodeId, pr: Progress): boolean {
+  let current: number;
+  try {
+    current = r.log.snapshot().meta.index;
+  } catch {
+    return false;
+  }
+  if (current <= pr.pendingSnapshot) return false;
+  pr.becomeProbe();
+  pr.next = pr.match + 1;
+  maybeSendAppend(r, to);
+  return true;
 }
 
 /**

@@ -34,6 +34,7 @@ import {
 } from './command.js';
 import { snapshotReader } from './snapshot-format.js';
 import { LevelLogStore } from './log-store-leveldb.js';
+import { membersOf, sameMemberInfo } from './members.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
 import { StateStore } from './state-store.js';
 
@@ -204,17 +205,7 @@ export class RaftStorage implements PhysicalBackend {
 
   /** Members from the applied configuration, with their replicated metadata. */
   members(): Member[] {
-    const { voters, learners } = this.node.status().confState;
-    const infos = this.state.memberInfos();
-    const info = (nodeId: string): MemberInfo =>
-      infos.get(nodeId) ??
-      (nodeId === this.opts.self.nodeId
-        ? this.opts.self
-        : { nodeId, apiAddr: '', clusterAddr: '', publicKey: '' });
-    return [
-      ...voters.map((id) => ({ info: info(id), voter: true })),
-      ...learners.map((id) => ({ info: info(id), voter: false })),
-    ];
+    return membersOf(this.node.status().confState, this.state.memberInfos(), this.opts.self);
   }
 
   memberInfo(nodeId: string): MemberInfo | undefined {
@@ -378,12 +369,7 @@ export class RaftStorage implements PhysicalBackend {
     if (this.announcing || !this.ownTermState().done) return;
     const self = this.opts.self;
     const stored = this.state.memberInfos().get(self.nodeId);
-    const same =
-      stored !== undefined &&
-      stored.apiAddr === self.apiAddr &&
-      stored.clusterAddr === self.clusterAddr &&
-      stored.publicKey === self.publicKey;
-    if (same) return;
+    if (sameMemberInfo(stored, self)) return;
     this.announcing = true;
     this.node
       .propose(encodeMemberCommand(self))

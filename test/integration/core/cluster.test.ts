@@ -60,6 +60,12 @@ test('init on the leader, unseal all, serve through the active core, fail over t
     assert.equal(selfView.body?.is_self, true);
     assert.equal(selfView.body?.leader_address, c.raft.info(leader.id).apiAddr);
     assert.equal((await leader.call('read', 'sys/health')).status, 200);
+    const initOnStandby = await standbys[0].call('update', 'sys/init', {
+      secret_shares: 1,
+      secret_threshold: 1,
+    });
+    assert.equal(initOnStandby.status, 400);
+    assert.equal(initOnStandby.error?.code, 'already_initialized');
     const sealOnStandby = await standbys[0].call('update', 'sys/seal', {}, rootToken);
     assert.equal(sealOnStandby.status, 500);
     assert.equal(standbys[0].core.sealed(), false);
@@ -205,6 +211,23 @@ test('nothing plaintext reaches the Raft log, the state stores or snapshots', as
     for (const file of files) assert.equal(readFileSync(file).includes(needle), false, file);
     // The marker is there, encrypted: the active core reads it back.
     assert.equal((await leader.call('read', `notes/n-3`, {}, rootToken)).response?.data?.secret, marker);
+  } finally {
+    await c.close();
+  }
+});
+
+test('a sealed member cut off from the cluster answers 503 sealed at once (no ReadIndex round first) (regression)', async () => {
+  const c = await startCoreCluster(['a', 'b', 'c']);
+  try {
+    const leaderStorage = await c.raft.leader();
+    const leader = c.members.get(leaderStorage.selfId())!;
+    const init = await leader.call('update', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+    assert.equal(init.status, 200);
+    const follower = [...c.members.values()].find((m) => m !== leader)!;
+    c.raft.hub.setIsolated(follower.id, true);
+    const read = await follower.call('read', 'notes/x', {}, init.body!.root_token as string);
+    assert.equal(read.status, 503);
+    assert.equal(read.error?.code, 'sealed');
   } finally {
     await c.close();
   }

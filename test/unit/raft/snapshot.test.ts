@@ -201,3 +201,54 @@ test('a follower that installed a snapshot while the leader compacted further ge
   assert.equal(c.node('3').storage.snapshot().meta.index, leader.storage.snapshot().meta.index);
   assert.equal(c.node('1').raw.status().progress?.['3']?.state, 'replicate');
 });
+
+test('a joiner that refused an older snapshot (not naming it) gets the newer one the leader took after adding it (regression)', () => {
+  // The leader pinned its stream to the snapshot it had when the joiner appeared; the joiner
+  // refuses a snapshot whose membership does not name it, and the leader kept re-sending that same
+  // snapshot forever, even after taking a newer one that names the joiner: it never caught up.
+  const c = Cluster.ofSize(3, { snapshotChunkBytes: 4 });
+  c.node('1').raw.campaign();
+  c.stabilize();
+  for (let i = 0; i < 5; i++) c.node('1').raw.propose(bytes(`v${i}`));
+  c.stabilize();
+  const leader = c.node('1');
+  leader.storage.createSnapshot(
+    leader.appliedIndex,
+    structuredClone(leader.confState),
+    bytes(c.appliedData('1').join(',')),
+  );
+  leader.storage.compact(leader.appliedIndex);
+  c.addNode('4', [], []);
+  leader.raw.proposeConfChange({ type: 'addLearner', nodeId: '4' });
+  c.stabilize();
+  // The harness folds applied conf changes into the stored snapshot's ConfState; the production
+  // driver (node.ts) does not: a snapshot's membership is the one at its index.
+  leader.storage.setConfState({ voters: ['1', '2', '3'], learners: [] });
+  const oldSnapshot = leader.storage.snapshot().meta.index;
+  for (let i = 0; i < 3; i++) {
+    c.tick('1');
+    c.stabilize();
+  }
+  assert.ok(
+    c.log.some((l) => l.includes('1->4 MsgSnap')),
+    'the old snapshot was streamed',
+  );
+  assert.equal(c.node('4').storage.snapshot().meta.index, 0, 'and refused');
+  assert.ok(oldSnapshot < leader.appliedIndex);
+  // The driver takes a snapshot after a member is added; it names the joiner.
+  assert.deepEqual(leader.confState.learners, ['4']);
+  leader.storage.createSnapshot(
+    leader.appliedIndex,
+    structuredClone(leader.confState),
+    bytes(c.appliedData('1').join(',')),
+  );
+  leader.storage.compact(leader.appliedIndex);
+  for (let i = 0; i < 3 * 10; i++) {
+    c.tick('1');
+    c.stabilize();
+  }
+  assert.equal(c.node('4').storage.snapshot().meta.index, leader.appliedIndex);
+  leader.raw.propose(bytes('after'));
+  c.stabilize();
+  assert.deepEqual(c.appliedData('4'), ['after']);
+});

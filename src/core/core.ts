@@ -23,6 +23,7 @@ import { observeRequest, renderMetrics } from './core-metrics.js';
 import { HaController, haStatusView, type HaBackend, type HaMode } from './ha.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
+import { JoinChallenges } from './join-challenge.js';
 import { SealLifecycle } from './lifecycle.js';
 import type { CoreLogger } from './mounts.js';
 import { runPipeline, type PipelineContext, type PipelineTrace } from './pipeline.js';
@@ -120,6 +121,8 @@ export class Core implements RequestHandler {
   private readonly barrier: Barrier;
   private readonly pipeline: PipelineContext;
   private readonly audit: CoreAudit;
+  /** Raft join challenges (sys/storage/raft/bootstrap/*), see join-challenge.ts. */
+  readonly joinChallenges: JoinChallenges;
   private readonly haController: HaController | undefined;
 
   private constructor(private readonly deps: CoreDeps) {
@@ -142,6 +145,7 @@ export class Core implements RequestHandler {
     this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);
+    this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
     const startRuntime = async (): Promise<void> => {
       this.runtimeState = await UnsealedRuntime.start({
         barrier: this.barrier,

@@ -44,6 +44,11 @@ export interface ListenerConfig {
   unauthenticatedMetricsAccess: boolean;
   /** `max_json_depth` & co. (config-json-limits.ts); absent = Vault's defaults. */
   jsonLimits?: JsonLimits;
+  /**
+   * Vault's listener `cluster_address`: where the cluster (Noise) listener binds, `host:port`.
+   * Default: the host:port of the top-level `cluster_addr`, which is what peers dial.
+   */
+  clusterAddress?: string;
 }
 
 /** The validated server configuration. */
@@ -294,6 +299,11 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
   }
   const telemetry = parseListenerTelemetry(singleBlock(body.telemetry, 'listener telemetry', fail), fail);
   const jsonLimits = parseListenerJsonLimits(body, `listener ${address}`, fail);
+  const clusterAddress =
+    body.cluster_address === undefined
+      ? undefined
+      : stringValue(body.cluster_address, 'listener cluster_address', fail);
+  if (clusterAddress !== undefined) attempt(() => parseListenAddress(clusterAddress), fail);
   return {
     ...(jsonLimits ? { jsonLimits } : {}),
     type: 'tcp',
@@ -303,6 +313,7 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
     tlsKeyFile: tlsDisable ? undefined : tlsKeyFile,
     requestBodyBytesMax,
     unauthenticatedMetricsAccess: telemetry.unauthenticatedMetricsAccess,
+    ...(clusterAddress === undefined ? {} : { clusterAddress }),
   };
 }
 

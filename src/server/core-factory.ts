@@ -71,10 +71,7 @@ async function openStorage(config: ServerConfig, dev: boolean): Promise<OpenedSt
     case 'inmem':
       return { physical: new MemoryPhysical(), storageType: 'inmem', cleanup: async () => undefined };
     case 'raft':
-      throw new ArcaError(
-        'invalid_request',
-        'storage "raft" is not available in this build yet: use storage "leveldb" for a single node',
-      );
+      throw new ArcaError('internal', 'raft storage is composed by createRaftServerCore');
   }
 }
 
@@ -84,6 +81,11 @@ export async function createServerCore(input: {
   logger: Logger;
   dev: boolean;
 }): Promise<ServerCore> {
+  if (!input.dev && input.config.storage.type === 'raft') {
+    // Loaded on demand: the cluster stack (Noise, Raft) stays out of every other CLI command's startup.
+    const { createRaftServerCore } = await import('./cluster/raft-core.js');
+    return createRaftServerCore(input.config, input.logger);
+  }
   const storage = await openStorage(input.config, input.dev);
   let core: Core;
   try {

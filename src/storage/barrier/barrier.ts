@@ -222,6 +222,24 @@ export class Barrier implements PhysicalBackend {
   }
 
   /**
+   * Encrypts `plaintext` exactly as `put(path, …)` would, but stores nothing: for values that
+   * travel instead of being stored (a Raft join challenge, src/core/join-challenge.ts). Only a
+   * barrier unsealed with the same keyring can `openDetached` it, and only for the same path.
+   */
+  sealDetached(path: string, plaintext: Uint8Array): Buffer {
+    checkNotReserved(path);
+    return this.encrypt(path, plaintext);
+  }
+
+  /** Decrypts a `sealDetached` value for `path`; `integrity_failure` when it does not authenticate. */
+  openDetached(path: string, stored: Uint8Array): Uint8Array {
+    checkNotReserved(path);
+    const term = ciphertextTerm(stored);
+    if (term === undefined) throw integrityFailure(path, 'unknown ciphertext format');
+    return this.decrypt(path, stored, term);
+  }
+
+  /**
    * Runs a write with the read cache invalidated for `keys` before and after it; on success the
    * plaintexts of `ops`' puts (copied now, as they were encrypted) are written through to the cache.
    */

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { ApiError } from './errors.js';
 import { KvApi } from './kv.js';
+import { RaftApi } from './raft.js';
 import { SysApi } from './sys.js';
 import { TokenApi } from './tokens.js';
 import type { Secret } from './types.js';
@@ -41,6 +42,7 @@ export class ArcaClient implements ApiCaller {
   readonly sys: SysApi;
   readonly tokens: TokenApi;
   readonly kv: KvApi;
+  readonly raft: RaftApi;
   private readonly agent: http.Agent;
   private readonly secure: boolean;
   private readonly timeoutMs: number;
@@ -65,6 +67,7 @@ export class ArcaClient implements ApiCaller {
     this.sys = new SysApi(this);
     this.tokens = new TokenApi(this);
     this.kv = new KvApi(this);
+    this.raft = new RaftApi(this);
   }
 
   /** Closes pooled keep-alive connections. */
@@ -93,6 +96,43 @@ export class ArcaClient implements ApiCaller {
       throw errorFrom(response, operation);
     }
     return response;
+  }
+
+  /**
+   * A request with a raw byte body and a raw byte answer (Raft snapshots): nothing is parsed or
+   * thrown for HTTP statuses; connection failures throw `ApiError` with status 0.
+   */
+  async requestBytes(
+    method: string,
+    path: string,
+    body?: Uint8Array,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const url = new URL(`${this.address}/v1/${encodePath(path)}`);
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+    if (this.token) headers['X-Vault-Token'] = this.token;
+    const payload =
+      body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/octet-stream';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const operation = `${method} ${url.pathname}`;
+    const transport = this.secure ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (err) => reject(new ApiError(0, [err.message], operation)));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      });
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(new ApiError(0, [`error connecting to ${this.address}: ${err.message}`], operation)),
+      );
+      req.end(payload);
+    });
   }
 
   /** `GET` a logical path. `null` when the path has no value (404 with empty errors). */

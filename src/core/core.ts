@@ -21,6 +21,7 @@ import { CoreAudit } from './core-audit.js';
 import { observeRequest, renderMetrics } from './core-metrics.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
+import { JoinChallenges } from './join-challenge.js';
 import { SealLifecycle } from './lifecycle.js';
 import type { CoreLogger } from './mounts.js';
 import { runPipeline, type PipelineContext, type PipelineTrace } from './pipeline.js';
@@ -92,6 +93,8 @@ export class Core implements RequestHandler {
   private readonly barrier: Barrier;
   private readonly pipeline: PipelineContext;
   private readonly audit: CoreAudit;
+  /** Raft join challenges (sys/storage/raft/bootstrap/*), see join-challenge.ts. */
+  readonly joinChallenges: JoinChallenges;
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
@@ -107,6 +110,7 @@ export class Core implements RequestHandler {
     this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);
+    this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
     this.lifecycle = new SealLifecycle(this.barrier, seal, {
       setup: async () => {
         this.runtimeState = await UnsealedRuntime.start({

@@ -50,6 +50,14 @@ export const limits = {
   raftSnapshotChunkBytes: 1024 * 1024,
   /** Raft: largest snapshot a follower assembles. */
   raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
+  /** Raft storage: largest encoded write command (one entry; under clusterFrameBytesMax). */
+  raftEntryBytesMax: 48 * 1024 * 1024,
+  /** Raft storage: (client id, sequence) pairs remembered to apply retried writes once. */
+  raftDedupeEntriesMax: 16384,
+  /** Raft storage: state-store records per LevelDB batch while installing a snapshot. */
+  raftRestoreBatchRecords: 1024,
+  /** Raft storage: attempts of one write whose proposal timed out (same id: applied once). */
+  raftProposeAttemptsMax: 3,
   /** Token entries kept in memory for per-request authentication (unlimited-use tokens only). */
   tokenCacheEntriesMax: 4096,
   /** Single-node barrier read cache (decrypted values, memory only): entries, total bytes, value size. */

@@ -6,7 +6,7 @@
 import type { Rng } from '../lib/rng.js';
 import type { RaftConfig } from './config.js';
 import type { LogStore, Transport } from './ports.js';
-import type { ConfState, Entry, NodeId } from './types.js';
+import type { ConfState, Entry, NodeId, SnapshotMeta } from './types.js';
 
 /**
  * The replicated application. `apply` sees EVERY committed entry in index order (normal entries,
@@ -16,9 +16,28 @@ import type { ConfState, Entry, NodeId } from './types.js';
  */
 export interface StateMachine {
   apply(entry: Entry): Promise<void> | void;
+  /**
+   * Optional: applies a run of consecutive committed entries at once (e.g. in ONE storage batch
+   * with the applied index). When present the driver uses it instead of `apply`.
+   */
+  applyBatch?(entries: Entry[]): Promise<void> | void;
+  /**
+   * The serialised state as of the call. It must capture that state synchronously, before its
+   * first `await` (a LevelDB iterator snapshot does): the driver builds snapshots off its loop
+   * and keeps applying entries while this runs.
+   */
   snapshot(): Uint8Array | Promise<Uint8Array>;
-  restore(data: Uint8Array): Promise<void> | void;
+  /** Replaces the whole state with a snapshot's data; `meta` names the index it covers. */
+  restore(data: Uint8Array, meta?: SnapshotMeta): Promise<void> | void;
   appliedIndex?(): number;
+}
+
+/** What a driver reports on a role, leader or term change (see `RaftNode.onStateChange`). */
+export interface NodeStateChange {
+  role: string;
+  /** The known leader, '' when none. */
+  leader: NodeId;
+  term: number;
 }
 
 /** The timer port: ticks and timeouts. `schedule` returns a cancel function. */

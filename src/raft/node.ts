@@ -18,15 +18,21 @@
 import { ArcaError } from '../lib/errors.js';
 import { decodeConfChange } from './conf-change-codec.js';
 import { DurableLog } from './node-durable-log.js';
-import type { RaftNodeOptions, RaftNodeStatus, Timers } from './node-options.js';
+import type { NodeStateChange, RaftNodeOptions, RaftNodeStatus, Timers } from './node-options.js';
 import { ProposalWaiters } from './node-proposals.js';
 import { ReadWaiters } from './node-reads.js';
 import { systemTimers, Ticker } from './node-timers.js';
 import { RawNode } from './raw-node.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot } from './types.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot, SoftState } from './types.js';
 import { EntryType } from './types.js';
 
-export type { RaftNodeOptions, RaftNodeStatus, StateMachine, Timers } from './node-options.js';
+export type {
+  NodeStateChange,
+  RaftNodeOptions,
+  RaftNodeStatus,
+  StateMachine,
+  Timers,
+} from './node-options.js';
 export { systemTimers } from './node-timers.js';
 
 /** The async driver of one Raft member. Create, `start()`, use, `stop()`. */
@@ -48,6 +54,10 @@ export class RaftNode {
   private lastSnapshotIndex = 0;
   private role = 'follower';
   private snapshotDue = false;
+  /** A snapshot being built off the loop, and a built one the loop has yet to write. */
+  private snapshotBuild: Promise<void> | undefined;
+  private builtSnapshot: { index: number; confState: ConfState; data: Uint8Array } | undefined;
+  private readonly stateListeners = new Set<(change: NodeStateChange) => void>();
 
   constructor(private readonly options: RaftNodeOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -97,6 +107,7 @@ export class RaftNode {
     this.ticker.stop();
     this.failAll(new ArcaError('unavailable', 'raft node stopped'));
     await this.idle;
+    await this.snapshotBuild;
     await this.durable.close();
   }
 
@@ -136,6 +147,16 @@ export class RaftNode {
     this.kick();
   }
 
+  /**
+   * Registers `fn` for every role, leader or term change this member sees (called from the loop,
+   * before the Ready that carried the change is persisted: a lost leadership is reported at once).
+   * Returns the unsubscribe function.
+   */
+  onStateChange(fn: (change: NodeStateChange) => void): () => void {
+    this.stateListeners.add(fn);
+    return () => this.stateListeners.delete(fn);
+  }
+
   /** The core's view of this member plus driver counters. */
   status(): RaftNodeStatus {
     const st = this.raw?.status();
@@ -170,8 +191,10 @@ export class RaftNode {
     try {
       for (;;) {
         if (this.stopped) break;
+        await this.writeBuiltSnapshot();
         this.stepInputs(raw);
-        if (!raw.hasReady()) break;
+        if (!raw.hasReady() && this.builtSnapshot === undefined) break;
+        if (!raw.hasReady()) continue;
         await this.handleReady(raw, raw.ready());
       }
     } catch (error) {
@@ -196,22 +219,22 @@ export class RaftNode {
 
   private async handleReady(raw: RawNode, rd: Ready): Promise<void> {
     const o = this.options;
-    if (rd.softState !== undefined) this.onRoleChange(rd.softState.role);
+    if (rd.softState !== undefined) this.onSoftState(rd.softState, raw.status().term);
     if (rd.messages.length > 0) o.transport.send(rd.messages);
     await this.durable.persistReady(rd);
     if (rd.messagesAfterPersist.length > 0) o.transport.send(rd.messagesAfterPersist);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
-    for (const entry of rd.committedEntries) await this.applyEntry(raw, entry);
+    await this.applyCommitted(raw, rd.committedEntries);
     this.reads.onReadStates(rd.readStates, this.applied);
     raw.advance(rd);
-    await this.maybeSnapshot(raw);
+    this.maybeSnapshot(raw);
   }
 
   private async restoreSnapshot(snapshot: Snapshot): Promise<void> {
     const index = snapshot.meta.index;
     if (index <= this.applied) return;
     if (index > this.smApplied) {
-      await this.options.stateMachine.restore(snapshot.data);
+      await this.options.stateMachine.restore(snapshot.data, snapshot.meta);
       this.smApplied = index;
     }
     this.applied = index;
@@ -220,9 +243,16 @@ export class RaftNode {
     this.proposals.onSnapshot(index);
   }
 
-  private async applyEntry(raw: RawNode, entry: Entry): Promise<void> {
-    if (entry.index <= this.applied) return;
-    if (entry.type === EntryType.ConfChange) {
+  /**
+   * Applies one Ready's committed entries: configuration changes go into the core in order, then
+   * the state machine gets every entry it has not applied yet — in one `applyBatch` call when it
+   * has one (one storage write for the run), else one `apply` per entry.
+   */
+  private async applyCommitted(raw: RawNode, entries: Entry[]): Promise<void> {
+    const fresh = entries.filter((e) => e.index > this.applied);
+    if (fresh.length === 0) return;
+    for (const entry of fresh) {
+      if (entry.type !== EntryType.ConfChange) continue;
       const cc = decodeConfChange(entry.data);
       const confState = raw.applyConfChange(cc);
       this.updatePeers(confState);
@@ -230,32 +260,83 @@ export class RaftNode {
       // does not name it: make sure the latest snapshot is taken after the addition.
       if (cc.type !== 'removeNode') this.snapshotDue = true;
     }
-    if (entry.index > this.smApplied) {
-      await this.options.stateMachine.apply(entry);
-      this.smApplied = entry.index;
+    const sm = this.options.stateMachine;
+    const toApply = fresh.filter((e) => e.index > this.smApplied);
+    if (toApply.length > 0) {
+      if (sm.applyBatch !== undefined) await sm.applyBatch(toApply);
+      else for (const entry of toApply) await sm.apply(entry);
+      this.smApplied = toApply[toApply.length - 1].index;
     }
-    this.applied = entry.index;
-    this.proposals.onApplied(entry);
+    for (const entry of fresh) {
+      this.applied = entry.index;
+      this.proposals.onApplied(entry);
+    }
   }
 
-  private async maybeSnapshot(raw: RawNode): Promise<void> {
+  /**
+   * Starts building a snapshot OFF the loop when one is due: the state machine captures its state
+   * synchronously and serialises it while the loop keeps sending heartbeats and applying; the loop
+   * writes the finished snapshot (and compacts) at the top of a later iteration.
+   */
+  private maybeSnapshot(raw: RawNode): void {
     const o = this.options;
     const threshold = o.snapshotThresholdEntries;
     const due =
       this.snapshotDue || (threshold !== undefined && this.applied - this.lastSnapshotIndex >= threshold);
-    if (!due || this.applied <= this.lastSnapshotIndex) return;
+    if (!due || this.applied <= this.lastSnapshotIndex || this.snapshotBuild !== undefined) return;
+    if (this.builtSnapshot !== undefined) return;
     this.snapshotDue = false;
     const index = this.applied;
-    const data = await o.stateMachine.snapshot();
-    const trailing = o.snapshotTrailingEntries ?? 1000;
-    await this.durable.snapshotAndCompact(index, raw.status().confState, data, trailing);
-    this.lastSnapshotIndex = index;
+    const confState = raw.status().confState;
+    let data: Uint8Array | Promise<Uint8Array>;
+    try {
+      data = o.stateMachine.snapshot();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.snapshotBuild = Promise.resolve(data).then(
+      (bytes) => {
+        this.snapshotBuild = undefined;
+        this.builtSnapshot = { index, confState, data: bytes };
+        this.kick();
+      },
+      (error: unknown) => {
+        this.snapshotBuild = undefined;
+        this.fail(error);
+      },
+    );
   }
 
-  private onRoleChange(role: string): void {
+  /** Writes a snapshot built off the loop (unless a newer one was installed meanwhile). */
+  private async writeBuiltSnapshot(): Promise<void> {
+    const built = this.builtSnapshot;
+    if (built === undefined) return;
+    this.builtSnapshot = undefined;
+    if (built.index <= this.lastSnapshotIndex) return;
+    const trailing = this.options.snapshotTrailingEntries ?? 1000;
+    await this.durable.snapshotAndCompact(built.index, built.confState, built.data, trailing);
+    this.lastSnapshotIndex = built.index;
+  }
+
+  private onSoftState(soft: SoftState, term: number): void {
     const wasLeader = this.role === 'leader';
-    this.role = role;
-    if (wasLeader && role !== 'leader') this.proposals.onLeadershipLost();
+    this.role = soft.role;
+    if (wasLeader && soft.role !== 'leader') this.proposals.onLeadershipLost();
+    const change: NodeStateChange = { role: soft.role, leader: soft.leader, term };
+    for (const fn of this.stateListeners) {
+      try {
+        fn(change);
+      } catch {
+        // A listener's failure is its own; the driver loop must not die of it.
+      }
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = error instanceof Error ? error : new Error(String(error));
+    this.failAll(new ArcaError('unavailable', 'raft node failed'));
   }
 
   private updatePeers(confState: ConfState): void {

@@ -19,6 +19,7 @@ import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { ServerConfig } from './config.js';
+import { createRaftServerCore } from './cluster/raft-core.js';
 import type { Logger } from './logger.js';
 
 /** How often core revokes expired tokens and leases. */
@@ -67,10 +68,7 @@ async function openStorage(config: ServerConfig, dev: boolean): Promise<OpenedSt
     case 'inmem':
       return { physical: new MemoryPhysical(), storageType: 'inmem', cleanup: async () => undefined };
     case 'raft':
-      throw new ArcaError(
-        'invalid_request',
-        'storage "raft" is not available in this build yet: use storage "leveldb" for a single node',
-      );
+      throw new ArcaError('internal', 'raft storage is composed by createRaftServerCore');
   }
 }
 
@@ -80,6 +78,8 @@ export async function createServerCore(input: {
   logger: Logger;
   dev: boolean;
 }): Promise<ServerCore> {
+  if (!input.dev && input.config.storage.type === 'raft')
+    return createRaftServerCore(input.config, input.logger);
   const storage = await openStorage(input.config, input.dev);
   let core: Core;
   try {

@@ -12,7 +12,7 @@ import type { RequestHandler } from '../logical/handler.js';
 import type { RawResponse } from '../logical/response.js';
 import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
 import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
-import { createHttpApp, listenHttpApp, type HttpApp } from './http/app.js';
+import { createHttpApp, listenHttpApp, type HttpApp, type HttpAppOptions } from './http/app.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { DestinationStream } from 'pino';
 
@@ -41,6 +41,10 @@ export interface ServerCore extends RequestHandler {
   reopenAuditDevices?(): Promise<void>;
   /** Renders metrics for listeners with `unauthenticated_metrics_access`. */
   renderMetrics?(format: 'prometheus' | 'json'): Promise<RawResponse>;
+  /** Cluster members: the HTTP gate (forwarding, 307s, joins) run before the handler. */
+  httpIntercept?: HttpAppOptions['intercept'];
+  /** Cluster members: the app forwarded requests are served through (the first listener's). */
+  attachHttpApp?(app: HttpApp): void;
 }
 
 /** What `createCore` receives: the validated configuration and the process logger. */
@@ -126,7 +130,9 @@ export async function startServer(
           listener.unauthenticatedMetricsAccess && core.renderMetrics
             ? (format) => core.renderMetrics!(format)
             : undefined,
+        intercept: core.httpIntercept,
       });
+      core.attachHttpApp?.(app);
       apps.push(app);
       addresses.push(await listenHttpApp(app, listener.address));
     }

@@ -7,6 +7,7 @@ import type { InitRequest, InitResponse, SealStatus } from '../../api/types.js';
 import { action, withClient, optionalString, type Args, type CommandEnv } from '../command.js';
 import { outputFormat, usageError } from '../context.js';
 import { formatJson, formatTable } from '../output.js';
+import { registerClusterOperator } from './operator-raft.js';
 
 /** The `sys/init` body from `-key-shares` / `-key-threshold` (defaults 5 / 3, like vault). Pure. */
 export function initRequest(args: Args): InitRequest {
@@ -68,8 +69,8 @@ export function formatSealStatus(status: SealStatus, format: 'table' | 'json'): 
 }
 
 export function registerOperator(cli: Argv, env: CommandEnv): Argv {
-  return cli.command('operator', 'Operator commands (init, unseal, seal)', (op) =>
-    op
+  return cli.command('operator', 'Operator commands (init, unseal, seal, raft, step-down, members)', (op) =>
+    registerClusterOperator(op, env)
       .command(
         'init',
         'Initialise the server (generates unseal key shares and the root token)',
@@ -113,6 +114,6 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
           });
         }),
       )
-      .demandCommand(1, 'operator needs a subcommand: init, unseal, seal'),
+      .demandCommand(1, 'operator needs a subcommand: init, unseal, seal, raft, step-down, members'),
   );
 }

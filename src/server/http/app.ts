@@ -53,6 +53,19 @@ export interface HttpAppOptions {
    * `GET /v1/sys/metrics` is answered by this renderer instead of being refused by the ACL.
    */
   unauthenticatedMetrics?: (format: 'prometheus' | 'json') => Promise<RawResponse>;
+  /**
+   * Cluster hook (src/server/cluster/http-gate.ts): runs before the handler and may answer the
+   * request itself (a standby forwarding to the active node, a 307, `sys/storage/raft/join`).
+   * Undefined → the request goes to the handler as usual. ArcaErrors become Vault error bodies.
+   */
+  intercept?: (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
+}
+
+/** A complete answer produced by `intercept`, sent verbatim (plus `Cache-Control: no-store`). */
+export interface InterceptedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body?: Uint8Array;
 }
 
 /** The fastify app type (the raw server is an https.Server when TLS is on). */
@@ -107,6 +120,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', listMarkerMethod],
     url: '/v1/*',
     handler: async (request, reply) => {
+      const intercepted = await options.intercept?.(request);
+      if (intercepted !== undefined) return sendIntercepted(reply, intercepted);
       const rendered = await serve(options, request);
       return send(reply, rendered);
     },
@@ -175,6 +190,13 @@ function send(reply: FastifyReply, rendered: RenderedResponse): FastifyReply {
   if (rendered.body === undefined || rendered.status === 204) return reply.send();
   // Always bytes: fastify would append `; charset=utf-8` to a string's JSON content type.
   return reply.send(Buffer.from(rendered.body));
+}
+
+function sendIntercepted(reply: FastifyReply, response: InterceptedResponse): FastifyReply {
+  reply.code(response.status);
+  for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
+  if (response.body === undefined || response.body.length === 0) return reply.send();
+  return reply.send(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
 }
 
 /** fastify's own errors (body limit, content type, content length) in Vault's terms. */

@@ -106,7 +106,16 @@ export class Barrier implements PhysicalBackend {
   rotate(): Promise<KeyStatus> {
     return this.withKeyringLock(async () => {
       const { keyring, rootKey } = this.unsealedState();
-      const next = keyring.withNewTerm(this.clock.wallMs());
+      // Read-modify-write of the STORED keyring: under replication another node may have rotated
+      // since this one loaded its keyring, and deriving the next term from memory would mint a
+      // second, different key for a term that already encrypts data.
+      const stored = await this.readKeyring(rootKey);
+      let next: Keyring;
+      try {
+        next = stored.withNewTerm(this.clock.wallMs());
+      } finally {
+        stored.zeroize();
+      }
       try {
         await this.physical.put(keyringKey, sealKeyring(rootKey, next));
       } catch (err) {
@@ -123,6 +132,19 @@ export class Barrier implements PhysicalBackend {
       keyring.zeroize();
       return this.keyStatus();
     });
+  }
+
+  /**
+   * Drops cached plaintext of `keys`: a replicated write below this barrier (applied by the Raft
+   * state machine, not written through here) changed them.
+   */
+  invalidate(keys: Iterable<string>): void {
+    this.cache?.invalidate(keys);
+  }
+
+  /** Drops every cached plaintext (a node becoming active, or a snapshot was installed below). */
+  purgeCache(): void {
+    this.cache?.clear();
   }
 
   /** The active term's status; `sealed` while sealed. */
@@ -197,6 +219,24 @@ export class Barrier implements PhysicalBackend {
       () => this.physical.batch(sealed),
       ops,
     );
+  }
+
+  /**
+   * Encrypts `plaintext` exactly as `put(path, …)` would, but stores nothing: for values that
+   * travel instead of being stored (a Raft join challenge, src/core/join-challenge.ts). Only a
+   * barrier unsealed with the same keyring can `openDetached` it, and only for the same path.
+   */
+  sealDetached(path: string, plaintext: Uint8Array): Buffer {
+    checkNotReserved(path);
+    return this.encrypt(path, plaintext);
+  }
+
+  /** Decrypts a `sealDetached` value for `path`; `integrity_failure` when it does not authenticate. */
+  openDetached(path: string, stored: Uint8Array): Uint8Array {
+    checkNotReserved(path);
+    const term = ciphertextTerm(stored);
+    if (term === undefined) throw integrityFailure(path, 'unknown ciphertext format');
+    return this.decrypt(path, stored, term);
   }
 
   /**

@@ -231,3 +231,25 @@ test('every encryption uses a fresh nonce, even for the same value at the same p
   assert.equal(nonces.size, 600);
   assert.equal(barrier.keyStatus().encryptions, 600);
 });
+
+test('rotation on a node with a stale keyring never re-mints a term that already encrypts data (regression)', async () => {
+  // Two nodes over one replicated store: A rotates to term 2 and writes under it; B, which still
+  // holds the term-1 keyring in memory, becomes active and rotates. Deriving B's next term from its
+  // memory minted a second term-2 key and overwrote the keyring: A's value became undecryptable.
+  const { barrier: a, physical, rootKey } = await unsealedBarrier();
+  const b = new Barrier(physical, new FakeClock());
+  await b.unseal(rootKey);
+  await a.rotate();
+  await a.put('written-under-term-2', bytes('precious'));
+  const status = await b.rotate();
+  assert.equal(status.term, 3);
+  await b.put('written-under-term-3', bytes('later'));
+  for (const reader of [a, b]) {
+    assert.equal(text(await reader.get('written-under-term-2')), 'precious');
+    assert.equal(text(await reader.get('written-under-term-3')), 'later');
+  }
+  const fresh = new Barrier(physical, new FakeClock());
+  await fresh.unseal(rootKey);
+  assert.equal(text(await fresh.get('written-under-term-2')), 'precious');
+  assert.equal(fresh.keyStatus().term, 3);
+});

@@ -1,0 +1,231 @@
+/**
+ * Request forwarding (Vault's `handleRequestForwarding`): a standby hands every HTTP request that
+ * Vault does not answer locally to the active node over the cluster RPC channel, and returns the
+ * active node's answer unchanged (status, headers, body). The active node serves it through its
+ * own HTTP app (`inject`), with the client's remote address, so ACL, audit and metrics happen
+ * once, there. `X-Vault-No-Request-Forwarding` gets Vault's 307 to the active node's `api_addr`.
+ *
+ * Retries: each forwarded request carries (client id = the standby's boot id, sequence). The
+ * active node remembers the last responses it gave (bounded) and answers a repeated (client id,
+ * sequence) from that memory instead of running the request again, so a retry after a lost
+ * response applies once. The memory is per active node: a retry that reaches a NEW active node
+ * after a failover is not recognised (documented limitation).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ArcaError } from '../../lib/errors.js';
+import type { ClusterLogger } from './logger.js';
+import { ClusterCallError } from './rpc.js';
+import type { ClusterTransport } from './transport.js';
+
+/** The RPC method forwarded requests travel on. */
+export const forwardMethod = 'http.forward';
+
+/** One HTTP request as the standby received it. */
+export interface ForwardedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body: Uint8Array | null;
+  remoteAddress: string;
+  clientId: string;
+  seq: number;
+}
+
+/** The active node's answer, relayed verbatim. */
+export interface ForwardedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Uint8Array;
+}
+
+/**
+ * Paths a standby answers itself (Vault's http/handler.go: handlers not wrapped in
+ * `handleRequestForwarding`, plus `handleLogicalNoForward`). Everything else is forwarded.
+ */
+const localPaths = new Set([
+  'sys/init',
+  'sys/seal-status',
+  'sys/seal-backend-status',
+  'sys/seal',
+  'sys/unseal',
+  'sys/leader',
+  'sys/health',
+  'sys/monitor',
+  'sys/metrics',
+  'sys/in-flight-req',
+  'sys/storage/raft/bootstrap',
+  'sys/storage/raft/join',
+]);
+const localPrefixes = ['sys/pprof/'];
+
+/** True when a standby answers `path` (a request path without `/v1/`) itself. */
+export function isLocallyAnswered(path: string): boolean {
+  const p = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  return localPaths.has(p) || localPrefixes.some((prefix) => p.startsWith(prefix));
+}
+
+/** Headers that describe one hop, not the request (never relayed). */
+const hopHeaders = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+
+/** Copies relayable headers into a plain msgpack-safe record. */
+export function relayableHeaders(
+  headers: IncomingHttpHeaders | Record<string, unknown>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (hopHeaders.has(lower) || lower === internalForwardHeader) continue;
+    if (typeof value === 'string') out[lower] = value;
+    else if (typeof value === 'number') out[lower] = String(value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[lower] = value;
+  }
+  return out;
+}
+
+/**
+ * Marks a request injected by the forwarding server so the HTTP layer never forwards it again.
+ * Its value is a per-process random secret, so a client cannot forge it.
+ */
+export const internalForwardHeader = 'x-arca-internal-forwarded';
+
+/** Serves one forwarded request through the local HTTP app (fastify `inject`). */
+export type InjectFn = (request: ForwardedRequest, marker: string) => Promise<ForwardedResponse>;
+
+/** Options of the forwarding engine. */
+export interface ForwardingOptions {
+  transport: ClusterTransport;
+  logger: ClusterLogger;
+  /** Deadline of one forwarded request, including the connection wait. */
+  timeoutMs: number;
+  /** How many (client id, sequence) answers the active node remembers. */
+  dedupeEntriesMax: number;
+}
+
+/**
+ * Both halves of forwarding: `forward` (standby → active) and the `http.forward` handler (active),
+ * installed by `serve`. One per process.
+ */
+export class RequestForwarding {
+  /** This process's forwarding identity; a restart is a new client. */
+  readonly clientId = randomUUID();
+  /** The secret value of `internalForwardHeader` for requests this process injects. */
+  readonly marker = randomUUID();
+  private seq = 0;
+  private readonly answered = new Map<string, Promise<ForwardedResponse>>();
+
+  constructor(private readonly options: ForwardingOptions) {}
+
+  /**
+   * Active side: answers forwarded requests with `inject` while `isActive()`; otherwise refuses
+   * with 503 so the standby can report "no active node" instead of forwarding in a loop.
+   */
+  serve(inject: InjectFn, isActive: () => boolean): void {
+    this.options.transport.handle(forwardMethod, async (_fromPeerId, payload) => {
+      const request = parseForwardedRequest(payload);
+      if (!isActive()) throw new ArcaError('no_leader', 'node not active but active cluster node not found');
+      const key = `${request.clientId}/${request.seq}`;
+      const known = this.answered.get(key);
+      if (known !== undefined) return known;
+      const answer = inject(request, this.marker);
+      this.answered.set(key, answer);
+      answer.catch(() => this.answered.delete(key));
+      while (this.answered.size > this.options.dedupeEntriesMax) {
+        const oldest = this.answered.keys().next().value as string;
+        this.answered.delete(oldest);
+      }
+      return answer;
+    });
+  }
+
+  /**
+   * Standby side: forwards to the active node's peer id. A connection lost before the answer is
+   * retried once with the same sequence (applied once by the active node). Failures surface as
+   * 503/504 `ArcaError`s.
+   */
+  async forward(
+    activePeerId: string,
+    request: Omit<ForwardedRequest, 'clientId' | 'seq'>,
+  ): Promise<ForwardedResponse> {
+    const forwarded: ForwardedRequest = { ...request, clientId: this.clientId, seq: ++this.seq };
+    const call = (): Promise<unknown> =>
+      this.options.transport.call(activePeerId, forwardMethod, forwarded, {
+        timeoutMs: this.options.timeoutMs,
+      });
+    let result: unknown;
+    try {
+      result = await call();
+    } catch (err) {
+      if (!(err instanceof ClusterCallError) || err.reason !== 'connection_lost') throw err;
+      this.options.logger.debug({ peerId: activePeerId }, 'forwarded request lost its connection; retrying');
+      result = await call();
+    }
+    return parseForwardedResponse(result);
+  }
+}
+
+function isHeaderRecord(value: unknown): value is Record<string, string | string[]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every(
+    (v) => typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')),
+  );
+}
+
+/** Validates a forwarded request received from a peer (a malformed one is a 400). */
+export function parseForwardedRequest(payload: unknown): ForwardedRequest {
+  const r = payload as Partial<ForwardedRequest> | null;
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    typeof r.method !== 'string' ||
+    typeof r.url !== 'string' ||
+    !r.url.startsWith('/') ||
+    !isHeaderRecord(r.headers) ||
+    !(r.body === null || r.body instanceof Uint8Array) ||
+    typeof r.remoteAddress !== 'string' ||
+    typeof r.clientId !== 'string' ||
+    typeof r.seq !== 'number'
+  ) {
+    throw new ArcaError('invalid_request', 'malformed forwarded request');
+  }
+  return r as ForwardedRequest;
+}
+
+function parseForwardedResponse(value: unknown): ForwardedResponse {
+  const r = value as Partial<ForwardedResponse> | null;
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    typeof r.status !== 'number' ||
+    !isHeaderRecord(r.headers) ||
+    !(r.body instanceof Uint8Array)
+  ) {
+    throw new ArcaError('upstream', 'malformed response from the active node');
+  }
+  return r as ForwardedResponse;
+}
+
+/**
+ * Vault's `respondStandby`: the URL a 307 points to — the active node's `api_addr` with the
+ * request's path and query. Undefined when there is no usable address.
+ */
+export function standbyRedirectLocation(activeApiAddr: string | undefined, url: string): string | undefined {
+  if (activeApiAddr === undefined || activeApiAddr === '') return undefined;
+  let base: URL;
+  try {
+    base = new URL(activeApiAddr);
+  } catch {
+    return undefined;
+  }
+  const scheme = base.protocol === 'http:' || base.protocol === 'https:' ? base.protocol : 'https:';
+  return `${scheme}//${base.host}${url}`;
+}

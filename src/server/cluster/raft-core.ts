@@ -1,0 +1,262 @@
+/**
+ * Core on integrated storage (`storage "raft"`): the composition of a cluster member. Builds the
+ * cluster node (identity, Noise transport on `cluster_addr`, membership, Raft), core over the
+ * node's Raft storage with HA, the `sys/storage/raft/*` paths, autopilot, the join client, and the
+ * HTTP gate (forwarding, 307s, join/unseal while joining, bootstrap on `sys/init`).
+ */
+import type { FastifyRequest } from 'fastify';
+import { Core } from '../../core/core.js';
+import { cubbyholeBackendFactory } from '../../engines/cubbyhole/index.js';
+import { kvBackendFactory } from '../../engines/kv/index.js';
+import { systemClock } from '../../lib/clock.js';
+import { ArcaError } from '../../lib/errors.js';
+import { ArcaMetrics } from '../../lib/metrics.js';
+import { systemRng } from '../../lib/rng.js';
+import type { RawResponse } from '../../logical/response.js';
+import type { ServerConfig } from '../config.js';
+import type { HttpApp, InterceptedResponse } from '../http/app.js';
+import { toLogicalRequest } from '../http/request-mapping.js';
+import { renderResponse } from '../http/response-rendering.js';
+import type { Logger } from '../logger.js';
+import { Autopilot } from './autopilot.js';
+import { ClusterNode, type RaftTiming } from './cluster-node.js';
+import { clusterHttpGate, type GateRoute } from './http-gate.js';
+import { injectInto } from './inject.js';
+import { JoinClient } from './join-client.js';
+import { raftPaths } from './raft-paths.js';
+import { restoreSnapshot } from './snapshot-restore.js';
+import { SnapshotUploads } from './snapshot-upload.js';
+
+const version = '0.1.0';
+const tickMs = 500;
+
+/** A core on Raft, as the server holds it (see main.ts `ServerCore`). */
+export interface RaftServerCore {
+  handleRequest: Core['handleRequest'];
+  close(): Promise<void>;
+  reopenAuditDevices(): Promise<void>;
+  renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse>;
+  /** The HTTP gate (the app's `intercept`). */
+  httpIntercept: (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
+  /** Registers the first listener's app as the target of forwarded requests. */
+  attachHttpApp(app: HttpApp): void;
+  dataDir: string;
+}
+
+type HaMode = 'sealed' | 'standby' | 'active';
+
+/** Raft timing overrides from the environment (tests and `npm run cluster` use the defaults). */
+function timingFromEnv(): Partial<RaftTiming> {
+  const out: Partial<RaftTiming> = {};
+  const n = (name: string): number | undefined => {
+    const v = process.env[name];
+    return v === undefined || v === '' ? undefined : Number(v);
+  };
+  const threshold = n('ARCA_RAFT_SNAPSHOT_THRESHOLD');
+  const trailing = n('ARCA_RAFT_SNAPSHOT_TRAILING');
+  if (threshold !== undefined) out.snapshotThresholdEntries = threshold;
+  if (trailing !== undefined) out.snapshotTrailingEntries = trailing;
+  return out;
+}
+
+/** The `api_addr` to advertise: configured, else the first listener (0.0.0.0 → 127.0.0.1). */
+export function advertisedApiAddr(config: ServerConfig): string {
+  if (config.apiAddr !== undefined) return config.apiAddr;
+  const listener = config.listeners[0];
+  const scheme = listener.tlsDisable ? 'http' : 'https';
+  return `${scheme}://${listener.address.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+}
+
+/** Builds a cluster member's core (sealed; Raft opened if it has state). */
+export async function createRaftServerCore(config: ServerConfig, logger: Logger): Promise<RaftServerCore> {
+  const storageConfig = config.storage;
+  if (storageConfig.type !== 'raft' || config.clusterAddr === undefined) {
+    throw new ArcaError('invalid_field', 'storage "raft" requires cluster_addr');
+  }
+  const node = await ClusterNode.start({
+    path: storageConfig.path,
+    nodeId: storageConfig.nodeId,
+    clusterAddr: config.clusterAddr,
+    apiAddr: advertisedApiAddr(config),
+    logger,
+    clock: systemClock,
+    rng: systemRng,
+    timing: timingFromEnv(),
+  });
+  const uploads = new SnapshotUploads(systemClock);
+  const autopilot = new Autopilot(
+    node.transport,
+    node.membership,
+    () => node.storage.current,
+    systemClock,
+    logger,
+    version,
+  );
+  const box: { core?: Core } = {};
+  let core: Core;
+  try {
+    core = await Core.create({
+      physical: node.storage,
+      // The HA port (contract: core's `ha` dependency); passed loosely until core declares it.
+      ...({ ha: node.storage } as object),
+      clock: systemClock,
+      rng: systemRng,
+      logger,
+      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
+      storageType: 'raft',
+      metrics: new ArcaMetrics(),
+      version,
+      systemPaths: raftPaths({
+        storage: () => node.storage.current,
+        joinChallenges: () => box.core!.joinChallenges,
+        autopilot,
+        restoreSnapshot: (bytes, force) => restoreSnapshot(node, bytes, force),
+        takeUpload: (ref) => uploads.take(ref),
+      }),
+    });
+  } catch (err) {
+    await node.close();
+    throw err;
+  }
+  box.core = core;
+  const haCore = core as unknown as { haMode?: () => HaMode };
+  const mode = (): HaMode =>
+    haCore.haMode?.() ?? (core.sealed() ? 'sealed' : node.storage.isLeader() ? 'active' : 'standby');
+
+  const joinClient = new JoinClient(
+    node,
+    {
+      isInitialized: () => core.lifecycle.isInitialized(),
+      unsealWith: (shares) => core.lifecycle.unsealWith(shares),
+      sealStatusBody: async () => sealStatusOf(core),
+    },
+    systemClock,
+    logger,
+  );
+  if (!(await node.hasRaftState()) && storageConfig.retryJoin.length > 0) {
+    joinClient.startRetrying(storageConfig.retryJoin.map((j) => j.leaderApiAddr));
+  }
+
+  const routes = new Map<string, GateRoute>([
+    ['sys/storage/raft/join', (request) => joinRoute(request, joinClient)],
+    ['sys/seal-status', async () => (joinClient.isPending ? joinClient.sealStatus() : undefined)],
+    ['sys/unseal', async (request) => (joinClient.isPending ? joinClient.unseal(request) : undefined)],
+    [
+      'sys/init',
+      async (request) => {
+        // The node where init runs founds the cluster: Raft opens with it as the only voter.
+        if (request.method === 'PUT' || request.method === 'POST') {
+          if (joinClient.isPending) throw new ArcaError('invalid_request', 'a raft join is in progress');
+          if (node.storage.current === undefined && !(await core.lifecycle.isInitialized()))
+            await node.bootstrap();
+        }
+        return undefined;
+      },
+    ],
+  ]);
+  const snapshotUpload: GateRoute = async (request) => {
+    if (request.method !== 'POST' && request.method !== 'PUT') return undefined;
+    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const ref = uploads.put(bytes);
+    const logical = toLogicalRequest({
+      requestId: request.id,
+      method: request.method,
+      url: request.url.split('?')[0],
+      headers: { ...request.headers, 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ snapshot_ref: ref })),
+      remoteAddress: request.socket.remoteAddress ?? '',
+    });
+    try {
+      const rendered = renderResponse(request.id, await core.handleRequest(logical));
+      return {
+        status: rendered.status,
+        headers: { 'content-type': rendered.contentType },
+        body: rendered.body === undefined ? undefined : Buffer.from(rendered.body),
+      };
+    } finally {
+      uploads.take(ref);
+    }
+  };
+  const servedHere = new Map<string, GateRoute>([
+    ['sys/storage/raft/snapshot', snapshotUpload],
+    ['sys/storage/raft/snapshot-force', snapshotUpload],
+  ]);
+  const httpIntercept = clusterHttpGate(node.haView(mode), node.forwarding, routes, servedHere);
+
+  const ticker = setInterval(() => {
+    void core.tick();
+    void autopilot.tick();
+  }, tickMs);
+  ticker.unref();
+  let attached = false;
+  let closed = false;
+  return {
+    handleRequest: (request) => core.handleRequest(request),
+    reopenAuditDevices: () => core.reopenAuditDevices(),
+    renderMetrics: (format) => core.renderMetrics(format),
+    httpIntercept,
+    dataDir: storageConfig.path,
+    attachHttpApp: (app) => {
+      if (attached) return;
+      attached = true;
+      node.forwarding.serve(injectInto(app), () => mode() === 'active');
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(ticker);
+      joinClient.stop();
+      try {
+        await core.close();
+      } finally {
+        await node.close();
+      }
+    },
+  };
+}
+
+async function sealStatusOf(core: Core): Promise<Record<string, unknown>> {
+  const response = await core.handleRequest({
+    id: 'seal-status',
+    operation: 'read',
+    path: 'sys/seal-status',
+    data: {},
+    clientToken: '',
+    headers: {},
+    remoteAddress: '',
+  });
+  const body = response.raw?.body;
+  return body === undefined
+    ? {}
+    : (JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>);
+}
+
+async function joinRoute(request: FastifyRequest, joinClient: JoinClient): Promise<InterceptedResponse> {
+  if (request.method !== 'POST' && request.method !== 'PUT') throw new ArcaError('unsupported_operation');
+  let body: Record<string, unknown> = {};
+  if (Buffer.isBuffer(request.body) && request.body.length > 0) {
+    try {
+      body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new ArcaError('malformed_json');
+    }
+  }
+  const leader = body.leader_api_addr;
+  if (typeof leader !== 'string' || leader === '')
+    throw new ArcaError('invalid_request', 'leader_api_addr is required');
+  try {
+    new URL(leader);
+  } catch {
+    throw new ArcaError('invalid_request', 'leader_api_addr must be a URL');
+  }
+  await joinClient.join({
+    leaderApiAddr: leader,
+    retry: body.retry === true || body.retry === 'true',
+    nonVoter: body.non_voter === true || body.non_voter === 'true',
+  });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ joined: true })),
+  };
+}

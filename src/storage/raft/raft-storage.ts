@@ -1,0 +1,366 @@
+/**
+ * Replicated physical storage (Vault's integrated storage): a `PhysicalBackend` whose writes are
+ * Raft proposals and whose reads come from the local applied state.
+ *
+ * - put/delete/batch: ONE log entry per call (a KV v2 write stays atomic), proposed on the leader
+ *   only (`not_leader` elsewhere), resolved once committed and applied HERE. Concurrent calls share
+ *   the driver's group commit. Each proposal carries (client id, sequence); a proposal that timed
+ *   out is retried under the same id and the state machine applies it once.
+ * - get/list: the local state store (ciphertext as the barrier wrote it). `linearizableRead()` is
+ *   the ReadIndex round (batched by the driver) a caller runs first when it needs linearizability.
+ * - leadership, applied keys and membership are reported to listeners (core's HA port).
+ *
+ * Files: command.ts (entry encoding), state-store.ts (the applied state), snapshot-format.ts.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import { ArcaError, isArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
+import type { ArcaMetrics } from '../../lib/metrics.js';
+import type { Rng } from '../../lib/rng.js';
+import { RaftNode, type NodeStateChange, type RaftNodeStatus, type Timers } from '../../raft/node.js';
+import type { Transport } from '../../raft/ports.js';
+import type { Entry, SnapshotMeta } from '../../raft/types.js';
+import { checkKey, checkListPrefix, checkOps } from '../physical/keys.js';
+import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
+import { encodeMemberCommand, encodeMemberInfo, encodeWrite, type MemberInfo } from './command.js';
+import { LevelLogStore } from './log-store-leveldb.js';
+import { RaftListeners, type Member } from './raft-listeners.js';
+import { StateStore } from './state-store.js';
+
+export type { MemberInfo } from './command.js';
+export type { Member } from './raft-listeners.js';
+
+/** Settings of a `RaftStorage`; see the cluster contract. */
+export interface RaftStorageOptions {
+  /** Data directory: `log/` (the Raft log) and `state/` (the applied state) live under it. */
+  dir: string;
+  self: MemberInfo;
+  transport: Transport;
+  rng: Rng;
+  clock: Clock;
+  timers?: Timers;
+  /** True on the node that starts a brand-new one-member cluster (where `operator init` runs). */
+  bootstrap: boolean;
+  tickIntervalMs?: number;
+  electionTimeoutTicks?: number;
+  heartbeatIntervalTicks?: number;
+  snapshotThresholdEntries?: number;
+  snapshotTrailingEntries?: number;
+  proposalTimeoutMs?: number;
+  metrics?: ArcaMetrics;
+  logger?: { warn(obj: object, msg?: string): void };
+}
+
+/** What `status()` reports. */
+export type RaftStorageStatus = RaftNodeStatus & { appliedIndex: number; appliedTerm: number };
+
+/** Replicated `PhysicalBackend` on Raft; see the module comment. */
+export class RaftStorage implements PhysicalBackend {
+  private readonly clientId = randomUUID();
+  private seq = 0;
+  private closed = false;
+  private leader = '';
+  private role = 'follower';
+  private readonly listeners: RaftListeners;
+
+  private constructor(
+    private readonly opts: RaftStorageOptions,
+    private readonly state: StateStore,
+    private readonly node: RaftNode,
+  ) {
+    this.listeners = new RaftListeners(opts.logger);
+  }
+
+  /** Opens the log and state stores under `opts.dir` and starts the Raft member. */
+  static async open(opts: RaftStorageOptions): Promise<RaftStorage> {
+    await mkdir(opts.dir, { recursive: true });
+    const logStore = await LevelLogStore.open(join(opts.dir, 'log'));
+    const state = await StateStore.open(join(opts.dir, 'state'));
+    const box: { storage?: RaftStorage } = {};
+    const node = new RaftNode({
+      id: opts.self.nodeId,
+      logStore,
+      transport: opts.transport,
+      rng: opts.rng,
+      ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
+      tickIntervalMs: opts.tickIntervalMs ?? 100,
+      electionTimeoutTicks: opts.electionTimeoutTicks ?? 10,
+      heartbeatIntervalTicks: opts.heartbeatIntervalTicks ?? 1,
+      raft: { preVote: true, checkQuorum: true },
+      ...(opts.bootstrap ? { bootstrap: { voters: [opts.self.nodeId], learners: [] } } : {}),
+      proposalTimeoutMs: opts.proposalTimeoutMs ?? 10_000,
+      snapshotThresholdEntries: opts.snapshotThresholdEntries ?? 8192,
+      snapshotTrailingEntries: opts.snapshotTrailingEntries ?? 10_000,
+      stateMachine: {
+        apply: (entry) => box.storage!.applyEntries([entry]),
+        applyBatch: (entries) => box.storage!.applyEntries(entries),
+        snapshot: () => state.dumpBytes(),
+        restore: (data, meta) => box.storage!.restoreState(data, meta),
+        appliedIndex: () => state.appliedIndex(),
+      },
+    });
+    const storage = new RaftStorage(opts, state, node);
+    box.storage = storage;
+    node.onStateChange((change) => storage.onNodeState(change));
+    await node.start();
+    return storage;
+  }
+
+  // ---- PhysicalBackend ----
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.checkOpen();
+    checkKey(key);
+    return this.state.get(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.checkOpen();
+    checkListPrefix(prefix);
+    return this.state.list(prefix);
+  }
+
+  put(key: string, value: Uint8Array): Promise<void> {
+    return this.batch([{ type: 'put', key, value }]);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.batch([{ type: 'delete', key }]);
+  }
+
+  /** ONE log entry; resolves once committed and applied here (see the module comment). */
+  async batch(ops: PhysicalOp[]): Promise<void> {
+    this.checkOpen();
+    checkOps(ops);
+    if (ops.length === 0) return;
+    if (!this.isLeader()) throw this.notLeader();
+    const data = encodeWrite(this.clientId, ++this.seq, ops);
+    if (data.length > limits.raftEntryBytesMax) {
+      throw new ArcaError('payload_too_large', `write larger than ${limits.raftEntryBytesMax} bytes`);
+    }
+    await this.proposeWithRetry(data);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    await this.node.stop();
+    await this.state.close();
+  }
+
+  // ---- HA port ----
+
+  /** Resolves once local state has applied everything committed before the call (ReadIndex). */
+  linearizableRead(): Promise<void> {
+    this.checkOpen();
+    return this.node.readIndex();
+  }
+
+  isLeader(): boolean {
+    return !this.closed && this.role === 'leader';
+  }
+
+  leaderId(): string | undefined {
+    return this.leader === '' ? undefined : this.leader;
+  }
+
+  term(): number {
+    return this.node.status().term;
+  }
+
+  onLeadershipChange(fn: (isLeader: boolean) => void): () => void {
+    return this.listeners.leadership.add(fn);
+  }
+
+  /** Keys written or deleted by each applied batch (`reset` after a snapshot install: everything). */
+  onApplied(fn: (keys: string[], reset: boolean) => void): () => void {
+    return this.listeners.applied.add(fn);
+  }
+
+  onMembersChange(fn: (members: Member[]) => void): () => void {
+    return this.listeners.members.add(fn);
+  }
+
+  /**
+   * Leader: resolves once an entry of its current term is applied locally (so everything an
+   * earlier leader committed is applied too); rejects `not_leader` when leadership is lost first.
+   */
+  waitOwnTermApplied(): Promise<void> {
+    if (!this.isLeader()) return Promise.reject(this.notLeader());
+    return this.listeners.waitOwnTerm(() => this.ownTermState());
+  }
+
+  /** Members from the applied configuration, with their replicated metadata. */
+  members(): Member[] {
+    const { voters, learners } = this.node.status().confState;
+    const infos = this.state.memberInfos();
+    const info = (nodeId: string): MemberInfo =>
+      infos.get(nodeId) ??
+      (nodeId === this.opts.self.nodeId
+        ? this.opts.self
+        : { nodeId, apiAddr: '', clusterAddr: '', publicKey: '' });
+    return [
+      ...voters.map((id) => ({ info: info(id), voter: true })),
+      ...learners.map((id) => ({ info: info(id), voter: false })),
+    ];
+  }
+
+  memberInfo(nodeId: string): MemberInfo | undefined {
+    return this.members().find((m) => m.info.nodeId === nodeId)?.info;
+  }
+
+  /** Adds a non-voting member (it catches up, then `promote`). Leader only. */
+  async addLearner(info: MemberInfo): Promise<void> {
+    this.checkOpen();
+    await this.node.proposeConfChange({
+      type: 'addLearner',
+      nodeId: info.nodeId,
+      context: encodeMemberInfo(info),
+    });
+  }
+
+  /** Makes a learner a voter. Leader only. */
+  async promote(nodeId: string): Promise<void> {
+    this.checkOpen();
+    const info = this.state.memberInfos().get(nodeId);
+    await this.node.proposeConfChange({
+      type: 'addVoter',
+      nodeId,
+      ...(info !== undefined ? { context: encodeMemberInfo(info) } : {}),
+    });
+  }
+
+  /** Removes a member (voter or learner). Leader only. */
+  async removeMember(nodeId: string): Promise<void> {
+    this.checkOpen();
+    await this.node.proposeConfChange({ type: 'removeNode', nodeId });
+  }
+
+  /**
+   * Hands leadership to `to` (default: another voter) and resolves once this node is no longer
+   * the leader; `timeout` if that does not happen within two election timeouts.
+   */
+  async transferLeadership(to?: string): Promise<void> {
+    this.checkOpen();
+    if (!this.isLeader()) throw this.notLeader();
+    const self = this.opts.self.nodeId;
+    const target = to ?? this.node.status().confState.voters.find((id) => id !== self);
+    if (target === undefined) throw new ArcaError('invalid_request', 'no other voter to transfer to');
+    const timeoutMs = 2 * (this.opts.electionTimeoutTicks ?? 10) * (this.opts.tickIntervalMs ?? 100);
+    const lost = this.listeners.waitLeadershipLost(timeoutMs, this.opts.timers);
+    this.node.transferLeadership(target);
+    await lost;
+  }
+
+  status(): RaftStorageStatus {
+    return {
+      ...this.node.status(),
+      appliedIndex: this.state.appliedIndex(),
+      appliedTerm: this.state.appliedTerm(),
+    };
+  }
+
+  /** The whole applied state (barrier ciphertext as stored, checksummed): an operator backup. */
+  saveSnapshot(): AsyncIterable<Uint8Array> {
+    this.checkOpen();
+    return this.state.dump();
+  }
+
+  // ---- internals ----
+
+  private async proposeWithRetry(data: Uint8Array): Promise<void> {
+    const metrics = this.opts.metrics?.raft();
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.node.propose(data);
+        metrics?.commitDuration.observe((performance.now() - started) / 1000);
+        return;
+      } catch (err) {
+        // Same (client, seq): if the timed-out attempt did commit, the retry applies nothing.
+        const retry =
+          isArcaError(err, 'timeout') && attempt < limits.raftProposeAttemptsMax && this.isLeader();
+        if (!retry) throw err;
+      }
+    }
+  }
+
+  private async applyEntries(entries: Entry[]): Promise<void> {
+    const result = await this.state.apply(entries);
+    this.updateAppliedMetrics();
+    if (result.keys.length > 0) this.listeners.emitApplied(result.keys, false);
+    if (result.membersChanged) this.listeners.emitMembers(this.members());
+    this.listeners.checkOwnTerm(this.ownTermState());
+    if (this.isLeader()) this.maybeAnnounceSelf();
+  }
+
+  private async restoreState(data: Uint8Array, meta: SnapshotMeta | undefined): Promise<void> {
+    await this.state.restore(data, meta === undefined ? undefined : { index: meta.index, term: meta.term });
+    this.updateAppliedMetrics();
+    this.listeners.emitApplied([], true);
+    this.listeners.emitMembers(this.members());
+  }
+
+  private onNodeState(change: NodeStateChange): void {
+    const wasLeader = this.role === 'leader';
+    const leaderChanged = change.leader !== this.leader;
+    this.role = change.role;
+    this.leader = change.leader;
+    const metrics = this.opts.metrics?.raft();
+    if (metrics !== undefined) {
+      metrics.term.set(change.term);
+      metrics.isLeader.set(change.role === 'leader' ? 1 : 0);
+      if (leaderChanged) metrics.leaderChanges.inc();
+    }
+    const isLeader = change.role === 'leader';
+    if (wasLeader !== isLeader) this.listeners.emitLeadership(isLeader);
+    this.listeners.checkOwnTerm(this.ownTermState());
+  }
+
+  private ownTermState(): { leader: boolean; done: boolean } {
+    const leader = this.isLeader();
+    return { leader, done: leader && this.state.appliedTerm() === this.node.status().term };
+  }
+
+  /** The leader records its own member info once its term is applied, if missing or changed. */
+  private announcing = false;
+  private maybeAnnounceSelf(): void {
+    if (this.announcing || !this.ownTermState().done) return;
+    const self = this.opts.self;
+    const stored = this.state.memberInfos().get(self.nodeId);
+    const same =
+      stored !== undefined &&
+      stored.apiAddr === self.apiAddr &&
+      stored.clusterAddr === self.clusterAddr &&
+      stored.publicKey === self.publicKey;
+    if (same) return;
+    this.announcing = true;
+    this.node
+      .propose(encodeMemberCommand(self))
+      .catch((err: unknown) => this.opts.logger?.warn({ err }, 'raft: recording own member info failed'))
+      .finally(() => {
+        this.announcing = false;
+      });
+  }
+
+  private updateAppliedMetrics(): void {
+    const metrics = this.opts.metrics?.raft();
+    if (metrics === undefined) return;
+    const st = this.node.status();
+    metrics.appliedIndex.set(this.state.appliedIndex());
+    metrics.commitIndex.set(st.commit);
+  }
+
+  private notLeader(): ArcaError {
+    const leader = this.leaderId();
+    return new ArcaError('not_leader', undefined, leader === undefined ? undefined : { leader });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ArcaError('unavailable', 'storage is closed');
+  }
+}

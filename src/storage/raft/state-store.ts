@@ -1,0 +1,251 @@
+/**
+ * The Raft storage state machine's durable state: one LevelDB per node (next to, not inside, the
+ * log store). Committed entries are applied in ONE LevelDB batch per run of entries, together with
+ * the applied index and term (principle 6), so a restart neither skips nor repeats an entry.
+ *
+ * Key layout (utf8): `d<key>` barrier ciphertext as the barrier stored it; `ma` applied index+term;
+ * `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>` the dedupe table (bounded, oldest
+ * evicted first) that makes a retried write apply once.
+ *
+ * Applies are written without fsync: the log is the durable record. A state store that lost its
+ * tail in an OS crash has an older applied index in the same batch, and the driver re-applies the
+ * missing entries from the log (or restores the synced snapshot the log was compacted behind).
+ */
+import { Level } from 'level';
+import { ArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
+import { decodeConfChange } from '../../raft/conf-change-codec.js';
+import type { Entry } from '../../raft/types.js';
+import { EntryType } from '../../raft/types.js';
+import { childEntry } from '../physical/keys.js';
+import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
+import { snapshotReader, snapshotWriter } from './snapshot-format.js';
+
+type Db = Level<string, Uint8Array>;
+type Batch = ReturnType<Db['batch']>;
+
+const dataPrefix = 'd';
+const appliedKey = 'ma';
+const memberPrefix = 'mm';
+const dedupePrefix = 'mq';
+
+/** What one applied run of entries changed. */
+export interface ApplyResult {
+  /** Data keys written or deleted (physical keys, as the barrier named them). */
+  keys: string[];
+  membersChanged: boolean;
+  /** Term of the last applied entry. */
+  lastTerm: number;
+}
+
+/** The per-node state store of Raft storage; see the module comment. */
+export class StateStore {
+  private applied = 0;
+  private appliedTermValue = 0;
+  private readonly members = new Map<string, MemberInfo>();
+  /** `clientId/seq` → applied index, oldest first. */
+  private readonly dedupe = new Map<string, number>();
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating if missing) the state database in `path` and loads its metadata. */
+  static async open(path: string): Promise<StateStore> {
+    const db: Db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    await db.open();
+    const store = new StateStore(db);
+    await store.loadMeta();
+    return store;
+  }
+
+  /** Index of the last applied entry. */
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** Term of the last applied entry (0 before any). */
+  appliedTerm(): number {
+    return this.appliedTermValue;
+  }
+
+  /** The replicated member metadata by node id. */
+  memberInfos(): ReadonlyMap<string, MemberInfo> {
+    return this.members;
+  }
+
+  /** The stored ciphertext of a physical key. */
+  get(key: string): Uint8Array | undefined {
+    return this.db.getSync(dataPrefix + key);
+  }
+
+  /** Vault list semantics over the data keys (see `LevelPhysical.list`). */
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    const iterator = this.db.keys({ gte: dataPrefix + prefix });
+    try {
+      for (;;) {
+        const stored = await iterator.next();
+        if (stored === undefined || !stored.startsWith(dataPrefix + prefix)) break;
+        const name = childEntry(prefix, stored.slice(dataPrefix.length));
+        names.push(name);
+        if (name.endsWith('/')) iterator.seek(dataPrefix + prefix + name.slice(0, -1) + '0');
+      }
+    } finally {
+      await iterator.close();
+    }
+    return names;
+  }
+
+  /**
+   * Applies a run of committed entries in ONE batch with the applied index: writes (once per
+   * (client, seq)), member metadata from conf changes and member commands; empty entries only
+   * move the applied index.
+   */
+  async apply(entries: readonly Entry[]): Promise<ApplyResult> {
+    const result: ApplyResult = { keys: [], membersChanged: false, lastTerm: this.appliedTermValue };
+    if (entries.length === 0) return result;
+    const batch = this.db.batch();
+    const memberChanges = new Map<string, MemberInfo | undefined>();
+    const newDedupe: [string, number][] = [];
+    const seen = new Set<string>();
+    try {
+      for (const entry of entries) {
+        if (entry.type === EntryType.ConfChange) {
+          const cc = decodeConfChange(entry.data);
+          if (cc.type === 'removeNode') memberChanges.set(cc.nodeId, undefined);
+          else if (cc.context !== undefined) memberChanges.set(cc.nodeId, decodeMemberInfo(cc.context));
+          continue;
+        }
+        const command = decodeCommand(entry.data);
+        if (command === undefined) continue;
+        if (command.kind === 'member') {
+          memberChanges.set(command.info.nodeId, command.info);
+          continue;
+        }
+        const id = `${command.clientId}/${command.seq}`;
+        if (this.dedupe.has(id) || seen.has(id)) continue;
+        seen.add(id);
+        newDedupe.push([id, entry.index]);
+        batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
+        for (const op of command.ops) {
+          if (op.type === 'put') batch.put(dataPrefix + op.key, op.value);
+          else batch.del(dataPrefix + op.key);
+          result.keys.push(op.key);
+        }
+      }
+      for (const [nodeId, info] of memberChanges) {
+        if (info === undefined) batch.del(memberPrefix + nodeId);
+        else batch.put(memberPrefix + nodeId, encodeMemberInfo(info));
+      }
+      const evicted = this.evictions(newDedupe.length);
+      for (const id of evicted) batch.del(dedupePrefix + id);
+      const last = entries[entries.length - 1];
+      batch.put(appliedKey, indexBytes(last.index, last.term));
+      await batch.write();
+      for (const id of evicted) this.dedupe.delete(id);
+      for (const [id, index] of newDedupe) this.dedupe.set(id, index);
+      for (const [nodeId, info] of memberChanges) {
+        if (info === undefined) this.members.delete(nodeId);
+        else this.members.set(nodeId, info);
+      }
+      result.membersChanged = memberChanges.size > 0;
+      this.applied = last.index;
+      this.appliedTermValue = last.term;
+      result.lastTerm = last.term;
+      return result;
+    } catch (err) {
+      await batch.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Streams the whole state (ciphertext as stored, metadata included) in the snapshot format.
+   * The LevelDB iterator is created NOW, so the stream is the state as of this call even while
+   * later entries are applied.
+   */
+  dump(): AsyncIterable<Uint8Array> {
+    const iterator = this.db.iterator();
+    return snapshotWriter(iterator);
+  }
+
+  /** The whole state as one buffer (what the Raft driver replicates as a snapshot). */
+  async dumpBytes(): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of this.dump()) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * Replaces the whole state with a snapshot (checksum verified first). `index`/`term` override
+   * the applied position recorded in it. The applied record is written last (synced): a crash
+   * midway leaves applied 0, so the driver installs the snapshot again.
+   */
+  async restore(data: Uint8Array, position?: { index: number; term: number }): Promise<void> {
+    const records = snapshotReader(data);
+    await this.db.clear();
+    let batch: Batch = this.db.batch();
+    let applied: Uint8Array | undefined;
+    for (const { key, value } of records) {
+      if (key === appliedKey) {
+        applied = value;
+        continue;
+      }
+      batch.put(key, value);
+      if (batch.length >= limits.raftRestoreBatchRecords) {
+        await batch.write();
+        batch = this.db.batch();
+      }
+    }
+    const finalApplied = position !== undefined ? indexBytes(position.index, position.term) : applied;
+    if (finalApplied !== undefined) batch.put(appliedKey, finalApplied);
+    await batch.write({ sync: true });
+    await this.loadMeta();
+  }
+
+  /** Closes the database. */
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private evictions(adding: number): string[] {
+    const over = this.dedupe.size + adding - limits.raftDedupeEntriesMax;
+    if (over <= 0) return [];
+    const out: string[] = [];
+    for (const id of this.dedupe.keys()) {
+      if (out.length >= over) break;
+      out.push(id);
+    }
+    return out;
+  }
+
+  private async loadMeta(): Promise<void> {
+    const applied = this.db.getSync(appliedKey);
+    const position = applied === undefined ? { index: 0, term: 0 } : readIndexBytes(applied);
+    this.applied = position.index;
+    this.appliedTermValue = position.term;
+    this.members.clear();
+    for await (const [key, value] of this.db.iterator({ gte: memberPrefix, lt: memberPrefix + '\uffff' })) {
+      this.members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
+    }
+    this.dedupe.clear();
+    const rows: [string, number][] = [];
+    for await (const [key, value] of this.db.iterator({ gte: dedupePrefix, lt: dedupePrefix + '\uffff' })) {
+      rows.push([key.slice(dedupePrefix.length), readIndexBytes(value).index]);
+    }
+    rows.sort((a, b) => a[1] - b[1]);
+    for (const [id, index] of rows) this.dedupe.set(id, index);
+  }
+}
+
+function indexBytes(index: number, term: number): Uint8Array {
+  const out = Buffer.alloc(16);
+  out.writeDoubleBE(index, 0);
+  out.writeDoubleBE(term, 8);
+  return out;
+}
+
+function readIndexBytes(value: Uint8Array): { index: number; term: number } {
+  if (value.length !== 16) throw new ArcaError('integrity_failure', 'raft state: malformed applied index');
+  const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
+}

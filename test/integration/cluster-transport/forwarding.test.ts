@@ -1,0 +1,190 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArcaError } from '../../../src/lib/errors.js';
+import {
+  forwardMethod,
+  RequestForwarding,
+  isLocallyAnswered,
+  type ForwardedRequest,
+} from '../../../src/server/cluster/forwarding.js';
+import { clusterHttpGate, type HaView } from '../../../src/server/cluster/http-gate.js';
+import { injectInto } from '../../../src/server/cluster/inject.js';
+import { readJson, startTestApp, type RunningApp } from '../../unit/server/http/test-handler.js';
+import { connectAll, startNode, TempDirs, type TestNode } from './helpers.js';
+
+/** A two-node setup: `standby` forwards to `active` over real Noise connections and real HTTP apps. */
+describe('request forwarding from a standby to the active node', () => {
+  const temp = new TempDirs();
+  let standbyNode: TestNode;
+  let activeNode: TestNode;
+  let standby: RunningApp;
+  let active: RunningApp;
+  const standbyView: { mode: ReturnType<HaView['mode']>; active: ReturnType<HaView['active']> } = {
+    mode: 'standby',
+    active: undefined,
+  };
+  let activeIsActive = true;
+  let standbyForwarding: RequestForwarding;
+
+  before(async () => {
+    standbyNode = await startNode(temp);
+    activeNode = await startNode(temp);
+    connectAll(standbyNode, activeNode);
+    standbyForwarding = new RequestForwarding({
+      transport: standbyNode.transport,
+      logger: standbyNode.logger,
+      timeoutMs: 5_000,
+      dedupeEntriesMax: 100,
+    });
+    const activeForwarding = new RequestForwarding({
+      transport: activeNode.transport,
+      logger: activeNode.logger,
+      timeoutMs: 5_000,
+      dedupeEntriesMax: 100,
+    });
+    const view: HaView = { mode: () => standbyView.mode, active: () => standbyView.active };
+    standby = await startTestApp({ intercept: clusterHttpGate(view, standbyForwarding) });
+    const activeView: HaView = { mode: () => 'active', active: () => undefined };
+    active = await startTestApp({ intercept: clusterHttpGate(activeView, activeForwarding) });
+    activeForwarding.serve(injectInto(active.app), () => activeIsActive);
+    standbyView.active = { peerId: activeNode.identity.peerId, apiAddr: active.url };
+  });
+  after(async () => {
+    await Promise.allSettled([standby?.close(), active?.close()]);
+    await Promise.allSettled([standbyNode?.transport.close(), activeNode?.transport.close()]);
+    await temp.cleanup();
+  });
+
+  test('a write on the standby is served once by the active node and relayed unchanged', async () => {
+    active.handler.reply({ data: { written: true }, warnings: ['from active'] });
+    const before = standby.handler.requests.length;
+    const res = await fetch(`${standby.url}/v1/secret/data/a?x=1`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': 'hvs.tok', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { k: 'v' } }),
+    });
+    assert.equal(res.status, 200);
+    const body = await readJson(res);
+    assert.deepEqual(body.data, { written: true });
+    assert.deepEqual(body.warnings, ['from active']);
+    assert.equal(body.request_id, active.handler.last.id, 'the request id is the active node’s');
+    assert.equal(standby.handler.requests.length, before, 'the standby’s handler never ran');
+    const served = active.handler.last;
+    assert.equal(served.path, 'secret/data/a');
+    assert.equal(served.operation, 'update');
+    assert.equal(served.clientToken, 'hvs.tok');
+    assert.deepEqual(served.data, { data: { k: 'v' } });
+    assert.equal(served.remoteAddress, '127.0.0.1', 'the client’s address reaches the active node');
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+  });
+
+  test('error statuses and bodies come back as the active node gave them', async () => {
+    active.handler.reply(new ArcaError('permission_denied'));
+    const res = await fetch(`${standby.url}/v1/secret/data/b`);
+    assert.equal(res.status, 403);
+    assert.deepEqual(await readJson(res), { errors: ['permission denied'] });
+  });
+
+  test('LIST is forwarded as a list', async () => {
+    active.handler.reply({ data: { keys: ['a'] } });
+    const res = await fetch(`${standby.url}/v1/secret/metadata/?list=true`);
+    assert.equal(res.status, 200);
+    assert.equal(active.handler.last.operation, 'list');
+  });
+
+  test('locally answered paths (sys/health, sys/seal-status, sys/unseal, ...) are not forwarded', async () => {
+    for (const path of ['sys/health', 'sys/seal-status', 'sys/leader', 'sys/init']) {
+      assert.equal(isLocallyAnswered(path), true, path);
+      const activeBefore = active.handler.requests.length;
+      const res = await fetch(`${standby.url}/v1/${path}`);
+      assert.equal(res.status, 200);
+      assert.equal(standby.handler.last.path, path);
+      assert.equal(active.handler.requests.length, activeBefore, `${path} must not reach the active node`);
+    }
+    for (const path of ['sys/step-down', 'sys/ha-status', 'sys/storage/raft/configuration', 'secret/x'])
+      assert.equal(isLocallyAnswered(path), false, path);
+  });
+
+  test('X-Vault-No-Request-Forwarding gets a 307 to the active api_addr with path and query', async () => {
+    const res = await fetch(`${standby.url}/v1/secret/data/a?version=2`, {
+      headers: { 'X-Vault-No-Request-Forwarding': 'true' },
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 307);
+    assert.equal(res.headers.get('location'), `${active.url}/v1/secret/data/a?version=2`);
+  });
+
+  test('a sealed node answers itself (core says 503), never forwards', async () => {
+    standbyView.mode = 'sealed';
+    try {
+      standby.handler.reply(new ArcaError('sealed'));
+      const activeBefore = active.handler.requests.length;
+      const res = await fetch(`${standby.url}/v1/secret/data/a`);
+      assert.equal(res.status, 503);
+      assert.equal(active.handler.requests.length, activeBefore);
+    } finally {
+      standbyView.mode = 'standby';
+    }
+  });
+
+  test('no known active node: 503 with Vault’s message', async () => {
+    const saved = standbyView.active;
+    standbyView.active = undefined;
+    try {
+      const res = await fetch(`${standby.url}/v1/secret/data/a`);
+      assert.equal(res.status, 503);
+      assert.deepEqual(await readJson(res), {
+        errors: ['local node not active but active cluster node not found'],
+      });
+    } finally {
+      standbyView.active = saved;
+    }
+  });
+
+  test('a node that is no longer active refuses forwarded requests (no forwarding loops)', async () => {
+    activeIsActive = false;
+    try {
+      const activeBefore = active.handler.requests.length;
+      const res = await fetch(`${standby.url}/v1/secret/data/a`);
+      assert.equal(res.status, 503);
+      assert.equal(active.handler.requests.length, activeBefore);
+    } finally {
+      activeIsActive = true;
+    }
+  });
+
+  test('a repeated (client id, sequence) is applied once and answered from memory', async () => {
+    let served = 0;
+    active.handler.reply(() => {
+      served++;
+      return { data: { n: served } };
+    });
+    const request: ForwardedRequest = {
+      method: 'PUT',
+      url: '/v1/secret/data/once',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"data":{}}'),
+      remoteAddress: '10.0.0.9',
+      clientId: 'retrying-standby',
+      seq: 7,
+    };
+    const call = () =>
+      standbyNode.transport.call(activeNode.identity.peerId, forwardMethod, request, { timeoutMs: 5_000 });
+    const first = (await call()) as { status: number; body: Uint8Array };
+    const second = (await call()) as { status: number; body: Uint8Array };
+    assert.equal(served, 1);
+    assert.equal(first.status, 200);
+    assert.deepEqual(Buffer.from(second.body), Buffer.from(first.body));
+    assert.equal(active.handler.last.remoteAddress, '10.0.0.9');
+  });
+
+  test('a client cannot forge the internal forwarded marker', async () => {
+    active.handler.reply({ data: { via: 'active' } });
+    const activeBefore = active.handler.requests.length;
+    const res = await fetch(`${standby.url}/v1/secret/data/a`, {
+      headers: { 'x-arca-internal-forwarded': 'guess' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(active.handler.requests.length, activeBefore + 1, 'still forwarded');
+  });
+});

@@ -19,6 +19,7 @@ import { ShamirSeal } from '../storage/seal/shamir-seal.js';
 import type { AuditBroker } from './audit-broker.js';
 import { CoreAudit } from './core-audit.js';
 import { observeRequest, renderMetrics } from './core-metrics.js';
+import { HaController, haStatusView, type HaBackend, type HaMode } from './ha.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
 import { JoinChallenges } from './join-challenge.js';
@@ -66,6 +67,11 @@ export interface CoreDeps {
    * `physical` goes through this core (a single node, not a Raft follower applying entries below).
    */
   barrierReadCache?: { entriesMax: number; bytesMax: number; valueBytesMax: number };
+  /**
+   * Replicated storage's HA port (Raft). With it core has a standby mode: unsealed but serving
+   * only the local sys paths until this node leads (see ha.ts); without it, unsealed = active.
+   */
+  ha?: HaBackend;
 }
 
 /** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
@@ -77,6 +83,9 @@ const lifecyclePaths = new Set([
   'sys/health',
   'sys/leader',
 ]);
+
+/** Paths a standby answers itself; everything else is the active node's (forwarded by the server). */
+const standbyLocalPaths = new Set(['sys/init', 'sys/unseal', 'sys/seal-status', 'sys/health', 'sys/leader']);
 
 /** What dev mode hands back: the single unseal key and the root token. */
 export interface DevInit {
@@ -95,6 +104,7 @@ export class Core implements RequestHandler {
   private readonly audit: CoreAudit;
   /** Raft join challenges (sys/storage/raft/bootstrap/*), see join-challenge.ts. */
   readonly joinChallenges: JoinChallenges;
+  private readonly haController: HaController | undefined;
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
@@ -111,37 +121,51 @@ export class Core implements RequestHandler {
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);
     this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
+    const startRuntime = async (): Promise<void> => {
+      this.runtimeState = await UnsealedRuntime.start({
+        barrier: this.barrier,
+        clock: deps.clock,
+        rng: deps.rng,
+        logger: deps.logger,
+        engines: deps.engines,
+        authEngines: deps.authEngines ?? {},
+        systemBackend: sys,
+        clusterName: deps.clusterName,
+      });
+      // Devices come up with the barrier open: their table (salts, chain keys) lives behind it.
+      await this.audit.open(new PrefixedStorageView(this.barrier, ''));
+    };
+    const stopRuntime = async (): Promise<void> => {
+      // Nothing new gets in (sealed or standby already); let the rest finish.
+      await this.inflight.drained();
+      const rt = this.runtimeState;
+      this.runtimeState = undefined;
+      try {
+        await rt?.stop();
+      } finally {
+        await this.audit.close();
+      }
+    };
+    this.haController =
+      deps.ha === undefined
+        ? undefined
+        : new HaController(deps.ha, this.barrier, { startRuntime, stopRuntime }, deps.logger, () =>
+            deps.clock.wallMs(),
+          );
     this.lifecycle = new SealLifecycle(this.barrier, seal, {
       setup: async () => {
-        this.runtimeState = await UnsealedRuntime.start({
-          barrier: this.barrier,
-          clock: deps.clock,
-          rng: deps.rng,
-          logger: deps.logger,
-          engines: deps.engines,
-          authEngines: deps.authEngines ?? {},
-          systemBackend: sys,
-          clusterName: deps.clusterName,
-        });
-        // Devices come up with the barrier open: their table (salts, chain keys) lives behind it.
-        await this.audit.open(new PrefixedStorageView(this.barrier, ''));
+        if (this.haController !== undefined) await this.haController.unsealed();
+        else await startRuntime();
         metrics?.sealed.set(0);
       },
       teardown: async () => {
-        // The lifecycle already reports sealed, so nothing new gets in; let the rest finish.
-        await this.inflight.drained();
-        const rt = this.runtimeState;
-        this.runtimeState = undefined;
+        this.haController?.sealing();
         metrics?.sealed.set(1);
-        try {
-          await rt?.stop();
-        } finally {
-          await this.audit.close();
-        }
+        await stopRuntime();
       },
       createRootToken: async (id) => {
         const rt = this.runtimeState;
-        if (rt === undefined) throw new ArcaError('sealed');
+        if (rt === undefined) throw new ArcaError(this.haController === undefined ? 'sealed' : 'standby');
         const created = await rt.tokens.createRoot(id === undefined ? {} : { id });
         metrics?.tokenCreations.inc({ kind: 'root' });
         return created.token;
@@ -155,6 +179,7 @@ export class Core implements RequestHandler {
         lifecycle: this.lifecycle,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
+        haStatus: () => haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0),
       }),
       [
         ...auditPaths(() => this.audit.current()),
@@ -230,10 +255,27 @@ export class Core implements RequestHandler {
   }
 
   private serve(request: LogicalRequest, trace?: PipelineTrace): Promise<LogicalResponse> {
+    const lifecyclePath = request.path.includes('sys/') ? request.path.replace(/^\/+|\/+$/g, '') : '';
+    if (this.haController?.mode() === 'standby' && !standbyLocalPaths.has(lifecyclePath)) {
+      return Promise.reject(standbyRefusal(lifecyclePath));
+    }
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
-    if (request.path.includes('sys/') && lifecyclePaths.has(request.path.replace(/^\/+|\/+$/g, '')))
-      return runPipeline(this.pipeline, request, trace);
+    if (lifecyclePaths.has(lifecyclePath)) return runPipeline(this.pipeline, request, trace);
     return this.inflight.track(() => runPipeline(this.pipeline, request, trace));
+  }
+
+  /**
+   * 'sealed', 'standby' (unsealed, not serving: another node is active) or 'active'. Without an
+   * HA backend an unsealed core is always active.
+   */
+  haMode(): HaMode {
+    if (this.haController !== undefined) return this.haController.mode();
+    return this.lifecycle.isUnsealed() ? 'active' : 'sealed';
+  }
+
+  /** Registers `fn` for mode changes (HA only); returns the unsubscribe function. */
+  onModeChange(fn: (mode: HaMode) => void): () => void {
+    return this.haController?.onModeChange(fn) ?? (() => undefined);
   }
 
   /**
@@ -298,6 +340,17 @@ export class Core implements RequestHandler {
   private async runTick(): Promise<void> {
     const rt = this.runtimeState;
     if (rt === undefined || !this.lifecycle.isUnsealed()) return;
+    if (this.haController !== undefined) {
+      // Only the active node expires anything, and only after a ReadIndex round proves it still
+      // leads a quorum: a deposed leader (partitioned, not yet aware) never revokes.
+      if (this.haController.mode() !== 'active') return;
+      try {
+        await this.deps.ha!.linearizableRead();
+      } catch {
+        return;
+      }
+      if (this.haController.mode() !== 'active' || this.runtimeState !== rt) return;
+    }
     try {
       const expired = await rt.tokens.revokeExpired();
       this.deps.metrics?.tokenExpirations.inc(expired);
@@ -306,4 +359,13 @@ export class Core implements RequestHandler {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }
   }
+}
+
+/** A standby's answer to a request it does not serve locally. */
+function standbyRefusal(path: string): ArcaError {
+  if (path === 'sys/seal') {
+    // Vault: a standby cannot be sealed through the API (500 with this message).
+    return new ArcaError('internal', 'vault cannot seal when in standby mode; please restart instead');
+  }
+  return new ArcaError('standby');
 }

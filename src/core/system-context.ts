@@ -8,7 +8,7 @@ import type { Barrier } from '../storage/barrier/barrier.js';
 import type { SealLifecycle } from './lifecycle.js';
 import { routePathOf } from './mount-table.js';
 import type { UnsealedRuntime } from './runtime.js';
-import type { SystemContext } from './system/context.js';
+import type { HaStatusView, SystemContext } from './system/context.js';
 
 export interface SystemContextDeps {
   clock: Clock;
@@ -17,6 +17,7 @@ export interface SystemContextDeps {
   lifecycle: SealLifecycle;
   barrier: Barrier;
   runtime(): UnsealedRuntime | undefined;
+  haStatus(): HaStatusView;
 }
 
 export function buildSystemContext(deps: SystemContextDeps): SystemContext {
@@ -36,6 +37,7 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
     version: deps.version,
     storageType: deps.storageType,
     lifecycle: deps.lifecycle,
+    haStatus: () => deps.haStatus(),
     clusterInfo: () => deps.runtime()?.cluster,
     keyStatus: () => {
       rt();

@@ -46,6 +46,8 @@ export const errorCatalog = {
   sealed: { status: 503, message: 'Vault is sealed' },
   no_leader: { status: 503, message: 'no active Vault instance found' },
   not_leader: { status: 503, message: 'this node is not the Raft leader' },
+  /** A standby was asked for something only the active node serves (the server forwards these). */
+  standby: { status: 503, message: 'Vault is in standby mode' },
   unavailable: { status: 503, message: 'service unavailable' },
   timeout: { status: 504, message: 'request timed out' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -77,6 +77,8 @@ export interface RaftNodeStatus {
   leader: NodeId;
   role: string;
   confState: ConfState;
+  /** Index of the last entry in this member's log (appended, not necessarily committed). */
+  lastIndex: number;
   /** LogStore.persist calls so far (one per Ready that had anything to persist). */
   persistCount: number;
   /** Ticks dropped because the loop was busy (a slow disk) for longer than a heartbeat interval. */

@@ -69,6 +69,14 @@ export class ReadWaiters {
     this.awaitingApply = still;
   }
 
+  /** Rejects the round in flight (its confirmation can no longer come); queued callers stay. */
+  failInFlight(error: Error): void {
+    if (this.inFlight === undefined) return;
+    this.inFlight.cancel();
+    for (const w of this.inFlight.waiters) w.reject(error);
+    this.inFlight = undefined;
+  }
+
   /** Rejects every caller with `error`. */
   failAll(error: Error): void {
     if (this.inFlight !== undefined) {

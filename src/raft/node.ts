@@ -168,6 +168,7 @@ export class RaftNode {
       leader: st?.leader ?? '',
       role: st?.role ?? 'follower',
       confState: st?.confState ?? { voters: [], learners: [] },
+      lastIndex: this.raw === undefined ? 0 : this.durable.storage.lastIndex(),
       persistCount: this.durable.persistCount,
       missedTicks: this.ticker.missed,
       ...(this.fatal !== undefined ? { fatalError: this.fatal.message } : {}),
@@ -323,6 +324,8 @@ export class RaftNode {
     const wasLeader = this.role === 'leader';
     this.role = soft.role;
     if (wasLeader && soft.role !== 'leader') this.proposals.onLeadershipLost();
+    // A read confirmed under the old leader is still good; one in flight is not: callers retry.
+    if (wasLeader !== (soft.role === 'leader')) this.reads.failInFlight(new ArcaError('not_leader'));
     const change: NodeStateChange = { role: soft.role, leader: soft.leader, term };
     for (const fn of this.stateListeners) {
       try {

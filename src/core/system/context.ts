@@ -22,11 +22,31 @@ export interface MountTune {
   options?: Record<string, string>;
 }
 
+/** What sys/health, sys/leader and sys/ha-status show about this node's HA role. */
+export interface HaStatusView {
+  /** True with replicated (Raft) storage. */
+  enabled: boolean;
+  mode: 'sealed' | 'standby' | 'active';
+  /** API and cluster address of the active node ('' when unknown). */
+  leaderApiAddr: string;
+  leaderClusterAddr: string;
+  /** Wall ms this node became active (0 unless active). */
+  activeSinceMs: number;
+  /** A standby knows a leader (its forwarding target). */
+  connectionHealthy: boolean;
+  raftCommittedIndex?: number;
+  raftAppliedIndex?: number;
+  /** Every member, for sys/ha-status. */
+  nodes: { nodeId: string; apiAddr: string; clusterAddr: string; active: boolean }[];
+}
+
 export interface SystemContext {
   clock: Clock;
   version: string;
   storageType: string;
   lifecycle: SealLifecycle;
+  /** This node's HA role and the active node's addresses. */
+  haStatus(): HaStatusView;
   /** Cluster name and id once unsealed (they live behind the barrier). */
   clusterInfo(): { name: string; id: string } | undefined;
   keyStatus(): KeyStatusView;

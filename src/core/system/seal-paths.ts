@@ -134,18 +134,24 @@ function healthPath(ctx: SystemContext): PathSpec {
     operations: {
       read: async (req) => {
         const state = await ctx.lifecycle.status();
+        const ha = ctx.haStatus();
+        const standby = !state.sealed && ha.mode === 'standby';
+        // Vault: a standby answers standbycode (429) unless standbyok; perfstandbyok only concerns
+        // performance standbys, which Arca does not have.
         const status = !state.initialized
           ? healthStatus(req, 'uninitcode')
           : state.sealed
             ? healthStatus(req, 'sealedcode')
-            : healthStatus(req, 'activecode');
+            : standby && req.fields.get<boolean>('standbyok') !== true
+              ? healthStatus(req, 'standbycode')
+              : healthStatus(req, 'activecode');
         // Every code parameter is validated, even those this state does not use (bad int → 400).
         for (const name of Object.keys(healthCodes) as (keyof typeof healthCodes)[]) healthStatus(req, name);
         const cluster = state.sealed ? undefined : ctx.clusterInfo();
         return rawJson(status, {
           initialized: state.initialized,
           sealed: state.sealed,
-          standby: false,
+          standby: state.sealed || standby,
           performance_standby: false,
           replication_performance_mode: 'disabled',
           replication_dr_mode: 'disabled',
@@ -157,7 +163,7 @@ function healthPath(ctx: SystemContext): PathSpec {
           clock_skew_ms: 0,
           replication_primary_canary_age_ms: 0,
           removed_from_cluster: false,
-          ha_connection_healthy: true,
+          ha_connection_healthy: ha.connectionHealthy,
           last_request_forwarding_heartbeat_ms: 0,
         });
       },
@@ -171,14 +177,22 @@ function leaderPath(ctx: SystemContext): PathSpec {
     operations: {
       read: async () => {
         if (!ctx.lifecycle.isUnsealed()) throw new ArcaError('sealed');
+        const ha = ctx.haStatus();
+        const active = ha.mode === 'active';
         return rawJson(200, {
-          ha_enabled: false,
-          is_self: false,
-          active_time: '0001-01-01T00:00:00Z',
-          leader_address: '',
-          leader_cluster_address: '',
+          ha_enabled: ha.enabled,
+          is_self: ha.enabled && active,
+          active_time:
+            active && ha.activeSinceMs > 0
+              ? new Date(ha.activeSinceMs).toISOString()
+              : '0001-01-01T00:00:00Z',
+          leader_address: ha.leaderApiAddr,
+          leader_cluster_address: ha.leaderClusterAddr,
           performance_standby: false,
           performance_standby_last_remote_wal: 0,
+          ...(ha.raftCommittedIndex === undefined
+            ? {}
+            : { raft_committed_index: ha.raftCommittedIndex, raft_applied_index: ha.raftAppliedIndex }),
         });
       },
     },

@@ -116,6 +116,7 @@ export class ClusterNode {
       logger: options.logger,
       timeoutMs: options.forwardTimeoutMs ?? 60_000,
       dedupeEntriesMax: 4096,
+      connectWaitMs: 2_000,
     });
     const node = new ClusterNode(options, identity, self, transport, membership, storage, forwarding, raft);
     if (await node.hasRaftState()) await node.openRaft(false);

@@ -11,7 +11,7 @@
  */
 import { ArcaError } from '../../lib/errors.js';
 import type { PhysicalBackend, PhysicalOp } from '../../storage/physical/physical.js';
-import type { Member, RaftStorage } from '../../storage/raft/raft-storage.js';
+import type { Member, MemberInfo, RaftStorage } from '../../storage/raft/raft-storage.js';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
@@ -118,6 +118,20 @@ export class DeferredRaftStorage implements PhysicalBackend {
 
   members(): Member[] {
     return this.storage?.members() ?? [];
+  }
+
+  memberInfo(nodeId: string): MemberInfo | undefined {
+    return this.storage?.memberInfo(nodeId);
+  }
+
+  /** This node's Raft id ('' before Raft opens). */
+  selfId(): string {
+    return this.storage?.status().id ?? '';
+  }
+
+  indexes(): { commit: number; applied: number } {
+    const s = this.storage?.status();
+    return { commit: s?.commit ?? 0, applied: s?.appliedIndex ?? 0 };
   }
 
   private open(): RaftStorage {

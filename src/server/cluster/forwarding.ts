@@ -109,6 +109,8 @@ export interface ForwardingOptions {
   timeoutMs: number;
   /** How many (client id, sequence) answers the active node remembers. */
   dedupeEntriesMax: number;
+  /** Longest wait for a connection to the active node before answering 503. */
+  connectWaitMs: number;
 }
 
 /**
@@ -132,7 +134,7 @@ export class RequestForwarding {
   serve(inject: InjectFn, isActive: () => boolean): void {
     this.options.transport.handle(forwardMethod, async (_fromPeerId, payload) => {
       const request = parseForwardedRequest(payload);
-      if (!isActive()) throw new ArcaError('no_leader', 'node not active but active cluster node not found');
+      if (!isActive()) throw noActiveNode();
       const key = `${request.clientId}/${request.seq}`;
       const known = this.answered.get(key);
       if (known !== undefined) return known;
@@ -148,29 +150,43 @@ export class RequestForwarding {
   }
 
   /**
-   * Standby side: forwards to the active node's peer id. A connection lost before the answer is
-   * retried once with the same sequence (applied once by the active node). Failures surface as
-   * 503/504 `ArcaError`s.
+   * Standby side: forwards to the active node (`activePeerId()` is asked again for the retry, so a
+   * request caught in a failover follows the new leader). When the active node is not connected,
+   * at most `connectWaitMs` is spent waiting for it (a dead leader must not hold requests for the
+   * whole deadline). A connection lost before the answer is retried once with the same sequence
+   * (applied once if the same node answers). Failures surface as 503/504 `ArcaError`s.
    */
   async forward(
-    activePeerId: string,
+    activePeerId: () => string | undefined,
     request: Omit<ForwardedRequest, 'clientId' | 'seq'>,
   ): Promise<ForwardedResponse> {
     const forwarded: ForwardedRequest = { ...request, clientId: this.clientId, seq: ++this.seq };
-    const call = (): Promise<unknown> =>
-      this.options.transport.call(activePeerId, forwardMethod, forwarded, {
-        timeoutMs: this.options.timeoutMs,
+    const transport = this.options.transport;
+    const call = (peerId: string): Promise<unknown> =>
+      transport.call(peerId, forwardMethod, forwarded, {
+        timeoutMs: transport.isConnected(peerId)
+          ? this.options.timeoutMs
+          : Math.min(this.options.connectWaitMs, this.options.timeoutMs),
       });
+    const first = activePeerId();
+    if (first === undefined) throw noActiveNode();
     let result: unknown;
     try {
-      result = await call();
+      result = await call(first);
     } catch (err) {
-      if (!(err instanceof ClusterCallError) || err.reason !== 'connection_lost') throw err;
-      this.options.logger.debug({ peerId: activePeerId }, 'forwarded request lost its connection; retrying');
-      result = await call();
+      if (!(err instanceof ClusterCallError) || err.reason === 'remote_error') throw err;
+      const next = activePeerId();
+      if (next === undefined) throw noActiveNode();
+      this.options.logger.debug({ peerId: next }, 'forwarded request failed in transit; retrying');
+      result = await call(next);
     }
     return parseForwardedResponse(result);
   }
+}
+
+/** Vault's answer when a standby knows no active node. */
+export function noActiveNode(): ArcaError {
+  return new ArcaError('no_leader', 'local node not active but active cluster node not found');
 }
 
 function isHeaderRecord(value: unknown): value is Record<string, string | string[]> {

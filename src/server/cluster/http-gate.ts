@@ -13,6 +13,7 @@ import type { InterceptedResponse } from '../http/app.js';
 import {
   internalForwardHeader,
   isLocallyAnswered,
+  noActiveNode,
   relayableHeaders,
   standbyRedirectLocation,
   type RequestForwarding,
@@ -56,11 +57,9 @@ export function clusterHttpGate(
       if (location === undefined) throw new ArcaError('no_leader');
       return { status: 307, headers: { location } };
     }
-    if (active === undefined) {
-      throw new ArcaError('no_leader', 'local node not active but active cluster node not found');
-    }
+    if (active === undefined) throw noActiveNode();
     const body = Buffer.isBuffer(request.body) ? request.body : null;
-    const answer = await forwarding.forward(active.peerId, {
+    const answer = await forwarding.forward(() => ha.active()?.peerId, {
       method: request.method,
       url: request.url,
       headers: relayableHeaders(request.headers),

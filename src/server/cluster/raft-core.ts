@@ -97,8 +97,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
   try {
     core = await Core.create({
       physical: node.storage,
-      // The HA port (contract: core's `ha` dependency); passed loosely until core declares it.
-      ...({ ha: node.storage } as object),
+      ha: node.storage,
       clock: systemClock,
       rng: systemRng,
       logger,
@@ -119,9 +118,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     throw err;
   }
   box.core = core;
-  const haCore = core as unknown as { haMode?: () => HaMode };
-  const mode = (): HaMode =>
-    haCore.haMode?.() ?? (core.sealed() ? 'sealed' : node.storage.isLeader() ? 'active' : 'standby');
+  const mode = (): HaMode => core.haMode();
 
   const joinClient = new JoinClient(
     node,

@@ -119,6 +119,18 @@ export function raftPaths(deps: RaftPathDeps): PathSpec[] {
       },
     },
     {
+      // Vault's sys/step-down: the active node hands leadership to another voter (Raft leadership
+      // transfer); core deactivates on the leadership event. 204 like Vault.
+      pattern: 'step-down',
+      operations: {
+        update: async () => {
+          const s = storage();
+          if (s.isLeader()) await s.transferLeadership();
+          return noContent;
+        },
+      },
+    },
+    {
       pattern: 'storage/raft/configuration',
       operations: {
         read: async () => {

@@ -256,6 +256,16 @@ export class RaftStorage implements PhysicalBackend {
     await lost;
   }
 
+  /** This member's node id. */
+  selfId(): string {
+    return this.opts.self.nodeId;
+  }
+
+  /** Commit and applied index (sys/leader's raft_committed_index / raft_applied_index). */
+  indexes(): { commit: number; applied: number } {
+    return { commit: this.node.status().commit, applied: this.state.appliedIndex() };
+  }
+
   status(): RaftStorageStatus {
     return {
       ...this.node.status(),

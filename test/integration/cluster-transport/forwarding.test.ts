@@ -35,12 +35,14 @@ describe('request forwarding from a standby to the active node', () => {
       logger: standbyNode.logger,
       timeoutMs: 5_000,
       dedupeEntriesMax: 100,
+      connectWaitMs: 2_000,
     });
     const activeForwarding = new RequestForwarding({
       transport: activeNode.transport,
       logger: activeNode.logger,
       timeoutMs: 5_000,
       dedupeEntriesMax: 100,
+      connectWaitMs: 2_000,
     });
     const view: HaView = { mode: () => standbyView.mode, active: () => standbyView.active };
     standby = await startTestApp({ intercept: clusterHttpGate(view, standbyForwarding) });

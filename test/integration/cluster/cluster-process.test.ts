@@ -1,0 +1,203 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { ArcaClient } from '../../../src/api/client.js';
+import { isApiError } from '../../../src/api/errors.js';
+import {
+  healthStatus,
+  initCluster,
+  joinNode,
+  unsealNode,
+  waitForVoters,
+  waitUntil,
+} from '../../../src/devcluster/launcher.js';
+import { splitSecret } from '../../../src/storage/seal/shamir.js';
+import { TestCluster } from './helpers.js';
+
+/** Raft indexes a node reports in sys/leader. */
+async function leaderIndexes(addr: string): Promise<{ committed: number; applied: number }> {
+  const client = new ArcaClient({ address: addr, timeoutMs: 5_000 });
+  try {
+    const body = (await client.request('GET', 'sys/leader')).body as Record<string, number>;
+    return { committed: body.raft_committed_index ?? 0, applied: body.raft_applied_index ?? 0 };
+  } finally {
+    client.close();
+  }
+}
+
+describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => {
+  let cluster: TestCluster;
+  let keys: string[];
+  let token: string;
+  const ids = ['node1', 'node2', 'node3'];
+
+  const write = async (id: string, path: string, data: Record<string, unknown>): Promise<void> => {
+    const client = cluster.client(id, token);
+    try {
+      await client.write(`secret/data/${path}`, { data });
+    } finally {
+      client.close();
+    }
+  };
+  const read = async (id: string, path: string): Promise<Record<string, unknown> | undefined> => {
+    const client = cluster.client(id, token);
+    try {
+      const secret = await client.read<{ data: Record<string, unknown> }>(`secret/data/${path}`);
+      return secret?.data?.data;
+    } finally {
+      client.close();
+    }
+  };
+
+  before(async () => {
+    cluster = await TestCluster.create();
+    for (const id of ids) await cluster.define(id);
+    await Promise.all(ids.map((id) => cluster.start(id)));
+    const init = await initCluster(ids.map((id) => cluster.api(id)));
+    keys = init.unsealKeys;
+    token = init.rootToken;
+    const client = cluster.client('node2', token); // a standby: the mount is forwarded
+    try {
+      await client.sys.enableMount('secret', { type: 'kv', options: { version: '2' } });
+    } finally {
+      client.close();
+    }
+  });
+  after(async () => {
+    await cluster?.destroy();
+  });
+
+  test('a write on any node is readable on every node (standbys forward)', async () => {
+    for (const id of ids) await write(id, `from-${id}`, { origin: id });
+    for (const reader of ids)
+      for (const writer of ids) assert.deepEqual(await read(reader, `from-${writer}`), { origin: writer });
+    const standby = ids.find((id) => id !== 'node1')!;
+    assert.equal(await healthStatus(cluster.api(standby)), 429, 'the other nodes are standbys');
+  });
+
+  test('kill -9 of the leader under continuous writes: a new leader takes writes, no acknowledged write is lost', async () => {
+    const leader = await cluster.activeNode();
+    const acked = new Map<string, string>();
+    let killedAtMs = 0;
+    let firstAckAfterKillMs = 0;
+    let stop = false;
+    const writer = async (w: number): Promise<void> => {
+      for (let n = 0; !stop; n++) {
+        const key = `load-${w}-${n}`;
+        const value = randomBytes(6).toString('hex');
+        for (let attempt = 0; !stop; attempt++) {
+          const targets = ids.filter((id) => cluster.isRunning(id));
+          const id = targets[(n + attempt + w) % targets.length];
+          const startedAfterKill = killedAtMs !== 0;
+          try {
+            await write(id, key, { v: value });
+            acked.set(key, value);
+            // Only a write sent after the leader was gone proves the new leader serves.
+            if (startedAfterKill && firstAckAfterKillMs === 0) firstAckAfterKillMs = Date.now();
+            break;
+          } catch (err) {
+            if (!isApiError(err)) throw err;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+      }
+    };
+    const writers = [0, 1, 2, 3].map((w) => writer(w));
+    try {
+      await waitUntil('writes flowing', async () => acked.size >= 20, 30_000);
+      const killed = cluster.nodes.get(leader)!.kill9(); // SIGKILL now; resolves once it has exited
+      await killed;
+      killedAtMs = Date.now();
+      await waitUntil('a write acknowledged after the kill', async () => firstAckAfterKillMs !== 0, 30_000);
+      const ackedAtRecovery = acked.size;
+      await waitUntil('writes flowing again', async () => acked.size >= ackedAtRecovery + 20, 30_000);
+    } finally {
+      stop = true;
+      await Promise.all(writers);
+    }
+    const failoverMs = firstAckAfterKillMs - killedAtMs;
+    process.stderr.write(
+      `# failover: first acknowledged write ${failoverMs} ms after kill -9 of ${leader}\n`,
+    );
+    assert.ok(failoverMs < 5_000, `failover took ${failoverMs} ms`);
+    const newLeader = await cluster.activeNode();
+    assert.notEqual(newLeader, leader);
+    for (const [key, value] of acked) assert.deepEqual(await read(newLeader, key), { v: value }, key);
+
+    // The killed node restarts sealed: it never serves, not even by forwarding, until unsealed.
+    await cluster.start(leader);
+    assert.equal(await healthStatus(cluster.api(leader)), 503);
+    await assert.rejects(read(leader, 'from-node1'), (err) => isApiError(err) && err.status === 503);
+    await write(newLeader, 'while-sealed', { n: 1 });
+    await unsealNode(cluster.api(leader), keys);
+    await waitUntil(
+      'the restarted node to be a standby',
+      async () => (await healthStatus(cluster.api(leader))) === 429,
+    );
+    const target = await leaderIndexes(cluster.api(newLeader));
+    await waitUntil(
+      'the restarted node to catch up',
+      async () => (await leaderIndexes(cluster.api(leader))).applied >= target.committed,
+    );
+    assert.deepEqual(await read(leader, 'while-sealed'), { n: 1 });
+  });
+
+  test('a node unsealed with other keys cannot join', async () => {
+    await cluster.define('intruder');
+    await cluster.start('intruder');
+    const client = cluster.client('intruder');
+    try {
+      await client.raft.join({ leader_api_addr: cluster.api('node2') });
+      const status = await client.sys.sealStatus();
+      assert.equal(status.sealed, true);
+      assert.equal(status.t, 3, 'the cluster’s threshold is shown while the join waits');
+      const otherKeys = await splitSecret(randomBytes(32), 5, 3);
+      let failure: unknown;
+      for (const share of otherKeys.slice(0, 3)) {
+        try {
+          await client.sys.unseal(Buffer.from(share).toString('base64'));
+        } catch (err) {
+          failure = err;
+        }
+      }
+      assert.ok(isApiError(failure) && failure.status === 400, `expected 400, got ${String(failure)}`);
+      assert.deepEqual(failure.errors, ['Unseal failed, invalid key']);
+    } finally {
+      client.close();
+    }
+    const admin = cluster.client(await cluster.activeNode(), token);
+    try {
+      const servers = (await admin.raft.configuration()).config.servers.map((s) => s.node_id);
+      assert.deepEqual(servers.sort(), [...ids].sort(), 'the intruder is not a member');
+    } finally {
+      admin.close();
+    }
+    await cluster.nodes.get('intruder')!.stop();
+  });
+
+  test('a node joins as a learner, is promoted, and once removed its key can no longer connect', async () => {
+    await cluster.define('node4');
+    await cluster.start('node4');
+    await joinNode(cluster.api('node4'), cluster.api('node3'), keys);
+    const active = await cluster.activeNode();
+    const admin = cluster.client(active, token);
+    try {
+      await waitForVoters(admin, 4);
+      assert.deepEqual(await read('node4', 'from-node1'), { origin: 'node1' });
+      await admin.raft.removePeer('node4');
+      const servers = (await admin.raft.configuration()).config.servers.map((s) => s.node_id);
+      assert.equal(servers.includes('node4'), false);
+    } finally {
+      admin.close();
+    }
+    // node4 keeps dialling; the members now refuse its key at the handshake.
+    await waitUntil('a member to refuse the removed node', async () =>
+      ids.some((id) =>
+        (cluster.nodes.get(id)?.output ?? []).some(
+          (line) => line.includes('cluster connection refused') && line.includes('peer_not_allowed'),
+        ),
+      ),
+    );
+    await cluster.nodes.get('node4')!.stop();
+  });
+});

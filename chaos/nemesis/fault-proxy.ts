@@ -128,7 +128,9 @@ export class FaultProxy {
         ? others.every((n) => this.links.isCut(n, this.target))
         : others.every((n) => this.links.isCut(this.target, n));
     }
-    return dir === 'up' ? this.links.isCut(pipe.dialer, this.target) : this.links.isCut(this.target, pipe.dialer);
+    return dir === 'up'
+      ? this.links.isCut(pipe.dialer, this.target)
+      : this.links.isCut(this.target, pipe.dialer);
   }
 
   /** Re-evaluates every connection after a link change. */

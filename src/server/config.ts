@@ -29,6 +29,8 @@ export interface ListenerConfig {
   type: 'tcp';
   /** `host:port`. */
   address: string;
+  /** `cluster_address`: where the cluster (Noise) listener binds, when it differs from `cluster_addr` (Vault's split of bind and advertised address, e.g. behind a proxy or NAT). */
+  clusterAddress?: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -288,9 +290,15 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
     if (size > 0) requestBodyBytesMax = size;
   }
   const telemetry = singleBlock(body.telemetry, 'listener telemetry', fail);
+  const clusterAddress =
+    body.cluster_address === undefined
+      ? undefined
+      : stringValue(body.cluster_address, 'listener cluster_address', fail);
+  if (clusterAddress !== undefined) attempt(() => parseListenAddress(clusterAddress), fail);
   return {
     type: 'tcp',
     address,
+    ...(clusterAddress === undefined ? {} : { clusterAddress }),
     tlsDisable,
     tlsCertFile: tlsDisable ? undefined : tlsCertFile,
     tlsKeyFile: tlsDisable ? undefined : tlsKeyFile,

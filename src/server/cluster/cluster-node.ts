@@ -16,6 +16,7 @@ import type { Rng } from '../../lib/rng.js';
 import type { Message } from '../../raft/types.js';
 import type { Transport } from '../../raft/ports.js';
 import { RaftStorage } from '../../storage/raft/raft-storage.js';
+import { parseListenAddress } from '../address.js';
 import { formatPeerAddress } from './address.js';
 import { DeferredRaftStorage } from './deferred-raft.js';
 import { RequestForwarding } from './forwarding.js';
@@ -54,6 +55,8 @@ export interface ClusterNodeOptions {
   nodeId?: string;
   /** `cluster_addr` (URL): the Noise listener binds its host:port; advertised as is. */
   clusterAddr: string;
+  /** `listener.cluster_address` (`host:port`): bind here instead, and advertise `clusterAddr` unchanged. */
+  clusterListenAddress?: string;
   /** `api_addr` (URL): advertised to the cluster (307 redirects, leader_address). */
   apiAddr: string;
   logger: ClusterLogger;
@@ -86,17 +89,24 @@ export class ClusterNode {
     const url = new URL(options.clusterAddr);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || '8201');
+    const bind =
+      options.clusterListenAddress === undefined
+        ? { host, port }
+        : parseListenAddress(options.clusterListenAddress);
     const transport = await ClusterTransport.start({
       identity,
       clusterId: clusterProtocolId,
-      listen: { host, port },
+      listen: bind,
       logger: options.logger,
       rng: options.rng,
     });
     const self: MemberInfo = {
       nodeId,
       apiAddr: options.apiAddr,
-      clusterAddr: formatPeerAddress({ host, port: transport.address.port }),
+      clusterAddr: formatPeerAddress({
+        host,
+        port: options.clusterListenAddress === undefined ? transport.address.port : port,
+      }),
       publicKey: identity.peerId,
     };
     const membership = new MembershipSync(transport, self, options.logger, () => options.clock.monotonicMs());

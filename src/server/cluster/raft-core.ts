@@ -77,6 +77,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     path: storageConfig.path,
     nodeId: storageConfig.nodeId,
     clusterAddr: config.clusterAddr,
+    clusterListenAddress: config.listeners.find((l) => l.clusterAddress !== undefined)?.clusterAddress,
     apiAddr: advertisedApiAddr(config),
     logger,
     clock: systemClock,

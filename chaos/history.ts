@@ -37,6 +37,8 @@ export interface Op {
   result?: { value?: string | null; version?: number; ttlSeconds?: number; expireWallMs?: number };
   /** A short error text (never a token or secret). */
   error?: string;
+  /** `fail` because the request never executed (refused connection, sealed node): it proves nothing. */
+  notExecuted?: boolean;
   /** True when this op is part of the final verification phase after all faults healed. */
   final?: boolean;
 }

@@ -32,12 +32,12 @@ async function main(): Promise<number> {
   const nodes = int('nodes', values.nodes);
   const seed = int('seed', values.seed);
   const durationSeconds = int('duration', values.duration);
-  const out = resolve(values.out!);
+  const out = resolve(values.out);
   const replay = `npm run chaos -- --nodes ${nodes} --duration ${durationSeconds} --nemesis ${values.nemesis} --seed ${seed} --max-skew-ms ${values['max-skew-ms']} --clients ${values.clients} --keys ${values.keys} --out ${values.out}`;
   const outcome = await runGameday({
     nodes,
     durationSeconds,
-    nemeses: parseNemeses(values.nemesis!),
+    nemeses: parseNemeses(values.nemesis),
     seed,
     out,
     maxSkewMs: int('max-skew-ms', values['max-skew-ms']),

@@ -79,6 +79,7 @@ export function registerPartitions(history: History): Map<string, LinOp<Register
     if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') continue;
     if (op.f === 'read' && op.outcome !== 'ok') continue; // a failed read observed nothing
     if (op.f === 'write' && op.outcome === 'fail') continue; // definitely no effect
+    if (op.notExecuted === true) continue; // never reached a server: no effect, no information
     const list = byKey.get(op.key) ?? [];
     list.push({
       id: op.id,

@@ -83,7 +83,7 @@ export function checkTokens(history: History, bounds: TokenBounds): TokenResult 
         // L1: the expiry this op must respect is set by the grant and the renews acknowledged before it began.
         const before = renews.filter((r) => r.completeMs! < o.invokeMs);
         const earliest = Math.max(create.invokeMs + ttlMs, ...before.map((r) => r.invokeMs + renewTtlMs(r)));
-        const revokedMaybe = revokes.some((r) => r.invokeMs < done);
+        const revokedMaybe = revokes.some((r) => r.outcome !== 'fail' && r.invokeMs < done);
         if (!revokedMaybe && o.invokeMs < earliest - bounds.earlyMs) {
           v(
             'L1',

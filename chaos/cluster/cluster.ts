@@ -161,7 +161,7 @@ export class ChaosCluster {
   async stop(): Promise<void> {
     this.links.healAll();
     await Promise.allSettled(this.members.map((m) => m.process.stop()));
-    await Promise.allSettled(this.members.map((m) => m.proxy?.close()));
+    await Promise.allSettled(this.members.map((m) => m.proxy?.close() ?? Promise.resolve()));
   }
 
   private async initialise(): Promise<void> {

@@ -82,8 +82,8 @@ export class NodeProcess {
           resolveStart();
         }
       };
-      createInterface({ input: child.stdout! }).on('line', onLine);
-      createInterface({ input: child.stderr! }).on('line', onLine);
+      createInterface({ input: child.stdout }).on('line', onLine);
+      createInterface({ input: child.stderr }).on('line', onLine);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`${this.id} exited (${code ?? signal}) before starting (see ${this.logFile})`));

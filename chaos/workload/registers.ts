@@ -17,6 +17,16 @@ function isCasMismatch(err: unknown): boolean {
   return isApiError(err, 400) && err.errors.some((e) => /check-and-set/i.test(e));
 }
 
+/** The request never reached a server (connection refused): it cannot have had any effect. */
+export function neverSent(err: unknown): boolean {
+  return isApiError(err, 0) && /ECONNREFUSED/.test(err.message);
+}
+
+/** A sealed node answers 503 without doing anything. */
+export function refusedSealed(err: unknown): boolean {
+  return isApiError(err, 503) && err.errors.some((e) => /sealed/i.test(e));
+}
+
 /** Performs one read and records it. */
 export async function readRegister(
   client: ArcaClient,
@@ -33,7 +43,12 @@ export async function readRegister(
     const value = res?.data?.data?.v ?? null;
     recorder.complete(op, 'ok', { value, version: res === null ? 0 : (res.data?.metadata?.version ?? 0) });
   } catch (err) {
-    recorder.complete(op, 'unknown', undefined, (err as Error).message);
+    recorder.complete(
+      op,
+      neverSent(err) || refusedSealed(err) ? 'fail' : 'unknown',
+      undefined,
+      (err as Error).message,
+    );
   }
   return op;
 }
@@ -57,7 +72,7 @@ export async function registerClient(options: {
     if (kind < 4) {
       const op = await readRegister(client, recorder, { client: name, node, key });
       if (op.outcome === 'ok') lastVersion.set(key, op.result?.version ?? 0);
-      if (op.outcome === 'unknown') await backoff();
+      if (op.outcome !== 'ok') await backoff();
       continue;
     }
     const value = `${name}-${counter++}`;
@@ -79,7 +94,11 @@ export async function registerClient(options: {
       if (version !== undefined) lastVersion.set(key, version);
     } catch (err) {
       if (isCasMismatch(err)) recorder.complete(op, 'fail', undefined, (err as Error).message);
-      else {
+      else if (neverSent(err) || refusedSealed(err)) {
+        op.notExecuted = true;
+        recorder.complete(op, 'fail', undefined, (err as Error).message);
+        await backoff();
+      } else {
         recorder.complete(op, 'unknown', undefined, (err as Error).message);
         await backoff();
       }
@@ -89,5 +108,5 @@ export async function registerClient(options: {
 
 /** A short pause after an error so a dead node is not hammered (bounded, not a synchronisation). */
 function backoff(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 100));
+  return new Promise((r) => setTimeout(r, 250));
 }

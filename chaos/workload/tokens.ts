@@ -9,6 +9,7 @@ import { ArcaClient } from '../../src/api/client.js';
 import { isApiError } from '../../src/api/errors.js';
 import type { Rng } from '../../src/lib/rng.js';
 import type { HistoryRecorder, Op } from '../history.js';
+import { neverSent, refusedSealed } from './registers.js';
 
 /** A token the workload knows the secret of. */
 export interface LiveToken {
@@ -63,8 +64,11 @@ export async function tokenOp(
       recorder.complete(op, 'ok');
     }
   } catch (err) {
-    const definite = f !== 'token-revoke' && isInvalidToken(err);
-    recorder.complete(op, definite ? 'fail' : 'unknown', undefined, (err as Error).message);
+    // A refused or sealed request did nothing: for a revoke that is a definite failure; for a use
+    // it observed nothing, so it is recorded as unknown (not as "token invalid").
+    const invalid = f !== 'token-revoke' && isInvalidToken(err);
+    const noEffect = f === 'token-revoke' && (neverSent(err) || refusedSealed(err));
+    recorder.complete(op, invalid || noEffect ? 'fail' : 'unknown', undefined, (err as Error).message);
   } finally {
     client.close();
   }

@@ -160,3 +160,19 @@ test('a generated concurrent linearizable history passes, and corrupting one rea
   read.result = { value: 'never-written', version: read.result!.version };
   assert.equal(verdictOf(b), 'illegal');
 });
+
+test('a cas that never executed (refused connection) proves nothing about the version', () => {
+  const b = new HistoryBuilder();
+  b.op({ f: 'write', value: 'a', invokeMs: 0, completeMs: 10, result: { version: 1 } });
+  const refused = b.op({
+    f: 'cas',
+    value: 'b',
+    expectVersion: 1,
+    outcome: 'fail',
+    invokeMs: 20,
+    completeMs: 30,
+  });
+  assert.equal(verdictOf(b), 'illegal');
+  refused.notExecuted = true;
+  assert.equal(verdictOf(b), 'ok');
+});

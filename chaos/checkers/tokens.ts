@@ -3,8 +3,10 @@
  * history on the harness's clock. Per token: a create granting TTL T, then uses (lookup-self
  * with the token), root lookups, renews (always with the create's TTL as increment, so a renew
  * never shortens the expiry) and at most one revoke.
- * - L1 no early expiry: an op invoked before max(grant/renew invoke + TTL) − B_early that observes
- *   the token invalid is a violation, unless a revoke was invoked before that op completed.
+ * - L1 no early expiry: an op that observes the token invalid and COMPLETED before
+ *   max(grant/renew invoke + TTL) − B_early is a violation, unless a revoke was invoked before it
+ *   completed. (The observation happens somewhere between invoke and complete: an op that began
+ *   earlier but was answered after the expiry — e.g. its node was paused — saw a legitimate expiry.)
  * - L2 no use after an acknowledged revoke: every op invoked after the ack must see it invalid.
  * - L3 bounded lateness: an op invoked after max(grant/renew complete + TTL) + B_late must see it
  *   invalid (unbounded, and counted as unchecked, after a renew with an unknown outcome).
@@ -84,11 +86,11 @@ export function checkTokens(history: History, bounds: TokenBounds): TokenResult 
         const before = renews.filter((r) => r.completeMs! < o.invokeMs);
         const earliest = Math.max(create.invokeMs + ttlMs, ...before.map((r) => r.invokeMs + renewTtlMs(r)));
         const revokedMaybe = revokes.some((r) => r.outcome !== 'fail' && r.invokeMs < done);
-        if (!revokedMaybe && o.invokeMs < earliest - bounds.earlyMs) {
+        if (!revokedMaybe && done < earliest - bounds.earlyMs) {
           v(
             'L1',
             [o.id, create.id],
-            `seen invalid ${Math.round(earliest - o.invokeMs)} ms before its earliest expiry`,
+            `seen invalid ${Math.round(earliest - done)} ms before its earliest expiry`,
           );
         }
       }

@@ -105,3 +105,14 @@ test('L6: a later lookup reports an earlier expiry', () => {
   b.op({ f: 'token-lookup', key: 't', invokeMs: 3_000, completeMs: 3_010, result: { expireWallMs: 49_800 } });
   assert.deepEqual(rules(b), ['L6']);
 });
+
+test('L1 judges by completion: a lookup sent before expiry but answered after it (node paused) is no violation', () => {
+  // Gameday seed 11 (partition,clock,pause): a lookup invoked 3 s before the expiry on a node that
+  // was SIGSTOPped for 4.8 s was answered "bad token" after the expiry.
+  const b = created();
+  b.op({ f: 'token-lookup', key: 't', invokeMs: 7_000, completeMs: 12_000, outcome: 'fail' });
+  assert.deepEqual(rules(b), []);
+  const early = created();
+  early.op({ f: 'token-lookup', key: 't', invokeMs: 7_000, completeMs: 8_000, outcome: 'fail' });
+  assert.deepEqual(rules(early), ['L1']);
+});

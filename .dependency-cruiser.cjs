@@ -33,7 +33,8 @@ forbidden.push(
   },
   {
     name: 'chaos-talks-like-a-user',
-    comment: 'the chaos harness reaches Arca only through the HTTP client (src/api) and src/lib, like an operator',
+    comment:
+      'the chaos harness reaches Arca only through the HTTP client (src/api) and src/lib, like an operator',
     severity: 'error',
     from: { path: '^chaos/' },
     to: { path: '^src/', pathNot: ['^src/api/', '^src/lib/'] },

@@ -38,6 +38,8 @@ export interface GamedayOutcome {
   plan: PlannedFault[];
   bounds: CheckBounds;
   durationMs: number;
+  /** Cluster connections that went through the fault proxies, and those whose dialer was not identified. */
+  proxy: { connections: number; unidentified: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +120,10 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
     await monitor.stop();
     await cluster.stop();
   }
+  const proxy = {
+    connections: cluster.members.reduce((n, m) => n + (m.proxy?.connections ?? 0), 0),
+    unidentified: cluster.members.reduce((n, m) => n + (m.proxy?.unidentified ?? 0), 0),
+  };
   const bounds: CheckBounds = {
     earlyMs: 2 * o.maxSkewMs + 500,
     lateMs: 2 * o.maxSkewMs + 3_000,
@@ -129,7 +135,7 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   const history = recorder.history();
   o.log(`checking ${history.ops.length} operations`);
   const results = checkAll(history, bounds, () => performance.now());
-  return { history, results, plan, bounds, durationMs: performance.now() - t0 };
+  return { history, results, plan, bounds, durationMs: performance.now() - t0, proxy };
 }
 
 /** Final reads of every register on every node, and a lookup of every token once all have expired. */

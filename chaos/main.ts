@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   await writeFile(join(out, 'history.jsonl'), historyToJsonl(outcome.history));
   await writeFile(
     join(out, 'results.json'),
-    `${JSON.stringify({ seed, replay, plan: outcome.plan, bounds: outcome.bounds, durationMs: Math.round(outcome.durationMs), ...results }, null, 2)}\n`,
+    `${JSON.stringify({ seed, replay, plan: outcome.plan, bounds: outcome.bounds, durationMs: Math.round(outcome.durationMs), proxy: outcome.proxy, ...results }, null, 2)}\n`,
   );
   await writeFile(
     join(out, 'report.html'),

@@ -40,6 +40,9 @@ test(
       assert.ok(results.lostWrites.ackedWrites > 10);
       assert.equal(results.lostWrites.unverifiedKeys.length, 0);
       assert.ok(results.tokens.tokens > 0);
+      // Peers really dialled through the harness's proxies, and every dialer was identified.
+      assert.ok(outcome.proxy.connections >= 2, JSON.stringify(outcome.proxy));
+      assert.equal(outcome.proxy.unidentified, 0);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -72,21 +72,73 @@ export interface KeyVerdict {
   blockedOps?: number[];
 }
 
-/** Register ops of the history that carry information, grouped by key. */
-export function registerPartitions(history: History): Map<string, LinOp<RegisterInput, RegisterOutput>[]> {
+/**
+ * The version → value map of a key as committed, from a final read that returned every version
+ * 1..current (values are unique, so this says which writes took effect, and in which order).
+ */
+function committedVersions(history: History, key: string): Map<string, number> | undefined {
+  for (const f of history.finals ?? []) {
+    if (f.key !== key) continue;
+    const byValue = new Map<string, number>();
+    let complete = true;
+    for (let v = 1; v <= f.currentVersion; v++) {
+      const value = f.versions[String(v)];
+      if (value === null || value === undefined) complete = false;
+      else byValue.set(value, v);
+    }
+    if (complete) return byValue;
+  }
+  return undefined;
+}
+
+/**
+ * Register ops of the history that carry information, grouped by key. Writes with an unknown
+ * outcome are resolved from the committed versions when a final read returned all of them (the
+ * etcd robustness tests patch from the WAL the same way): a value that was never committed had no
+ * effect (dropped); one committed as version v took effect, as version v, before every op that
+ * observed version ≥ v completed — which bounds its return time. Counts go to `patched`.
+ */
+export function registerPartitions(
+  history: History,
+  patched = { applied: 0, dropped: 0 },
+): Map<string, LinOp<RegisterInput, RegisterOutput>[]> {
   const byKey = new Map<string, LinOp<RegisterInput, RegisterOutput>[]>();
+  const committed = new Map<string, Map<string, number> | undefined>();
   for (const op of history.ops) {
     if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') continue;
     if (op.f === 'read' && op.outcome !== 'ok') continue; // a failed read observed nothing
     if (op.f === 'write' && op.outcome === 'fail') continue; // definitely no effect
     if (op.notExecuted === true) continue; // never reached a server: no effect, no information
+    if (!committed.has(op.key)) committed.set(op.key, committedVersions(history, op.key));
+    let output: RegisterOutput = {
+      outcome: op.outcome,
+      value: op.result?.value,
+      version: op.result?.version,
+    };
+    let returnMs = op.completeMs ?? Infinity;
+    const versions = committed.get(op.key);
+    if (op.f !== 'read' && op.outcome === 'unknown' && versions !== undefined) {
+      const v = versions.get(op.value ?? '');
+      if (v === undefined) {
+        patched.dropped++;
+        continue;
+      }
+      patched.applied++;
+      output = { outcome: 'ok', version: v };
+      for (const other of history.ops) {
+        if (other.key !== op.key || other.outcome !== 'ok' || other.completeMs === null) continue;
+        if ((other.result?.version ?? 0) >= v && other.id !== op.id)
+          returnMs = Math.min(returnMs, other.completeMs);
+      }
+      returnMs = Math.max(returnMs, op.invokeMs);
+    }
     const list = byKey.get(op.key) ?? [];
     list.push({
       id: op.id,
       input: { f: op.f, value: op.value, expectVersion: op.expectVersion },
-      output: { outcome: op.outcome, value: op.result?.value, version: op.result?.version },
+      output,
       callMs: op.invokeMs,
-      returnMs: op.completeMs ?? Infinity,
+      returnMs,
     });
     byKey.set(op.key, list);
   }

@@ -176,3 +176,43 @@ test('a cas that never executed (refused connection) proves nothing about the ve
   refused.notExecuted = true;
   assert.equal(verdictOf(b), 'ok');
 });
+
+test('unknown writes are resolved from the committed versions: a read of a never-committed value is illegal', () => {
+  const b = new HistoryBuilder();
+  b.op({ f: 'write', value: 'a', invokeMs: 0, completeMs: 10, result: { version: 1 } });
+  b.op({ f: 'write', value: 'x', invokeMs: 20, completeMs: null });
+  b.op({ f: 'read', invokeMs: 30, completeMs: 40, result: { value: 'x', version: 2 } });
+  b.history.finals = [{ node: 'node1', key: 'k', currentVersion: 2, versions: { '1': 'a', '2': 'x' } }];
+  assert.equal(verdictOf(b), 'ok');
+  // The cluster says 'x' never committed (version 2 holds 'y'), yet a client read it: a dirty read.
+  b.op({ f: 'write', value: 'y', invokeMs: 50, completeMs: 60, result: { version: 2 } });
+  b.history.finals = [{ node: 'node1', key: 'k', currentVersion: 2, versions: { '1': 'a', '2': 'y' } }];
+  assert.equal(verdictOf(b), 'illegal');
+});
+
+test('many unknown writes are decided quickly once patched from the committed versions', () => {
+  const b = new HistoryBuilder();
+  const versions: Record<string, string> = {};
+  for (let i = 0; i < 600; i++) {
+    const t = i * 10;
+    // Every third write times out; all of them committed, in order.
+    b.op({
+      f: 'write',
+      value: `v${i}`,
+      invokeMs: t,
+      completeMs: i % 3 === 0 ? null : t + 5,
+      result: i % 3 === 0 ? undefined : { version: i + 1 },
+    });
+    b.op({
+      f: 'read',
+      client: 'c1',
+      invokeMs: t + 6,
+      completeMs: t + 8,
+      result: { value: `v${i}`, version: i + 1 },
+    });
+    versions[String(i + 1)] = `v${i}`;
+  }
+  b.history.finals = [{ node: 'node1', key: 'k', currentVersion: 600, versions }];
+  const [verdict] = checkRegisters(b.history, 5_000, now);
+  assert.equal(verdict.verdict, 'ok');
+});

@@ -59,7 +59,7 @@ export function checkAll(history: History, bounds: CheckBounds, nowMs: () => num
     ...tokens.violations.map((t) => ({
       checker: 'tokens' as const,
       rule: t.rule,
-      detail: `${t.token}: ${t.detail}`,
+      detail: `${t.token}: ${t.detail}${skewNote(history, bounds, t.opIds[0])}`,
       opIds: t.opIds,
     })),
     ...failover.violations.map((f) => ({
@@ -85,4 +85,28 @@ export function checkAll(history: History, bounds: CheckBounds, nowMs: () => num
     failover,
     violations,
   };
+}
+
+/**
+ * Names the out-of-bound clock faults in effect when op `opId` ran (a token rule broken then is
+ * what an unfenced skewed node causes; it stays a violation, the note points at the cause).
+ */
+function skewNote(history: History, bounds: CheckBounds, opId: number): string {
+  const op = history.ops.find((o) => o.id === opId);
+  if (op === undefined) return '';
+  const at = op.completeMs ?? op.invokeMs;
+  const causes: string[] = [];
+  for (const start of history.events) {
+    if (start.kind !== 'fault-start' || start.offsetsMs === undefined) continue;
+    const stop = history.events.find(
+      (e) => e.kind === 'fault-stop' && e.nemesis === start.nemesis && e.atMs >= start.atMs,
+    );
+    // Tokens granted during the skew carry its stamp for up to their TTL plus the lateness bound.
+    const until = (stop?.atMs ?? Infinity) + bounds.lateMs + 10_000;
+    if (at < start.atMs || at > until) continue;
+    for (const [node, offset] of Object.entries(start.offsetsMs)) {
+      if (Math.abs(offset) > bounds.skewBoundMs) causes.push(`${node} ${offset} ms`);
+    }
+  }
+  return causes.length === 0 ? '' : ` [during out-of-bound clock skew: ${causes.join(', ')}]`;
 }

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { runGameday } from '../../../chaos/gameday.js';
 import { findFaketime } from '../../../chaos/cluster/node-process.js';
 
-// The CI gameday: a real 3-node cluster, every nemesis, a fixed seed whose first faults are a
-// clock bump within the skew bound, a one-way partition of the leader, kill -9 of the leader, a
-// pause and a clock strobe. It must find no violation, and the faults must really have happened.
+// The CI gameday: a real 3-node cluster, every nemesis, a fixed seed whose first four faults are a
+// clock bump within the skew bound (-150 ms), a one-way partition of the leader, kill -9 of the
+// leader and a pause. It must find no violation, and the faults must really have happened.
+// (Later faults of this seed skew a clock past the bound, which Arca does not fence yet.)
 const seed = 21;
 
 test(

@@ -4,6 +4,7 @@
  * unseal, serves every request through the pipeline, and is driven in time only by `tick()`
  * (no timers inside core).
  */
+import { assert } from '../lib/assert.js';
 import { ArcaError } from '../lib/errors.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Clock } from '../lib/clock.js';
@@ -32,6 +33,7 @@ import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
+import { vaultSystemLeaseTtls, type SystemLeaseTtls } from './ttl.js';
 
 /** Everything core needs from the composition root. */
 export interface CoreDeps {
@@ -55,6 +57,23 @@ export interface CoreDeps {
   metrics?: ArcaMetrics;
   version?: string;
   clusterName?: string;
+  /**
+   * The server config's `default_lease_ttl` / `max_lease_ttl`: the TTLs a mount (and the token
+   * store) uses when its own are 0. Default: Vault's 768h / 768h. Default must not exceed max.
+   */
+  systemLeaseTtls?: SystemLeaseTtls;
+  /**
+   * The config's `api_addr` / `cluster_addr`. With HA storage (`storageType` raft) this node, as
+   * the active one, advertises them in sys/leader (`leader_address`, `leader_cluster_address`), as
+   * Vault does; without HA, Vault and Arca show empty addresses.
+   */
+  apiAddr?: string;
+  clusterAddr?: string;
+  /**
+   * False when the config sets `telemetry { prometheus_retention_time = 0 }`: the Prometheus
+   * format then answers 400 `prometheus is not enabled`, as Vault does. Default true.
+   */
+  prometheusEnabled?: boolean;
   /** Shown in seal-status (`raft`, `leveldb`, `inmem`). */
   storageType?: string;
   /**
@@ -108,6 +127,12 @@ export class Core implements RequestHandler {
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
+    const systemLeaseTtls = deps.systemLeaseTtls ?? vaultSystemLeaseTtls;
+    assert(
+      systemLeaseTtls.defaultLeaseTtlSeconds > 0 &&
+        systemLeaseTtls.defaultLeaseTtlSeconds <= systemLeaseTtls.maxLeaseTtlSeconds,
+      'system lease TTLs: 0 < default <= max (the config checks this)',
+    );
     const barrierOptions = { readCache: deps.barrierReadCache };
     const physical =
       metrics === undefined
@@ -131,6 +156,7 @@ export class Core implements RequestHandler {
         authEngines: deps.authEngines ?? {},
         systemBackend: sys,
         clusterName: deps.clusterName,
+        systemLeaseTtls,
       });
       // Devices come up with the barrier open: their table (salts, chain keys) lives behind it.
       await this.audit.open(new PrefixedStorageView(this.barrier, ''));
@@ -176,10 +202,23 @@ export class Core implements RequestHandler {
         clock: deps.clock,
         version: deps.version ?? '0.1.0',
         storageType: deps.storageType ?? 'inmem',
+        systemLeaseTtls,
         lifecycle: this.lifecycle,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
-        haStatus: () => haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0),
+        haStatus: () => {
+          const view = haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0);
+          // HA storage without a cluster layer (a lone raft node in tests): it is its own active
+          // node and advertises the configured addresses, as Vault's Core.Leader does.
+          return deps.ha === undefined && deps.storageType === 'raft'
+            ? {
+                ...view,
+                enabled: true,
+                leaderApiAddr: deps.apiAddr ?? '',
+                leaderClusterAddr: deps.clusterAddr ?? '',
+              }
+            : view;
+        },
       }),
       [
         ...auditPaths(() => this.audit.current()),
@@ -246,6 +285,9 @@ export class Core implements RequestHandler {
         format === 'prometheus' ? 'prometheus is not enabled' : 'metrics are not enabled',
       );
     }
+    if (format === 'prometheus' && this.deps.prometheusEnabled === false) {
+      return { status: 400, contentType: 'text/plain', body: 'prometheus is not enabled' };
+    }
     const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
     return renderMetrics(metrics, format, {
       sealed: rt === undefined,
@@ -261,6 +303,16 @@ export class Core implements RequestHandler {
     }
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
     if (lifecyclePaths.has(lifecyclePath)) return runPipeline(this.pipeline, request, trace);
+    const ha = this.deps.ha;
+    if (ha !== undefined && (request.operation === 'read' || request.operation === 'list')) {
+      // Linearizable reads on the active node: a ReadIndex round (shared by concurrent requests)
+      // proves this node still leads a quorum and has applied everything committed before the
+      // read. No clock lease: a partitioned leader cannot answer from a stale state.
+      return this.inflight.track(async () => {
+        await ha.linearizableRead();
+        return runPipeline(this.pipeline, request, trace);
+      });
+    }
     return this.inflight.track(() => runPipeline(this.pipeline, request, trace));
   }
 

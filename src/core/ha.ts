@@ -138,6 +138,13 @@ export class HaController {
 
   private onApplied(keys: string[], reset: boolean): void {
     if (this.modeValue === 'sealed') return;
+    if (reset && this.modeValue === 'active') {
+      // An operator restore replaced everything under the runtime: rebuild it from storage.
+      this.setMode('standby');
+      void this.serially(() => this.hooks.stopRuntime())
+        .then(() => this.activate())
+        .catch((err: unknown) => this.logger.warn({ err }, 'ha: rebuild after a restore failed'));
+    }
     if (reset) this.barrier.purgeCache();
     else this.barrier.invalidate(keys);
     if (reset || keys.includes(keyringKey)) {

@@ -8,7 +8,7 @@
 import type { LogicalResponse, ResponseAuth } from '../logical/response.js';
 import type { MountEntry } from './mount-table.js';
 import type { TokenStore } from './tokens/token-store.js';
-import { effectiveTtl } from './ttl.js';
+import { effectiveTtl, type SystemLeaseTtls } from './ttl.js';
 
 /** True for a response that asks core to mint a login token. */
 export function needsLoginToken(response: LogicalResponse, entry: MountEntry): boolean {
@@ -26,12 +26,13 @@ export async function mintLoginToken(
   response: LogicalResponse,
   entry: MountEntry,
   path: string,
+  system: SystemLeaseTtls,
 ): Promise<LogicalResponse> {
   const auth = response.auth as ResponseAuth;
   const policies = [
     ...new Set(auth.policies.includes('default') ? auth.policies : [...auth.policies, 'default']),
   ].sort();
-  const ttl = effectiveTtl(entry.config, auth.leaseDurationSeconds);
+  const ttl = effectiveTtl(entry.config, system, auth.leaseDurationSeconds);
   const metadata = auth.metadata ?? {};
   const who = metadata.username ?? metadata.role_name ?? '';
   const created = await tokens.createToken({

@@ -15,6 +15,7 @@ import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
 import { mintLoginToken, needsLoginToken } from './login-tokens.js';
 import type { CoreLogger } from './mounts.js';
+import type { AclRequestContext } from './policy/acl.js';
 import type { RouteMatch } from './router.js';
 import type { UnsealedRuntime } from './runtime.js';
 import {
@@ -75,10 +76,18 @@ export async function runPipeline(
     match === undefined || dispatchRequest === undefined
       ? request.operation
       : await resolveOperation(match.route.backend, dispatchRequest, declared);
-  if (!unauthenticated) await authorise(rt, token!, path, operation, request.data);
+  if (!unauthenticated) {
+    await authorise(rt, token!, path, operation, {
+      data: request.data,
+      wrapTtlSeconds: request.wrapTtlSeconds,
+    });
+  }
   if (match === undefined || dispatchRequest === undefined) {
     throw new ArcaError('no_handler', `no handler for route "${path}". route entry not found.`);
   }
+  // The ACL has judged the wrap TTL against the policy's bounds (403 first, as in Vault); an
+  // answer can only be wrapped once response wrapping exists, so never answer unwrapped.
+  if (request.wrapTtlSeconds !== undefined) throw new ArcaError('invalid_request', wrappingUnsupported);
 
   const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
   // The request and response entries share one auth/request object, so a device hashes the
@@ -101,7 +110,7 @@ export async function runPipeline(
     response = await dispatch(match.route.backend, dispatchRequest, declared);
     response = await applyLease(rt, response, match, path, token);
     if (needsLoginToken(response, match.route.entry)) {
-      response = await mintLoginToken(rt.tokens, response, match.route.entry, path);
+      response = await mintLoginToken(rt.tokens, response, match.route.entry, path, rt.systemLeaseTtls);
     }
   } catch (err) {
     if (audited) {
@@ -160,20 +169,24 @@ async function authenticate(
   return token;
 }
 
+/** The 400 for a request that asks for response wrapping (`X-Vault-Wrap-TTL`). */
+export const wrappingUnsupported = 'response wrapping is not supported by this server';
+
 /**
  * ACL check: root passes; otherwise the most specific rule decides (with its parameter
- * constraints on the raw request data), and sudo paths also need sudo.
+ * constraints on the request data and its wrapping-TTL bounds on the requested wrap TTL), and
+ * sudo paths also need sudo.
  */
 async function authorise(
   rt: UnsealedRuntime,
   token: TokenEntry,
   path: string,
   operation: Operation,
-  data: Record<string, unknown>,
+  request: AclRequestContext,
 ): Promise<void> {
   if (token.policies.includes('root')) return;
   const acl = await rt.policies.aclFor(token.policies);
-  const verdict = acl.allowOperation(path, operation, data);
+  const verdict = acl.allowOperation(path, operation, request);
   if (!verdict.allowed || (needsSudo(path, operation) && !verdict.sudo)) {
     throw new ArcaError('permission_denied');
   }
@@ -225,7 +238,7 @@ async function applyLease(
   const secret = response.secret;
   if (secret === undefined || response.raw !== undefined) return response;
   const entry = match.route.entry;
-  const ttl = effectiveTtl(entry.config, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
+  const ttl = effectiveTtl(entry.config, rt.systemLeaseTtls, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
   const warnings = [...(response.warnings ?? []), ...ttl.warnings];
   const withWarnings = warnings.length > 0 ? { warnings } : {};
   if (leaselessTypes.has(entry.type)) {

@@ -10,6 +10,7 @@ import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
+import { resolvedLeaseTtls, type SystemLeaseTtls } from './ttl.js';
 
 /** What the unsealed runtime needs: the mount table's own deps (minus what it builds) plus the barrier. */
 export type RuntimeDeps = Pick<
@@ -18,6 +19,8 @@ export type RuntimeDeps = Pick<
 > & {
   barrier: Barrier;
   clusterName?: string;
+  /** The config's `default_lease_ttl` / `max_lease_ttl`: what a mount's (or token mount's) 0 means. */
+  systemLeaseTtls: SystemLeaseTtls;
 };
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -36,6 +39,7 @@ export class UnsealedRuntime {
     readonly tokens: TokenStore,
     readonly leases: LeaseRegistry,
     readonly mounts: Mounts,
+    readonly systemLeaseTtls: SystemLeaseTtls,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -52,11 +56,14 @@ export class UnsealedRuntime {
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,
+      ...deps.systemLeaseTtls,
       onRevoke: async (entry) => {
         await leases.revokeByToken(entry.accessor);
         await dropCubbyhole(ref.mounts, entry);
       },
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
+      // "Root or sudo" (orphans, custom ids, periods, revoke-orphan, LIST accessors) is the ACL's sudo.
+      hasSudo: async (names, path) => (await policies.aclFor(names)).hasSudo(path),
     });
     await tokens.initialize();
     const mounts = new Mounts({
@@ -72,14 +79,24 @@ export class UnsealedRuntime {
         await leases.revokePrefix(mountPoint);
       },
       onTune: (entry) => {
-        if (entry.kind === 'auth' && entry.type === 'token') tokens.configureLeaseTtls(entry.config);
+        if (entry.kind === 'auth' && entry.type === 'token')
+          tokens.configureLeaseTtls(resolvedLeaseTtls(entry.config, deps.systemLeaseTtls));
       },
     });
     ref.mounts = mounts;
     await mounts.setup();
     const tokenMount = mounts.list('auth').find((e) => e.type === 'token');
-    if (tokenMount !== undefined) tokens.configureLeaseTtls(tokenMount.config);
-    return new UnsealedRuntime(cluster, systemStorage, policies, tokens, leases, mounts);
+    if (tokenMount !== undefined)
+      tokens.configureLeaseTtls(resolvedLeaseTtls(tokenMount.config, deps.systemLeaseTtls));
+    return new UnsealedRuntime(
+      cluster,
+      systemStorage,
+      policies,
+      tokens,
+      leases,
+      mounts,
+      deps.systemLeaseTtls,
+    );
   }
 
   /** Pre-seal teardown: engines clean up, caches go. */

@@ -9,11 +9,13 @@ import type { SealLifecycle } from './lifecycle.js';
 import { routePathOf } from './mount-table.js';
 import type { UnsealedRuntime } from './runtime.js';
 import type { HaStatusView, SystemContext } from './system/context.js';
+import type { SystemLeaseTtls } from './ttl.js';
 
 export interface SystemContextDeps {
   clock: Clock;
   version: string;
   storageType: string;
+  systemLeaseTtls: SystemLeaseTtls;
   lifecycle: SealLifecycle;
   barrier: Barrier;
   runtime(): UnsealedRuntime | undefined;
@@ -36,6 +38,7 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
     clock: deps.clock,
     version: deps.version,
     storageType: deps.storageType,
+    systemLeaseTtls: deps.systemLeaseTtls,
     lifecycle: deps.lifecycle,
     haStatus: () => deps.haStatus(),
     clusterInfo: () => deps.runtime()?.cluster,
@@ -65,6 +68,7 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
       return probePaths(mountPoint, requestedPath).some((p) => acl.capabilities(p).some((c) => c !== 'deny'));
     },
     tokenPolicies: async (token) => (await rt().tokens.lookup(token))?.policies,
+    serviceTokenCount: async () => (await rt().tokens.listAccessors()).length,
     tokenPoliciesByAccessor: async (accessor) => (await rt().tokens.lookupByAccessor(accessor))?.policies,
   };
 }

@@ -1,10 +1,23 @@
 /**
  * Effective lease TTLs (vault-api.md §0.2): a mount's 0 means the system value; a requested TTL
- * above the effective max is capped with Vault's warning.
+ * above the effective max is capped with Vault's warning. The system values are the server
+ * config's `default_lease_ttl` / `max_lease_ttl` (Vault's defaults: 768h each).
  */
 import { formatGoDuration } from '../lib/durations.js';
 import { limits } from '../lib/limits.js';
 import type { MountConfig } from './mount-table.js';
+
+/** The system-wide lease TTLs a mount's 0 falls back to (config `default_lease_ttl`, `max_lease_ttl`). */
+export interface SystemLeaseTtls {
+  defaultLeaseTtlSeconds: number;
+  maxLeaseTtlSeconds: number;
+}
+
+/** Vault's built-in system TTLs (768h each), used when the config sets neither. */
+export const vaultSystemLeaseTtls: SystemLeaseTtls = {
+  defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
+  maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
+};
 
 export interface EffectiveTtl {
   ttlSeconds: number;
@@ -13,11 +26,20 @@ export interface EffectiveTtl {
 }
 
 /** Mount default and max, falling back to the system values. */
-export function mountTtls(config: MountConfig): { defaultSeconds: number; maxSeconds: number } {
+export function mountTtls(
+  config: MountConfig,
+  system: SystemLeaseTtls,
+): { defaultSeconds: number; maxSeconds: number } {
   return {
-    defaultSeconds: config.defaultLeaseTtlSeconds || limits.defaultLeaseTtlSeconds,
-    maxSeconds: config.maxLeaseTtlSeconds || limits.maxLeaseTtlSeconds,
+    defaultSeconds: config.defaultLeaseTtlSeconds || system.defaultLeaseTtlSeconds,
+    maxSeconds: config.maxLeaseTtlSeconds || system.maxLeaseTtlSeconds,
   };
+}
+
+/** `mountTtls` in the token store's shape (what `TokenStore.configureLeaseTtls` takes). */
+export function resolvedLeaseTtls(config: MountConfig, system: SystemLeaseTtls): SystemLeaseTtls {
+  const { defaultSeconds, maxSeconds } = mountTtls(config, system);
+  return { defaultLeaseTtlSeconds: defaultSeconds, maxLeaseTtlSeconds: maxSeconds };
 }
 
 /**
@@ -26,10 +48,11 @@ export function mountTtls(config: MountConfig): { defaultSeconds: number; maxSec
  */
 export function effectiveTtl(
   config: MountConfig,
+  system: SystemLeaseTtls,
   requestedSeconds: number,
   secretMaxSeconds = 0,
 ): EffectiveTtl {
-  const { defaultSeconds, maxSeconds } = mountTtls(config);
+  const { defaultSeconds, maxSeconds } = mountTtls(config, system);
   const maxTtlSeconds = secretMaxSeconds > 0 ? Math.min(secretMaxSeconds, maxSeconds) : maxSeconds;
   const wanted = requestedSeconds > 0 ? requestedSeconds : defaultSeconds;
   if (wanted <= maxTtlSeconds) return { ttlSeconds: wanted, maxTtlSeconds, warnings: [] };

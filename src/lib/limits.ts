@@ -5,6 +5,25 @@
 export const limits = {
   /** Largest HTTP request body (Vault's default max_request_size): 32 MiB. */
   requestBodyBytesMax: 32 * 1024 * 1024,
+  /**
+   * JSON request bodies (Vault's listener defaults; memory: OpenBao's `max_request_json_memory`):
+   * nesting depth, raw bytes of one string, entries of one object, elements of one array, estimated
+   * bytes of the parsed value. Checked before parsing (src/lib/json-limits.ts).
+   */
+  jsonDepthMax: 300,
+  jsonStringValueBytesMax: 1024 * 1024,
+  jsonObjectEntriesMax: 10_000,
+  jsonArrayElementsMax: 10_000,
+  jsonMemoryBytesMax: 32 * 1024 * 1024 + 512 * 1024,
+  /**
+   * Highest values a listener may configure for the JSON limits above. Depth is capped because
+   * request data is later serialised recursively (JSON.stringify overflows the stack at a few
+   * thousand levels); the others bound memory and event-loop time per request.
+   */
+  jsonDepthConfigMax: 1000,
+  jsonStringValueBytesConfigMax: 32 * 1024 * 1024,
+  jsonCountConfigMax: 1_000_000,
+  jsonMemoryBytesConfigMax: 1024 * 1024 * 1024,
   /** Largest single stored value after encryption. */
   storageValueBytesMax: 16 * 1024 * 1024,
   /** Longest storage key in bytes. */

@@ -66,6 +66,8 @@ export interface RaftNodeOptions {
   snapshotThresholdEntries?: number;
   /** Entries kept behind a snapshot so slow followers can catch up without a snapshot. */
   snapshotTrailingEntries?: number;
+  /** Observes each synced log batch with the number of entries it carried (group commit metric). */
+  onPersisted?: (entries: number) => void;
 }
 
 /** What `status()` reports: the core's view plus driver counters. */

@@ -222,7 +222,9 @@ export class RaftNode {
     const o = this.options;
     if (rd.softState !== undefined) this.onSoftState(rd.softState, raw.status().term);
     if (rd.messages.length > 0) o.transport.send(rd.messages);
+    const persistsBefore = this.durable.persistCount;
     await this.durable.persistReady(rd);
+    if (this.durable.persistCount !== persistsBefore) o.onPersisted?.(rd.entries.length);
     if (rd.messagesAfterPersist.length > 0) o.transport.send(rd.messagesAfterPersist);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
     await this.applyCommitted(raw, rd.committedEntries);

@@ -1,22 +1,28 @@
 /**
  * The server configuration file: Vault's HCL format, parsed with HashiCorp's own HCL parser
  * (`@cdktf/hcl2json`, wasm) and validated into a typed `ServerConfig`. Anything we cannot honour is
- * a clear error naming the file and the setting; settings Vault has and we ignore (`ui`,
- * `disable_mlock`, ...) are accepted; unknown top-level keys become warnings, as in Vault.
+ * a clear error naming the file and the setting; Vault's other top-level switches (`ui`,
+ * `disable_mlock`, `cluster_name`, `pid_file`, ...) either work or stop startup naming the key
+ * (config-vault-keys.ts); unknown top-level keys become warnings, as in Vault.
  *
  * Supported: `storage "leveldb" { path }`, `storage "raft" { path, node_id, retry_join {...} }`,
  * `storage "inmem" {}`; one or more `listener "tcp" { address, tls_disable, tls_cert_file,
  * tls_key_file, max_request_size, telemetry { unauthenticated_metrics_access } }`; `api_addr`,
  * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `telemetry {
- * prometheus_retention_time, disable_hostname }`.
+ * prometheus_retention_time, disable_hostname = true }`. What each does is on the `ServerConfig`
+ * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
+import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
+import { parseListenerJsonLimits } from './config-json-limits.js';
+import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
+import { parseListenerTelemetry, parseTelemetry, type TelemetryConfig } from './telemetry-config.js';
 
 /** Where data lives. `inmem` is for dev mode and tests only (nothing survives a restart). */
 export type StorageConfig =
@@ -29,8 +35,6 @@ export interface ListenerConfig {
   type: 'tcp';
   /** `host:port`. */
   address: string;
-  /** `cluster_address`: where the cluster (Noise) listener binds, when it differs from `cluster_addr` (Vault's split of bind and advertised address, e.g. behind a proxy or NAT). */
-  clusterAddress?: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -38,42 +42,45 @@ export interface ListenerConfig {
   requestBodyBytesMax: number;
   /** `telemetry { unauthenticated_metrics_access = true }` inside the listener (vault-api.md §11). */
   unauthenticatedMetricsAccess: boolean;
+  /** `max_json_depth` & co. (config-json-limits.ts); absent = Vault's defaults. */
+  jsonLimits?: JsonLimits;
+  /**
+   * Vault's listener `cluster_address`: where the cluster (Noise) listener binds, `host:port`.
+   * Default: the host:port of the top-level `cluster_addr`, which is what peers dial.
+   */
+  clusterAddress?: string;
 }
 
 /** The validated server configuration. */
 export interface ServerConfig {
   storage: StorageConfig;
   listeners: ListenerConfig[];
+  /**
+   * Vault's `api_addr`: the URL clients should use for this node. Validated (http/https URL);
+   * core advertises it as `leader_address` in sys/leader when storage is HA (raft), as Vault
+   * does; it is also what the cluster layer should redirect standby clients to.
+   */
   apiAddr?: string;
+  /** Vault's `cluster_addr`: node-to-node URL (required with storage "raft"); `leader_cluster_address`. */
   clusterAddr?: string;
   logLevel: LogLevel;
+  /** System default lease TTL (`default_lease_ttl`, 0/absent = 768h): what a mount's 0 means. */
   defaultLeaseTtlSeconds: number;
+  /** System max lease TTL (`max_lease_ttl`, 0/absent = 768h); never below the default. */
   maxLeaseTtlSeconds: number;
-  telemetry: { prometheusRetentionSeconds: number; disableHostname: boolean };
+  telemetry: TelemetryConfig;
   /**
    * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
    * src/storage/barrier/plaintext-cache.ts) for operators who want no secret kept in memory
    * longer than one request, at the cost of read throughput (docs/benchmarks.md).
    */
   disableCache: boolean;
+  /** `cluster_name`, `pid_file` and Vault's other top-level switches (config-vault-keys.ts). */
+  vault: VaultKeySettings;
   /** Non-fatal remarks (unknown keys), to be logged at startup. */
   warnings: string[];
 }
 
-/** Top-level keys Vault accepts that Arca deliberately ignores. */
-const ignoredTopLevelKeys = new Set([
-  'ui',
-  'disable_mlock',
-  'cluster_name',
-  'disable_clustering',
-  'plugin_directory',
-  'pid_file',
-  'log_format',
-  'raw_storage_endpoint',
-  'disable_performance_standby',
-  'enable_response_header_hostname',
-  'enable_response_header_raft_node_id',
-]);
 const knownTopLevelKeys = new Set([
   'storage',
   'backend',
@@ -85,7 +92,7 @@ const knownTopLevelKeys = new Set([
   'max_lease_ttl',
   'telemetry',
   'disable_cache',
-  ...ignoredTopLevelKeys,
+  ...vaultTopLevelKeys,
 ]);
 
 type Block = Record<string, unknown>;
@@ -117,7 +124,18 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
   const apiAddr = optionalUrl(raw.api_addr, 'api_addr', fail);
   const clusterAddr = optionalUrl(raw.cluster_addr, 'cluster_addr', fail);
   if (storage.type === 'raft' && clusterAddr === undefined) fail('storage "raft" requires cluster_addr');
-  const telemetry = singleBlock(raw.telemetry, 'telemetry', fail);
+  const telemetry = parseTelemetry(singleBlock(raw.telemetry, 'telemetry', fail), fail);
+  const defaultLeaseTtlSeconds =
+    durationValue(raw.default_lease_ttl, 'default_lease_ttl', 0, fail) || limits.defaultLeaseTtlSeconds;
+  const maxLeaseTtlSeconds =
+    durationValue(raw.max_lease_ttl, 'max_lease_ttl', 0, fail) || limits.maxLeaseTtlSeconds;
+  if (defaultLeaseTtlSeconds > maxLeaseTtlSeconds) {
+    // Vault: "cannot have DefaultLeaseTTL larger than MaxLeaseTTL" (both default to 768h).
+    fail(
+      `default_lease_ttl (${defaultLeaseTtlSeconds}s${raw.default_lease_ttl === undefined ? ', the default' : ''}) ` +
+        `cannot be larger than max_lease_ttl (${maxLeaseTtlSeconds}s)`,
+    );
+  }
   const logLevel =
     raw.log_level === undefined
       ? 'info'
@@ -129,22 +147,10 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     clusterAddr,
     logLevel,
     disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
-    defaultLeaseTtlSeconds: durationValue(
-      raw.default_lease_ttl,
-      'default_lease_ttl',
-      limits.defaultLeaseTtlSeconds,
-      fail,
-    ),
-    maxLeaseTtlSeconds: durationValue(raw.max_lease_ttl, 'max_lease_ttl', limits.maxLeaseTtlSeconds, fail),
-    telemetry: {
-      prometheusRetentionSeconds: durationValue(
-        telemetry.prometheus_retention_time,
-        'telemetry.prometheus_retention_time',
-        24 * 3600,
-        fail,
-      ),
-      disableHostname: boolValue(telemetry.disable_hostname, 'telemetry.disable_hostname', false, fail),
-    },
+    defaultLeaseTtlSeconds,
+    maxLeaseTtlSeconds,
+    telemetry,
+    vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
   };
 }
@@ -179,7 +185,10 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
-    telemetry: { prometheusRetentionSeconds: 24 * 3600, disableHostname: false },
+    telemetry: parseTelemetry({}, (message) => {
+      throw configError('-dev', message);
+    }),
+    vault: {},
     warnings: [],
   };
 }
@@ -289,26 +298,23 @@ function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
       fail(`listener ${address}: max_request_size must be a non-negative integer`);
     if (size > 0) requestBodyBytesMax = size;
   }
-  const telemetry = singleBlock(body.telemetry, 'listener telemetry', fail);
+  const telemetry = parseListenerTelemetry(singleBlock(body.telemetry, 'listener telemetry', fail), fail);
+  const jsonLimits = parseListenerJsonLimits(body, `listener ${address}`, fail);
   const clusterAddress =
     body.cluster_address === undefined
       ? undefined
       : stringValue(body.cluster_address, 'listener cluster_address', fail);
   if (clusterAddress !== undefined) attempt(() => parseListenAddress(clusterAddress), fail);
   return {
+    ...(jsonLimits ? { jsonLimits } : {}),
     type: 'tcp',
     address,
-    ...(clusterAddress === undefined ? {} : { clusterAddress }),
     tlsDisable,
     tlsCertFile: tlsDisable ? undefined : tlsCertFile,
     tlsKeyFile: tlsDisable ? undefined : tlsKeyFile,
     requestBodyBytesMax,
-    unauthenticatedMetricsAccess: boolValue(
-      telemetry.unauthenticated_metrics_access,
-      'listener telemetry unauthenticated_metrics_access',
-      false,
-      fail,
-    ),
+    unauthenticatedMetricsAccess: telemetry.unauthenticatedMetricsAccess,
+    ...(clusterAddress === undefined ? {} : { clusterAddress }),
   };
 }
 

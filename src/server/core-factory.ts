@@ -19,7 +19,6 @@ import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { ServerConfig } from './config.js';
-import { createRaftServerCore } from './cluster/raft-core.js';
 import type { Logger } from './logger.js';
 
 /** How often core revokes expired tokens and leases. */
@@ -78,8 +77,11 @@ export async function createServerCore(input: {
   logger: Logger;
   dev: boolean;
 }): Promise<ServerCore> {
-  if (!input.dev && input.config.storage.type === 'raft')
+  if (!input.dev && input.config.storage.type === 'raft') {
+    // Loaded on demand: the cluster stack (Noise, Raft) stays out of every other CLI command's startup.
+    const { createRaftServerCore } = await import('./cluster/raft-core.js');
     return createRaftServerCore(input.config, input.logger);
+  }
   const storage = await openStorage(input.config, input.dev);
   let core: Core;
   try {
@@ -91,6 +93,14 @@ export async function createServerCore(input: {
       engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
       storageType: storage.storageType,
       metrics: new ArcaMetrics(),
+      systemLeaseTtls: {
+        defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,
+        maxLeaseTtlSeconds: input.config.maxLeaseTtlSeconds,
+      },
+      clusterName: input.config.vault.clusterName,
+      apiAddr: input.config.apiAddr,
+      clusterAddr: input.config.clusterAddr,
+      prometheusEnabled: input.config.telemetry.prometheusRetentionSeconds > 0,
       // Single node: every write goes through this core's barrier, so its read cache is coherent.
       // Vault's `disable_cache = true` turns it off (no decrypted value outlives its request).
       barrierReadCache: input.config.disableCache

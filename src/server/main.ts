@@ -6,6 +6,7 @@
  * Core is created by `createCore` (core-factory.ts) — the ONE place where core is wired in; tests
  * pass their own factory. SIGHUP re-opens audit files (log rotation) while the server runs.
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { ArcaError } from '../lib/errors.js';
 import { createServerCore } from './core-factory.js';
 import type { RequestHandler } from '../logical/handler.js';
@@ -107,6 +108,7 @@ export async function startServer(
     process.off('SIGHUP', onHangup);
     await Promise.allSettled(apps.map((app) => app.close()));
     await core.close();
+    if (config.vault.pidFile !== undefined) await rm(config.vault.pidFile, { force: true });
     logger.info('server stopped');
     logger.flush();
   };
@@ -125,6 +127,7 @@ export async function startServer(
         handler: core,
         logger,
         requestBodyBytesMax: listener.requestBodyBytesMax,
+        jsonLimits: listener.jsonLimits,
         tls,
         unauthenticatedMetrics:
           listener.unauthenticatedMetricsAccess && core.renderMetrics
@@ -140,6 +143,8 @@ export async function startServer(
       { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
       'server started',
     );
+    // Vault's pid_file: written once the listeners are up, removed by stop().
+    if (config.vault.pidFile !== undefined) await writeFile(config.vault.pidFile, `${process.pid}\n`);
     if (devCredentials) print(devBanner(addresses[0], devCredentials));
     return { config, logger, core, addresses, devCredentials, stop };
   } catch (err) {

@@ -5,6 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import type { ArcaClient } from '../../api/client.js';
+import { isApiError } from '../../api/errors.js';
 import type { Secret } from '../../api/types.js';
 import { action, withClient, listFlag, optionalString, type Args, type CommandEnv } from '../command.js';
 import { CliError, outputFormat, usageError, type OutputFormat } from '../context.js';
@@ -71,6 +72,20 @@ export function formatKvSecret(secret: Secret, format: OutputFormat, field?: str
   return out + formatWarnings(secret.warnings);
 }
 
+const preflightOperation = /^GET \S*\/v1\/sys\/internal\/ui\/mounts\//;
+
+/**
+ * Like `vault kv`: when the mount lookup (`sys/internal/ui/mounts/<path>`) fails — a missing mount
+ * or no access, deliberately indistinguishable — the server's error is printed as is (no
+ * "Error writing data to" prefix) and the exit code is 2. Other errors pass through unchanged.
+ */
+export function preflightFailure(err: unknown): never {
+  if (isApiError(err) && err.status !== 0 && preflightOperation.test(err.operation)) {
+    throw new CliError(err.message, 2);
+  }
+  throw err;
+}
+
 const withMount = (y: Argv) => y.positional('path', { type: 'string' }).option('mount', { type: 'string' });
 
 export function registerKv(cli: Argv, env: CommandEnv): Argv {
@@ -80,7 +95,9 @@ export function registerKv(cli: Argv, env: CommandEnv): Argv {
   ) =>
     action(env, async (args) => {
       const path = kvFullPath(args);
-      return withClient(env, args, `${doing} ${path}`, (client) => body(args, path, client));
+      return withClient(env, args, `${doing} ${path}`, (client) =>
+        body(args, path, client).catch(preflightFailure),
+      );
     });
   const print = (args: Args, secret: Secret | null, path: string, success: string) => {
     if (!secret) env.io.stdout(`${success}: ${path}\n`);

@@ -1,51 +1,32 @@
 /**
  * `arca policy write | read | list | delete | fmt` (ACL policies, vault-api.md §3.3). `fmt` parses a
- * policy file with the HCL parser and rewrites it in canonical form (comments are not preserved).
+ * policy file with the HCL 1 parser (src/lib/hcl1) and rewrites it in canonical form (comments are
+ * not preserved).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { parse as parseHcl } from '@cdktf/hcl2json';
+import { parseHcl1 } from '../../lib/hcl1/parser.js';
+import { formatHcl1 } from '../../lib/hcl1/printer.js';
 import { isStdinArg } from '../argv.js';
 import { action, withClient, requiredArg, type CommandEnv } from '../command.js';
 import { CliError, outputFormat, usageError } from '../context.js';
 import { formatJson } from '../output.js';
 
-/** Canonical HCL for a policy (pure apart from the wasm parser). Throws a usage error for bad HCL. */
-export async function formatPolicy(text: string, filename = 'policy.hcl'): Promise<string> {
-  let parsed: Record<string, unknown>;
+/**
+ * Canonical HCL for a policy, read as Vault reads policies (HCL 1: a block's `{` may be on the next
+ * line). JSON policies come back as indented JSON. Throws a usage error naming the line for bad input.
+ */
+export async function formatPolicy(text: string): Promise<string> {
+  const parsed = parseHcl1(text);
+  if (!parsed.ok) {
+    throw usageError(`Failed to parse policy: At ${parsed.line}:${parsed.column}: ${parsed.message}`);
+  }
+  if (!parsed.json) return formatHcl1(parsed.items);
   try {
-    parsed = await parseHcl(filename, text);
+    return `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
   } catch (err) {
     throw usageError(`Failed to parse policy: ${(err as Error).message}`);
   }
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(parsed)) {
-    if (key === 'path' && value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [path, bodies] of Object.entries(value as Record<string, unknown>)) {
-        for (const body of Array.isArray(bodies) ? bodies : [bodies]) {
-          out.push(`path ${JSON.stringify(path)} {`);
-          for (const [attr, attrValue] of Object.entries(body as Record<string, unknown>))
-            out.push(`  ${attr} = ${hclValue(attrValue, 1)}`);
-          out.push('}', '');
-        }
-      }
-    } else {
-      out.push(`${key} = ${hclValue(value, 0)}`, '');
-    }
-  }
-  return `${out.join('\n').trimEnd()}\n`;
-}
-
-function hclValue(value: unknown, depth: number): string {
-  if (Array.isArray(value)) return `[${value.map((v) => hclValue(v, depth)).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const pad = '  '.repeat(depth + 1);
-    const entries = Object.entries(value as Record<string, unknown>).map(
-      ([k, v]) => `${pad}${JSON.stringify(k)} = ${hclValue(v, depth + 1)}`,
-    );
-    return entries.length === 0 ? '{}' : `{\n${entries.join('\n')}\n${'  '.repeat(depth)}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
@@ -122,7 +103,7 @@ export function registerPolicy(cli: Argv, env: CommandEnv): Argv {
           const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
             throw usageError(`Error opening policy file ${file}: ${err.code ?? err.message}`);
           });
-          await writeFile(file, await formatPolicy(text, file));
+          await writeFile(file, await formatPolicy(text));
           env.io.stdout(`Success! Formatted policy: ${file}\n`);
         }),
       )

@@ -32,12 +32,16 @@ const operationCapability: Record<Operation, Capability> = {
   list: 'list',
 };
 
-/** What the ACL needs from the request beyond path and operation (see `allowOperation`). */
+/**
+ * What the ACL needs from the request beyond path and operation (see `allowOperation`). Both
+ * fields are required, so a bare data record can never be passed in its place: a client-chosen
+ * key such as `data` or `wrapTtlSeconds` in a body or query string stays request data.
+ */
 export interface AclRequestContext {
-  /** The raw request data (body or query), for parameter constraints. */
-  data?: Record<string, unknown>;
-  /** The requested response-wrapping TTL, or undefined when the response is not wrapped. */
-  wrapTtlSeconds?: number;
+  /** The request data as sent (body or query parameters), for the parameter constraints. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The requested response-wrapping TTL (`X-Vault-Wrap-TTL`), or undefined when not wrapped. */
+  readonly wrapTtlSeconds: number | undefined;
 }
 
 function wrappingAllowed(permissions: RulePermissions, wrapTtlSeconds: number | undefined): boolean {
@@ -90,6 +94,21 @@ export class Acl {
     }
   }
 
+  /**
+   * Vault's SudoPrivilege (what the token store asks for its "root or sudo" operations): whether
+   * the rule governing `path` grants `sudo` and does not deny. A path ending in `/` is looked up
+   * as a LIST (so an exact rule `a/b` also governs `a/b/`), anything else as a read.
+   */
+  hasSudo(path: string): boolean {
+    if (this.isRoot) return true;
+    const permissions = this.matchingRule(path, path.endsWith('/') ? 'list' : 'read');
+    return (
+      permissions !== undefined &&
+      !permissions.capabilities.has('deny') &&
+      permissions.capabilities.has('sudo')
+    );
+  }
+
   /** The permissions of the single rule that governs `path` for `operation`, or undefined. */
   matchingRule(path: string, operation: Operation): RulePermissions | undefined {
     return this.rules.lookup(path, operation);
@@ -117,7 +136,7 @@ export class Acl {
     if (allowed && request !== undefined) {
       allowed =
         wrappingAllowed(permissions, request.wrapTtlSeconds) &&
-        (!parameterCheckedOperations.has(operation) || parametersAllowed(permissions, request.data ?? {}));
+        (!parameterCheckedOperations.has(operation) || parametersAllowed(permissions, request.data));
     }
     return { allowed, sudo, capabilities };
   }

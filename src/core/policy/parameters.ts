@@ -37,25 +37,53 @@ function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-function inList(value: unknown, list: unknown[]): boolean {
-  return list.some((item) =>
-    typeof item === 'string' && typeof value === 'string'
-      ? globbedStringsMatch(item, value)
-      : deepEqual(item, value),
-  );
+/** Vault's valueInParameterList: null only equals null; strings glob-match; anything else is deep-equal. */
+function inList(value: unknown, list: readonly unknown[]): boolean {
+  return list.some((item) => {
+    if (item === null || value === null || item === undefined || value === undefined) return item === value;
+    if (typeof item === 'string') return typeof value === 'string' && globbedStringsMatch(item, value);
+    return deepEqual(item, value);
+  });
 }
 
 /**
- * Vault's valueInParameterList: an empty list admits any value; otherwise the value must equal
- * (strings: glob-match) one list item. An array value is compared whole, never element by element.
+ * The parts a value may stand for as a list (Vault assumes any string may be a comma-separated
+ * list, parseutil.ParseCommaStringSlice: '' → none, else split on ',' and trimmed), or undefined
+ * for a value that is neither an array nor a string.
  */
-export function valueInParameterList(value: unknown, list: unknown[]): boolean {
-  if (list.length === 0) return true;
-  return inList(value, list);
+function listParts(value: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  return value === '' ? [] : value.split(',').map((part) => part.trim());
+}
+
+/**
+ * Vault's valueInAllowedParameterList: an empty list admits any value; otherwise the value must
+ * match one list item as a whole, or — when it is an array or a (comma-separated) string — every
+ * one of its elements must match some item.
+ */
+export function valueInAllowedList(value: unknown, list: readonly unknown[]): boolean {
+  if (list.length === 0 || inList(value, list)) return true;
+  const parts = listParts(value);
+  return parts !== undefined && parts.every((part) => inList(part, list));
+}
+
+/**
+ * Vault's valueInDeniedParameterList: an empty list denies any value; otherwise the value is
+ * denied when it matches an item as a whole, or when any element of it (array, or the parts of
+ * a comma-separated string) does.
+ */
+export function valueInDeniedList(value: unknown, list: readonly unknown[]): boolean {
+  if (list.length === 0 || inList(value, list)) return true;
+  const parts = listParts(value);
+  return parts !== undefined && parts.some((part) => inList(part, list));
 }
 
 /** True when `data` satisfies the constraints (required present, nothing denied, only allowed). */
-export function parametersAllowed(constraints: ParameterConstraints, data: Record<string, unknown>): boolean {
+export function parametersAllowed(
+  constraints: ParameterConstraints,
+  data: Readonly<Record<string, unknown>>,
+): boolean {
   // Vault looks a required name up lower-cased, against the request keys as sent.
   for (const name of constraints.required) if (!Object.hasOwn(data, name.toLowerCase())) return false;
   const entries = Object.entries(data).map(([key, value]) => [key.toLowerCase(), value] as const);
@@ -65,7 +93,7 @@ export function parametersAllowed(constraints: ParameterConstraints, data: Recor
     if (Object.hasOwn(denied, '*')) return false;
     for (const [key, value] of entries) {
       const list = Object.hasOwn(denied, key) ? denied[key] : undefined;
-      if (list !== undefined && valueInParameterList(value, list)) return false;
+      if (list !== undefined && valueInDeniedList(value, list)) return false;
     }
   }
   const allowed = constraints.allowed;
@@ -76,7 +104,7 @@ export function parametersAllowed(constraints: ParameterConstraints, data: Recor
     const list = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
     if (list === undefined) {
       if (!allowedAll) return false;
-    } else if (!valueInParameterList(value, list)) {
+    } else if (!valueInAllowedList(value, list)) {
       return false;
     }
   }

@@ -123,17 +123,24 @@ export class RuleIndex<T> {
   }
 
   /**
-   * The value of the single rule governing `path`: an exact rule (for LIST also the path without
-   * its trailing '/'), else the most specific of the longest prefix rule and every matching
-   * segment rule, by Vault's precedence. Undefined when nothing matches.
+   * The value of the single rule governing `path`, in Vault's order (acl.go AllowOperation): an
+   * exact rule; for a LIST of `a/b/` also the exact rule `a/b`, then the non-exact rules for `a/b`
+   * (so `a/+` governs `LIST a/b/`); else the most specific of the longest prefix rule and every
+   * matching segment rule, by Vault's precedence. Undefined when nothing matches.
    */
   lookup(path: string, operation: Operation): T | undefined {
     const exact = this.exact.get(path);
     if (exact !== undefined) return exact;
     if (operation === 'list' && path.endsWith('/')) {
-      const folder = this.exact.get(path.slice(0, -1));
-      if (folder !== undefined) return folder;
+      const folder = path.slice(0, -1);
+      const value = this.exact.get(folder) ?? this.nonExact(folder);
+      if (value !== undefined) return value;
     }
+    return this.nonExact(path);
+  }
+
+  /** Vault's CheckAllowedFromNonExactPaths: the most specific prefix or segment rule for `path`. */
+  private nonExact(path: string): T | undefined {
     if (!this.built) this.build();
     let best: Candidate<T> | undefined;
     for (const length of this.prefixLengthsDescending) {

@@ -44,6 +44,8 @@ export interface SystemContext {
   clock: Clock;
   version: string;
   storageType: string;
+  /** The config's `default_lease_ttl` / `max_lease_ttl` (what a mount's 0 TTL means). */
+  systemLeaseTtls: { defaultLeaseTtlSeconds: number; maxLeaseTtlSeconds: number };
   lifecycle: SealLifecycle;
   /** This node's HA role and the active node's addresses. */
   haStatus(): HaStatusView;
@@ -69,6 +71,8 @@ export interface SystemContext {
   hasMountAccess(policies: readonly string[], mountPoint: string, requestedPath?: string): Promise<boolean>;
   /** The policies of a token, without consuming a use; undefined when unknown/expired. */
   tokenPolicies(token: string): Promise<string[] | undefined>;
+  /** How many service tokens are stored (sys/internal/counters/tokens). */
+  serviceTokenCount(): Promise<number>;
   /** The policies of the token with this accessor; undefined when unknown/expired. */
   tokenPoliciesByAccessor(accessor: string): Promise<string[] | undefined>;
 }

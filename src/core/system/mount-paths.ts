@@ -84,6 +84,19 @@ function ttlField(value: unknown, name: string): number | undefined {
   return seconds;
 }
 
+/** Vault's handleMount checks: default within the given max, or within the system max when none is given. */
+function checkNewMountTtls(defaultSeconds: number, maxSeconds: number, systemMaxSeconds: number): void {
+  if (maxSeconds > 0 && defaultSeconds > maxSeconds) {
+    throw new ArcaError('invalid_request', 'given default lease TTL greater than given max lease TTL');
+  }
+  if (maxSeconds === 0 && defaultSeconds > systemMaxSeconds) {
+    throw new ArcaError(
+      'invalid_request',
+      `given default lease TTL greater than system max lease TTL of ${systemMaxSeconds}`,
+    );
+  }
+}
+
 function pathParam(req: BackendRequest): string {
   return normaliseMountPath(req.params.path ?? '');
 }
@@ -112,8 +125,9 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
           const entry = find(req);
           return {
             data: {
-              default_lease_ttl: entry.config.defaultLeaseTtlSeconds || limits.defaultLeaseTtlSeconds,
-              max_lease_ttl: entry.config.maxLeaseTtlSeconds || limits.maxLeaseTtlSeconds,
+              default_lease_ttl:
+                entry.config.defaultLeaseTtlSeconds || ctx.systemLeaseTtls.defaultLeaseTtlSeconds,
+              max_lease_ttl: entry.config.maxLeaseTtlSeconds || ctx.systemLeaseTtls.maxLeaseTtlSeconds,
               force_no_cache: entry.config.forceNoCache,
               description: entry.description,
               options: Object.keys(entry.options).length === 0 ? null : entry.options,
@@ -130,6 +144,16 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
               ? stringOptions(req.fields.get<Record<string, unknown>>('options'))
               : undefined,
           };
+          const entry = find(req);
+          const newDefault = tune.defaultLeaseTtlSeconds ?? entry.config.defaultLeaseTtlSeconds;
+          const newMax = tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds;
+          const systemMax = ctx.systemLeaseTtls.maxLeaseTtlSeconds;
+          if (newMax === 0 && newDefault > systemMax) {
+            throw new ArcaError(
+              'invalid_request',
+              `new backend default lease TTL of ${newDefault} greater than system max lease TTL of ${systemMax}`,
+            );
+          }
           await ctx.tuneMount(kind, pathParam(req), tune);
           return noContent;
         },
@@ -144,13 +168,20 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
           const type = req.fields.get<string>('type') ?? '';
           if (type === '') throw new ArcaError('invalid_request', 'missing type');
           const config = req.fields.get<Record<string, unknown>>('config') ?? {};
+          const defaultLeaseTtlSeconds = ttlField(config.default_lease_ttl, 'default_lease_ttl') ?? 0;
+          const maxLeaseTtlSeconds = ttlField(config.max_lease_ttl, 'max_lease_ttl') ?? 0;
+          checkNewMountTtls(
+            defaultLeaseTtlSeconds,
+            maxLeaseTtlSeconds,
+            ctx.systemLeaseTtls.maxLeaseTtlSeconds,
+          );
           await ctx.enableMount(kind, {
             path: req.params.path ?? '',
             type,
             description: req.fields.get<string>('description') ?? '',
             config: {
-              defaultLeaseTtlSeconds: ttlField(config.default_lease_ttl, 'default_lease_ttl') ?? 0,
-              maxLeaseTtlSeconds: ttlField(config.max_lease_ttl, 'max_lease_ttl') ?? 0,
+              defaultLeaseTtlSeconds,
+              maxLeaseTtlSeconds,
               forceNoCache: config.force_no_cache === true || config.force_no_cache === 'true',
             },
             options: stringOptions(req.fields.get<Record<string, unknown>>('options')),
@@ -166,6 +197,15 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
       },
     },
   ];
+}
+
+/**
+ * Vault's 403 text for sys/internal/ui/mounts/<path> (path shown as Vault's sanitizePath leaves
+ * it: no leading `/`, one trailing `/`).
+ */
+export function preflightDenied(path: string): string {
+  const shown = `${path.replace(/^\/+/, '')}${path.endsWith('/') ? '' : '/'}`;
+  return `preflight capability check returned 403, please ensure client's policies grant access to path ${JSON.stringify(shown)}`;
 }
 
 function uiMountPaths(ctx: SystemContext): PathSpec[] {
@@ -197,10 +237,11 @@ function uiMountPaths(ctx: SystemContext): PathSpec[] {
           const path = req.params.path ?? '';
           const found = ctx.mountFor(path);
           const policies = req.auth?.policies;
-          // Same answer whether the mount is missing or forbidden, so mounts cannot be enumerated.
-          if (found === undefined || policies === undefined) throw new ArcaError('permission_denied');
-          if (!(await ctx.hasMountAccess(policies, found.mountPoint, path)))
-            throw new ArcaError('permission_denied');
+          // Same answer whether the mount is missing or forbidden, so mounts cannot be enumerated;
+          // Vault's text, which its CLI (and ours) shows for `kv put` under a missing mount.
+          const denied = new ArcaError('permission_denied', preflightDenied(path));
+          if (found === undefined || policies === undefined) throw denied;
+          if (!(await ctx.hasMountAccess(policies, found.mountPoint, path))) throw denied;
           return { data: { ...mountInfo(found.entry, ctx.version), path: found.entry.path } };
         },
       },

@@ -9,6 +9,7 @@ import { limits } from '../../lib/limits.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent } from '../../logical/response.js';
 import type { SystemContext } from './context.js';
+import { haStatusPath } from './ha-paths.js';
 import { rawJson } from './respond.js';
 
 /** seal-status body (also the unseal response). */
@@ -142,9 +143,11 @@ function healthPath(ctx: SystemContext): PathSpec {
           ? healthStatus(req, 'uninitcode')
           : state.sealed
             ? healthStatus(req, 'sealedcode')
-            : standby && req.fields.get<boolean>('standbyok') !== true
-              ? healthStatus(req, 'standbycode')
-              : healthStatus(req, 'activecode');
+            : standby && !ha.connectionHealthy
+              ? healthStatus(req, 'haunhealthycode')
+              : standby && req.fields.get<boolean>('standbyok') !== true
+                ? healthStatus(req, 'standbycode')
+                : healthStatus(req, 'activecode');
         // Every code parameter is validated, even those this state does not use (bad int → 400).
         for (const name of Object.keys(healthCodes) as (keyof typeof healthCodes)[]) healthStatus(req, name);
         const cluster = state.sealed ? undefined : ctx.clusterInfo();
@@ -253,6 +256,7 @@ export function sealPaths(ctx: SystemContext): PathSpec[] {
     sealPath(ctx),
     healthPath(ctx),
     leaderPath(ctx),
+    haStatusPath(ctx),
     ...keyPaths(ctx),
   ];
 }

@@ -38,6 +38,7 @@ const sudoExact = new Set([
   'sys/config/cors',
   'sys/seal',
   'sys/step-down',
+  'sys/host-info',
   'auth/token/revoke-orphan',
 ]);
 const sudoPrefixes = [

@@ -4,6 +4,8 @@
  */
 import type { Backend, PathSpec } from '../../logical/backend.js';
 import type { SystemContext } from './context.js';
+import { counterPaths } from './counter-paths.js';
+import { hostInfoPaths } from './host-info.js';
 import { mountPaths } from './mount-paths.js';
 import { policyAndCapabilityPaths } from './policy-paths.js';
 import { sealPaths } from './seal-paths.js';
@@ -15,6 +17,13 @@ import { sealPaths } from './seal-paths.js';
 export function systemBackend(ctx: SystemContext, extraPaths: readonly PathSpec[] = []): Backend {
   return {
     type: 'system',
-    paths: [...sealPaths(ctx), ...mountPaths(ctx), ...policyAndCapabilityPaths(ctx), ...extraPaths],
+    paths: [
+      ...sealPaths(ctx),
+      ...mountPaths(ctx),
+      ...policyAndCapabilityPaths(ctx),
+      ...counterPaths(ctx),
+      ...hostInfoPaths(ctx.clock),
+      ...extraPaths,
+    ],
   };
 }

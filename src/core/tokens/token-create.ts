@@ -97,6 +97,10 @@ export async function handleCreate(
   const policies = role
     ? rolePolicies(role, requested, parentPolicies, noDefaultPolicy, isRoot)
     : plainPolicies(requested, parentPolicies, noDefaultPolicy, isRoot);
+  // "Root or sudo" lifts the subset rule, but sudo must never mint root: only a root parent may.
+  if (policies.includes('root') && !parent.policies.includes('root')) {
+    badRequest('root tokens may not be created without parent token being root');
+  }
 
   let explicitMax = f.durationSeconds('explicit_max_ttl');
   let period = f.durationSeconds('period');

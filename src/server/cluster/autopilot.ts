@@ -14,34 +14,20 @@ import { formatGoDuration, parseDurationSeconds } from '../../lib/durations.js';
 import { ArcaError } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RaftStorage } from '../../storage/raft/raft-storage.js';
+import {
+  clusterHealth,
+  deadVoterToRemove,
+  defaultAutopilotConfig,
+  isHealthy,
+  type AutopilotConfig,
+  type ServerObservation,
+} from './autopilot-policy.js';
 import type { ClusterLogger } from './logger.js';
 import type { MembershipSync } from './membership.js';
 import type { ClusterTransport } from './transport.js';
 
 /** RPC method: a member's Raft progress as it sees it. */
 export const raftStatusMethod = 'raft.status';
-
-/** Vault's autopilot configuration (durations in seconds). */
-export interface AutopilotConfig {
-  cleanupDeadServers: boolean;
-  lastContactThresholdSeconds: number;
-  deadServerLastContactThresholdSeconds: number;
-  maxTrailingLogs: number;
-  minQuorum: number;
-  serverStabilizationTimeSeconds: number;
-  disableUpgradeMigration: boolean;
-}
-
-/** Vault's defaults. */
-export const defaultAutopilotConfig: AutopilotConfig = {
-  cleanupDeadServers: false,
-  lastContactThresholdSeconds: 10,
-  deadServerLastContactThresholdSeconds: 24 * 3600,
-  maxTrailingLogs: 1000,
-  minQuorum: 0,
-  serverStabilizationTimeSeconds: 10,
-  disableUpgradeMigration: false,
-};
 
 interface PeerProgress {
   appliedIndex: number;
@@ -149,52 +135,58 @@ export class Autopilot {
     if (storage === undefined) throw new ArcaError('not_initialized');
     const status = storage.status();
     const leader = storage.leaderId() ?? '';
+    const now = this.clock.monotonicMs();
     const members = storage.members();
+    const observed = this.observe(storage);
     const servers: Record<string, unknown> = {};
-    let healthyVoters = 0;
-    const voters: string[] = [];
-    for (const m of members) {
+    for (const [i, m] of members.entries()) {
+      const o = observed[i];
       const id = m.info.nodeId;
-      const isSelf = id === status.id;
-      const p = this.progress.get(id);
-      const lastContactMs = isSelf ? 0 : p === undefined ? undefined : this.clock.monotonicMs() - p.atMs;
-      const lastIndex = isSelf ? status.appliedIndex : (p?.appliedIndex ?? 0);
-      const alive =
-        lastContactMs !== undefined && lastContactMs <= this.config.lastContactThresholdSeconds * 1000;
-      const caughtUp = status.commit - lastIndex <= this.config.maxTrailingLogs;
-      const healthy = alive && caughtUp;
-      if (m.voter) {
-        voters.push(id);
-        if (healthy) healthyVoters++;
-      }
+      const healthy = isHealthy(o, status.commit, this.config);
       servers[id] = {
         id,
         name: id,
         address: m.info.clusterAddr,
-        node_status: alive ? 'alive' : 'failed',
-        last_contact: lastContactMs === undefined ? 'never' : `${(lastContactMs / 1000).toFixed(3)}s`,
-        last_term: isSelf ? status.term : (p?.term ?? 0),
-        last_index: lastIndex,
+        node_status: o.lastContactMs !== undefined && healthy ? 'alive' : 'failed',
+        last_contact: o.lastContactMs === undefined ? 'never' : `${(o.lastContactMs / 1000).toFixed(3)}s`,
+        last_term: id === status.id ? status.term : (this.progress.get(id)?.term ?? 0),
+        last_index: o.lastIndex,
         healthy,
-        stable_since: new Date(
-          this.clock.wallMs() -
-            (this.clock.monotonicMs() - (this.stableSince.get(id) ?? this.clock.monotonicMs())),
-        ).toISOString(),
+        stable_since: new Date(this.clock.wallMs() - (now - (this.stableSince.get(id) ?? now))).toISOString(),
         status: id === leader ? 'leader' : m.voter ? 'voter' : 'non-voter',
         version: this.version,
         node_type: m.voter ? 'voter' : 'non-voter',
       };
     }
-    const quorum = Math.floor(voters.length / 2) + 1;
-    const tolerance = Math.max(0, healthyVoters - quorum);
+    const health = clusterHealth(observed, status.commit, this.config);
     return {
-      healthy: healthyVoters === voters.length && voters.length > 0,
-      failure_tolerance: tolerance,
-      optimistic_failure_tolerance: Math.max(0, voters.length - quorum),
+      healthy: health.healthy,
+      failure_tolerance: health.failureTolerance,
+      optimistic_failure_tolerance: health.optimisticFailureTolerance,
       leader,
-      voters,
+      voters: members.filter((m) => m.voter).map((m) => m.info.nodeId),
       servers,
     };
+  }
+
+  /** One observation per member, in `members()` order. */
+  private observe(storage: RaftStorage): ServerObservation[] {
+    const status = storage.status();
+    const now = this.clock.monotonicMs();
+    return storage.members().map((m) => {
+      const id = m.info.nodeId;
+      if (id === status.id)
+        return { nodeId: id, voter: m.voter, lastContactMs: 0, lastIndex: status.appliedIndex };
+      const p = this.progress.get(id);
+      // Never answered: silent since it was first seen in the configuration.
+      const since = p?.atMs ?? this.stableSince.get(id);
+      return {
+        nodeId: id,
+        voter: m.voter,
+        lastContactMs: since === undefined ? undefined : now - since,
+        lastIndex: p?.appliedIndex ?? 0,
+      };
+    });
   }
 
   private async poll(storage: RaftStorage): Promise<void> {
@@ -234,26 +226,11 @@ export class Autopilot {
   }
 
   private async removeDead(storage: RaftStorage): Promise<void> {
-    if (!this.config.cleanupDeadServers) return;
-    const self = storage.status().id;
-    const voters = storage.members().filter((m) => m.voter);
-    for (const m of voters) {
-      const id = m.info.nodeId;
-      if (id === self) continue;
-      const heard = this.progress.get(id)?.atMs ?? this.stableSince.get(id);
-      if (heard === undefined) continue;
-      const silentMs = this.clock.monotonicMs() - heard;
-      if (silentMs < this.config.deadServerLastContactThresholdSeconds * 1000) continue;
-      const remaining = storage.members().filter((v) => v.voter).length - 1;
-      if (remaining < this.config.minQuorum) {
-        this.logger.warn({ nodeId: id, remaining }, 'autopilot: dead server kept to respect min_quorum');
-        return;
-      }
-      this.logger.warn({ nodeId: id }, 'autopilot: removing dead server');
-      await storage.removeMember(id);
-      this.progress.delete(id);
-      this.stableSince.delete(id);
-      return; // one removal per round
-    }
+    const id = deadVoterToRemove(this.observe(storage), storage.status().id, this.config);
+    if (id === undefined) return;
+    this.logger.warn({ nodeId: id }, 'autopilot: removing dead server');
+    await storage.removeMember(id);
+    this.progress.delete(id);
+    this.stableSince.delete(id);
   }
 }

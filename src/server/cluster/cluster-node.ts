@@ -16,8 +16,7 @@ import type { Rng } from '../../lib/rng.js';
 import type { Message } from '../../raft/types.js';
 import type { Transport } from '../../raft/ports.js';
 import { RaftStorage } from '../../storage/raft/raft-storage.js';
-import { parseListenAddress } from '../address.js';
-import { formatPeerAddress } from './address.js';
+import { formatPeerAddress, parsePeerAddress } from './address.js';
 import { DeferredRaftStorage } from './deferred-raft.js';
 import { RequestForwarding } from './forwarding.js';
 import type { HaView } from './http-gate.js';
@@ -31,7 +30,7 @@ import { ClusterTransport } from './transport.js';
 /** The prologue every Arca cluster handshake binds (a node of another protocol cannot connect). */
 export const clusterProtocolId = 'arca-cluster/1';
 
-/** Raft timing (ticks of `tickIntervalMs`). Defaults give ~0.6-1.2 s elections: failover < 2 s. */
+/** Raft timing (ticks of `tickIntervalMs`). Defaults give 0.5-1 s elections: failover < 2 s. */
 export interface RaftTiming {
   tickIntervalMs: number;
   electionTimeoutTicks: number;
@@ -43,7 +42,7 @@ export interface RaftTiming {
 /** Default Raft timing for servers. */
 export const defaultRaftTiming: RaftTiming = {
   tickIntervalMs: 50,
-  electionTimeoutTicks: 12,
+  electionTimeoutTicks: 10,
   heartbeatIntervalTicks: 2,
 };
 
@@ -53,10 +52,10 @@ export interface ClusterNodeOptions {
   path: string;
   /** `storage "raft" { node_id }`. */
   nodeId?: string;
-  /** `cluster_addr` (URL): the Noise listener binds its host:port; advertised as is. */
+  /** `cluster_addr` (URL): advertised to peers (they dial its host:port). */
   clusterAddr: string;
-  /** `listener.cluster_address` (`host:port`): bind here instead, and advertise `clusterAddr` unchanged. */
-  clusterListenAddress?: string;
+  /** Listener `cluster_address` (`host:port`): where to bind; default `cluster_addr`'s host:port. */
+  clusterBindAddress?: string;
   /** `api_addr` (URL): advertised to the cluster (307 redirects, leader_address). */
   apiAddr: string;
   logger: ClusterLogger;
@@ -90,23 +89,24 @@ export class ClusterNode {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || '8201');
     const bind =
-      options.clusterListenAddress === undefined
-        ? { host, port }
-        : parseListenAddress(options.clusterListenAddress);
+      options.clusterBindAddress === undefined ? undefined : parsePeerAddress(options.clusterBindAddress);
+    if (options.clusterBindAddress !== undefined && bind === undefined)
+      throw new ArcaError(
+        'invalid_field',
+        `listener cluster_address ${options.clusterBindAddress} is not host:port`,
+      );
     const transport = await ClusterTransport.start({
       identity,
       clusterId: clusterProtocolId,
-      listen: bind,
+      listen: bind ?? { host, port },
       logger: options.logger,
       rng: options.rng,
     });
     const self: MemberInfo = {
       nodeId,
       apiAddr: options.apiAddr,
-      clusterAddr: formatPeerAddress({
-        host,
-        port: options.clusterListenAddress === undefined ? transport.address.port : port,
-      }),
+      // Advertised: what peers dial (a proxy may stand in front of the bound port).
+      clusterAddr: formatPeerAddress({ host, port: bind === undefined ? transport.address.port : port }),
       publicKey: identity.peerId,
     };
     const membership = new MembershipSync(transport, self, options.logger, () => options.clock.monotonicMs());

@@ -163,24 +163,33 @@ export class RequestForwarding {
     const forwarded: ForwardedRequest = { ...request, clientId: this.clientId, seq: ++this.seq };
     const transport = this.options.transport;
     const call = (peerId: string): Promise<unknown> =>
-      transport.call(peerId, forwardMethod, forwarded, {
-        timeoutMs: transport.isConnected(peerId)
-          ? this.options.timeoutMs
-          : Math.min(this.options.connectWaitMs, this.options.timeoutMs),
-      });
-    const first = activePeerId();
-    if (first === undefined) throw noActiveNode();
+      transport.call(peerId, forwardMethod, forwarded, { timeoutMs: this.options.timeoutMs });
     let result: unknown;
     try {
-      result = await call(first);
+      result = await call(await this.connectedActive(activePeerId));
     } catch (err) {
       if (!(err instanceof ClusterCallError) || err.reason === 'remote_error') throw err;
-      const next = activePeerId();
-      if (next === undefined) throw noActiveNode();
+      const next = await this.connectedActive(activePeerId);
       this.options.logger.debug({ peerId: next }, 'forwarded request failed in transit; retrying');
       result = await call(next);
     }
     return parseForwardedResponse(result);
+  }
+
+  /**
+   * The active node's peer id once a connection to it is open. During a failover the standby may
+   * still name the dead leader: it re-asks every 25 ms, up to `connectWaitMs`, so a request follows
+   * the new leader as soon as this node learns of it. 503 when none is reachable in time.
+   */
+  private async connectedActive(activePeerId: () => string | undefined): Promise<string> {
+    const transport = this.options.transport;
+    const deadline = performance.now() + this.options.connectWaitMs;
+    for (;;) {
+      const peerId = activePeerId();
+      if (peerId !== undefined && transport.isConnected(peerId)) return peerId;
+      if (performance.now() >= deadline) throw noActiveNode();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 }
 

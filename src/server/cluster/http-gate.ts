@@ -49,7 +49,11 @@ export function clusterHttpGate(
     // Injected by our own forwarding server: serve here, never forward again.
     const servedHere = servedHereRoutes.get(path);
     if (request.headers[internalForwardHeader] === forwarding.marker) return servedHere?.(request);
-    if (ha.mode() !== 'standby' || isLocallyAnswered(path)) return servedHere?.(request);
+    const mode = ha.mode();
+    // A sealed node never serves: everything but the locally answered paths is 503 at once,
+    // before core could start any Raft round on its behalf.
+    if (mode === 'sealed' && !isLocallyAnswered(path)) throw new ArcaError('sealed');
+    if (mode !== 'standby' || isLocallyAnswered(path)) return servedHere?.(request);
 
     const active = ha.active();
     if (isTruthyHeader(request.headers['x-vault-no-request-forwarding'])) {

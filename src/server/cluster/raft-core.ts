@@ -77,7 +77,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     path: storageConfig.path,
     nodeId: storageConfig.nodeId,
     clusterAddr: config.clusterAddr,
-    clusterListenAddress: config.listeners.find((l) => l.clusterAddress !== undefined)?.clusterAddress,
+    clusterBindAddress: config.listeners.find((l) => l.clusterAddress !== undefined)?.clusterAddress,
     apiAddr: advertisedApiAddr(config),
     logger,
     clock: systemClock,
@@ -110,7 +110,12 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
         storage: () => node.storage.current,
         joinChallenges: () => box.core!.joinChallenges,
         autopilot,
-        restoreSnapshot: (bytes, force) => restoreSnapshot(node, bytes, force),
+        restoreSnapshot: async (bytes, force) => {
+          const { foreign } = await restoreSnapshot(node, bytes, force);
+          // Another cluster's keyring: this barrier cannot read the restored data. Seal (after this
+          // request has been answered); the operator unseals with the snapshot's keys.
+          if (foreign) setTimeout(() => void box.core?.lifecycle.sealVault().catch(() => undefined), 0);
+        },
         takeUpload: (ref) => uploads.take(ref),
       }),
     });

@@ -26,7 +26,7 @@ export interface RaftPathDeps {
   joinChallenges: () => JoinChallenges;
   autopilot: Autopilot;
   /** Restores a snapshot (checksum verified; `force` skips the same-keyring check). */
-  restoreSnapshot: (bytes: Uint8Array, force: boolean) => Promise<void>;
+  restoreSnapshot: (bytes: Uint8Array, force: boolean) => Promise<unknown>;
   /** Takes the bytes a POST to `snapshot` uploaded (see snapshot-upload.ts). */
   takeUpload: (ref: string) => Uint8Array | undefined;
 }

@@ -10,29 +10,32 @@ import { wrappedRootKeyKey } from '../../storage/barrier/reserved-keys.js';
 import { snapshotReader } from '../../storage/raft/snapshot-format.js';
 import type { ClusterNode } from './cluster-node.js';
 
-/** Verifies and installs `bytes` through the Raft storage. */
-export async function restoreSnapshot(node: ClusterNode, bytes: Uint8Array, force: boolean): Promise<void> {
+/**
+ * Verifies and installs `bytes` through the Raft storage (one replicated entry). Resolves with
+ * `foreign: true` when a forced snapshot came from another keyring: the running barrier cannot
+ * read it, so the caller seals this node (it is unsealed again with the snapshot's keys).
+ */
+export async function restoreSnapshot(
+  node: ClusterNode,
+  bytes: Uint8Array,
+  force: boolean,
+): Promise<{ foreign: boolean }> {
   const storage = node.storage.current;
   if (storage === undefined) throw new ArcaError('invalid_request', 'raft storage is not in use');
   const records = snapshotReader(bytes); // integrity_failure when damaged
-  if (!force) {
-    const theirs = records.find((r) => r.key === wrappedRootKeyKey)?.value;
-    const ours = await storage.get(wrappedRootKeyKey);
-    if (
-      theirs === undefined ||
-      ours === undefined ||
-      theirs.length !== ours.length ||
-      !constantTimeEqual(theirs, ours)
-    ) {
-      throw new ArcaError(
-        'invalid_request',
-        'could not verify hash file: the snapshot was taken with a different keyring; use snapshot-force to install it anyway',
-      );
-    }
+  const theirs = records.find((r) => r.key === wrappedRootKeyKey)?.value;
+  const ours = await storage.get(wrappedRootKeyKey);
+  const sameKeyring =
+    theirs !== undefined &&
+    ours !== undefined &&
+    theirs.length === ours.length &&
+    constantTimeEqual(theirs, ours);
+  if (!sameKeyring && !force) {
+    throw new ArcaError(
+      'invalid_request',
+      'could not verify hash file: the snapshot was taken with a different keyring; use snapshot-force to install it anyway',
+    );
   }
-  const restorable = storage as unknown as { restoreSnapshot?: (data: Uint8Array) => Promise<void> };
-  if (typeof restorable.restoreSnapshot !== 'function') {
-    throw new ArcaError('unsupported_operation', 'snapshot restore is not available in this build');
-  }
-  await restorable.restoreSnapshot(bytes);
+  await storage.restoreSnapshot(bytes);
+  return { foreign: !sameKeyring };
 }

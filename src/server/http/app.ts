@@ -23,11 +23,13 @@ import {
   type FastifyRequest,
 } from 'fastify';
 import { ArcaError, isArcaError } from '../../lib/errors.js';
+import type { JsonLimits } from '../../lib/json-limits.js';
 import { limits } from '../../lib/limits.js';
 import type { RequestHandler } from '../../logical/handler.js';
 import type { RawResponse } from '../../logical/response.js';
 import type { Logger } from '../logger.js';
 import { parseListenAddress } from '../address.js';
+import { answerFrameworkError } from './framework-errors.js';
 import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
 import { clientMethod, toLogicalRequest } from './request-mapping.js';
 import {
@@ -46,6 +48,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Listener `max_request_size`; larger bodies get 413 (default `limits.requestBodyBytesMax`). */
   requestBodyBytesMax?: number;
+  /** Listener JSON body limits (`max_json_depth` etc.; default Vault's, see lib/json-limits.ts). */
+  jsonLimits?: JsonLimits;
   /** Serve HTTPS with this PEM certificate chain and key (read once, at creation). */
   tls?: { certFile: string; keyFile: string };
   /**
@@ -89,6 +93,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     routerOptions: { maxParamLength: 64 * 1024 },
     serverFactory: (handler) => createListAwareServer(handler, tls) as HttpServer,
     clientErrorHandler: writeClientError,
+    frameworkErrors: answerFrameworkError,
+    // fastify's draining 503 is written outside the envelope; requests still arriving while closing
+    // are served (with Connection: close) and get core's own answer instead.
+    return503OnClosing: false,
   });
   app.addHttpMethod(listMarkerMethod, { hasBody: false });
 
@@ -154,6 +162,7 @@ async function serve(options: HttpAppOptions, request: FastifyRequest): Promise<
       headers: request.headers,
       body: Buffer.isBuffer(request.body) ? request.body : undefined,
       remoteAddress: request.socket.remoteAddress ?? '',
+      jsonLimits: options.jsonLimits,
     });
     if (method === 'HEAD' && !headPaths.has(logical.path)) throw new ArcaError('unsupported_operation');
     const metrics = options.unauthenticatedMetrics;

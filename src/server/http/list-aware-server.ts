@@ -10,8 +10,15 @@
  * addresses, timeouts, keep-alive, backpressure, TLS and close handling are Node's own), trigger
  * the unconsume with a listener we remove again at once, and rewrite each `'data'` chunk on its way
  * to the parser by wrapping this one socket's `emit`. Node still adds and removes its own listener
- * as usual (e.g. on CONNECT), and the rewriter passes everything through once it sees a CONNECT or
- * an Upgrade. An assertion checks the unconsume happened, so a Node change that broke it fails loudly.
+ * as usual (e.g. on CONNECT), and the rewriter passes everything through once it sees a CONNECT. An
+ * assertion checks the unconsume happened, so a Node change that broke it fails loudly.
+ *
+ * Framing agreement: every request Node delivers (`request` or `checkExpectation`) must be the next
+ * request line the rewriter forwarded (same method token, same target), else the connection is
+ * destroyed before any handler runs: a request llhttp found where the rewriter did not (smuggling)
+ * is never served. A request that asked for an upgrade is answered, then the connection closes (the
+ * rewriter forwards nothing after it). Node's own bare answers are replaced by Vault-shaped ones:
+ * a missing `Host` (HTTP/1.1) and an unsupported `Expect` get `{"errors":[...]}` and close.
  *
  * Cost (npm run bench:http): ~1.5 µs per request in the rewriter plus one 'data' event per chunk;
  * the earlier design (a Duplex wrapper around every socket, i.e. two stream stacks per connection)
@@ -22,6 +29,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import { assert } from '../../lib/assert.js';
 import { ListMethodRewriter, listMarkerMethod } from './list-method-rewriter.js';
+import { writeBareError } from './bare-error.js';
 
 export { listMarkerMethod };
 
@@ -42,11 +50,13 @@ interface ParserView {
  */
 function rewriteIncoming(socket: net.Socket): void {
   const rewriter = new ListMethodRewriter();
+  rewriters.set(socket, rewriter);
   const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
-  socket.emit = ((event: string | symbol, ...args: unknown[]): boolean =>
-    event === 'data' && Buffer.isBuffer(args[0])
-      ? emit(event, rewriter.transform(args[0]))
-      : emit(event, ...args)) as net.Socket['emit'];
+  socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    if (event !== 'data' || !Buffer.isBuffer(args[0])) return emit(event, ...args);
+    const bytes = rewriter.transform(args[0]);
+    return bytes.length === 0 && args[0].length > 0 ? true : emit(event, bytes);
+  }) as net.Socket['emit'];
   // node:http wraps `on` so that adding a 'data' listener stops native consumption of the handle.
   const unconsume = (): void => undefined;
   socket.on('data', unconsume);
@@ -58,6 +68,23 @@ function rewriteIncoming(socket: net.Socket): void {
   );
 }
 
+/** The rewriter of each live socket (the TLS socket for https). */
+const rewriters = new WeakMap<net.Socket, ListMethodRewriter>();
+
+/**
+ * True when `req` is the request the rewriter forwarded next; otherwise destroys the connection.
+ * Also applies `closeAfter` (upgrade requests are answered, then the connection closes).
+ */
+function admit(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const forwarded = rewriters.get(req.socket)?.takeRequest();
+  if (!forwarded || forwarded.method !== req.method || forwarded.target !== req.url) {
+    req.socket.destroy();
+    return false;
+  }
+  if (forwarded.closeAfter) res.shouldKeepAlive = false;
+  return true;
+}
+
 /**
  * Creates the server fastify will drive (`serverFactory`): plain HTTP, or HTTPS when `tls` is given.
  * `handler` is fastify's request handler.
@@ -66,9 +93,22 @@ export function createListAwareServer(
   handler: http.RequestListener,
   tls?: TlsMaterial,
 ): http.Server | https.Server {
+  const guarded: http.RequestListener = (req, res) => {
+    if (!admit(req, res)) return;
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      writeBareError(res, 400, 'missing required Host header'); // Go's net/http text, as Vault answers
+      return;
+    }
+    handler(req, res);
+  };
+  // Node's own Host check answers a bare 400 outside the envelope; `guarded` does it instead.
+  const options = { requireHostHeader: false };
   const server = tls
-    ? https.createServer({ cert: tls.cert, key: tls.key }, handler)
-    : http.createServer(handler);
+    ? https.createServer({ ...options, cert: tls.cert, key: tls.key }, guarded)
+    : http.createServer(options, guarded);
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (admit(req, res)) writeBareError(res, 417, 'expectation failed');
+  });
   const event = tls ? 'secureConnection' : 'connection';
   const listeners = server.listeners(event) as ((socket: unknown) => void)[];
   assert(listeners.length === 1, `expected exactly one ${event} listener on a fresh server`);

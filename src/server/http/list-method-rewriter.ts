@@ -16,10 +16,22 @@
  * with extensions, chunk data, trailers), then the next request, for every request on a keep-alive or
  * pipelined connection, whatever the TCP segmentation (state survives chunk splits anywhere, even
  * inside the method token). Bytes are never buffered beyond the method token. Whenever the framing is
- * something the parser would reject or treat specially (both CL and TE, duplicate or invalid CL, a
- * non-chunked TE, obsolete line folding, an oversized line, `CONNECT` or an `Upgrade`), the rewriter
- * switches to pass-through for the rest of the connection: it can then never rewrite inside a body,
- * and llhttp answers the malformed request itself (400/431) and closes the connection.
+ * something the parser would reject (both CL and TE, duplicate or invalid CL, a non-chunked TE,
+ * obsolete line folding, an oversized line) or `CONNECT`, the rewriter switches to pass-through for
+ * the rest of the connection: it can then never rewrite inside a body, and llhttp answers the
+ * malformed request itself (400/431) and closes the connection.
+ *
+ * Upgrades: the server never upgrades. An `Upgrade` header alone changes nothing (llhttp parses on
+ * as usual). With `Connection: upgrade` as well, llhttp stops at the end of that request and Node
+ * silently drops whatever else is in the same TCP chunk, then parses the next chunk as a fresh
+ * request: where the next request starts then depends on segmentation. So after such a request the
+ * rewriter forwards nothing more (`discard`) and the request is marked `closeAfter`: it is answered
+ * normally and the connection is then closed.
+ *
+ * Every request line the rewriter forwards is recorded (`takeRequest`): the server checks that each
+ * request llhttp delivers is the next recorded one (same method as forwarded, same target), and
+ * destroys the connection otherwise. So any remaining disagreement about where a request starts
+ * (pass-through included) cannot get a request served that the rewriter did not see start.
  *
  * Alternatives rejected: rewriting only the first bytes of a connection breaks the second request
  * on a keep-alive socket; a userland HTTP parser behind `serverFactory` would be a second HTTP/1.1
@@ -52,12 +64,23 @@ type State =
   | 'chunk-data'
   | 'chunk-data-end'
   | 'trailers'
-  | 'passthrough';
+  | 'passthrough'
+  | 'discard';
 
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
 const HTAB = 0x09;
+
+/** One request start as the rewriter forwarded it (see `ListMethodRewriter.takeRequest`). */
+export interface ForwardedRequest {
+  /** The method token llhttp was given (after rewriting). */
+  method: string;
+  /** The request target as written on the request line. */
+  target: string;
+  /** True when this request asked for a protocol upgrade: answer it, then close the connection. */
+  closeAfter: boolean;
+}
 
 /** Incremental, per-connection rewriter. Feed it every chunk in order; it returns the bytes to parse. */
 export class ListMethodRewriter {
@@ -69,8 +92,26 @@ export class ListMethodRewriter {
   private headerBytes = 0;
   private headerLines: string[] = [];
   private remainingBodyBytes = 0;
+  /** Set for a request llhttp will treat as an upgrade: nothing after its message is forwarded. */
+  private discardAfterMessage = false;
+  private pendingMethod = '';
+  /** Request lines forwarded but not yet taken by the server (a handful at most: one TCP chunk's worth). */
+  private readonly forwarded: ForwardedRequest[] = [];
   /** Number of request starts seen (for tests and diagnostics). */
   requestsSeen = 0;
+
+  /**
+   * The oldest forwarded request not yet taken, or undefined. The server calls this once per request
+   * llhttp delivers and compares; a mismatch or undefined means the two disagree about framing.
+   */
+  takeRequest(): ForwardedRequest | undefined {
+    return this.forwarded.shift();
+  }
+
+  /** True once the rewriter forwards nothing more (after an upgrade request). */
+  get discarding(): boolean {
+    return this.state === 'discard';
+  }
 
   /** True once the rewriter stopped interpreting the stream (see the class comment). */
   get passthrough(): boolean {
@@ -80,6 +121,7 @@ export class ListMethodRewriter {
   /** Returns `chunk` with method tokens rewritten (a view of `chunk` when nothing changed). */
   transform(chunk: Buffer): Buffer {
     if (this.state === 'passthrough') return chunk;
+    if (this.state === 'discard') return chunk.subarray(0, 0);
     const out: Buffer[] = [];
     let runStart = 0; // start of the current run of bytes forwarded verbatim
     let i = 0;
@@ -91,9 +133,7 @@ export class ListMethodRewriter {
           runStart = i;
           break;
         case 'request-line':
-          i = this.consumeLine(chunk, i, () => {
-            this.state = 'headers';
-          });
+          i = this.consumeLine(chunk, i, (line) => this.onRequestLine(line));
           break;
         case 'headers':
         case 'trailers':
@@ -104,8 +144,10 @@ export class ListMethodRewriter {
           const take = Math.min(this.remainingBodyBytes, chunk.length - i);
           i += take;
           this.remainingBodyBytes -= take;
-          if (this.remainingBodyBytes === 0)
-            this.state = this.state === 'body-fixed' ? 'method' : 'chunk-data-end';
+          if (this.remainingBodyBytes === 0) {
+            if (this.state === 'body-fixed') this.onMessageComplete();
+            else this.state = 'chunk-data-end';
+          }
           break;
         }
         case 'chunk-size':
@@ -119,9 +161,15 @@ export class ListMethodRewriter {
         case 'passthrough':
           i = chunk.length;
           break;
+        case 'discard':
+          // Everything from here on is dropped: forward what came before, nothing after.
+          if (i > runStart) out.push(chunk.subarray(runStart, i));
+          runStart = i = chunk.length;
+          break;
       }
     }
     if (i > runStart) out.push(chunk.subarray(runStart, i));
+    if (out.length === 0) return chunk.subarray(0, 0);
     if (out.length === 1) return out[0].length === chunk.length ? chunk : out[0];
     return Buffer.concat(out);
   }
@@ -139,7 +187,10 @@ export class ListMethodRewriter {
       } else {
         this.method.push(byte);
         i++;
-        if (this.method.length > methodBytesMax) {
+        // llhttp methods are A-Z and '-': anything else is not a method we could rewrite, and
+        // holding it back could stall a parser waiting for it (the HTTP/2 preface's "SM\r\n\r\n").
+        const methodByte = (byte >= 0x41 && byte <= 0x5a) || byte === 0x2d;
+        if (!methodByte || this.method.length > methodBytesMax) {
           out.push(Buffer.from(this.method));
           this.method = [];
           this.state = 'passthrough';
@@ -157,14 +208,27 @@ export class ListMethodRewriter {
     this.lineBytes = 0;
     this.headerBytes = 0;
     this.headerLines = [];
+    this.discardAfterMessage = false;
     this.state = 'request-line';
     if (token === 'CONNECT') {
       this.state = 'passthrough';
       return Buffer.from(token, 'latin1');
     }
-    if (token === 'LIST') return Buffer.from(listMarkerMethod, 'latin1');
-    if (token === listMarkerMethod) return Buffer.from(genuineMarkerReplacement, 'latin1');
-    return Buffer.from(token, 'latin1');
+    this.pendingMethod =
+      token === 'LIST' ? listMarkerMethod : token === listMarkerMethod ? genuineMarkerReplacement : token;
+    return Buffer.from(this.pendingMethod, 'latin1');
+  }
+
+  /** `line` is the request line after the method (it starts with the separating space or spaces). */
+  private onRequestLine(line: string): void {
+    const target = /^ +([^ ]*)/.exec(line)?.[1] ?? '';
+    this.forwarded.push({ method: this.pendingMethod, target, closeAfter: false });
+    this.state = 'headers';
+  }
+
+  /** The current message (headers and body) ended: the next byte starts a request, or is dropped. */
+  private onMessageComplete(): void {
+    this.state = this.discardAfterMessage ? 'discard' : 'method';
   }
 
   /** Scans to the end of a line; calls `onLine` (line end stripped) when complete. Returns the new index. */
@@ -204,7 +268,7 @@ export class ListMethodRewriter {
       return;
     }
     if (this.state === 'trailers') {
-      this.state = 'method';
+      this.onMessageComplete();
       return;
     }
     this.onHeadersComplete();
@@ -214,6 +278,7 @@ export class ListMethodRewriter {
     let contentLength: number | undefined;
     let transferEncoding: string | undefined;
     let upgrade = false;
+    let connectionUpgrade = false;
     for (const line of this.headerLines) {
       const colon = line.indexOf(':');
       if (colon <= 0) {
@@ -232,10 +297,18 @@ export class ListMethodRewriter {
         transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
       } else if (name === 'upgrade') {
         upgrade = true;
+      } else if (name === 'connection' && /upgrade/i.test(value)) {
+        connectionUpgrade = true; // a superset of llhttp's token match: erring towards closing
       }
     }
     this.headerLines = [];
-    if (upgrade || (transferEncoding !== undefined && contentLength !== undefined)) {
+    if (upgrade && connectionUpgrade) {
+      // llhttp stops after this message (see the class comment): answer it, then close.
+      this.discardAfterMessage = true;
+      const current = this.forwarded.at(-1);
+      if (current) current.closeAfter = true;
+    }
+    if (transferEncoding !== undefined && contentLength !== undefined) {
       this.state = 'passthrough';
       return;
     }
@@ -249,7 +322,8 @@ export class ListMethodRewriter {
       return;
     }
     this.remainingBodyBytes = contentLength ?? 0;
-    this.state = this.remainingBodyBytes > 0 ? 'body-fixed' : 'method';
+    if (this.remainingBodyBytes > 0) this.state = 'body-fixed';
+    else this.onMessageComplete();
   }
 
   private onChunkSizeLine(line: string): void {
@@ -259,6 +333,7 @@ export class ListMethodRewriter {
       return;
     }
     const size = parseInt(match[1], 16);
+    this.headerBytes = 0; // the header budget is per line block, not per body
     if (size === 0) {
       this.headerLines = [];
       this.state = 'trailers';

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ArcaError } from '../../lib/errors.js';
 import { parseDurationSeconds } from '../../lib/durations.js';
+import { checkJsonLimits, defaultJsonLimits, type JsonLimits } from '../../lib/json-limits.js';
 import type { LogicalRequest, Operation } from '../../logical/request.js';
 import { listMarkerMethod } from './list-method-rewriter.js';
 
@@ -22,6 +23,8 @@ export interface HttpRequestParts {
   /** Raw body bytes (undefined or empty when none was sent). */
   body?: Buffer;
   remoteAddress: string;
+  /** The listener's JSON body limits (default: Vault's). */
+  jsonLimits?: JsonLimits;
 }
 
 /** Request headers passed on to core (audit, forwarding). Never the token or Authorization. */
@@ -86,14 +89,14 @@ export function toLogicalRequest(parts: HttpRequestParts): LogicalRequest {
     case 'POST':
     case 'PUT':
       operation = 'update';
-      data = bodyData(parts.headers['content-type'], parts.body);
+      data = bodyData(parts.headers['content-type'], parts.body, parts.jsonLimits);
       break;
     case 'PATCH':
       if (mediaType(parts.headers['content-type']) !== 'application/merge-patch+json') {
         throw new ArcaError('unsupported_media_type');
       }
       operation = 'patch';
-      data = parseJsonObject(parts.body);
+      data = parseJsonObject(parts.body, parts.jsonLimits);
       break;
     default:
       throw new ArcaError('unsupported_operation');
@@ -156,7 +159,11 @@ function looksLikeForm(contentType: string | undefined, body: Buffer | undefined
 }
 
 /** POST/PUT body: JSON (default) or form-encoded (multi-values joined with ','); empty = {}. */
-function bodyData(contentType: string | undefined, body: Buffer | undefined): Record<string, unknown> {
+function bodyData(
+  contentType: string | undefined,
+  body: Buffer | undefined,
+  jsonLimits: JsonLimits | undefined,
+): Record<string, unknown> {
   if (looksLikeForm(contentType, body)) {
     const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
     const data: Record<string, unknown> = {};
@@ -171,12 +178,19 @@ function bodyData(contentType: string | undefined, body: Buffer | undefined): Re
     }
     return data;
   }
-  return parseJsonObject(body);
+  return parseJsonObject(body, jsonLimits);
 }
 
-/** Parses a JSON object body; empty body or `null` = {}; anything else → 400 `failed to parse JSON input`. */
-export function parseJsonObject(body: Buffer | undefined): Record<string, unknown> {
+/**
+ * Parses a JSON object body; empty body or `null` = {}; anything else, or a body over `jsonLimits`
+ * (checked before parsing, see json-limits.ts), → 400 `failed to parse JSON input`.
+ */
+export function parseJsonObject(
+  body: Buffer | undefined,
+  jsonLimits: JsonLimits = defaultJsonLimits,
+): Record<string, unknown> {
   if (body === undefined || body.length === 0) return {};
+  checkJsonLimits(body, jsonLimits);
   const text = body.toString('utf8');
   if (text.trim() === '') return {};
   let value: unknown;

@@ -25,7 +25,9 @@ export interface MemberInfo {
 
 /** A decoded command. */
 export type Command =
-  { kind: 'write'; clientId: string; seq: number; ops: PhysicalOp[] } | { kind: 'member'; info: MemberInfo };
+  | { kind: 'write'; clientId: string; seq: number; ops: PhysicalOp[] }
+  | { kind: 'restore'; clientId: string; seq: number; snapshot: Uint8Array }
+  | { kind: 'member'; info: MemberInfo };
 
 const commandVersion = 1;
 // copyBuffers: decoded values must not alias the entry's bytes (the log image keeps those).
@@ -33,12 +35,19 @@ const packr = new Packr({ useRecords: false, copyBuffers: true });
 
 type WireOp = [string, Uint8Array | null];
 type WireCommand =
-  { v: number; k: 'w'; c: string; s: number; o: WireOp[] } | { v: number; k: 'm'; i: MemberInfo };
+  | { v: number; k: 'w'; c: string; s: number; o: WireOp[] }
+  | { v: number; k: 'r'; c: string; s: number; b: Uint8Array }
+  | { v: number; k: 'm'; i: MemberInfo };
 
 /** Encodes a write of `ops` by (clientId, seq). */
 export function encodeWrite(clientId: string, seq: number, ops: readonly PhysicalOp[]): Uint8Array {
   const o: WireOp[] = ops.map((op) => [op.key, op.type === 'put' ? op.value : null]);
   return packr.pack({ v: commandVersion, k: 'w', c: clientId, s: seq, o } satisfies WireCommand);
+}
+
+/** Encodes an operator restore: the whole data set is replaced by `snapshot`'s (snapshot format). */
+export function encodeRestore(clientId: string, seq: number, snapshot: Uint8Array): Uint8Array {
+  return packr.pack({ v: commandVersion, k: 'r', c: clientId, s: seq, b: snapshot } satisfies WireCommand);
 }
 
 /** Encodes a member-info update. */
@@ -58,6 +67,11 @@ export function decodeCommand(data: Uint8Array): Command | undefined {
   const w = raw as Partial<Record<string, unknown>>;
   if (typeof w !== 'object' || w === null || w['v'] !== commandVersion) throw malformed();
   if (w['k'] === 'm') return { kind: 'member', info: checkMember(w['i']) };
+  if (w['k'] === 'r') {
+    if (typeof w['c'] !== 'string' || typeof w['s'] !== 'number' || !(w['b'] instanceof Uint8Array))
+      throw malformed();
+    return { kind: 'restore', clientId: w['c'], seq: w['s'], snapshot: w['b'] };
+  }
   if (w['k'] !== 'w' || typeof w['c'] !== 'string' || typeof w['s'] !== 'number' || !Array.isArray(w['o']))
     throw malformed();
   const ops: PhysicalOp[] = (w['o'] as unknown[]).map((op) => {

@@ -25,7 +25,14 @@ import type { Transport } from '../../raft/ports.js';
 import type { Entry, SnapshotMeta } from '../../raft/types.js';
 import { checkKey, checkListPrefix, checkOps } from '../physical/keys.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
-import { encodeMemberCommand, encodeMemberInfo, encodeWrite, type MemberInfo } from './command.js';
+import {
+  encodeMemberCommand,
+  encodeMemberInfo,
+  encodeRestore,
+  encodeWrite,
+  type MemberInfo,
+} from './command.js';
+import { snapshotReader } from './snapshot-format.js';
 import { LevelLogStore } from './log-store-leveldb.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
 import { StateStore } from './state-store.js';
@@ -94,6 +101,9 @@ export class RaftStorage implements PhysicalBackend {
       proposalTimeoutMs: opts.proposalTimeoutMs ?? 10_000,
       snapshotThresholdEntries: opts.snapshotThresholdEntries ?? 8192,
       snapshotTrailingEntries: opts.snapshotTrailingEntries ?? 10_000,
+      ...(opts.metrics !== undefined
+        ? { onPersisted: (entries: number) => opts.metrics!.raft().persistBatchEntries.observe(entries) }
+        : {}),
       stateMachine: {
         apply: (entry) => box.storage!.applyEntries([entry]),
         applyBatch: (entries) => box.storage!.applyEntries(entries),
@@ -138,9 +148,7 @@ export class RaftStorage implements PhysicalBackend {
     if (ops.length === 0) return;
     if (!this.isLeader()) throw this.notLeader();
     const data = encodeWrite(this.clientId, ++this.seq, ops);
-    if (data.length > limits.raftEntryBytesMax) {
-      throw new ArcaError('payload_too_large', `write larger than ${limits.raftEntryBytesMax} bytes`);
-    }
+    if (data.length > limits.raftEntryBytesMax) throw tooLarge();
     await this.proposeWithRetry(data);
   }
 
@@ -280,6 +288,33 @@ export class RaftStorage implements PhysicalBackend {
     return this.state.dump();
   }
 
+  /**
+   * Operator restore (leader only): verifies `snapshot` (a `saveSnapshot` stream or its bytes)
+   * and replaces the whole data set on every member through ONE replicated entry (membership is
+   * the running cluster's). Resolves once applied here; cores reset their caches (`reset`).
+   * The data stays barrier ciphertext: the cluster must be unsealable with the snapshot's keys.
+   */
+  async restoreSnapshot(snapshot: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    this.checkOpen();
+    let bytes: Uint8Array;
+    if (snapshot instanceof Uint8Array) bytes = snapshot;
+    else {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for await (const part of snapshot) {
+        size += part.length;
+        if (size > limits.raftEntryBytesMax) throw tooLarge();
+        parts.push(part);
+      }
+      bytes = Buffer.concat(parts);
+    }
+    snapshotReader(bytes); // integrity_failure before anything is proposed
+    if (!this.isLeader()) throw this.notLeader();
+    const data = encodeRestore(this.clientId, ++this.seq, bytes);
+    if (data.length > limits.raftEntryBytesMax) throw tooLarge();
+    await this.proposeWithRetry(data);
+  }
+
   // ---- internals ----
 
   private async proposeWithRetry(data: Uint8Array): Promise<void> {
@@ -302,7 +337,8 @@ export class RaftStorage implements PhysicalBackend {
   private async applyEntries(entries: Entry[]): Promise<void> {
     const result = await this.state.apply(entries);
     this.updateAppliedMetrics();
-    if (result.keys.length > 0) this.listeners.emitApplied(result.keys, false);
+    if (result.reset) this.listeners.emitApplied([], true);
+    else if (result.keys.length > 0) this.listeners.emitApplied(result.keys, false);
     if (result.membersChanged) this.listeners.emitMembers(this.members());
     this.listeners.checkOwnTerm(this.ownTermState());
     if (this.isLeader()) this.maybeAnnounceSelf();
@@ -373,4 +409,8 @@ export class RaftStorage implements PhysicalBackend {
   private checkOpen(): void {
     if (this.closed) throw new ArcaError('unavailable', 'storage is closed');
   }
+}
+
+function tooLarge(): ArcaError {
+  return new ArcaError('payload_too_large', `write larger than ${limits.raftEntryBytesMax} bytes`);
 }

@@ -34,6 +34,8 @@ export interface ApplyResult {
   /** Data keys written or deleted (physical keys, as the barrier named them). */
   keys: string[];
   membersChanged: boolean;
+  /** An operator restore replaced the whole data set (every cache above is stale). */
+  reset: boolean;
   /** Term of the last applied entry. */
   lastTerm: number;
 }
@@ -101,8 +103,25 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
-    const result: ApplyResult = { keys: [], membersChanged: false, lastTerm: this.appliedTermValue };
+    const result: ApplyResult = {
+      keys: [],
+      membersChanged: false,
+      reset: false,
+      lastTerm: this.appliedTermValue,
+    };
     if (entries.length === 0) return result;
+    // An operator restore replaces everything: it is applied in a batch of its own.
+    const split = entries.findIndex((e, i) => i > 0 && isRestore(e));
+    if (split > 0) {
+      const head = await this.apply(entries.slice(0, split));
+      const tail = await this.apply(entries.slice(split));
+      return {
+        keys: [...head.keys, ...tail.keys],
+        membersChanged: head.membersChanged || tail.membersChanged,
+        reset: head.reset || tail.reset,
+        lastTerm: tail.lastTerm,
+      };
+    }
     const batch = this.db.batch();
     const memberChanges = new Map<string, MemberInfo | undefined>();
     const newDedupe: [string, number][] = [];
@@ -126,6 +145,10 @@ export class StateStore {
         seen.add(id);
         newDedupe.push([id, entry.index]);
         batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
+        if (command.kind === 'restore') {
+          result.reset = await this.replaceData(batch, command.snapshot);
+          continue;
+        }
         for (const op of command.ops) {
           if (op.type === 'put') batch.put(dataPrefix + op.key, op.value);
           else batch.del(dataPrefix + op.key);
@@ -156,6 +179,23 @@ export class StateStore {
       await batch.close();
       throw err;
     }
+  }
+
+  /**
+   * Adds to `batch` the deletion of every data key and the data records of `snapshot` (its
+   * membership and dedupe records are not this cluster's and are skipped). A snapshot that does
+   * not verify changes nothing (the proposer verified it; every member decides the same way).
+   */
+  private async replaceData(batch: Batch, snapshot: Uint8Array): Promise<boolean> {
+    let records: { key: string; value: Uint8Array }[];
+    try {
+      records = snapshotReader(snapshot);
+    } catch {
+      return false;
+    }
+    for await (const key of this.db.keys({ gte: dataPrefix, lt: dataPrefix + '\uffff' })) batch.del(key);
+    for (const { key, value } of records) if (key.startsWith(dataPrefix)) batch.put(key, value);
+    return true;
   }
 
   /**
@@ -218,22 +258,25 @@ export class StateStore {
     return out;
   }
 
+  /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
     const applied = this.db.getSync(appliedKey);
     const position = applied === undefined ? { index: 0, term: 0 } : readIndexBytes(applied);
-    this.applied = position.index;
-    this.appliedTermValue = position.term;
-    this.members.clear();
+    const members = new Map<string, MemberInfo>();
     for await (const [key, value] of this.db.iterator({ gte: memberPrefix, lt: memberPrefix + '\uffff' })) {
-      this.members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
+      members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
     }
-    this.dedupe.clear();
     const rows: [string, number][] = [];
     for await (const [key, value] of this.db.iterator({ gte: dedupePrefix, lt: dedupePrefix + '\uffff' })) {
       rows.push([key.slice(dedupePrefix.length), readIndexBytes(value).index]);
     }
     rows.sort((a, b) => a[1] - b[1]);
+    this.members.clear();
+    for (const [nodeId, info] of members) this.members.set(nodeId, info);
+    this.dedupe.clear();
     for (const [id, index] of rows) this.dedupe.set(id, index);
+    this.applied = position.index;
+    this.appliedTermValue = position.term;
   }
 }
 
@@ -248,4 +291,13 @@ function readIndexBytes(value: Uint8Array): { index: number; term: number } {
   if (value.length !== 16) throw new ArcaError('integrity_failure', 'raft state: malformed applied index');
   const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
+}
+
+function isRestore(entry: Entry): boolean {
+  if (entry.type !== EntryType.Normal || entry.data.length === 0) return false;
+  try {
+    return decodeCommand(entry.data)?.kind === 'restore';
+  } catch {
+    return false;
+  }
 }

@@ -63,9 +63,16 @@ function makeCall(core: Core): CoreMember['call'] {
 /** Starts a Raft cluster of `ids` and a Core over each member (all sealed, uninitialised). */
 export async function startCoreCluster(
   ids: string[],
-  opts: { readCache?: boolean } = {},
+  opts: { readCache?: boolean; snapshotThresholdEntries?: number; snapshotTrailingEntries?: number } = {},
 ): Promise<CoreCluster> {
-  const raft = await startRaftCluster(ids);
+  const raft = await startRaftCluster(ids, {
+    ...(opts.snapshotThresholdEntries !== undefined
+      ? { snapshotThresholdEntries: opts.snapshotThresholdEntries }
+      : {}),
+    ...(opts.snapshotTrailingEntries !== undefined
+      ? { snapshotTrailingEntries: opts.snapshotTrailingEntries }
+      : {}),
+  });
   const members = new Map<string, CoreMember>();
   for (const id of ids) {
     const storage = raft.nodes.get(id)!;

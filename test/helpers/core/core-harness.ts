@@ -6,7 +6,7 @@ import { FakeClock } from '../../../src/lib/clock.js';
 import { ArcaError, isArcaError } from '../../../src/lib/errors.js';
 import { SeededRng } from '../../../src/lib/rng.js';
 import type { BackendFactory } from '../../../src/logical/backend.js';
-import type { Operation } from '../../../src/logical/request.js';
+import type { LogicalRequest, Operation } from '../../../src/logical/request.js';
 import type { LogicalResponse } from '../../../src/logical/response.js';
 import { Core, type CoreDeps } from '../../../src/core/core.js';
 import type { CoreLogger } from '../../../src/core/mounts.js';
@@ -32,7 +32,14 @@ export interface Harness {
   clock: FakeClock;
   physical: PhysicalBackend;
   logger: RecordingLogger;
-  call(operation: Operation, path: string, data?: Record<string, unknown>, token?: string): Promise<Outcome>;
+  /** `extra` sets further request fields (e.g. `wrapTtlSeconds`, as `X-Vault-Wrap-TTL` would). */
+  call(
+    operation: Operation,
+    path: string,
+    data?: Record<string, unknown>,
+    token?: string,
+    extra?: Partial<LogicalRequest>,
+  ): Promise<Outcome>;
 }
 
 /** Either a response or the ArcaError it failed with (never any other error). */
@@ -54,6 +61,8 @@ export async function makeHarness(
     audit?: CoreDeps['audit'];
     metrics?: CoreDeps['metrics'];
     auditWriteTimeoutMs?: number;
+    /** Server-config-derived deps (storage type, advertised addresses, system lease TTLs). */
+    config?: Pick<CoreDeps, 'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls'>;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock();
@@ -71,12 +80,14 @@ export async function makeHarness(
     auditWriteTimeoutMs: opts.auditWriteTimeoutMs,
     version: '1.19.0',
     storageType: 'inmem',
+    ...opts.config,
   });
   const call = async (
     operation: Operation,
     path: string,
     data: Record<string, unknown> = {},
     token = '',
+    extra: Partial<LogicalRequest> = {},
   ): Promise<Outcome> => {
     try {
       const response = await core.handleRequest({
@@ -87,6 +98,7 @@ export async function makeHarness(
         clientToken: token,
         headers: {},
         remoteAddress: '127.0.0.1',
+        ...extra,
       });
       if (response.raw !== undefined) {
         const text = Buffer.from(response.raw.body).toString('utf8');

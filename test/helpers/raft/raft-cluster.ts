@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../src/lib/clock.js';
+import type { ArcaMetrics } from '../../../src/lib/metrics.js';
 import { SeededRng } from '../../../src/lib/rng.js';
 import { RaftStorage, type MemberInfo } from '../../../src/storage/raft/raft-storage.js';
 import { MemoryHub } from '../../sim/memory-transport.js';
@@ -37,7 +38,12 @@ export async function eventually(cond: () => boolean, what: string, timeoutMs = 
 /** Starts `ids.length` members: ids[0] bootstraps, the rest join and become voters. */
 export async function startRaftCluster(
   ids: string[],
-  opts: { snapshotThresholdEntries?: number; snapshotTrailingEntries?: number; seed?: number } = {},
+  opts: {
+    snapshotThresholdEntries?: number;
+    snapshotTrailingEntries?: number;
+    seed?: number;
+    metrics?: (id: string) => ArcaMetrics | undefined;
+  } = {},
 ): Promise<RaftCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'arca-raft-storage-'));
   const hub = new MemoryHub();
@@ -61,6 +67,7 @@ export async function startRaftCluster(
       electionTimeoutTicks: 10,
       heartbeatIntervalTicks: 1,
       proposalTimeoutMs: 5_000,
+      ...(opts.metrics?.(id) !== undefined ? { metrics: opts.metrics(id) } : {}),
       ...(opts.snapshotThresholdEntries !== undefined
         ? { snapshotThresholdEntries: opts.snapshotThresholdEntries }
         : {}),

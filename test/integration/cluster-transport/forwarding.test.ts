@@ -116,14 +116,19 @@ describe('request forwarding from a standby to the active node', () => {
     assert.equal(res.headers.get('location'), `${active.url}/v1/secret/data/a?version=2`);
   });
 
-  test('a sealed node answers itself (core says 503), never forwards', async () => {
+  test('a sealed node answers 503 at once: it neither serves nor forwards (local paths still work)', async () => {
     standbyView.mode = 'sealed';
     try {
-      standby.handler.reply(new ArcaError('sealed'));
       const activeBefore = active.handler.requests.length;
+      const standbyBefore = standby.handler.requests.length;
       const res = await fetch(`${standby.url}/v1/secret/data/a`);
       assert.equal(res.status, 503);
-      assert.equal(active.handler.requests.length, activeBefore);
+      assert.deepEqual(await readJson(res), { errors: ['Vault is sealed'] });
+      assert.equal(active.handler.requests.length, activeBefore, 'not forwarded');
+      assert.equal(standby.handler.requests.length, standbyBefore, 'not handed to core either');
+      const status = await fetch(`${standby.url}/v1/sys/seal-status`);
+      assert.equal(status.status, 200);
+      assert.equal(standby.handler.last.path, 'sys/seal-status');
     } finally {
       standbyView.mode = 'standby';
     }

@@ -6,7 +6,6 @@ import { isApiError } from '../../../src/api/errors.js';
 import {
   healthStatus,
   initCluster,
-  joinNode,
   unsealNode,
   waitForVoters,
   waitUntil,
@@ -23,6 +22,27 @@ async function leaderIndexes(addr: string): Promise<{ committed: number; applied
   } finally {
     client.close();
   }
+}
+
+/** Steps the active node down until `target` becomes active (bounded). */
+async function stepDownUntil(cluster: TestCluster, target: string, token: string): Promise<void> {
+  await waitUntil(
+    `${target} to become active`,
+    async () => {
+      const active = await cluster.activeNode();
+      if (active === target) return true;
+      const client = cluster.client(active, token);
+      try {
+        await client.sys.stepDown();
+      } finally {
+        client.close();
+      }
+      await waitUntil('a new active node', async () => (await cluster.activeNode()) !== active, 15_000);
+      return (await cluster.activeNode()) === target;
+    },
+    60_000,
+    10,
+  );
 }
 
 describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => {
@@ -51,6 +71,8 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
 
   before(async () => {
     cluster = await TestCluster.create();
+    // Compact early, so a node that was down catches up through a snapshot, not the log.
+    cluster.env = { ARCA_RAFT_SNAPSHOT_THRESHOLD: '64', ARCA_RAFT_SNAPSHOT_TRAILING: '16' };
     for (const id of ids) await cluster.define(id);
     await Promise.all(ids.map((id) => cluster.start(id)));
     const init = await initCluster(ids.map((id) => cluster.api(id)));
@@ -119,11 +141,16 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     process.stderr.write(
       `# failover: first acknowledged write ${failoverMs} ms after kill -9 of ${leader}\n`,
     );
-    assert.ok(failoverMs < 5_000, `failover took ${failoverMs} ms`);
+    // The issue's bound (2 s); measured ~0.7 s on a loaded 2-core box. ARCA_FAILOVER_BOUND_MS
+    // loosens it for slower machines.
+    const boundMs = Number(process.env.ARCA_FAILOVER_BOUND_MS ?? 2_000);
+    assert.ok(failoverMs < boundMs, `failover took ${failoverMs} ms (bound ${boundMs} ms)`);
     const newLeader = await cluster.activeNode();
     assert.notEqual(newLeader, leader);
     for (const [key, value] of acked) assert.deepEqual(await read(newLeader, key), { v: value }, key);
 
+    // While it is down the others move on past its log (compaction every 64 entries).
+    for (let i = 0; i < 100; i++) await write(newLeader, `while-down-${i}`, { i });
     // The killed node restarts sealed: it never serves, not even by forwarding, until unsealed.
     await cluster.start(leader);
     assert.equal(await healthStatus(cluster.api(leader)), 503);
@@ -140,6 +167,15 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
       async () => (await leaderIndexes(cluster.api(leader))).applied >= target.committed,
     );
     assert.deepEqual(await read(leader, 'while-sealed'), { n: 1 });
+    // It is a full member again: it can lead, and then serves what it caught up on.
+    const admin = cluster.client(newLeader, token);
+    try {
+      await admin.raft.configuration(); // (linearizable on the active node)
+    } finally {
+      admin.close();
+    }
+    await stepDownUntil(cluster, leader, token);
+    assert.deepEqual(await read(leader, 'while-down-99'), { i: 99 });
   });
 
   test('a node unsealed with other keys cannot join', async () => {
@@ -175,10 +211,21 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     await cluster.nodes.get('intruder')!.stop();
   });
 
-  test('a node joins as a learner, is promoted, and once removed its key can no longer connect', async () => {
-    await cluster.define('node4');
+  test('a node joins by retry_join as a learner, is promoted, and once removed its key can no longer connect', async () => {
+    // node4 finds the cluster by itself (retry_join); its key holders only unseal it.
+    const node4 = await cluster.define('node4');
+    node4.retryJoin = [cluster.api('node3')];
     await cluster.start('node4');
-    await joinNode(cluster.api('node4'), cluster.api('node3'), keys);
+    await waitUntil('node4 to fetch the join challenge', async () => {
+      const client = cluster.client('node4');
+      try {
+        return (await client.sys.sealStatus()).initialized;
+      } finally {
+        client.close();
+      }
+    });
+    await unsealNode(cluster.api('node4'), keys);
+    await waitUntil('node4 to be a standby', async () => (await healthStatus(cluster.api('node4'))) === 429);
     const active = await cluster.activeNode();
     const admin = cluster.client(active, token);
     try {

@@ -33,6 +33,8 @@ export async function freePort(): Promise<number> {
 export class TestCluster {
   readonly nodes = new Map<string, NodeProcess>();
   readonly configs = new Map<string, NodeConfigInput>();
+  /** Extra environment for every node process started from now on. */
+  env: Record<string, string> = {};
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<TestCluster> {
@@ -62,6 +64,7 @@ export class TestCluster {
     const node = await startNodeProcess(config, file, {
       logFile: join(this.dir, id, 'server.log'),
       startTimeoutMs: 120_000,
+      env: this.env,
     });
     this.nodes.set(id, node);
     return node;

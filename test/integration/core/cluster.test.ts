@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventually } from '../../helpers/raft/raft-cluster.js';
 import { startCoreCluster, type CoreCluster, type CoreMember } from '../../helpers/core/core-cluster.js';
 
@@ -152,6 +154,57 @@ test('a deposed leader never revokes: token expiry during a partition proposes n
     c.raft.hub.setIsolated(leader.id, false);
     const lookup = await next.call('update', 'auth/token/lookup', { token }, rootToken);
     assert.equal(lookup.status, 200, 'the token lives: only the active node revokes, by its own clock');
+  } finally {
+    await c.close();
+  }
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+test('nothing plaintext reaches the Raft log, the state stores or snapshots', async () => {
+  const c = await startCoreCluster(['a', 'b', 'c'], {
+    snapshotThresholdEntries: 5,
+    snapshotTrailingEntries: 1,
+  });
+  try {
+    const { rootToken, leader } = await initAndUnsealAll(c);
+    const marker = 'PLAINTEXT-MARKER-7f3a9c';
+    await leader.call('update', 'sys/mounts/notes', { type: 'notes' }, rootToken);
+    for (let i = 0; i < 12; i++) {
+      assert.equal((await leader.call('update', `notes/n-${i}`, { secret: marker }, rootToken)).status, 204);
+    }
+    const nodes = await leader.call('read', 'sys/ha-status', {}, rootToken);
+    const listed = (nodes.response?.data?.nodes ?? []) as { hostname: string; active_node: boolean }[];
+    assert.deepEqual(listed.map((n) => n.hostname).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(
+      listed.filter((n) => n.active_node).map((n) => n.hostname),
+      [leader.id],
+    );
+
+    const parts: Uint8Array[] = [];
+    for await (const part of leader.storage.saveSnapshot()) parts.push(part);
+    const needle = Buffer.from(marker, 'utf8');
+    assert.equal(Buffer.concat(parts).includes(needle), false, 'snapshot stream');
+    await eventually(
+      () =>
+        [...c.members.values()].every(
+          (m) => m.storage.status().appliedIndex >= leader.storage.status().appliedIndex,
+        ),
+      'replication',
+    );
+    const files = filesUnder(c.raft.dir);
+    assert.ok(
+      files.some((f) => f.includes(`${join('a', 'log')}`)) &&
+        files.some((f) => f.includes(join('b', 'state'))),
+    );
+    for (const file of files) assert.equal(readFileSync(file).includes(needle), false, file);
+    // The marker is there, encrypted: the active core reads it back.
+    assert.equal((await leader.call('read', `notes/n-3`, {}, rootToken)).response?.data?.secret, marker);
   } finally {
     await c.close();
   }

@@ -182,9 +182,23 @@ test('policy fmt produces canonical HCL and rejects broken input', async () => {
   );
   assert.equal(
     formatted,
-    'path "secret/*" {\n  capabilities = ["read", "list"]\n}\n\npath "sys/x" {\n  allowed_parameters = {\n    "a" = []\n  }\n  capabilities = ["deny"]\n}\n',
+    'path "secret/*" {\n  capabilities = ["read", "list"]\n}\n\npath "sys/x" {\n  capabilities = ["deny"]\n  allowed_parameters = {\n    "a" = []\n  }\n}\n',
   );
   await assert.rejects(formatPolicy('path "x" {'), isUsage);
+});
+
+test('policy fmt reads what Vault reads: a brace on the next line, comments, a block-form map', async () => {
+  assert.equal(
+    await formatPolicy(
+      '# ops\npath "auth/*"\n{\n  capabilities = ["read",]\n  allowed_parameters {\n    "*" = []\n  }\n}\nname = "ops"',
+    ),
+    'path "auth/*" {\n  capabilities = ["read"]\n  allowed_parameters {\n    "*" = []\n  }\n}\n\nname = "ops"\n',
+  );
+  assert.equal(
+    await formatPolicy('{"path":{"a":{"capabilities":["read"]}}}'),
+    '{\n  "path": {\n    "a": {\n      "capabilities": [\n        "read"\n      ]\n    }\n  }\n}\n',
+  );
+  await assert.rejects(formatPolicy('{"path": "\t"}'), isUsage);
 });
 
 test('tables align like vault and values print Go-style', () => {

@@ -6,7 +6,7 @@ import { LeaseRegistry } from '../../../src/core/leases.js';
 import { normaliseMountPath, type MountEntry } from '../../../src/core/mount-table.js';
 import { Router } from '../../../src/core/router.js';
 import { clearPrefix, PrefixedStorageView } from '../../../src/core/storage-view.js';
-import { effectiveTtl } from '../../../src/core/ttl.js';
+import { effectiveTtl, vaultSystemLeaseTtls } from '../../../src/core/ttl.js';
 import { decodeShare } from '../../../src/core/lifecycle.js';
 import { MemoryPhysical } from '../../../src/storage/physical/memory.js';
 
@@ -67,18 +67,27 @@ test('a prefixed view cannot see outside its prefix; list, batch and clear stay 
 });
 
 test('effective TTL: default, mount override, capping with warning', () => {
-  const system = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0, forceNoCache: false };
-  assert.equal(effectiveTtl(system, 0).ttlSeconds, 2764800);
-  assert.equal(effectiveTtl({ ...system, defaultLeaseTtlSeconds: 60 }, 0).ttlSeconds, 60);
-  const capped = effectiveTtl({ ...system, maxLeaseTtlSeconds: 100 }, 200);
+  const mount = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0, forceNoCache: false };
+  const sys = vaultSystemLeaseTtls;
+  assert.equal(effectiveTtl(mount, sys, 0).ttlSeconds, 2764800);
+  assert.equal(effectiveTtl({ ...mount, defaultLeaseTtlSeconds: 60 }, sys, 0).ttlSeconds, 60);
+  const capped = effectiveTtl({ ...mount, maxLeaseTtlSeconds: 100 }, sys, 200);
   assert.equal(capped.ttlSeconds, 100);
   assert.equal(capped.warnings.length, 1);
   assert.equal(
-    effectiveTtl({ ...system, maxLeaseTtlSeconds: 100 }, 0).warnings.length,
+    effectiveTtl({ ...mount, maxLeaseTtlSeconds: 100 }, sys, 0).warnings.length,
     0,
     'a default above max is capped silently',
   );
-  assert.equal(effectiveTtl(system, 50, 10).ttlSeconds, 10, 'the secret max also caps');
+  assert.equal(effectiveTtl(mount, sys, 50, 10).ttlSeconds, 10, 'the secret max also caps');
+});
+
+test("effective TTL: a mount's 0 means the configured system TTLs, not the built-in 768h", () => {
+  const mount = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0, forceNoCache: false };
+  const sys = { defaultLeaseTtlSeconds: 600, maxLeaseTtlSeconds: 3600 };
+  assert.equal(effectiveTtl(mount, sys, 0).ttlSeconds, 600);
+  assert.equal(effectiveTtl(mount, sys, 7200).ttlSeconds, 3600);
+  assert.equal(effectiveTtl({ ...mount, maxLeaseTtlSeconds: 7200 }, sys, 7200).ttlSeconds, 7200);
 });
 
 test('lease registry: ids under the request path, expiry by the clock, prefix and token revocation', async () => {

@@ -90,3 +90,17 @@ test('a bad policy is 400 failed to parse policy; names are lower-cased with a w
   assert.equal(upper.response!.warnings!.length, 1);
   assert.equal((await h.call('read', 'sys/policies/acl/mixedcase', {}, h.rootToken)).status, 200);
 });
+
+test('a policy laid out as Vault users write it (brace on the next line) is stored and enforced', async () => {
+  const h = await unsealedHarness();
+  const policy = '# notes, read-only\npath "notes/shared/*"\n{\n  capabilities = ["read", "list"]\n}\n';
+  assert.equal((await h.call('update', 'sys/policies/acl/nextline', { policy }, h.rootToken)).status, 204);
+  const token = await h.call('update', 'auth/token/create', { policies: ['nextline'] }, h.rootToken);
+  const caps = await h.call(
+    'update',
+    'sys/capabilities-self',
+    { paths: ['notes/shared/a'] },
+    token.response!.auth!.clientToken,
+  );
+  assert.deepEqual(caps.response!.data!.capabilities, ['list', 'read']);
+});

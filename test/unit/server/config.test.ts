@@ -26,7 +26,7 @@ test('a single-node leveldb config with a plain listener', async () => {
     }
     api_addr  = "http://127.0.0.1:8200"
     log_level = "Debug"
-    ui = true
+    ui = false
     disable_mlock = true
   `);
   assert.deepEqual(config.storage, { type: 'leveldb', path: '/var/lib/arca' });

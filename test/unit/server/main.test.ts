@@ -119,7 +119,7 @@ test('config file mode: every listener is served; missing config is a clear erro
   }
 });
 
-test('createCore builds a real, uninitialised core for inmem storage and refuses raft storage clearly', async () => {
+test('createCore builds a real, uninitialised core for inmem storage and refuses raft storage without cluster_addr', async () => {
   const config = devServerConfig('127.0.0.1:0');
   const logger = createLogger({ level: 'error', destination: new LogSink() });
   const core = await createCore({ config: { ...config, storage: { type: 'inmem' } }, logger, dev: false });
@@ -143,6 +143,6 @@ test('createCore builds a real, uninitialised core for inmem storage and refuses
       logger,
       dev: false,
     }),
-    (err: unknown) => isArcaError(err, 'invalid_request') && /raft/.test(err.message),
+    (err: unknown) => isArcaError(err, 'invalid_field') && /cluster_addr/.test(err.message),
   );
 });

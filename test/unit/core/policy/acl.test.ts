@@ -72,10 +72,15 @@ function naiveGoverning(rules: NaiveRule[], path: string, operation: Operation):
         ? merged.get(path.slice(0, -1))
         : undefined;
   if (exactHit !== undefined) return normalise(exactHit);
-  const matching = [...merged.keys()].filter((p) => !isExact(p) && naiveRegex(p).test(path));
-  if (matching.length === 0) return undefined;
-  matching.sort((a, b) => compareRank(naiveRank(a), naiveRank(b)));
-  return normalise(merged.get(matching[matching.length - 1]) as Set<Capability>);
+  const nonExact = (p: string): Set<Capability> | undefined => {
+    const matching = [...merged.keys()].filter((q) => !isExact(q) && naiveRegex(q).test(p));
+    if (matching.length === 0) return undefined;
+    matching.sort((a, b) => compareRank(naiveRank(a), naiveRank(b)));
+    return normalise(merged.get(matching[matching.length - 1]) as Set<Capability>);
+  };
+  // Vault: a LIST of `a/b/` first tries the non-exact rules for `a/b`.
+  const folder = operation === 'list' && path.endsWith('/') ? nonExact(path.slice(0, -1)) : undefined;
+  return folder ?? nonExact(path);
 }
 
 function naiveAllowed(rules: NaiveRule[], path: string, operation: Operation): boolean {
@@ -302,15 +307,22 @@ test('allowed, denied and required parameters are enforced when data is given', 
   required_parameters = ["bar"]
 }`);
   const allowed = (data: Record<string, unknown>) =>
-    acl.allowOperation('secret/foo', 'update', { data }).allowed;
+    acl.allowOperation('secret/foo', 'update', { data, wrapTtlSeconds: undefined }).allowed;
   assert.equal(allowed({ bar: 'zip' }), true);
   assert.equal(allowed({ bar: 'zapper', baz: 'anything' }), true);
   assert.equal(allowed({ BAR: 'zip' }), false, 'required names are looked up lower-cased, as sent');
   assert.equal(allowed({ bar: 'zip', BAZ: 'ok' }), true, 'allowed/denied names match case-insensitively');
   assert.equal(allowed({ bar: 'nope' }), false);
-  // Vault compares an array value whole (reflect.DeepEqual), never element by element.
-  assert.equal(allowed({ bar: ['zip'] }), false);
+  // Vault (not in VAULT_LEGACY_EXACT_MATCHING_ON_LIST mode): every element of a list value, or
+  // of a comma-separated string, must be allowed; any denied element denies.
+  assert.equal(allowed({ bar: ['zip'] }), true);
+  assert.equal(allowed({ bar: ['zip', 'zapper'] }), true);
   assert.equal(allowed({ bar: ['zip', 'nope'] }), false);
+  assert.equal(allowed({ bar: 'zip, zap' }), true);
+  assert.equal(allowed({ bar: 'zip,nope' }), false);
+  assert.equal(allowed({ bar: '' }), true, 'an empty string is an empty list: nothing to refuse');
+  assert.equal(allowed({ bar: 'zip', baz: ['ok', 'evil-one'] }), false);
+  assert.equal(allowed({ bar: 'zip', baz: 'ok,evil' }), false);
   assert.equal(allowed({ bar: 'zip', other: 1 }), false);
   assert.equal(allowed({ bar: 'zip', baz: 'evil-thing' }), false);
   assert.equal(allowed({ baz: 'x' }), false);
@@ -321,12 +333,24 @@ test('"*" in allowed admits any other key; "*" in denied blocks all keys', async
   let acl = await aclOf(
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"], "*" = [] }\n}',
   );
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1', b: 'x' } }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '2' } }).allowed, false);
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '1', b: 'x' }, wrapTtlSeconds: undefined }).allowed,
+    true,
+  );
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '2' }, wrapTtlSeconds: undefined }).allowed,
+    false,
+  );
   acl = await aclOf('path "p" {\n capabilities = ["update"]\n denied_parameters = { "*" = [] }\n}');
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1' } }).allowed, false);
-  assert.equal(acl.allowOperation('p', 'update', { data: {} }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'delete', { data: { a: '1' } }).allowed, false);
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '1' }, wrapTtlSeconds: undefined }).allowed,
+    false,
+  );
+  assert.equal(acl.allowOperation('p', 'update', { data: {}, wrapTtlSeconds: undefined }).allowed, true);
+  assert.equal(
+    acl.allowOperation('p', 'delete', { data: { a: '1' }, wrapTtlSeconds: undefined }).allowed,
+    false,
+  );
 });
 
 test('parameter constraints for the same pattern merge across policies like Vault', async () => {
@@ -334,9 +358,18 @@ test('parameter constraints for the same pattern merge across policies like Vaul
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["1"] }\n}',
     'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "a" = ["2"], "b" = [] }\n}',
   );
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '1' } }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '2', b: 'x' } }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { data: { a: '3' } }).allowed, false);
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '1' }, wrapTtlSeconds: undefined }).allowed,
+    true,
+  );
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '2', b: 'x' }, wrapTtlSeconds: undefined }).allowed,
+    true,
+  );
+  assert.equal(
+    acl.allowOperation('p', 'update', { data: { a: '3' }, wrapTtlSeconds: undefined }).allowed,
+    false,
+  );
 });
 
 test('capabilities() answers the folder form of an exact rule, as Vault (it asks as a LIST)', async () => {
@@ -344,12 +377,16 @@ test('capabilities() answers the folder form of an exact rule, as Vault (it asks
   assert.deepEqual(acl.capabilities('secret/metadata/app/'), ['list', 'read']);
 });
 
-test('an array parameter value must equal an allowed item as a whole', async () => {
+test('an array parameter value matches an allowed item as a whole, or element by element', async () => {
   const acl = await aclOf(
-    'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "l" = [["a", "b"]] }\n}',
+    'path "p" {\n capabilities = ["update"]\n allowed_parameters = { "l" = [["a", "b"], "c"] }\n}',
   );
-  assert.equal(acl.allowOperation('p', 'update', { data: { l: ['a', 'b'] } }).allowed, true);
-  assert.equal(acl.allowOperation('p', 'update', { data: { l: ['a'] } }).allowed, false);
+  const allowed = (l: unknown) =>
+    acl.allowOperation('p', 'update', { data: { l }, wrapTtlSeconds: undefined }).allowed;
+  assert.equal(allowed(['a', 'b']), true, 'whole-list match');
+  assert.equal(allowed(['a']), false);
+  assert.equal(allowed(['c', 'c']), true, 'every element allowed');
+  assert.equal(allowed(['c', 'a']), false);
 });
 
 test('min/max_wrapping_ttl require a wrapped request within bounds when a request context is given', async () => {
@@ -357,16 +394,27 @@ test('min/max_wrapping_ttl require a wrapped request within bounds when a reques
     'path "w" {\n capabilities = ["read"]\n min_wrapping_ttl = "1m"\n max_wrapping_ttl = "1h"\n}',
   );
   assert.equal(acl.allowOperation('w', 'read').allowed, true, 'capability-only check');
-  assert.equal(acl.allowOperation('w', 'read', {}).allowed, false, 'not wrapped');
-  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 30 }).allowed, false);
-  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 300 }).allowed, true);
-  assert.equal(acl.allowOperation('w', 'read', { wrapTtlSeconds: 7200 }).allowed, false);
+  assert.equal(
+    acl.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: undefined }).allowed,
+    false,
+    'not wrapped',
+  );
+  assert.equal(acl.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: 30 }).allowed, false);
+  assert.equal(acl.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: 300 }).allowed, true);
+  assert.equal(acl.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: 7200 }).allowed, false);
   // Merging keeps the lesser of each bound, so contradictory policies deny.
   const merged = await aclOf(
     'path "w" {\n capabilities = ["read"]\n min_wrapping_ttl = "2h"\n}',
     'path "w" {\n capabilities = ["read"]\n max_wrapping_ttl = "1h"\n}',
   );
-  assert.equal(merged.allowOperation('w', 'read', { wrapTtlSeconds: 5400 }).allowed, false);
+  assert.equal(merged.allowOperation('w', 'read', { data: {}, wrapTtlSeconds: 5400 }).allowed, false);
+});
+
+test('LIST a/b/ is governed by the non-exact rules for a/b first, as in Vault (a/+ lists a/b/)', async () => {
+  const acl = await aclOf('path "kv/+" { capabilities = ["list"] }\npath "kv/*" { capabilities = ["read"] }');
+  assert.equal(acl.allowOperation('kv/t/', 'list').allowed, true);
+  assert.deepEqual(acl.capabilities('kv/t/'), ['list']);
+  assert.equal(acl.allowOperation('kv/t/', 'read').allowed, true, 'a read of kv/t/ is not a folder lookup');
 });
 
 test('a + inside a segment is literal: only a + that starts a segment is a wildcard', async () => {

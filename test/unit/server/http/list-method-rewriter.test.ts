@@ -48,7 +48,6 @@ test('ambiguous framing switches to pass-through (llhttp then rejects the reques
     'Content-Length: 5\r\nContent-Length: 6',
     'Content-Length: -1',
     'Transfer-Encoding: gzip',
-    'Upgrade: websocket\r\nConnection: upgrade',
     'X-Folded: a\r\n b',
   ]) {
     const { out, rewriter } = rewriteAll([
@@ -59,6 +58,61 @@ test('ambiguous framing switches to pass-through (llhttp then rejects the reques
   }
   const connect = rewriteAll([Buffer.from('CONNECT a:1 HTTP/1.1\r\n\r\nLIST / HTTP/1.1\r\n\r\n')]);
   assert.equal(connect.rewriter.passthrough, true);
+});
+
+test('an Upgrade header alone changes nothing; with Connection: upgrade nothing after the message is forwarded', () => {
+  const alone = rewriteAll([
+    Buffer.from('GET /a HTTP/1.1\r\nUpgrade: foo\r\n\r\nLINK /b HTTP/1.1\r\n\r\nLIST /c HTTP/1.1\r\n\r\n'),
+  ]);
+  assert.equal(
+    alone.out,
+    'GET /a HTTP/1.1\r\nUpgrade: foo\r\n\r\nUNLINK /b HTTP/1.1\r\n\r\nLINK /c HTTP/1.1\r\n\r\n',
+  );
+  assert.equal(alone.rewriter.takeRequest()?.closeAfter, false);
+
+  const head =
+    'POST /a HTTP/1.1\r\nUpgrade: h2c\r\nConnection: keep-alive, Upgrade\r\nContent-Length: 4\r\n\r\n';
+  for (const split of [0, 10, head.length, head.length + 2, head.length + 4]) {
+    const wire = Buffer.from(`${head}LINKLINK /b HTTP/1.1\r\n\r\n`);
+    const { out, rewriter } = rewriteAll([
+      wire.subarray(0, split),
+      wire.subarray(split),
+      Buffer.from('LIST /'),
+    ]);
+    assert.equal(out, `${head}LINK`, `split at ${split}: the body is forwarded, nothing after it`);
+    assert.equal(rewriter.discarding, true);
+    assert.deepEqual(rewriter.takeRequest(), { method: 'POST', target: '/a', closeAfter: true });
+    assert.equal(rewriter.takeRequest(), undefined);
+  }
+});
+
+test('every forwarded request line is recorded with the method llhttp sees and its target', () => {
+  const { rewriter } = rewriteAll([
+    Buffer.from('LIST /v1/a?x=1 HTTP/1.1\r\n\r\nLINK  http://h/v1/b HTTP/1.1\r\n\r\nGET * HTTP/1.1\r\n\r\n'),
+  ]);
+  const taken = [
+    rewriter.takeRequest(),
+    rewriter.takeRequest(),
+    rewriter.takeRequest(),
+    rewriter.takeRequest(),
+  ];
+  assert.deepEqual(taken, [
+    { method: 'LINK', target: '/v1/a?x=1', closeAfter: false },
+    { method: 'UNLINK', target: 'http://h/v1/b', closeAfter: false },
+    { method: 'GET', target: '*', closeAfter: false },
+    undefined,
+  ]);
+});
+
+test('a long chunked body with many small chunks keeps rewriting (no header budget per body)', () => {
+  const chunks = '1\r\na\r\n'.repeat(100_000);
+  const { out, rewriter } = rewriteAll([
+    Buffer.from(
+      `POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\nLIST /b HTTP/1.1\r\n\r\n`,
+    ),
+  ]);
+  assert.equal(rewriter.passthrough, false);
+  assert.ok(out.endsWith('LINK /b HTTP/1.1\r\n\r\n'));
 });
 
 test('an over-long method token is passed through unchanged', () => {
@@ -137,6 +191,8 @@ test('property: any sequence of requests, split anywhere, is rewritten exactly a
         assert.equal(out, expected);
         assert.equal(rewriter.requestsSeen, requests.length);
         assert.equal(rewriter.passthrough, false);
+        for (const r of requests) assert.equal(rewriter.takeRequest()?.method, r.expected.split(' ')[0]);
+        assert.equal(rewriter.takeRequest(), undefined);
       },
     ),
     { numRuns: 300 },

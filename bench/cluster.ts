@@ -1,0 +1,199 @@
+/**
+ * `npm run bench:cluster`: KV v2 writes and reads through the HTTP API of a 3-node Raft cluster
+ * (real processes on loopback) — against the active node and through a standby (forwarded) — next
+ * to a 1-node Raft cluster, at 1/16/64 connections; then the failover window: the time from
+ * `kill -9` of the active node until a write through a survivor is acknowledged, over 5 kills
+ * (median and max). Prints a markdown table.
+ *
+ * Knobs: ARCA_BENCH_DURATION_MS (per cell, default 3000), ARCA_BENCH_CONCURRENCY (default 1,16,64),
+ * ARCA_BENCH_KILLS (default 5).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArcaClient } from '../src/api/client.js';
+import {
+  healthStatus,
+  initCluster,
+  startNodeProcess,
+  unsealNode,
+  waitForVoters,
+  waitUntil,
+  writeNodeConfig,
+  type NodeProcess,
+} from '../src/devcluster/launcher.js';
+import type { NodeConfigInput } from '../src/devcluster/node-config.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+
+const durationMs = Number(process.env.ARCA_BENCH_DURATION_MS ?? 3000);
+const concurrencies = (process.env.ARCA_BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+const kills = Number(process.env.ARCA_BENCH_KILLS ?? 5);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+interface Running {
+  configs: NodeConfigInput[];
+  nodes: Map<string, NodeProcess>;
+  token: string;
+  keys: string[];
+}
+
+async function startCluster(dir: string, size: number, prefix: string): Promise<Running> {
+  const configs: NodeConfigInput[] = [];
+  for (let i = 1; i <= size; i++) {
+    const api = await freePort();
+    const clusterPort = await freePort();
+    configs.push({
+      nodeId: `${prefix}${i}`,
+      dataPath: join(dir, `${prefix}${i}`, 'data'),
+      listenAddress: `127.0.0.1:${api}`,
+      apiAddr: `http://127.0.0.1:${api}`,
+      clusterAddr: `http://127.0.0.1:${clusterPort}`,
+      retryJoin: [],
+      logLevel: 'error',
+    });
+  }
+  const nodes = new Map<string, NodeProcess>();
+  for (const config of configs) {
+    const file = await writeNodeConfig(dir, config);
+    nodes.set(config.nodeId, await startNodeProcess(config, file, { startTimeoutMs: 120_000 }));
+  }
+  const init = await initCluster(configs.map((c) => c.apiAddr));
+  const client = new ArcaClient({ address: configs[0].apiAddr, token: init.rootToken });
+  await client.sys.enableMount('secret', { type: 'kv', options: { version: '2' } });
+  client.close();
+  return { configs, nodes, token: init.rootToken, keys: init.unsealKeys };
+}
+
+async function activeIndex(cluster: Running): Promise<number> {
+  let found = -1;
+  await waitUntil('an active node', async () => {
+    for (const [i, c] of cluster.configs.entries()) {
+      if ((await healthStatus(c.apiAddr)) === 200) {
+        found = i;
+        return true;
+      }
+    }
+    return false;
+  });
+  return found;
+}
+
+async function cell(apiAddr: string, token: string, op: 'write' | 'read', c: number): Promise<LoadResult> {
+  const port = Number(new URL(apiAddr).port);
+  const headers = { 'x-vault-token': token };
+  const body = JSON.stringify({ data: { value: 'x'.repeat(64) } });
+  if (op === 'read') {
+    // Seed every key the reads hit (a missing key would be a 404, counted as an error).
+    const client = new ArcaClient({ address: apiAddr, token });
+    for (let k = 0; k < 100; k += 10)
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          client.write(`secret/data/r-${k + j}`, { data: { value: 'x' } }),
+        ),
+      );
+    client.close();
+  }
+  return runLoad({
+    port,
+    concurrency: c,
+    durationMs,
+    next: (w, i) =>
+      op === 'write'
+        ? { method: 'POST', path: `/v1/secret/data/w-${w}-${i % 50}`, headers, body }
+        : { method: 'GET', path: `/v1/secret/data/r-${(w + i) % 100}`, headers },
+  });
+}
+
+function row(label: string, r: LoadResult): string {
+  return `| ${label} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} |`;
+}
+
+async function failover(cluster: Running, dir: string): Promise<number[]> {
+  const windows: number[] = [];
+  for (let k = 0; k < kills; k++) {
+    const a = await activeIndex(cluster);
+    const victim = cluster.configs[a];
+    await cluster.nodes.get(victim.nodeId)!.kill9();
+    const killedAt = performance.now();
+    const survivors = cluster.configs.filter((_, i) => i !== a);
+    let n = 0;
+    await waitUntil(
+      'a write after the kill',
+      async () => {
+        const target = survivors[n++ % survivors.length];
+        const client = new ArcaClient({ address: target.apiAddr, token: cluster.token, timeoutMs: 5_000 });
+        try {
+          await client.write(`secret/data/failover-${k}`, { data: { k } });
+          return true;
+        } finally {
+          client.close();
+        }
+      },
+      60_000,
+      5,
+    );
+    windows.push(performance.now() - killedAt);
+    const file = await writeNodeConfig(dir, victim);
+    cluster.nodes.set(victim.nodeId, await startNodeProcess(victim, file, { startTimeoutMs: 120_000 }));
+    await unsealNode(victim.apiAddr, cluster.keys);
+    await waitUntil(
+      'the restarted node to be a standby',
+      async () => (await healthStatus(victim.apiAddr)) === 429,
+    );
+    const client = new ArcaClient({ address: survivors[0].apiAddr, token: cluster.token });
+    await waitForVoters(client, cluster.configs.length);
+    client.close();
+  }
+  return windows;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-bench-cluster-'));
+  const all: NodeProcess[] = [];
+  try {
+    const single = await startCluster(dir, 1, 'single');
+    const three = await startCluster(dir, 3, 'node');
+    all.push(...single.nodes.values(), ...three.nodes.values());
+    const a = await activeIndex(three);
+    const standby = three.configs[(a + 1) % 3].apiAddr;
+    const lines = ['| cell | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
+    for (const op of ['write', 'read'] as const) {
+      for (const c of concurrencies) {
+        lines.push(
+          row(`${op} c=${c}, 1-node raft`, await cell(single.configs[0].apiAddr, single.token, op, c)),
+        );
+        lines.push(
+          row(`${op} c=${c}, 3-node active`, await cell(three.configs[a].apiAddr, three.token, op, c)),
+        );
+        lines.push(row(`${op} c=${c}, 3-node via standby`, await cell(standby, three.token, op, c)));
+      }
+    }
+    for (const n of single.nodes.values()) await n.stop();
+    const windows = await failover(three, dir);
+    all.push(...three.nodes.values());
+    const sorted = [...windows].sort((x, y) => x - y);
+    lines.push(
+      '',
+      `failover (kill -9 of the active node → first acknowledged write through a survivor), ${kills} kills: ` +
+        `median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms ` +
+        `(${windows.map((w) => w.toFixed(0)).join(', ')})`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await Promise.allSettled(all.map((n) => n.stop(5_000)));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,87 @@
+/**
+ * The top-level settings Vault has that are not about storage, listeners or telemetry (`ui`,
+ * `disable_mlock`, `cluster_name`, `pid_file`, ...). The rule: no key is accepted and ignored.
+ * Each one either does what it says in Arca, or is accepted only with the value that describes
+ * what Arca already does (e.g. `disable_mlock = true`: Arca never locks memory), or stops startup
+ * with a message naming the key and what to do instead.
+ */
+
+/** What these settings configure in Arca. */
+export interface VaultKeySettings {
+  /** `cluster_name`: reported by sys/health, sys/seal-status and sys/leader (default generated). */
+  clusterName?: string;
+  /** `pid_file`: the server writes its PID here at start and removes the file at stop. */
+  pidFile?: string;
+}
+
+/** The keys this module owns (config.ts treats them as known). */
+export const vaultTopLevelKeys: readonly string[] = [
+  'ui',
+  'disable_mlock',
+  'cluster_name',
+  'disable_clustering',
+  'plugin_directory',
+  'pid_file',
+  'log_format',
+  'raw_storage_endpoint',
+  'disable_performance_standby',
+  'enable_response_header_hostname',
+  'enable_response_header_raft_node_id',
+];
+
+type Fail = (message: string) => never;
+
+/**
+ * Validates the keys of `vaultTopLevelKeys` present in `raw` and returns the ones that configure
+ * something. `storageType` matters for `disable_clustering` (raft needs the cluster port).
+ */
+export function parseVaultKeys(
+  raw: Record<string, unknown>,
+  storageType: string,
+  fail: Fail,
+): VaultKeySettings {
+  const flag = (key: string): boolean | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 1) return true;
+    if (value === 'false' || value === 0) return false;
+    return fail(`${key} must be true or false`);
+  };
+  const text = (key: string): string | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '') return fail(`${key} must be a non-empty string`);
+    return value;
+  };
+
+  if (flag('ui') === true)
+    fail('ui = true: Arca has no built-in web UI yet; remove the key or set ui = false');
+  if (flag('disable_mlock') === false)
+    fail(
+      'disable_mlock = false asks for memory locking, which Arca cannot do (Node.js has no mlock); ' +
+        'set disable_mlock = true and disable swap on the host (or encrypt it) instead',
+    );
+  if (flag('disable_clustering') === true && storageType === 'raft')
+    fail('disable_clustering = true cannot be used with storage "raft" (the cluster port carries Raft)');
+  if (raw.plugin_directory !== undefined)
+    fail('plugin_directory: external plugins are not supported by Arca; remove the key');
+  const logFormat = text('log_format');
+  if (logFormat !== undefined && logFormat !== 'json')
+    fail(
+      `log_format = ${JSON.stringify(logFormat)}: Arca writes JSON log lines only; use "json" or remove the key`,
+    );
+  if (flag('raw_storage_endpoint') === true)
+    fail('raw_storage_endpoint = true: sys/raw is not supported by Arca; remove the key');
+  // Arca has no performance standbys (neither has Vault CE): both values describe what it does.
+  flag('disable_performance_standby');
+  for (const key of ['enable_response_header_hostname', 'enable_response_header_raft_node_id']) {
+    if (flag(key) === true) fail(`${key} = true is not supported by Arca; remove the key`);
+  }
+  const settings: VaultKeySettings = {};
+  const clusterName = text('cluster_name');
+  if (clusterName !== undefined) settings.clusterName = clusterName;
+  const pidFile = text('pid_file');
+  if (pidFile !== undefined) settings.pidFile = pidFile;
+  return settings;
+}

@@ -32,6 +32,14 @@ forbidden.push(
     to: { dependencyTypes: ['core'], path: '^(fs|net|dgram|crypto|timers|child_process|http|https)$' },
   },
   {
+    name: 'chaos-talks-like-a-user',
+    comment:
+      'the chaos harness reaches Arca only through the HTTP client (src/api) and src/lib, like an operator',
+    severity: 'error',
+    from: { path: '^chaos/' },
+    to: { path: '^src/', pathNot: ['^src/api/', '^src/lib/'] },
+  },
+  {
     name: 'src-never-imports-tests',
     severity: 'error',
     from: { path: '^src/' },

@@ -180,3 +180,23 @@ test('JSON configs (Vault accepts them too) use the same shapes', async () => {
   assert.equal(config.telemetry.disableHostname, true);
   await assert.rejects(parseServerConfig('{', 'bad.json'), /bad\.json: cannot parse/);
 });
+
+test('listener cluster_address binds the cluster port apart from the advertised cluster_addr (Vault)', async () => {
+  const config = await parseServerConfig(`
+    storage "raft" {
+      path = "/x"
+    }
+    listener "tcp" {
+      address         = "127.0.0.1:8200"
+      cluster_address = "127.0.0.1:9301"
+      tls_disable     = true
+    }
+    cluster_addr = "http://127.0.0.1:8201"
+  `);
+  assert.equal(config.listeners[0].clusterAddress, '127.0.0.1:9301');
+  assert.equal(config.clusterAddr, 'http://127.0.0.1:8201');
+  await rejects(
+    `storage "raft" { path = "/x" }\nlistener "tcp" {\n address = "127.0.0.1:8200"\n cluster_address = "nope"\n tls_disable = true\n}\ncluster_addr = "http://127.0.0.1:8201"\n`,
+    /nope|address/,
+  );
+});

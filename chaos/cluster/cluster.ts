@@ -1,0 +1,198 @@
+/**
+ * A fresh loopback cluster owned by the harness: N `arca server` processes with Raft storage,
+ * each behind a fault proxy on its cluster port (the node binds `listener.cluster_address`, and
+ * advertises the proxy as `cluster_addr`, so every peer dials through the harness), initialised,
+ * unsealed and joined through the HTTP API like an operator would.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import { ArcaClient } from '../../src/api/client.js';
+import { FaultProxy, LinkTable } from '../nemesis/fault-proxy.js';
+import { findFaketime, NodeProcess } from './node-process.js';
+import { waitFor } from './wait.js';
+
+/** One member of the harness's cluster. */
+export interface ClusterMember {
+  id: string;
+  apiAddr: string;
+  process: NodeProcess;
+  proxy: FaultProxy | undefined;
+}
+
+/** Options for `ChaosCluster.start`. */
+export interface ClusterOptions {
+  nodes: number;
+  dir: string;
+  /** Put fault proxies on the cluster links (needed for partitions). */
+  proxies: boolean;
+  /** Preload libfaketime (needed for clock faults). */
+  clock: boolean;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+function nodeHcl(id: string, dir: string, apiPort: number, bindPort: number, advertisedPort: number): string {
+  return [
+    'storage "raft" {',
+    `  path    = "${join(dir, id, 'data')}"`,
+    `  node_id = "${id}"`,
+    '}',
+    'listener "tcp" {',
+    `  address         = "127.0.0.1:${apiPort}"`,
+    `  cluster_address = "127.0.0.1:${bindPort}"`,
+    '  tls_disable     = true',
+    '}',
+    `api_addr      = "http://127.0.0.1:${apiPort}"`,
+    `cluster_addr  = "http://127.0.0.1:${advertisedPort}"`,
+    'log_level     = "warn"',
+    'disable_mlock = true',
+    '',
+  ].join('\n');
+}
+
+/** The running cluster. */
+export class ChaosCluster {
+  rootToken = '';
+  unsealKeys: string[] = [];
+
+  private constructor(
+    readonly members: ClusterMember[],
+    /** The cluster links the proxies cut. */
+    readonly links: LinkTable,
+  ) {}
+
+  member(id: string): ClusterMember {
+    const m = this.members.find((x) => x.id === id);
+    if (m === undefined) throw new Error(`no member ${id}`);
+    return m;
+  }
+
+  /** Starts, initialises and joins a fresh cluster. */
+  static async start(options: ClusterOptions): Promise<ChaosCluster> {
+    const faketime = options.clock ? findFaketime() : undefined;
+    if (options.clock && faketime === undefined) {
+      throw new Error('clock faults need libfaketime (apt-get install -y faketime)');
+    }
+    const ids = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
+    const members: ClusterMember[] = [];
+    const links = new LinkTable();
+    const pids = (): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const m of members) if (m.process.pid !== undefined) out.set(m.id, m.process.pid);
+      return out;
+    };
+    for (const id of ids) {
+      const nodeDir = join(options.dir, id);
+      await mkdir(join(nodeDir, 'data'), { recursive: true, mode: 0o700 });
+      const apiPort = await freePort();
+      const bindPort = await freePort();
+      let proxy: FaultProxy | undefined;
+      let advertised = bindPort;
+      if (options.proxies) {
+        proxy = new FaultProxy(id, bindPort, links, pids, ids);
+        advertised = await proxy.listen(0);
+      }
+      const configFile = join(nodeDir, 'arca.hcl');
+      await writeFile(configFile, nodeHcl(id, options.dir, apiPort, bindPort, advertised));
+      const process = new NodeProcess(
+        id,
+        configFile,
+        join(nodeDir, 'server.log'),
+        join(nodeDir, 'clock'),
+        faketime,
+      );
+      members.push({ id, apiAddr: `http://127.0.0.1:${apiPort}`, process, proxy });
+    }
+    const cluster = new ChaosCluster(members, links);
+    try {
+      await Promise.all(members.map((m) => m.process.start()));
+      await cluster.initialise();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** A client for `id` (root token; `timeoutMs` per request). */
+  client(id: string, timeoutMs = 10_000): ArcaClient {
+    return new ArcaClient({ address: this.member(id).apiAddr, token: this.rootToken, timeoutMs });
+  }
+
+  /** Submits unseal keys to `id` until it reports unsealed. */
+  async unseal(id: string): Promise<void> {
+    const client = this.client(id, 30_000);
+    try {
+      for (const key of this.unsealKeys) if (!(await client.sys.unseal(key)).sealed) return;
+      throw new Error(`${id} still sealed`);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** sys/health status of `id` (0 when it does not answer within `timeoutMs`). */
+  async health(id: string, timeoutMs = 2_000): Promise<number> {
+    const client = new ArcaClient({ address: this.member(id).apiAddr, timeoutMs });
+    try {
+      return (await client.sys.health()).status;
+    } catch {
+      return 0;
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Restarts a killed node and unseals it (what an operator does after a crash). */
+  async restart(id: string): Promise<void> {
+    const m = this.member(id);
+    await m.process.start();
+    await waitFor(`${id} to answer after restart`, async () => (await this.health(id)) !== 0, 60_000);
+    await this.unseal(id);
+  }
+
+  /** Stops every process and proxy (SIGCONT first for paused ones). */
+  async stop(): Promise<void> {
+    this.links.healAll();
+    await Promise.allSettled(this.members.map((m) => m.process.stop()));
+    await Promise.allSettled(this.members.map((m) => m.proxy?.close() ?? Promise.resolve()));
+  }
+
+  private async initialise(): Promise<void> {
+    const [first, ...rest] = this.members;
+    const client = new ArcaClient({ address: first.apiAddr, timeoutMs: 60_000 });
+    try {
+      const init = await client.sys.init({ secret_shares: 3, secret_threshold: 2 });
+      this.rootToken = init.root_token;
+      this.unsealKeys = init.keys_base64;
+      await this.unseal(first.id);
+      await waitFor(`${first.id} active`, async () => (await this.health(first.id)) === 200, 60_000);
+      client.token = this.rootToken;
+      for (const m of rest) {
+        const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
+        try {
+          await joiner.raft.join({ leader_api_addr: first.apiAddr });
+        } finally {
+          joiner.close();
+        }
+        await this.unseal(m.id);
+        await waitFor(`${m.id} standby`, async () => (await this.health(m.id)) === 429, 60_000);
+      }
+      await waitFor(
+        `${this.members.length} voters`,
+        async () =>
+          (await client.raft.configuration()).config.servers.filter((s) => s.voter).length ===
+          this.members.length,
+        60_000,
+      );
+    } finally {
+      client.close();
+    }
+  }
+}

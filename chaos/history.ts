@@ -132,7 +132,10 @@ export function historyFromJsonl(text: string): History {
   const history: History = { ops: [], events: [], finals: [] };
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const { type, ...rest } = JSON.parse(line) as { type: string } & Record<string, unknown>;
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error(`history line is not an object: ${line.slice(0, 80)}`);
+    const { type, ...rest } = parsed as Record<string, unknown>;
     if (type === 'event') history.events.push(rest as unknown as HistoryEvent);
     else if (type === 'op') history.ops.push(rest as unknown as Op);
     else if (type === 'final') history.finals!.push(rest as unknown as FinalRead);

@@ -9,7 +9,10 @@ import { historyFromJsonl } from './history.js';
 
 async function main(dir: string): Promise<number> {
   const history = historyFromJsonl(await readFile(join(dir, 'history.jsonl'), 'utf8'));
-  const { bounds } = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { bounds: CheckBounds };
+  const saved: unknown = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+  if (typeof saved !== 'object' || saved === null || !('bounds' in saved))
+    throw new Error('results.json has no bounds');
+  const bounds = saved.bounds as CheckBounds;
   const results = checkAll(history, bounds, () => performance.now());
   console.log(
     `${results.operations.total} ops; ${results.failover.faults} faults; ${results.violations.length} violations; undecided keys: ${results.registers.filter((r) => r.verdict === 'unknown').length}`,

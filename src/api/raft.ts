@@ -146,8 +146,9 @@ function dataOf<T>(secret: { data: unknown } | null): T {
 function bytesError(res: { status: number; body: Buffer }, operation: string): ApiError {
   let errors: string[] = [];
   try {
-    const parsed = JSON.parse(res.body.toString('utf8')) as { errors?: unknown };
-    if (Array.isArray(parsed.errors)) errors = parsed.errors.map(String);
+    const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'errors' in parsed && Array.isArray(parsed.errors))
+      errors = parsed.errors.map(String);
   } catch {
     errors = [res.body.toString('utf8').slice(0, 1024)];
   }

@@ -6,26 +6,19 @@
  */
 import { assert } from '../lib/assert.js';
 import { ArcaError } from '../lib/errors.js';
-import type { ArcaMetrics } from '../lib/metrics.js';
-import type { Clock } from '../lib/clock.js';
-import type { Rng } from '../lib/rng.js';
-import type { BackendFactory, PathSpec } from '../logical/backend.js';
 import type { RequestHandler } from '../logical/handler.js';
 import type { LogicalRequest } from '../logical/request.js';
 import type { LogicalResponse } from '../logical/response.js';
 import type { RawResponse } from '../logical/response.js';
 import { Barrier } from '../storage/barrier/barrier.js';
-import type { PhysicalBackend } from '../storage/physical/physical.js';
 import { ShamirSeal } from '../storage/seal/shamir-seal.js';
-import type { AuditBroker } from './audit-broker.js';
 import { CoreAudit } from './core-audit.js';
 import { observeRequest, renderMetrics } from './core-metrics.js';
-import { HaController, haStatusView, type HaBackend, type HaMode } from './ha.js';
+import { HaController, haStatusView, type HaMode } from './ha.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
 import { JoinChallenges } from './join-challenge.js';
 import { SealLifecycle } from './lifecycle.js';
-import type { CoreLogger } from './mounts.js';
 import { runPipeline, type PipelineContext, type PipelineTrace } from './pipeline.js';
 import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
@@ -33,65 +26,10 @@ import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
-import { vaultSystemLeaseTtls, type SystemLeaseTtls } from './ttl.js';
+import { vaultSystemLeaseTtls } from './ttl.js';
+import type { CoreDeps } from './core-deps.js';
 
-/** Everything core needs from the composition root. */
-export interface CoreDeps {
-  physical: PhysicalBackend;
-  clock: Clock;
-  rng: Rng;
-  /** pino or anything with the same info/warn/error(obj, msg) shape. */
-  logger: CoreLogger;
-  /** Secrets engine factories by type (`kv`, `cubbyhole`, `transit`, ...). */
-  engines: Record<string, BackendFactory>;
-  /** Auth method factories by type (`userpass`, `approle`, ...); `token` is built in. */
-  authEngines?: Record<string, BackendFactory>;
-  /**
-   * Replaces core's own audit broker (tests). Without it core runs its audit devices
-   * (sys/audit), loaded on unseal and closed on seal.
-   */
-  audit?: AuditBroker;
-  /** Bound on one audit device write before it counts as failed (default 5 s). */
-  auditWriteTimeoutMs?: number;
-  /** Metrics registry to move (requests, tokens, audit, barrier, storage); none when absent. */
-  metrics?: ArcaMetrics;
-  version?: string;
-  clusterName?: string;
-  /**
-   * The server config's `default_lease_ttl` / `max_lease_ttl`: the TTLs a mount (and the token
-   * store) uses when its own are 0. Default: Vault's 768h / 768h. Default must not exceed max.
-   */
-  systemLeaseTtls?: SystemLeaseTtls;
-  /**
-   * The config's `api_addr` / `cluster_addr`. With HA storage (`storageType` raft) this node, as
-   * the active one, advertises them in sys/leader (`leader_address`, `leader_cluster_address`), as
-   * Vault does; without HA, Vault and Arca show empty addresses.
-   */
-  apiAddr?: string;
-  clusterAddr?: string;
-  /**
-   * False when the config sets `telemetry { prometheus_retention_time = 0 }`: the Prometheus
-   * format then answers 400 `prometheus is not enabled`, as Vault does. Default true.
-   */
-  prometheusEnabled?: boolean;
-  /** Shown in seal-status (`raft`, `leveldb`, `inmem`). */
-  storageType?: string;
-  /**
-   * Extra sys/ paths from other subsystems (sys/audit, sys/leases, sys/metrics ...), relative to
-   * `sys/`, matched after core's own. They get the usual token, ACL, sudo and audit treatment.
-   */
-  systemPaths?: PathSpec[];
-  /**
-   * Enables the barrier's in-memory read cache of decrypted values. Only when every write to
-   * `physical` goes through this core (a single node, not a Raft follower applying entries below).
-   */
-  barrierReadCache?: { entriesMax: number; bytesMax: number; valueBytesMax: number };
-  /**
-   * Replicated storage's HA port (Raft). With it core has a standby mode: unsealed but serving
-   * only the local sys paths until this node leads (see ha.ts); without it, unsealed = active.
-   */
-  ha?: HaBackend;
-}
+export type { CoreDeps } from './core-deps.js';
 
 /** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
 const lifecyclePaths = new Set([

@@ -7,11 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Core } from '../core/core.js';
-import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
-import { kvBackendFactory } from '../engines/kv/index.js';
-import { pkiBackendFactory } from '../engines/pki/index.js';
-import { totpBackendFactory } from '../engines/totp/index.js';
-import { transitBackendFactory } from '../engines/transit/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
@@ -23,6 +18,7 @@ import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { ServerConfig } from './config.js';
+import { secretEngines } from './engine-registry.js';
 import type { Logger } from './logger.js';
 
 /** How often core revokes expired tokens and leases. */
@@ -94,13 +90,7 @@ export async function createServerCore(input: {
       clock: systemClock,
       rng: systemRng,
       logger: input.logger,
-      engines: {
-        kv: kvBackendFactory,
-        cubbyhole: cubbyholeBackendFactory,
-        transit: transitBackendFactory,
-        totp: totpBackendFactory,
-        pki: pkiBackendFactory,
-      },
+      engines: { ...secretEngines },
       storageType: storage.storageType,
       version: arcaVersion,
       metrics: new ArcaMetrics(),

@@ -7,6 +7,7 @@
  */
 import { decodeBase64Strict } from '../../lib/bytes.js';
 import { ArcaError } from '../../lib/errors.js';
+import { anyObject } from '../../lib/shape.js';
 import type { JoinBundle } from '../../core/join-challenge.js';
 
 /** One peer of a join answer. */
@@ -42,7 +43,7 @@ export function decodeJoinChallenge(bytes: Buffer | undefined): JoinBundle {
   if (bytes === undefined) return fail();
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    doc = anyObject(JSON.parse(bytes.toString('utf8')), 'challenge');
   } catch {
     return fail();
   }

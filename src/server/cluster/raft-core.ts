@@ -6,10 +6,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { Core } from '../../core/core.js';
-import { cubbyholeBackendFactory } from '../../engines/cubbyhole/index.js';
-import { kvBackendFactory } from '../../engines/kv/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { ArcaError } from '../../lib/errors.js';
+import { anyObject } from '../../lib/shape.js';
 import { ArcaMetrics } from '../../lib/metrics.js';
 import { systemRng } from '../../lib/rng.js';
 import type { RawResponse } from '../../logical/response.js';
@@ -17,6 +16,7 @@ import type { ServerConfig } from '../config.js';
 import type { HttpApp, InterceptedResponse } from '../http/app.js';
 import { toLogicalRequest } from '../http/request-mapping.js';
 import { renderResponse } from '../http/response-rendering.js';
+import { secretEngines } from '../engine-registry.js';
 import type { Logger } from '../logger.js';
 import { Autopilot } from './autopilot.js';
 import { ClusterNode, type RaftTiming } from './cluster-node.js';
@@ -102,7 +102,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
       clock: systemClock,
       rng: systemRng,
       logger,
-      engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory },
+      engines: { ...secretEngines },
       storageType: 'raft',
       metrics: new ArcaMetrics(),
       version,
@@ -229,9 +229,7 @@ async function sealStatusOf(core: Core): Promise<Record<string, unknown>> {
     remoteAddress: '',
   });
   const body = response.raw?.body;
-  return body === undefined
-    ? {}
-    : (JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>);
+  return body === undefined ? {} : anyObject(JSON.parse(Buffer.from(body).toString('utf8')), 'seal-status');
 }
 
 async function joinRoute(request: FastifyRequest, joinClient: JoinClient): Promise<InterceptedResponse> {
@@ -239,7 +237,7 @@ async function joinRoute(request: FastifyRequest, joinClient: JoinClient): Promi
   let body: Record<string, unknown> = {};
   if (Buffer.isBuffer(request.body) && request.body.length > 0) {
     try {
-      body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      body = anyObject(JSON.parse(request.body.toString('utf8')), 'body');
     } catch {
       throw new ArcaError('malformed_json');
     }

@@ -15,13 +15,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../lib/clock.js';
 import { ArcaError, isArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import type { ArcaMetrics } from '../../lib/metrics.js';
-import type { Rng } from '../../lib/rng.js';
-import { RaftNode, type NodeStateChange, type RaftNodeStatus, type Timers } from '../../raft/node.js';
-import type { Transport } from '../../raft/ports.js';
+import { RaftNode, type NodeStateChange } from '../../raft/node.js';
 import type { Entry, SnapshotMeta } from '../../raft/types.js';
 import { checkKey, checkListPrefix, checkOps } from '../physical/keys.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
@@ -37,33 +33,12 @@ import { LevelLogStore } from './log-store-leveldb.js';
 import { membersOf, sameMemberInfo } from './members.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
 import { StateStore } from './state-store.js';
+import type { RaftStorageOptions, RaftStorageStatus } from './raft-storage-options.js';
 
 export type { MemberInfo } from './command.js';
 export type { Member } from './raft-listeners.js';
 
-/** Settings of a `RaftStorage`; see the cluster contract. */
-export interface RaftStorageOptions {
-  /** Data directory: `log/` (the Raft log) and `state/` (the applied state) live under it. */
-  dir: string;
-  self: MemberInfo;
-  transport: Transport;
-  rng: Rng;
-  clock: Clock;
-  timers?: Timers;
-  /** True on the node that starts a brand-new one-member cluster (where `operator init` runs). */
-  bootstrap: boolean;
-  tickIntervalMs?: number;
-  electionTimeoutTicks?: number;
-  heartbeatIntervalTicks?: number;
-  snapshotThresholdEntries?: number;
-  snapshotTrailingEntries?: number;
-  proposalTimeoutMs?: number;
-  metrics?: ArcaMetrics;
-  logger?: { warn(obj: object, msg?: string): void };
-}
-
-/** What `status()` reports. */
-export type RaftStorageStatus = RaftNodeStatus & { appliedIndex: number; appliedTerm: number };
+export type { RaftStorageOptions, RaftStorageStatus } from './raft-storage-options.js';
 
 /** Replicated `PhysicalBackend` on Raft; see the module comment. */
 export class RaftStorage implements PhysicalBackend {

@@ -1,0 +1,20 @@
+/**
+ * The secrets engines this server can mount, by type: the one list that every core the server
+ * builds (single node and Raft member alike) is given, so a mount type never works on one storage
+ * and not on another.
+ */
+import type { BackendFactory } from '../logical/backend.js';
+import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
+import { kvBackendFactory } from '../engines/kv/index.js';
+import { pkiBackendFactory } from '../engines/pki/index.js';
+import { totpBackendFactory } from '../engines/totp/index.js';
+import { transitBackendFactory } from '../engines/transit/index.js';
+
+/** Secrets engine factories by mount type (`sys/mounts` `type`). */
+export const secretEngines: Readonly<Record<string, BackendFactory>> = {
+  kv: kvBackendFactory,
+  cubbyhole: cubbyholeBackendFactory,
+  transit: transitBackendFactory,
+  totp: totpBackendFactory,
+  pki: pkiBackendFactory,
+};

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ArcaError } from '../../lib/errors.js';
 import type { ClusterLogger } from './logger.js';
-import { ClusterCallError } from './rpc.js';
+import { ClusterCallError, type CallFailureReason } from './rpc.js';
 import type { ClusterTransport } from './transport.js';
 
 /** The RPC method forwarded requests travel on. */
@@ -153,8 +153,8 @@ export class RequestForwarding {
    * Standby side: forwards to the active node (`activePeerId()` is asked again for the retry, so a
    * request caught in a failover follows the new leader). When the active node is not connected,
    * at most `connectWaitMs` is spent waiting for it (a dead leader must not hold requests for the
-   * whole deadline). A connection lost before the answer is retried once with the same sequence
-   * (applied once if the same node answers). Failures surface as 503/504 `ArcaError`s.
+   * whole deadline). A request lost in transit is retried once with the same sequence, where that
+   * cannot run it twice (`mayRetryForwarded`). Failures surface as 503/504 `ArcaError`s.
    */
   async forward(
     activePeerId: () => string | undefined,
@@ -165,11 +165,13 @@ export class RequestForwarding {
     const call = (peerId: string): Promise<unknown> =>
       transport.call(peerId, forwardMethod, forwarded, { timeoutMs: this.options.timeoutMs });
     let result: unknown;
+    const first = await this.connectedActive(activePeerId);
     try {
-      result = await call(await this.connectedActive(activePeerId));
+      result = await call(first);
     } catch (err) {
-      if (!(err instanceof ClusterCallError) || err.reason === 'remote_error') throw err;
+      if (!(err instanceof ClusterCallError)) throw err;
       const next = await this.connectedActive(activePeerId);
+      if (!mayRetryForwarded(err.reason, first, next)) throw err;
       this.options.logger.debug({ peerId: next }, 'forwarded request failed in transit; retrying');
       result = await call(next);
     }
@@ -191,6 +193,21 @@ export class RequestForwarding {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/**
+ * Whether a forwarded request that failed with `reason` on `sentTo` may be sent again to `next`.
+ * Never sent (`not_connected`, `queue_full`): anywhere. Possibly delivered (lost connection,
+ * timeout): only to the same active node, whose (client id, sequence) memory answers a request it
+ * already ran instead of running it twice; a NEW active node has no such memory, so a retry there
+ * could apply a write twice (a chaos gameday saw a register write re-applied after the old leader
+ * was killed with the write committed). The client then gets the error and decides itself, as
+ * with any request whose outcome is unknown. A handler's own failure is never retried.
+ */
+export function mayRetryForwarded(reason: CallFailureReason, sentTo: string, next: string): boolean {
+  if (reason === 'remote_error') return false;
+  if (reason === 'not_connected' || reason === 'queue_full') return true;
+  return next === sentTo;
 }
 
 /** Vault's answer when a standby knows no active node. */

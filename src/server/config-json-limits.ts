@@ -17,6 +17,9 @@ const keys: [key: string, field: keyof JsonLimits, ceiling: number][] = [
   ['max_request_json_memory', 'memoryBytesMax', limits.jsonMemoryBytesConfigMax],
 ];
 
+/** The listener keys this module reads (config.ts refuses any other listener key). */
+export const listenerJsonLimitKeys: readonly string[] = keys.map(([key]) => key);
+
 /**
  * Reads the JSON limit keys from a listener block; undefined when none is set (the app then uses
  * `defaultJsonLimits`). Calls `fail` (which throws) for a value that is not an integer in

@@ -19,7 +19,7 @@ import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
-import { parseListenerJsonLimits } from './config-json-limits.js';
+import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-limits.js';
 import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { parseListenerTelemetry, parseTelemetry, type TelemetryConfig } from './telemetry-config.js';
@@ -194,6 +194,33 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
 
 type Fail = (message: string) => never;
 
+/**
+ * The keys each block honours. Any other key (including Vault keys Arca does not implement, such
+ * as `tls_min_version` or raft's `performance_multiplier`) stops startup naming it: nothing in a
+ * config file is accepted and then ignored.
+ */
+const storageKeys: Record<string, readonly string[]> = {
+  leveldb: ['path'],
+  raft: ['path', 'node_id', 'retry_join'],
+  inmem: [],
+};
+const listenerKeys: readonly string[] = [
+  'address',
+  'cluster_address',
+  'tls_disable',
+  'tls_cert_file',
+  'tls_key_file',
+  'max_request_size',
+  'telemetry',
+  ...listenerJsonLimitKeys,
+];
+
+function onlyKeys(body: Block, known: readonly string[], where: string, fail: Fail): void {
+  for (const key of Object.keys(body)) {
+    if (!known.includes(key)) fail(`${where}: ${JSON.stringify(key)} is not supported by Arca; remove it`);
+  }
+}
+
 function configError(filename: string, message: string): ArcaError {
   return new ArcaError('invalid_field', `config file ${filename}: ${message}`);
 }
@@ -240,6 +267,8 @@ function parseStorage(value: unknown, fail: Fail): StorageConfig {
   if (blocks.length === 0) return fail('a storage block is required (storage "leveldb" { path = "..." })');
   if (blocks.length > 1) fail('only one storage block is allowed');
   const { label, body } = blocks[0];
+  const known = storageKeys[label];
+  if (known !== undefined) onlyKeys(body, known, `storage "${label}"`, fail);
   switch (label) {
     case 'leveldb':
       return { type: 'leveldb', path: requiredString(body.path, 'storage "leveldb" path', fail) };
@@ -252,13 +281,17 @@ function parseStorage(value: unknown, fail: Fail): StorageConfig {
           : body.retry_join === undefined
             ? []
             : [body.retry_join]
-      ).map((join: unknown) => ({
-        leaderApiAddr: requiredUrl(
-          (join as Block | null)?.leader_api_addr,
-          'storage "raft" retry_join leader_api_addr',
-          fail,
-        ),
-      }));
+      ).map((join: unknown) => {
+        if (join !== null && typeof join === 'object' && !Array.isArray(join))
+          onlyKeys(join as Block, ['leader_api_addr'], 'storage "raft" retry_join', fail);
+        return {
+          leaderApiAddr: requiredUrl(
+            (join as Block | null)?.leader_api_addr,
+            'storage "raft" retry_join leader_api_addr',
+            fail,
+          ),
+        };
+      });
       return {
         type: 'raft',
         path: requiredString(body.path, 'storage "raft" path', fail),
@@ -275,6 +308,7 @@ function parseStorage(value: unknown, fail: Fail): StorageConfig {
 
 function parseListener(label: string, body: Block, fail: Fail): ListenerConfig {
   if (label !== 'tcp') fail(`unknown listener type ${JSON.stringify(label)} (supported: tcp)`);
+  onlyKeys(body, listenerKeys, 'listener "tcp"', fail);
   const address =
     body.address === undefined ? '127.0.0.1:8200' : stringValue(body.address, 'listener address', fail);
   attempt(() => parseListenAddress(address), fail);

@@ -200,3 +200,27 @@ test('listener cluster_address binds the cluster port apart from the advertised 
     /nope|address/,
   );
 });
+
+test('a key inside storage, retry_join or listener that Arca does not honour stops startup naming it', async () => {
+  const cases: [string, RegExp][] = [
+    [
+      'storage "leveldb" {\n path = "/x"\n cache_size = 5\n}\nlistener "tcp" {\n tls_disable = true\n}',
+      /storage "leveldb": "cache_size"/,
+    ],
+    [
+      'storage "raft" {\n path = "/x"\n performance_multiplier = 1\n}\nlistener "tcp" {\n tls_disable = true\n}\ncluster_addr = "http://127.0.0.1:8201"',
+      /storage "raft": "performance_multiplier"/,
+    ],
+    [
+      'storage "raft" {\n path = "/x"\n retry_join {\n leader_api_addr = "http://a:8200"\n leader_ca_cert_file = "/ca"\n }\n}\nlistener "tcp" {\n tls_disable = true\n}\ncluster_addr = "http://127.0.0.1:8201"',
+      /retry_join: "leader_ca_cert_file"/,
+    ],
+    [
+      'storage "inmem" {}\nlistener "tcp" {\n tls_disable = true\n tls_min_version = "tls13"\n}',
+      /listener "tcp": "tls_min_version"/,
+    ],
+  ];
+  for (const [text, pattern] of cases) {
+    await assert.rejects(parseServerConfig(text), (err: Error) => pattern.test(err.message), text);
+  }
+});

@@ -178,7 +178,19 @@ test('a new member joins through a snapshot taken after its addition', async () 
     await joiner.node.start();
     await leader.node.proposeConfChange({ type: 'addLearner', nodeId: 'd' });
     await waitFor('the joiner to catch up', () => (joiner.sm.values.length === 5 ? true : undefined));
-    await leader.node.proposeConfChange({ type: 'addVoter', nodeId: 'd' });
+    // The joiner has applied everything, but the leader learns that only from its next ack: until
+    // then it refuses the promotion ("the learner has not caught up"), so ask again until it agrees.
+    const deadline = performance.now() + 30_000; // a bound for a broken run, not a speed target
+    for (;;) {
+      try {
+        await leader.node.proposeConfChange({ type: 'addVoter', nodeId: 'd' });
+        break;
+      } catch (err) {
+        const notCaughtUp = err instanceof ArcaError && /has not caught up/.test(err.message);
+        if (!notCaughtUp || performance.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
     await leader.node.propose(Buffer.from('after'));
     await waitFor('the joiner to apply a new write', () =>
       joiner.sm.values.includes('after') ? true : undefined,

@@ -119,13 +119,7 @@ export function caPaths(clock: Clock): PathSpec[] {
       key_id: randomUUID(),
       key_name: '',
     };
-    if (type === 'exported') {
-      data.private_key = privateKeyPem(
-        pair.privateKey,
-        request.fields.get<string>('private_key_format') ?? 'der',
-      );
-      data.private_key_type = keyType;
-    }
+    if (type === 'exported') Object.assign(data, exportedKey(request, pair.privateKey, keyType));
     return { data };
   };
   const generateIntermediate = async (request: BackendRequest): Promise<LogicalResponse> => {
@@ -143,13 +137,7 @@ export function caPaths(clock: Clock): PathSpec[] {
     });
     pkcs8.fill(0);
     const data: Record<string, unknown> = { csr, key_id: randomUUID() };
-    if (type === 'exported') {
-      data.private_key = privateKeyPem(
-        pair.privateKey,
-        request.fields.get<string>('private_key_format') ?? 'der',
-      );
-      data.private_key_type = keyType;
-    }
+    if (type === 'exported') Object.assign(data, exportedKey(request, pair.privateKey, keyType));
     return { data };
   };
   const signIntermediate = async (request: BackendRequest): Promise<LogicalResponse> => {
@@ -294,4 +282,15 @@ export function caPaths(clock: Clock): PathSpec[] {
       help: 'Provide the signed intermediate CA cert.',
     },
   ];
+}
+
+/**
+ * The `private_key` / `private_key_type` fields Vault returns only for `exported` generation (the
+ * `internal` type never lets the key leave the barrier).
+ */
+function exportedKey(request: BackendRequest, key: KeyObject, keyType: string): Record<string, unknown> {
+  return {
+    private_key: privateKeyPem(key, request.fields.get<string>('private_key_format') ?? 'der'),
+    private_key_type: keyType,
+  };
 }

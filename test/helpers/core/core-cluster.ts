@@ -4,13 +4,12 @@
  * through `handleRequest` as the HTTP layer would (a standby answers `standby`, nothing forwards).
  */
 import { FakeClock } from '../../../src/lib/clock.js';
-import { isArcaError } from '../../../src/lib/errors.js';
 import { SeededRng } from '../../../src/lib/rng.js';
 import type { Operation } from '../../../src/logical/request.js';
 import { Core } from '../../../src/core/core.js';
 import type { RaftStorage } from '../../../src/storage/raft/raft-storage.js';
 import { eventually, startRaftCluster, type RaftCluster } from '../raft/raft-cluster.js';
-import { notesEngine, RecordingLogger, type Outcome } from './core-harness.js';
+import { callerFor, notesEngine, RecordingLogger, type Outcome } from './core-harness.js';
 
 /** One member: its storage, its core, its clock. */
 export interface CoreMember {
@@ -32,32 +31,9 @@ export interface CoreCluster {
   close(): Promise<void>;
 }
 
-let requestCounter = 0;
-
 function makeCall(core: Core): CoreMember['call'] {
-  return async (operation, path, data = {}, token = '') => {
-    try {
-      const response = await core.handleRequest({
-        id: `cluster-req-${++requestCounter}`,
-        operation,
-        path,
-        data,
-        clientToken: token,
-        headers: {},
-        remoteAddress: '127.0.0.1',
-      });
-      if (response.raw !== undefined) {
-        const text = Buffer.from(response.raw.body).toString('utf8');
-        return { status: response.raw.status, response, body: JSON.parse(text) as Record<string, unknown> };
-      }
-      const empty =
-        (response.data === undefined || response.data === null) && response.warnings === undefined;
-      return { status: empty && response.auth === undefined ? 204 : 200, response };
-    } catch (err) {
-      if (!isArcaError(err)) throw err;
-      return { status: err.httpStatus, error: err };
-    }
-  };
+  const call = callerFor(core);
+  return (operation, path, data = {}, token = '') => call(operation, path, data, token);
 }
 
 /** Starts a Raft cluster of `ids` and a Core over each member (all sealed, uninitialised). */

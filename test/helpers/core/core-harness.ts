@@ -82,7 +82,13 @@ export async function makeHarness(
     storageType: 'inmem',
     ...opts.config,
   });
-  const call = async (
+  const call = callerFor(core);
+  return { core, clock, physical, logger, call };
+}
+
+/** A `call(operation, path, data, token, extra)` against `core` that returns the status as HTTP would. */
+export function callerFor(core: Core) {
+  return async (
     operation: Operation,
     path: string,
     data: Record<string, unknown> = {},
@@ -112,7 +118,6 @@ export async function makeHarness(
       return { status: err.httpStatus, error: err };
     }
   };
-  return { core, clock, physical, logger, call };
 }
 
 /** Inits through sys/init and returns hex keys and the root token. */

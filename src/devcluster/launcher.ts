@@ -4,6 +4,7 @@
  * multi-process tests. Every wait is bounded and event-driven (a process's "started" line, an API
  * answer); every process is stopped by its PID.
  */
+import { pollUntil } from '../lib/poll.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -101,26 +102,8 @@ export function startNodeProcess(
   });
 }
 
-/** Polls `probe` (an API call) until it returns true; throws after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** Polls an API condition (see lib/poll.ts); kept under this name for the launcher's callers. */
+export const waitUntil = pollUntil;
 
 /** Submits `keys` to a node until it reports unsealed (or the keys run out). */
 export async function unsealNode(apiAddr: string, keys: readonly string[]): Promise<void> {

@@ -72,11 +72,44 @@ export interface PathSpec {
   help?: string;
 }
 
+/**
+ * What core hands an engine's secret-type handler when a lease it issued is renewed or revoked
+ * (Vault's `framework.Secret`). `internalData` is what the engine returned in `secret.internalData`
+ * when it issued the secret (stored with the lease behind the barrier, never shown to clients).
+ */
+export interface SecretRequest {
+  requestId: string;
+  leaseId: string;
+  /** The `secretType` the engine named when it issued the secret. */
+  secretType: string;
+  internalData: Record<string, unknown>;
+  /** Storage chrooted to the issuing mount. */
+  storage: StorageView;
+  mountPoint: string;
+  /** When the lease was issued and when it currently expires (wall clock, ms). */
+  issueWallMs: number;
+  expireWallMs: number;
+  /** For renew: the increment the client asked for (0 = the engine's default TTL). */
+  incrementSeconds: number;
+}
+
+/**
+ * How an engine renews and revokes one type of secret it issued (database credentials, ...).
+ * `revoke` must be idempotent (core retries it with backoff until it resolves; an error keeps the
+ * lease). `renew` returns a response whose `secret` carries the new TTL; absent = not renewable.
+ */
+export interface SecretTypeHandlers {
+  renew?(request: SecretRequest): Promise<LogicalResponse>;
+  revoke(request: SecretRequest): Promise<void>;
+}
+
 /** A mounted engine instance. */
 export interface Backend {
   /** Engine type as shown in mount listings (`kv`, `cubbyhole`, `transit`, ...). */
   type: string;
   paths: PathSpec[];
+  /** Renew/revoke handlers per secret type named in `ResponseSecret.secretType`. */
+  secretTypes?: Record<string, SecretTypeHandlers>;
   /** Called when the mount is removed: the engine drops caches and timers. */
   cleanup?(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface ResponseAuth {
 
 /** A lease-bearing secret (dynamic credentials); core registers the lease and fills `lease_id`. */
 export interface ResponseSecret {
+  /** Which of the engine's `Backend.secretTypes` renews and revokes it (Vault's `secret_type`). */
+  secretType?: string;
   ttlSeconds: number;
   maxTtlSeconds?: number;
   renewable: boolean;

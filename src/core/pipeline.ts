@@ -251,8 +251,10 @@ async function applyLease(
   const leaseId = await rt.leases.register({
     path,
     ttlSeconds: ttl.ttlSeconds,
+    maxTtlSeconds: secret.maxTtlSeconds,
     renewable: secret.renewable,
     tokenAccessor: token?.accessor ?? '',
+    secretType: secret.secretType,
     internalData: secret.internalData,
   });
   return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };

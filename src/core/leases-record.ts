@@ -87,3 +87,14 @@ export function renewRefusal(record: LeaseRecord | undefined, expiredForUse: boo
   if (!record.renewable) return 'lease is not renewable';
   return undefined;
 }
+
+/** Every lease id under `prefix` (relative to it), walking folders depth-first. */
+export async function listLeaseIds(storage: StorageView, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await storage.list(leaseRecordPrefix + prefix)) {
+    if (name.endsWith('/'))
+      for (const child of await listLeaseIds(storage, prefix + name)) out.push(name + child);
+    else out.push(name);
+  }
+  return out;
+}

@@ -18,24 +18,20 @@ import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
 import { ExpiryIndex } from './leases-index.js';
-import {
-  renewErrorText,
-  renewWithEngine,
-  revokeErrorText,
-  revokeWithEngine,
-  type LeaseMountResolver,
-} from './leases-engine.js';
+import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
 import {
   type LeaseRecord,
   leaseRecordPrefix,
+  listLeaseIds,
   lookupView,
   readLease,
   renewRefusal,
   writeLease,
 } from './leases-record.js';
+import { renewThroughEngine } from './leases-renew.js';
+import { tidyLeases } from './leases-tidy.js';
 import { revokeBackoffMs, RevocationGate, type LeaseTiming } from './leases-timing.js';
 import type { CoreLogger } from './mounts.js';
-import { renewalTtl } from './ttl.js';
 
 export type { LeaseRecord } from './leases-record.js';
 
@@ -91,7 +87,7 @@ export class LeaseManager {
     this.byToken.clear();
     this.irrevocable.clear();
     this.attempts.clear();
-    for (const id of await this.listAll(leaseRecordPrefix)) {
+    for (const id of await listLeaseIds(this.deps.storage, '')) {
       const record = await readLease(this.deps.storage, id);
       if (record !== undefined) this.track(record);
     }
@@ -150,39 +146,12 @@ export class LeaseManager {
       const now = this.deps.clock.wallMs();
       const refusal = renewRefusal(record, record !== undefined && this.expiredForUse(record, now));
       if (refusal !== undefined) throw new ArcaError('invalid_request', refusal);
-      const lease = record!;
-      let response: LogicalResponse;
-      try {
-        response = await renewWithEngine(this.deps.resolveMount, this.deps.rng, lease, incrementSeconds);
-      } catch (err) {
-        throw isArcaError(err) ? err : new ArcaError('invalid_request', renewErrorText(err));
+      const { response, renewed } = await renewThroughEngine(this.deps, record!, incrementSeconds, now);
+      if (renewed !== undefined) {
+        await writeLease(this.deps.storage, renewed);
+        this.track(renewed);
       }
-      const secret = response.secret;
-      if (secret === undefined) return {};
-      const ttl = renewalTtl({
-        mount: this.deps.mountTtls(lease.path),
-        incrementSeconds,
-        backendTtlSeconds: secret.ttlSeconds,
-        backendMaxTtlSeconds: secret.maxTtlSeconds ?? lease.maxTtlSeconds ?? 0,
-        issueWallMs: lease.issueWallMs,
-        nowWallMs: now,
-      });
-      const renewed: LeaseRecord = {
-        ...lease,
-        expireWallMs: now + ttl.ttlSeconds * 1000,
-        lastRenewalWallMs: now,
-        renewable: secret.renewable,
-        ...(secret.internalData === undefined ? {} : { internalData: secret.internalData }),
-      };
-      await writeLease(this.deps.storage, renewed);
-      this.track(renewed);
-      const warnings = [...(response.warnings ?? []), ...ttl.warnings];
-      return {
-        data: response.data ?? null,
-        ...(warnings.length > 0 ? { warnings } : {}),
-        leaseId,
-        secret: { ...secret, ttlSeconds: ttl.ttlSeconds },
-      };
+      return response;
     });
   }
 
@@ -237,7 +206,7 @@ export class LeaseManager {
       prefix += '/';
     }
     if (prefix.includes('..')) return;
-    const ids = (await this.listAll(leaseRecordPrefix + prefix)).map((suffix) => prefix + suffix);
+    const ids = (await listLeaseIds(this.deps.storage, prefix)).map((suffix) => prefix + suffix);
     for (const [i, id] of ids.entries()) {
       try {
         if (opts.sync) await this.revokeNow(id, opts.force);
@@ -266,7 +235,13 @@ export class LeaseManager {
       this.deps.logger.warn({}, 'tidy operation on leases is already in progress');
       return;
     }
-    this.tidyRun = this.tidy()
+    this.tidyRun = tidyLeases({
+      storage: this.deps.storage,
+      logger: this.deps.logger,
+      tokenExists: this.deps.tokenExists,
+      revokeForced: (id) => this.revokeNow(id, true),
+    })
+      .then(() => undefined)
       .catch((err: unknown) => this.deps.logger.error({ err: messageOf(err) }, 'failed to tidy leases'))
       .finally(() => {
         this.tidyRun = undefined;
@@ -380,24 +355,6 @@ export class LeaseManager {
     }
   }
 
-  private async tidy(): Promise<void> {
-    this.deps.logger.info({}, 'beginning tidy operation on leases');
-    const seen = new Map<string, boolean>();
-    let revoked = 0;
-    for (const id of await this.listAll(leaseRecordPrefix)) {
-      const record = await this.lookup(id);
-      if (record === undefined) continue;
-      const accessor = record.tokenAccessor;
-      let valid = accessor !== '' ? seen.get(accessor) : false;
-      if (valid === undefined) {
-        valid = await this.deps.tokenExists(accessor);
-        seen.set(accessor, valid);
-      }
-      if (!valid && (await this.revokeNow(id, true))) revoked += 1;
-    }
-    this.deps.logger.info({ revoked }, 'finished tidy operation on leases');
-  }
-
   /** (Re)indexes a record by its next due time and by its token. */
   private track(record: LeaseRecord): void {
     const id = record.leaseId;
@@ -438,15 +395,6 @@ export class LeaseManager {
 
   private updateGauges(): void {
     this.deps.metrics?.leasesIrrevocable.set(this.irrevocable.size);
-  }
-
-  private async listAll(prefix: string): Promise<string[]> {
-    const out: string[] = [];
-    for (const name of await this.deps.storage.list(prefix)) {
-      if (name.endsWith('/')) for (const child of await this.listAll(prefix + name)) out.push(name + child);
-      else out.push(name);
-    }
-    return out;
   }
 }
 

@@ -113,7 +113,9 @@ export function callerFor(core: Core) {
       }
       const empty =
         (response.data === undefined || response.data === null) && response.warnings === undefined;
-      return { status: empty && response.auth === undefined ? 204 : 200, response };
+      // As the HTTP renderer: a lease (renew answers) or auth block is a 200 even without data.
+      const bare = empty && response.auth === undefined && response.secret === undefined;
+      return { status: bare ? 204 : 200, response };
     } catch (err) {
       if (!isArcaError(err)) throw err;
       return { status: err.httpStatus, error: err };

@@ -238,6 +238,9 @@ async function applyLease(
   const secret = response.secret;
   if (secret === undefined || response.raw !== undefined) return response;
   const entry = match.route.entry;
+  // sys/leases/renew (and sys/renew) answer for an existing lease: never register another
+  // (Vault skips those paths in its request handling).
+  if (entry.type === 'system' && response.leaseId !== undefined) return response;
   const ttl = effectiveTtl(entry.config, rt.systemLeaseTtls, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
   const warnings = [...(response.warnings ?? []), ...ttl.warnings];
   const withWarnings = warnings.length > 0 ? { warnings } : {};

@@ -8,7 +8,7 @@
  * Supported: `storage "leveldb" { path }`, `storage "raft" { path, node_id, retry_join {...} }`,
  * `storage "inmem" {}`; one or more `listener "tcp" { address, tls_disable, tls_cert_file,
  * tls_key_file, max_request_size, telemetry { unauthenticated_metrics_access } }`; `api_addr`,
- * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `telemetry {
+ * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `max_clock_offset`, `telemetry {
  * prometheus_retention_time, disable_hostname = true }`. What each does is on the `ServerConfig`
  * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
@@ -16,7 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
-import { parseDurationSeconds } from '../lib/durations.js';
+import { defaultMaxClockOffsetMs } from '../lib/clock-offset.js';
+import { parseDurationMs, parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
 import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-limits.js';
@@ -68,6 +69,12 @@ export interface ServerConfig {
   defaultLeaseTtlSeconds: number;
   /** System max lease TTL (`max_lease_ttl`, 0/absent = 768h); never below the default. */
   maxLeaseTtlSeconds: number;
+  /**
+   * ε, the bound on clock offsets between nodes (`max_clock_offset`, e.g. "500ms"; default
+   * 500 ms, src/lib/clock-offset.ts): leases and tokens count as expired for use ε early and are
+   * revoked only ε late; a new active node waits ε + an election timeout before revoking.
+   */
+  maxClockOffsetMs: number;
   telemetry: TelemetryConfig;
   /**
    * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
@@ -90,6 +97,7 @@ const knownTopLevelKeys = new Set([
   'log_level',
   'default_lease_ttl',
   'max_lease_ttl',
+  'max_clock_offset',
   'telemetry',
   'disable_cache',
   ...vaultTopLevelKeys,
@@ -135,6 +143,10 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
         `cannot be larger than max_lease_ttl (${maxLeaseTtlSeconds}s)`,
     );
   }
+  const maxClockOffsetMs =
+    raw.max_clock_offset === undefined
+      ? defaultMaxClockOffsetMs
+      : attempt(() => parseDurationMs(raw.max_clock_offset, 'max_clock_offset'), fail);
   const logLevel =
     raw.log_level === undefined
       ? 'info'
@@ -148,6 +160,7 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
+    maxClockOffsetMs,
     telemetry,
     vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
@@ -184,6 +197,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
+    maxClockOffsetMs: defaultMaxClockOffsetMs,
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),

@@ -26,7 +26,8 @@ test('sys/leases/* over HTTP: Vault status codes, envelopes and errors', async (
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, json: text === '' ? undefined : (JSON.parse(text) as JsonBody) };
+    const json: JsonBody = text === '' ? undefined : JSON.parse(text);
+    return { status: res.status, json };
   };
   try {
     const issued = await call('GET', 'db/creds/ro?ttl=600');

@@ -20,6 +20,8 @@ export interface LeaseTiming {
   maxRevokeAttempts: number;
   /** Bound on revocations one tick performs (the rest wait for the next tick). */
   maxRevocationsPerTick: number;
+  /** Engine revocations in flight at once within a tick (Vault: 200 workers). */
+  revocationConcurrency: number;
 }
 
 /** Vault's values, ε = 500 ms, no election timeout (single node). */
@@ -29,6 +31,7 @@ export const defaultLeaseTiming: LeaseTiming = {
   revokeRetryBaseMs: 10_000,
   maxRevokeAttempts: 6,
   maxRevocationsPerTick: 10_000,
+  revocationConcurrency: 32,
 };
 
 /** Whether expiry-driven revocation may run now; see the module comment. */

@@ -11,6 +11,7 @@
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { isDueForRevocation, isExpiredForUse, revocationDueWallMs } from '../lib/clock-offset.js';
+import { forEachConcurrently } from '../lib/concurrently.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Rng } from '../lib/rng.js';
@@ -64,6 +65,9 @@ export interface NewLease {
   internalData?: Record<string, unknown>;
 }
 
+/** Leases read in parallel on restore (Vault: 64 workers). */
+const restoreWorkers = 64;
+
 /** Vault truncates stored revocation errors to this many characters. */
 const maxRevokeErrorLength = 240;
 
@@ -87,10 +91,11 @@ export class LeaseManager {
     this.byToken.clear();
     this.irrevocable.clear();
     this.attempts.clear();
-    for (const id of await listLeaseIds(this.deps.storage, '')) {
+    // Vault restores with 64 workers: one read per lease, in parallel.
+    await forEachConcurrently(await listLeaseIds(this.deps.storage, ''), restoreWorkers, async (id) => {
       const record = await readLease(this.deps.storage, id);
       if (record !== undefined) this.track(record);
-    }
+    });
     this.updateGauges();
   }
 
@@ -258,13 +263,23 @@ export class LeaseManager {
    * again right before every engine call). Returns how many leases were revoked.
    */
   async expireDue(): Promise<number> {
-    let revoked = 0;
     const now = this.deps.clock.wallMs();
-    for (let n = 0; n < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen(); n++) {
+    const due: string[] = [];
+    while (due.length < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen()) {
       const id = this.index.popDue(now);
       if (id === undefined) break;
-      if (await this.revokeDueLease(id, now)) revoked += 1;
+      due.push(id);
     }
+    let revoked = 0;
+    await forEachConcurrently(due, this.deps.timing.revocationConcurrency, async (id) => {
+      try {
+        if (await this.revokeDueLease(id, now)) revoked += 1;
+      } catch (err) {
+        // Storage trouble (not the engine's): keep the lease due and try again on a later tick.
+        this.index.set(id, now + this.deps.timing.revokeRetryBaseMs);
+        this.deps.logger.warn({ lease_id: id, err: messageOf(err) }, 'lease expiry failed; will retry');
+      }
+    });
     return revoked;
   }
 

@@ -52,8 +52,26 @@ export class PostgresDatabase {
 
   /** Opens a connection and pings (`verify_connection`). */
   async verify(): Promise<void> {
-    await this.withClient('error verifying connection', async (client) => {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw databaseError('error verifying connection', err, this.secrets);
+    }
+    try {
       await client.query('SELECT 1');
+    } catch (err) {
+      throw databaseError('error verifying connection: ping failed', err, this.secrets);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Whether a role named `username` exists (static roles must name an existing user). */
+  async userExists(username: string): Promise<boolean> {
+    return this.withClient('unable to look up user', async (client) => {
+      const rows = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+      return rows.rowCount === 1;
     });
   }
 

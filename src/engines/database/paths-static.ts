@@ -68,10 +68,12 @@ async function writeStaticRole(ctx: DatabaseContext, request: BackendRequest): P
     if (creating) {
       const { db } = await ctx.connections.get(request.storage, dbName);
       if (!(await db.userExists(role.username)))
-        throw new ArcaError('invalid_request', `user "${role.username}" does not exist in database "${dbName}"`);
+        throw new ArcaError(
+          'invalid_request',
+          `user "${role.username}" does not exist in database "${dbName}"`,
+        );
       await rotateStaticPassword(ctx, request.storage, name, role);
-    }
-    else await writeRecord(request.storage, keys.staticRole(name), role);
+    } else await writeRecord(request.storage, keys.staticRole(name), role);
     return noContent;
   });
 }

@@ -11,6 +11,7 @@ import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { AuditBroker } from './audit-broker.js';
 import type { HaBackend } from './ha.js';
 import type { CoreLogger } from './mounts.js';
+import type { LeaseTiming } from './leases-timing.js';
 import type { SystemLeaseTtls } from './ttl.js';
 
 /** Everything core needs from the composition root. */
@@ -40,6 +41,11 @@ export interface CoreDeps {
    * store) uses when its own are 0. Default: Vault's 768h / 768h. Default must not exceed max.
    */
   systemLeaseTtls?: SystemLeaseTtls;
+  /**
+   * The expiration manager's timing: ε (config `max_clock_offset`), Raft's election timeout (the
+   * activation grace), retry base and budget. Unset fields take `defaultLeaseTiming`.
+   */
+  leaseTiming?: Partial<LeaseTiming>;
   /**
    * The config's `api_addr` / `cluster_addr`. With HA storage (`storageType` raft) this node, as
    * the active one, advertises them in sys/leader (`leader_address`, `leader_cluster_address`), as

@@ -24,8 +24,10 @@ import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
+import { leasePaths } from './system/lease-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
+import { defaultLeaseTiming } from './leases-timing.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
 import type { CoreDeps } from './core-deps.js';
 
@@ -95,6 +97,9 @@ export class Core implements RequestHandler {
         systemBackend: sys,
         clusterName: deps.clusterName,
         systemLeaseTtls,
+        leaseTiming: { ...defaultLeaseTiming, ...deps.leaseTiming },
+        isActive: () => this.haMode() === 'active',
+        metrics,
       });
       // Devices come up with the barrier open: their table (salts, chain keys) lives behind it.
       await this.audit.open(new PrefixedStorageView(this.barrier, ''));
@@ -153,6 +158,10 @@ export class Core implements RequestHandler {
       }),
       [
         ...auditPaths(() => this.audit.current()),
+        ...leasePaths({
+          leases: () => this.unsealedRuntime().leases,
+          mountAccessor: (path) => this.runtimeState?.mounts.router.match(path)?.route.entry.accessor ?? '',
+        }),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],
@@ -274,6 +283,13 @@ export class Core implements RequestHandler {
     return rt?.mounts.router.match(p)?.route.mountPoint ?? 'unknown';
   }
 
+  /** The runtime of the current unseal; 503 `sealed` without one. */
+  private unsealedRuntime(): UnsealedRuntime {
+    const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
+    if (rt === undefined) throw new ArcaError('sealed');
+    return rt;
+  }
+
   /** True unless the barrier is open and the post-unseal setup has finished. */
   sealed(): boolean {
     return !this.lifecycle.isUnsealed();
@@ -336,10 +352,12 @@ export class Core implements RequestHandler {
       }
       if (this.haController.mode() !== 'active' || this.runtimeState !== rt) return;
     }
+    // Time rules: nothing expires until the activation grace has passed, nor after deactivation.
+    if (!rt.leases.expiryAllowed()) return;
     try {
       const expired = await rt.tokens.revokeExpired();
       this.deps.metrics?.tokenExpirations.inc(expired);
-      await rt.leases.expire();
+      await rt.leases.expireDue();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

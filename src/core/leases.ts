@@ -1,124 +1,409 @@
 /**
- * A minimal lease registry: every lease-bearing `secret` response from a non-KV mount gets an id
- * (`<request path>/<random>`, so prefix revocation works on paths) and an expiry stamped on the
- * wall clock, stored in the barrier under `sys/expire/id/`. `expire` (driven by `Core.tick`, no
- * timers) drops leases past their expiry. Renewal and engine revocation callbacks come with
- * dynamic secrets; this keeps the ids, TTLs and bookkeeping honest until then.
+ * The expiration manager (Vault's ExpirationManager): every lease-bearing secret gets a record
+ * behind the barrier (`sys/expire/id/<path>/<random>`, see leases-record.ts) and a slot in an
+ * index ordered by when it is next due (leases-index.ts), rebuilt from storage when the node
+ * becomes active. `expireDue` (from `Core.tick`, no timers) revokes what is due through the issuing
+ * engine's secret type (leases-engine.ts), retrying failures with Vault's backoff until the retry
+ * budget makes the lease irrevocable (kept, listed, reported). Time rules (leases-timing.ts, the
+ * ε of lib/clock-offset.ts): expiries are stamped once here, on the active node; renew refuses
+ * once `now > expiry − ε`; expiry revokes only when `now > expiry + ε`, only while the gate is open.
  */
-import { anyObject, bool, num, object, optional, str } from '../lib/shape.js';
+import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
+import { isDueForRevocation, isExpiredForUse, revocationDueWallMs } from '../lib/clock-offset.js';
+import { KeyedMutex } from '../lib/keyed-mutex.js';
+import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Rng } from '../lib/rng.js';
+import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
-import { jsonBytes, readJson } from './storage-view.js';
+import { ExpiryIndex } from './leases-index.js';
+import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
+import {
+  type LeaseRecord,
+  leaseRecordPrefix,
+  listLeaseIds,
+  lookupView,
+  readLease,
+  renewRefusal,
+  writeLease,
+} from './leases-record.js';
+import { renewThroughEngine } from './leases-renew.js';
+import { tidyLeases } from './leases-tidy.js';
+import { revokeBackoffMs, RevocationGate, type LeaseTiming } from './leases-timing.js';
+import type { CoreLogger } from './mounts.js';
 
-/** What is stored per lease (internal data stays behind the barrier, never returned). */
-export interface LeaseRecord {
-  leaseId: string;
+export type { LeaseRecord } from './leases-record.js';
+
+/** What the manager needs from the runtime. */
+export interface LeaseManagerDeps {
+  /** The system view; records live under `expire/id/` within it. */
+  storage: StorageView;
+  clock: Clock;
+  rng: Rng;
+  logger: CoreLogger;
+  timing: LeaseTiming;
+  /** Whether this node is the active one (HA); expiry-driven revocation runs only then. */
+  isActive: () => boolean;
+  resolveMount: LeaseMountResolver;
+  /** The effective default/max TTL of the mount serving a path (renewal caps). */
+  mountTtls: (path: string) => { defaultSeconds: number; maxSeconds: number };
+  /** Whether the token with this accessor still exists (tidy). */
+  tokenExists: (accessor: string) => Promise<boolean>;
+  metrics?: ArcaMetrics;
+}
+
+/** What `register` takes: the issuing request's path and the secret's lease terms. */
+export interface NewLease {
   path: string;
-  issueWallMs: number;
-  expireWallMs: number;
+  ttlSeconds: number;
+  maxTtlSeconds?: number;
   renewable: boolean;
   tokenAccessor: string;
+  secretType?: string;
   internalData?: Record<string, unknown>;
 }
 
-/** The stored form of a lease, checked on read. */
-const storedLease = object<LeaseRecord>({
-  leaseId: str,
-  path: str,
-  issueWallMs: num,
-  expireWallMs: num,
-  renewable: bool,
-  tokenAccessor: str,
-  internalData: optional(anyObject),
-});
+/** Vault truncates stored revocation errors to this many characters. */
+const maxRevokeErrorLength = 240;
 
-export class LeaseRegistry {
-  private readonly expiries = new Map<string, number>();
+export class LeaseManager {
+  private readonly index = new ExpiryIndex();
+  private readonly byToken = new Map<string, Set<string>>();
+  private readonly attempts = new Map<string, number>();
+  private readonly irrevocable = new Set<string>();
+  private readonly lock = new KeyedMutex();
+  private readonly gate: RevocationGate;
+  private tidyRun: Promise<void> | undefined;
 
-  /** `storage` is the system view; leases live under `expire/id/` within it. */
-  constructor(
-    private readonly storage: StorageView,
-    private readonly clock: Clock,
-    private readonly rng: Rng,
-  ) {}
-
-  /** Restores the expiry index from storage (post-unseal). */
-  async load(): Promise<void> {
-    this.expiries.clear();
-    for (const name of await this.listAll('expire/id/')) {
-      const record = await readJson(this.storage, `expire/id/${name}`, storedLease);
-      if (record !== undefined) this.expiries.set(record.leaseId, record.expireWallMs);
-    }
+  /** Starts the activation grace now (the runtime is built when the node becomes active). */
+  constructor(private readonly deps: LeaseManagerDeps) {
+    this.gate = new RevocationGate(deps.clock, deps.timing, deps.isActive);
   }
 
-  /** Registers a lease for a response served at `path`; returns its id. */
-  async register(
-    input: Omit<LeaseRecord, 'leaseId' | 'issueWallMs' | 'expireWallMs'> & { ttlSeconds: number },
-  ): Promise<string> {
-    const now = this.clock.wallMs();
-    const leaseId = `${input.path.replace(/\/+$/, '')}/${base62From(this.rng, 24)}`;
+  /** Restores every lease from storage with its stored expiry (post-unseal / on activation). */
+  async load(): Promise<void> {
+    this.index.clear();
+    this.byToken.clear();
+    this.irrevocable.clear();
+    this.attempts.clear();
+    for (const id of await listLeaseIds(this.deps.storage, '')) {
+      const record = await readLease(this.deps.storage, id);
+      if (record !== undefined) this.track(record);
+    }
+    this.updateGauges();
+  }
+
+  /** Registers a lease for a response served at `input.path`; returns its id (`<path>/<random>`). */
+  async register(input: NewLease): Promise<string> {
+    const now = this.deps.clock.wallMs();
+    const leaseId = `${input.path.replace(/\/+$/, '')}/${base62From(this.deps.rng, 24)}`;
     const record: LeaseRecord = {
       leaseId,
       path: input.path,
+      ...(input.secretType === undefined ? {} : { secretType: input.secretType }),
       issueWallMs: now,
       expireWallMs: now + input.ttlSeconds * 1000,
       renewable: input.renewable,
+      ...(input.maxTtlSeconds ? { maxTtlSeconds: input.maxTtlSeconds } : {}),
       tokenAccessor: input.tokenAccessor,
       ...(input.internalData === undefined ? {} : { internalData: input.internalData }),
     };
-    await this.storage.put(`expire/id/${leaseId}`, jsonBytes(record));
-    this.expiries.set(leaseId, record.expireWallMs);
+    await writeLease(this.deps.storage, record);
+    this.track(record);
+    this.updateGauges();
     return leaseId;
   }
 
-  async lookup(leaseId: string): Promise<LeaseRecord | undefined> {
-    return readJson(this.storage, `expire/id/${leaseId}`, storedLease);
+  /** The stored record (internal data included: never return it to clients). */
+  lookup(leaseId: string): Promise<LeaseRecord | undefined> {
+    return validId(leaseId) ? readLease(this.deps.storage, leaseId) : Promise.resolve(undefined);
   }
 
-  /** Drops every lease whose id starts with `prefix` (mount disable). */
-  async revokePrefix(prefix: string): Promise<number> {
-    const ids = [...this.expiries.keys()].filter((id) => id.startsWith(prefix));
-    if (ids.length > 0)
-      await this.storage.batch(ids.map((id) => ({ type: 'delete', key: `expire/id/${id}` })));
-    for (const id of ids) this.expiries.delete(id);
-    return ids.length;
+  /** Vault's `sys/leases/lookup` data, or undefined for an unknown lease. */
+  async lookupData(leaseId: string): Promise<Record<string, unknown> | undefined> {
+    const record = await this.lookup(leaseId);
+    if (record === undefined) return undefined;
+    const now = this.deps.clock.wallMs();
+    const renewable = renewRefusal(record, this.expiredForUse(record, now)) === undefined;
+    return lookupView(record, now, renewable);
   }
 
-  /** Drops every lease created by the token with `accessor` (token revocation). */
+  /** One level of lease ids under `prefix` (folders end in `/`), as Vault's LIST. */
+  listPrefix(prefix: string): Promise<string[]> {
+    if (prefix.includes('..')) return Promise.resolve([]);
+    return this.deps.storage.list(leaseRecordPrefix + prefix);
+  }
+
+  /**
+   * Renews through the engine; the new TTL counts from now and is capped by issue time + max TTL
+   * (mount or engine) with Vault's warning. 400 with Vault's texts for unknown, expired (on this
+   * node's clock − ε), irrevocable or non-renewable leases.
+   */
+  renew(leaseId: string, incrementSeconds: number): Promise<LogicalResponse> {
+    return this.lock.run(leaseId, async () => {
+      const record = await this.lookup(leaseId);
+      const now = this.deps.clock.wallMs();
+      const refusal = renewRefusal(record, record !== undefined && this.expiredForUse(record, now));
+      if (refusal !== undefined) throw new ArcaError('invalid_request', refusal);
+      const { response, renewed } = await renewThroughEngine(this.deps, record!, incrementSeconds, now);
+      if (renewed !== undefined) {
+        await writeLease(this.deps.storage, renewed);
+        this.track(renewed);
+      }
+      return response;
+    });
+  }
+
+  /**
+   * Revokes one lease now through its engine (Vault's Revoke; `force` ignores engine errors, as
+   * revoke-force). Unknown ids are a no-op. An engine failure is a 400 with Vault's text and keeps
+   * the lease.
+   */
+  revokeNow(leaseId: string, force = false): Promise<boolean> {
+    return this.lock.run(leaseId, async () => {
+      const record = await this.lookup(leaseId);
+      if (record === undefined) return false;
+      try {
+        await revokeWithEngine(this.deps.resolveMount, this.deps.rng, record);
+      } catch (err) {
+        if (!force) throw new ArcaError('invalid_request', revokeErrorText(err));
+        this.deps.logger.warn(
+          { lease_id: leaseId, err: revokeErrorText(err) },
+          'revocation from the backend failed, but in force mode so ignoring',
+        );
+      }
+      await this.drop(record);
+      this.deps.metrics?.leaseRevocations.inc({ result: 'success' });
+      return true;
+    });
+  }
+
+  /** Vault's LazyRevoke: the lease expires now and the next ticks revoke it (with retries). */
+  revokeLater(leaseId: string): Promise<void> {
+    return this.lock.run(leaseId, async () => {
+      const record = await this.lookup(leaseId);
+      if (record === undefined) return;
+      const marked = { ...record, expireWallMs: Math.min(record.expireWallMs, this.deps.clock.wallMs()) };
+      await writeLease(this.deps.storage, marked);
+      this.track(marked);
+    });
+  }
+
+  /**
+   * Vault's revokePrefixCommon: a prefix that names one lease revokes it; otherwise every lease
+   * under `prefix/`. `sync` revokes now (first failure → 400, the rest kept); else they are queued.
+   */
+  async revokePrefix(prefix: string, opts: { sync: boolean; force?: boolean }): Promise<void> {
+    if (!prefix.endsWith('/')) {
+      if ((await this.lookup(prefix)) !== undefined) {
+        if (!opts.sync) return this.revokeLater(prefix);
+        await this.revokeNow(prefix, opts.force).catch((err: unknown) => {
+          throw new ArcaError('invalid_request', `failed to revoke "${prefix}": ${messageOf(err)}`);
+        });
+        return;
+      }
+      prefix += '/';
+    }
+    if (prefix.includes('..')) return;
+    const ids = (await listLeaseIds(this.deps.storage, prefix)).map((suffix) => prefix + suffix);
+    for (const [i, id] of ids.entries()) {
+      try {
+        if (opts.sync) await this.revokeNow(id, opts.force);
+        else await this.revokeLater(id);
+      } catch (err) {
+        const where = `(${i + 1} / ${ids.length})`;
+        throw new ArcaError('invalid_request', `failed to revoke "${id}" ${where}: ${messageOf(err)}`);
+      }
+    }
+  }
+
+  /** A revoked token's leases expire now (Vault's RevokeByToken); ticks revoke them. */
   async revokeByToken(accessor: string): Promise<number> {
-    if (accessor === '' || this.expiries.size === 0) return 0;
-    const ids: string[] = [];
-    for (const id of this.expiries.keys()) {
-      if ((await this.lookup(id))?.tokenAccessor === accessor) ids.push(id);
+    const ids = accessor === '' ? undefined : this.byToken.get(accessor);
+    if (ids === undefined) return 0;
+    for (const id of [...ids]) await this.revokeLater(id);
+    return ids.size;
+  }
+
+  /**
+   * Vault's lease tidy, in the background: leases whose token is gone are revoked in force mode.
+   * Returns at once; `tidyDone()` resolves when the run ends. One run at a time.
+   */
+  startTidy(): void {
+    if (this.tidyRun !== undefined) {
+      this.deps.logger.warn({}, 'tidy operation on leases is already in progress');
+      return;
     }
-    if (ids.length > 0)
-      await this.storage.batch(ids.map((id) => ({ type: 'delete', key: `expire/id/${id}` })));
-    for (const id of ids) this.expiries.delete(id);
-    return ids.length;
+    this.tidyRun = tidyLeases({
+      storage: this.deps.storage,
+      logger: this.deps.logger,
+      tokenExists: this.deps.tokenExists,
+      revokeForced: (id) => this.revokeNow(id, true),
+    })
+      .then(() => undefined)
+      .catch((err: unknown) => this.deps.logger.error({ err: messageOf(err) }, 'failed to tidy leases'))
+      .finally(() => {
+        this.tidyRun = undefined;
+      });
   }
 
-  /** Drops leases whose expiry has passed; returns how many. */
-  async expire(): Promise<number> {
-    const now = this.clock.wallMs();
-    const due = [...this.expiries].filter(([, at]) => at <= now).map(([id]) => id);
-    if (due.length > 0)
-      await this.storage.batch(due.map((id) => ({ type: 'delete', key: `expire/id/${id}` })));
-    for (const id of due) this.expiries.delete(id);
-    return due.length;
+  /** Resolves when the running tidy (if any) has finished. */
+  async tidyDone(): Promise<void> {
+    await this.tidyRun;
   }
 
+  /**
+   * Tick: revokes what is due, at most `maxRevocationsPerTick`, only while the gate is open (checked
+   * again right before every engine call). Returns how many leases were revoked.
+   */
+  async expireDue(): Promise<number> {
+    let revoked = 0;
+    const now = this.deps.clock.wallMs();
+    for (let n = 0; n < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen(); n++) {
+      const id = this.index.popDue(now);
+      if (id === undefined) break;
+      if (await this.revokeDueLease(id, now)) revoked += 1;
+    }
+    return revoked;
+  }
+
+  /** Irrevocable leases (Vault's `sys/leases?type=irrevocable`), earliest expiry first. */
+  async irrevocableLeases(): Promise<LeaseRecord[]> {
+    const out: LeaseRecord[] = [];
+    for (const id of this.irrevocable) {
+      const record = await this.lookup(id);
+      if (record !== undefined) out.push(record);
+    }
+    return out.sort((a, b) => a.expireWallMs - b.expireWallMs || (a.leaseId < b.leaseId ? -1 : 1));
+  }
+
+  /** Stops expiry-driven revocation for good (deactivation, seal); nothing revokes after it. */
+  stop(): void {
+    this.gate.stop();
+  }
+
+  /** Whether expiry work may run now (active, past the activation grace, not stopped). */
+  expiryAllowed(): boolean {
+    return this.gate.isOpen();
+  }
+
+  /** Leases tracked (irrevocable ones included). */
   count(): number {
-    return this.expiries.size;
+    return this.index.size + this.irrevocable.size;
   }
 
-  private async listAll(prefix: string): Promise<string[]> {
-    const out: string[] = [];
-    for (const name of await this.storage.list(prefix)) {
-      if (name.endsWith('/')) for (const child of await this.listAll(prefix + name)) out.push(name + child);
-      else out.push(name);
-    }
-    return out;
+  private async revokeDueLease(id: string, now: number): Promise<boolean> {
+    return this.lock.run(id, async () => {
+      const record = await this.lookup(id);
+      if (record === undefined) return false;
+      if (record.revokeErr !== undefined) {
+        this.irrevocable.add(id);
+        return false;
+      }
+      if (!this.attempts.has(id) && !isDueForRevocation(record.expireWallMs, now, this.epsilon)) {
+        this.track(record); // renewed since it was indexed
+        return false;
+      }
+      if (!this.gate.isOpen()) {
+        this.index.set(id, now);
+        return false;
+      }
+      try {
+        await revokeWithEngine(this.deps.resolveMount, this.deps.rng, record);
+      } catch (err) {
+        await this.failed(record, err, now);
+        return false;
+      }
+      await this.drop(record);
+      this.deps.metrics?.leaseRevocations.inc({ result: 'success' });
+      return true;
+    });
   }
+
+  private async failed(record: LeaseRecord, err: unknown, now: number): Promise<void> {
+    const attempt = (this.attempts.get(record.leaseId) ?? 0) + 1;
+    const text = revokeErrorText(err);
+    this.deps.metrics?.leaseRevocationFailures.inc();
+    if (attempt < this.deps.timing.maxRevokeAttempts) {
+      this.attempts.set(record.leaseId, attempt);
+      const delayMs = revokeBackoffMs(attempt, this.deps.timing, this.deps.rng);
+      this.index.set(record.leaseId, now + delayMs);
+      this.deps.logger.warn(
+        { lease_id: record.leaseId, attempts: attempt, next_attempt_ms: delayMs, err: text },
+        'failed to revoke lease',
+      );
+      return;
+    }
+    this.attempts.delete(record.leaseId);
+    this.index.remove(record.leaseId);
+    this.irrevocable.add(record.leaseId);
+    const revokeErr = `out of retries: ${text}`.slice(0, maxRevokeErrorLength);
+    this.deps.metrics?.leaseRevocations.inc({ result: 'irrevocable' });
+    this.updateGauges();
+    this.deps.logger.error(
+      { lease_id: record.leaseId, attempts: attempt, err: revokeErr },
+      'lease is irrevocable: revocation failed past the retry budget; it is kept and listed by sys/leases?type=irrevocable',
+    );
+    try {
+      await writeLease(this.deps.storage, { ...record, revokeErr });
+    } catch (writeErr) {
+      this.deps.logger.error(
+        { lease_id: record.leaseId, err: messageOf(writeErr) },
+        'failed to mark lease as irrevocable',
+      );
+    }
+  }
+
+  /** (Re)indexes a record by its next due time and by its token. */
+  private track(record: LeaseRecord): void {
+    const id = record.leaseId;
+    if (record.revokeErr !== undefined) {
+      this.index.remove(id);
+      this.irrevocable.add(id);
+    } else {
+      this.index.set(id, revocationDueWallMs(record.expireWallMs, this.epsilon));
+    }
+    if (record.tokenAccessor !== '') {
+      let ids = this.byToken.get(record.tokenAccessor);
+      if (ids === undefined) this.byToken.set(record.tokenAccessor, (ids = new Set()));
+      ids.add(id);
+    }
+  }
+
+  private async drop(record: LeaseRecord): Promise<void> {
+    await this.deps.storage.delete(leaseRecordPrefix + record.leaseId);
+    const id = record.leaseId;
+    this.index.remove(id);
+    this.attempts.delete(id);
+    this.irrevocable.delete(id);
+    const ids = this.byToken.get(record.tokenAccessor);
+    if (ids !== undefined) {
+      ids.delete(id);
+      if (ids.size === 0) this.byToken.delete(record.tokenAccessor);
+    }
+    this.updateGauges();
+  }
+
+  private expiredForUse(record: LeaseRecord, now: number): boolean {
+    return isExpiredForUse(record.expireWallMs, now, this.epsilon);
+  }
+
+  private get epsilon(): number {
+    return this.deps.timing.maxClockOffsetMs;
+  }
+
+  private updateGauges(): void {
+    this.deps.metrics?.leasesIrrevocable.set(this.irrevocable.size);
+  }
+}
+
+/** Lease ids are storage keys: no empty id, no climbing out of the lease folder. */
+function validId(leaseId: string): boolean {
+  return leaseId !== '' && !leaseId.includes('..') && !leaseId.endsWith('/');
+}
+
+function messageOf(err: unknown): string {
+  if (isArcaError(err)) return err.messages.join('; ');
+  return err instanceof Error ? err.message : String(err);
 }

@@ -238,6 +238,9 @@ async function applyLease(
   const secret = response.secret;
   if (secret === undefined || response.raw !== undefined) return response;
   const entry = match.route.entry;
+  // sys/leases/renew (and sys/renew) answer for an existing lease: never register another
+  // (Vault skips those paths in its request handling).
+  if (entry.type === 'system' && response.leaseId !== undefined) return response;
   const ttl = effectiveTtl(entry.config, rt.systemLeaseTtls, secret.ttlSeconds, secret.maxTtlSeconds ?? 0);
   const warnings = [...(response.warnings ?? []), ...ttl.warnings];
   const withWarnings = warnings.length > 0 ? { warnings } : {};
@@ -251,8 +254,10 @@ async function applyLease(
   const leaseId = await rt.leases.register({
     path,
     ttlSeconds: ttl.ttlSeconds,
+    maxTtlSeconds: secret.maxTtlSeconds,
     renewable: secret.renewable,
     tokenAccessor: token?.accessor ?? '',
+    secretType: secret.secretType,
     internalData: secret.internalData,
   });
   return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };

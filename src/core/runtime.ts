@@ -6,12 +6,14 @@
 import { object, str } from '../lib/shape.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
-import { LeaseRegistry } from './leases.js';
+import type { ArcaMetrics } from '../lib/metrics.js';
+import { LeaseManager } from './leases.js';
+import type { LeaseTiming } from './leases-timing.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
-import { resolvedLeaseTtls, type SystemLeaseTtls } from './ttl.js';
+import { mountTtls, resolvedLeaseTtls, type SystemLeaseTtls } from './ttl.js';
 
 /** What the unsealed runtime needs: the mount table's own deps (minus what it builds) plus the barrier. */
 export type RuntimeDeps = Pick<
@@ -22,6 +24,11 @@ export type RuntimeDeps = Pick<
   clusterName?: string;
   /** The config's `default_lease_ttl` / `max_lease_ttl`: what a mount's (or token mount's) 0 means. */
   systemLeaseTtls: SystemLeaseTtls;
+  /** ε, election timeout and retry budget of the expiration manager. */
+  leaseTiming: LeaseTiming;
+  /** Whether this node is the active one (expiry-driven revocation runs only then). */
+  isActive: () => boolean;
+  metrics?: ArcaMetrics;
 };
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -38,7 +45,7 @@ export class UnsealedRuntime {
     readonly systemStorage: PrefixedStorageView,
     readonly policies: PolicyStore,
     readonly tokens: TokenStore,
-    readonly leases: LeaseRegistry,
+    readonly leases: LeaseManager,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
   ) {}
@@ -50,14 +57,33 @@ export class UnsealedRuntime {
     const systemStorage = root.sub('sys/');
     const policies = new PolicyStore(systemStorage);
     await policies.ensureDefaults();
-    const leases = new LeaseRegistry(systemStorage, deps.clock, deps.rng);
+    // The token store, the lease manager and the mounts refer to each other (token backend ↔
+    // cubbyhole cleanup, leases ↔ the engines that revoke them).
+    const ref: { mounts?: Mounts; tokens?: TokenStore } = {};
+    const leases = new LeaseManager({
+      storage: systemStorage,
+      clock: deps.clock,
+      rng: deps.rng,
+      logger: deps.logger,
+      timing: deps.leaseTiming,
+      isActive: deps.isActive,
+      metrics: deps.metrics,
+      resolveMount: (path) => ref.mounts?.router.match(path)?.route,
+      mountTtls: (path) => {
+        const entry = ref.mounts?.router.match(path)?.route.entry;
+        const system = deps.systemLeaseTtls;
+        return entry === undefined
+          ? { defaultSeconds: system.defaultLeaseTtlSeconds, maxSeconds: system.maxLeaseTtlSeconds }
+          : mountTtls(entry.config, system);
+      },
+      tokenExists: async (accessor) => (await ref.tokens?.lookupByAccessor(accessor)) !== undefined,
+    });
     await leases.load();
-    // The token store and the mounts refer to each other (token backend ↔ cubbyhole cleanup).
-    const ref: { mounts?: Mounts } = {};
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,
       ...deps.systemLeaseTtls,
+      maxClockOffsetMs: deps.leaseTiming.maxClockOffsetMs,
       onRevoke: async (entry) => {
         await leases.revokeByToken(entry.accessor);
         await dropCubbyhole(ref.mounts, entry);
@@ -66,6 +92,7 @@ export class UnsealedRuntime {
       // "Root or sudo" (orphans, custom ids, periods, revoke-orphan, LIST accessors) is the ACL's sudo.
       hasSudo: async (names, path) => (await policies.aclFor(names)).hasSudo(path),
     });
+    ref.tokens = tokens;
     await tokens.initialize();
     const mounts = new Mounts({
       barrier: deps.barrier,
@@ -77,7 +104,8 @@ export class UnsealedRuntime {
       systemBackend: deps.systemBackend,
       tokenBackend: tokens.backend(),
       onDisable: async (mountPoint) => {
-        await leases.revokePrefix(mountPoint);
+        // Vault: a mount's leases are revoked (synchronously) before it goes; a failure keeps it.
+        await leases.revokePrefix(mountPoint, { sync: true });
       },
       onTune: (entry) => {
         if (entry.kind === 'auth' && entry.type === 'token')
@@ -102,6 +130,7 @@ export class UnsealedRuntime {
 
   /** Pre-seal teardown: engines clean up, caches go. */
   async stop(): Promise<void> {
+    this.leases.stop();
     await this.mounts.teardown();
     this.policies.clearCaches();
     this.tokens.clearCache();

@@ -80,6 +80,17 @@ export class ArcaMetrics {
     help: 'Lease or token revocations that failed and will be retried.',
     registers: [this.registry],
   });
+  readonly leaseRevocations = new Counter({
+    name: 'arca_lease_revocations_total',
+    help: 'Lease revocations through the issuing engine, by result (success, irrevocable).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly leasesIrrevocable = new Gauge({
+    name: 'arca_leases_irrevocable',
+    help: 'Leases whose revocation failed past the retry budget (kept; see sys/leases?type=irrevocable).',
+    registers: [this.registry],
+  });
   readonly auditWrites = new Counter({
     name: 'arca_audit_writes_total',
     help: 'Audit entries recorded, by device and entry type (request, response).',

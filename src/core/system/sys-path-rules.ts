@@ -40,6 +40,7 @@ const sudoExact = new Set([
   'sys/step-down',
   'sys/host-info',
   'auth/token/revoke-orphan',
+  'sys/leases',
 ]);
 const sudoPrefixes = [
   'sys/auth/',
@@ -50,6 +51,8 @@ const sudoPrefixes = [
   'sys/plugins/catalog/',
   'sys/leases/revoke-prefix/',
   'sys/leases/revoke-force/',
+  'sys/revoke-prefix/',
+  'sys/revoke-force/',
 ];
 
 /** Root-protected: the ACL must also grant `sudo`. */

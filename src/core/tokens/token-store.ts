@@ -51,6 +51,11 @@ export interface TokenStoreDeps {
   defaultLeaseTtlSeconds?: number;
   /** Effective max TTL of the token mount (0/absent = system max 768h). */
   maxLeaseTtlSeconds?: number;
+  /**
+   * ε (lib/clock-offset.ts, config `max_clock_offset`): a token counts as expired for use once
+   * `now > expiry − ε`; `revokeExpired` deletes it only once `now > expiry + ε`. Default 0.
+   */
+  maxClockOffsetMs?: number;
   /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
   onRevoke?: (entry: TokenEntry) => Promise<void>;
   /**
@@ -207,7 +212,7 @@ export class TokenStore implements TokenStorePort {
     if (typeof token !== 'string' || token === '') return undefined;
     const idHash = await this.hashToken(token);
     const cached = this.cache.get(idHash);
-    if (cached) return isExpired(cached, this.clock.wallMs()) ? undefined : publicEntry(cached);
+    if (cached) return isExpired(cached, this.useNowMs()) ? undefined : publicEntry(cached);
     const generation = this.cache.generation();
     const entry = await this.readValid(idHash);
     if (!entry) return undefined;
@@ -255,7 +260,7 @@ export class TokenStore implements TokenStorePort {
     await this.ensureReady();
     if (idHash === '' || idHash.includes('/')) return undefined;
     const entry = await this.readStored(idHash);
-    if (!entry || isExpired(entry, this.clock.wallMs())) return undefined;
+    if (!entry || isExpired(entry, this.useNowMs())) return undefined;
     if (entry.revoked && !entry.exhausted) return undefined;
     return publicEntry(entry);
   }
@@ -329,7 +334,12 @@ export class TokenStore implements TokenStorePort {
   /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */
   async revokeExpired(): Promise<number> {
     await this.ensureReady();
-    return this.revoker.revokeDue(this.clock.wallMs());
+    return this.revoker.revokeDue(this.clock.wallMs() - (this.deps.maxClockOffsetMs ?? 0));
+  }
+
+  /** The wall clock as use-time checks see it: ε ahead, so `now > expiry − ε` is expired. */
+  private useNowMs(): number {
+    return this.clock.wallMs() + (this.deps.maxClockOffsetMs ?? 0);
   }
 
   /** `auth/token/tidy`: repairs dangling index keys, revokes children of vanished parents, sweeps expiry. */
@@ -380,7 +390,7 @@ export class TokenStore implements TokenStorePort {
   private async readValid(idHash: string): Promise<StoredToken | undefined> {
     if (idHash === '' || idHash.includes('/')) return undefined;
     const entry = await this.readStored(idHash);
-    if (!entry || entry.revoked || isExpired(entry, this.clock.wallMs())) return undefined;
+    if (!entry || entry.revoked || isExpired(entry, this.useNowMs())) return undefined;
     return entry;
   }
 }

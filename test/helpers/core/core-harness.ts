@@ -62,7 +62,7 @@ export async function makeHarness(
     metrics?: CoreDeps['metrics'];
     auditWriteTimeoutMs?: number;
     /** Server-config-derived deps (storage type, advertised addresses, system lease TTLs). */
-    config?: Pick<CoreDeps, 'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls'>;
+    config?: Pick<CoreDeps, 'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls' | 'leaseTiming'>;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock();
@@ -108,11 +108,14 @@ export function callerFor(core: Core) {
       });
       if (response.raw !== undefined) {
         const text = Buffer.from(response.raw.body).toString('utf8');
-        return { status: response.raw.status, response, body: JSON.parse(text) as Record<string, unknown> };
+        const body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+        return { status: response.raw.status, response, ...(body === undefined ? {} : { body }) };
       }
       const empty =
         (response.data === undefined || response.data === null) && response.warnings === undefined;
-      return { status: empty && response.auth === undefined ? 204 : 200, response };
+      // As the HTTP renderer: a lease (renew answers) or auth block is a 200 even without data.
+      const bare = empty && response.auth === undefined && response.secret === undefined;
+      return { status: bare ? 204 : 200, response };
     } catch (err) {
       if (!isArcaError(err)) throw err;
       return { status: err.httpStatus, error: err };

@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../../src/lib/clock.js';
-import { SeededRng } from '../../../src/lib/rng.js';
-import { LeaseRegistry } from '../../../src/core/leases.js';
 import { normaliseMountPath, type MountEntry } from '../../../src/core/mount-table.js';
 import { Router } from '../../../src/core/router.js';
 import { clearPrefix, PrefixedStorageView } from '../../../src/core/storage-view.js';
@@ -88,36 +85,6 @@ test("effective TTL: a mount's 0 means the configured system TTLs, not the built
   assert.equal(effectiveTtl(mount, sys, 0).ttlSeconds, 600);
   assert.equal(effectiveTtl(mount, sys, 7200).ttlSeconds, 3600);
   assert.equal(effectiveTtl({ ...mount, maxLeaseTtlSeconds: 7200 }, sys, 7200).ttlSeconds, 7200);
-});
-
-test('lease registry: ids under the request path, expiry by the clock, prefix and token revocation', async () => {
-  const clock = new FakeClock();
-  const storage = new PrefixedStorageView(new MemoryPhysical(), 'sys/');
-  const leases = new LeaseRegistry(storage, clock, new SeededRng(1));
-  const a = await leases.register({
-    path: 'db/creds/ro',
-    ttlSeconds: 10,
-    renewable: true,
-    tokenAccessor: 't1',
-  });
-  const b = await leases.register({
-    path: 'db/creds/rw',
-    ttlSeconds: 100,
-    renewable: true,
-    tokenAccessor: 't2',
-  });
-  await leases.register({ path: 'other/creds/x', ttlSeconds: 100, renewable: false, tokenAccessor: 't1' });
-  assert.match(a, /^db\/creds\/ro\/[0-9A-Za-z]{24}$/);
-  assert.equal((await leases.lookup(b))?.expireWallMs, clock.wallMs() + 100_000);
-  clock.advance(10_000);
-  assert.equal(await leases.expire(), 1);
-  assert.equal(await leases.lookup(a), undefined);
-  const reloaded = new LeaseRegistry(storage, clock, new SeededRng(2));
-  await reloaded.load();
-  assert.equal(reloaded.count(), 2, 'leases survive a restart');
-  assert.equal(await reloaded.revokeByToken('t1'), 1);
-  assert.equal(await reloaded.revokePrefix('db/'), 1);
-  assert.equal(reloaded.count(), 0);
 });
 
 test('unseal keys: hex when it decodes to a share length, else base64; garbage refused', () => {

@@ -361,6 +361,22 @@ export class Core implements RequestHandler {
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }
+    await this.runEnginePeriodics(rt);
+  }
+
+  /** Engines' periodic hooks (Vault's PeriodicFunc), on the active node only (runTick checked). */
+  private async runEnginePeriodics(rt: UnsealedRuntime): Promise<void> {
+    for (const route of rt.mounts.router.all()) {
+      if (route.backend.periodic === undefined) continue;
+      if (this.runtimeState !== rt || !this.lifecycle.isUnsealed()) return;
+      if (this.haController !== undefined && this.haController.mode() !== 'active') return;
+      try {
+        await route.backend.periodic({ storage: route.storage, mountPoint: route.mountPoint });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.deps.logger.warn({ path: route.mountPoint, error: message }, 'engine periodic function failed');
+      }
+    }
   }
 }
 

@@ -103,6 +103,13 @@ export interface SecretTypeHandlers {
   revoke(request: SecretRequest): Promise<void>;
 }
 
+/** What an engine's periodic hook receives (Vault's PeriodicFunc request). */
+export interface PeriodicRequest {
+  /** Storage chrooted to the mount. */
+  storage: StorageView;
+  mountPoint: string;
+}
+
 /** A mounted engine instance. */
 export interface Backend {
   /** Engine type as shown in mount listings (`kv`, `cubbyhole`, `transit`, ...). */
@@ -110,6 +117,14 @@ export interface Backend {
   paths: PathSpec[];
   /** Renew/revoke handlers per secret type named in `ResponseSecret.secretType`. */
   secretTypes?: Record<string, SecretTypeHandlers>;
+  /**
+   * Vault's PeriodicFunc: background work on the engine's own schedule (static-role rotation).
+   * Core calls it from its tick (about once a second), on the active node only — never on a
+   * standby, while sealed or after leadership was lost — one mount after another. It must be
+   * idempotent and decide what is due from the injected clock; an error is logged by core and
+   * the next tick simply calls again.
+   */
+  periodic?(request: PeriodicRequest): Promise<void>;
   /** Called when the mount is removed: the engine drops caches and timers. */
   cleanup?(): Promise<void>;
 }

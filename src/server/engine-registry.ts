@@ -5,6 +5,7 @@
  */
 import type { BackendFactory } from '../logical/backend.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
+import { databaseBackendFactory } from '../engines/database/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
 import { pkiBackendFactory } from '../engines/pki/index.js';
 import { totpBackendFactory } from '../engines/totp/index.js';
@@ -17,4 +18,5 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
   transit: transitBackendFactory,
   totp: totpBackendFactory,
   pki: pkiBackendFactory,
+  database: databaseBackendFactory,
 };

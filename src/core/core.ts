@@ -27,6 +27,9 @@ import { auditPaths } from './system/audit-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
+import { buildCeremonies, type Ceremonies } from './ceremony/ceremonies.js';
+import { KeyringRotation } from './keyring-rotation.js';
+import { rotateConfigPath } from './system/rotate-config-paths.js';
 import type { CoreDeps } from './core-deps.js';
 
 export type { CoreDeps } from './core-deps.js';
@@ -62,6 +65,8 @@ export class Core implements RequestHandler {
   /** Raft join challenges (sys/storage/raft/bootstrap/*), see join-challenge.ts. */
   readonly joinChallenges: JoinChallenges;
   private readonly haController: HaController | undefined;
+  private readonly ceremonies: Ceremonies;
+  private readonly rotation: KeyringRotation;
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
@@ -83,6 +88,25 @@ export class Core implements RequestHandler {
     this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);
+    this.rotation = new KeyringRotation(this.barrier, deps.clock, deps.logger, deps.keyRotation);
+    this.ceremonies = buildCeremonies({
+      seal,
+      barrier: this.barrier,
+      logger: deps.logger,
+      clock: deps.clock,
+      audit: () => deps.audit ?? this.audit.broker,
+      mintRootToken: async () => {
+        const rt = this.runtimeState;
+        if (rt === undefined) throw new ArcaError('sealed');
+        const created = await rt.tokens.createRoot();
+        metrics?.tokenCreations.inc({ kind: 'root' });
+        return {
+          token: created.token,
+          accessor: created.accessor,
+          revoke: () => rt.tokens.revokeOrphan(created.entry.idHash),
+        };
+      },
+    });
     this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
     const startRuntime = async (): Promise<void> => {
       this.runtimeState = await UnsealedRuntime.start({
@@ -102,6 +126,8 @@ export class Core implements RequestHandler {
     const stopRuntime = async (): Promise<void> => {
       // Nothing new gets in (sealed or standby already); let the rest finish.
       await this.inflight.drained();
+      // No share or pending key outlives the unseal (or this node's activity).
+      this.ceremonies.clear();
       const rt = this.runtimeState;
       this.runtimeState = undefined;
       try {
@@ -142,6 +168,7 @@ export class Core implements RequestHandler {
         storageType: deps.storageType ?? 'inmem',
         systemLeaseTtls,
         lifecycle: this.lifecycle,
+        ceremonyRecorder: this.ceremonies.context.recorder,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
         haStatus: () =>
@@ -152,6 +179,11 @@ export class Core implements RequestHandler {
           }),
       }),
       [
+        ...this.ceremonies.paths,
+        rotateConfigPath(() => {
+          if (this.runtimeState === undefined) throw new ArcaError('sealed');
+          return this.rotation;
+        }),
         ...auditPaths(() => this.audit.current()),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
@@ -340,6 +372,7 @@ export class Core implements RequestHandler {
       const expired = await rt.tokens.revokeExpired();
       this.deps.metrics?.tokenExpirations.inc(expired);
       await rt.leases.expire();
+      await this.rotation.check();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

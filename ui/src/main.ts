@@ -75,8 +75,14 @@ async function render(): Promise<void> {
 
 function renderNav(active: string): void {
   const nav = document.getElementById('nav')!;
+  // A click on the page already shown starts it afresh (the hash does not change, so no hashchange).
+  const again = (event: Event): void => {
+    if ((event.currentTarget as HTMLAnchorElement).getAttribute('href') !== location.hash) return;
+    event.preventDefault();
+    void render();
+  };
   const links = Object.entries(pages).map(([route, { title }]) =>
-    h('a', { href: `#/${route}`, class: route === active ? 'active' : undefined }, title),
+    h('a', { href: `#/${route}`, class: route === active ? 'active' : undefined, onclick: again }, title),
   );
   const signedIn = currentToken() !== undefined;
   const out = signedIn

@@ -151,6 +151,7 @@ export async function generateRootPage(ctx: PageContext): Promise<void> {
       try {
         const token = decodeRootToken(encoded, takeSecret(otp));
         attemptOtp = undefined;
+        replace(message); // the OTP has served its purpose
         replace(
           result,
           facts('gr-token-facts', [['Root token', h('code', { id: 'gr-token', class: 'secret' }, token)]]),

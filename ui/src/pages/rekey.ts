@@ -216,14 +216,23 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
   }
 }
 
+/** The attempt's facts; the verification status (`sys/rekey/verify`) has only nonce, split and progress. */
 function statusFacts(id: string, status: Json): HTMLElement {
-  const required = Number(status.required ?? status.t ?? 0);
-  return facts(id, [
+  const verifying = id === 'rekey-verify-status';
+  const required = Number(verifying ? status.t : (status.required ?? 0));
+  const rows: [string, HTMLElement | string][] = [
     ['Nonce', h('code', { id: `${id}-nonce` }, String(status.nonce ?? ''))],
-    ['Progress', h('span', { id: `${id}-progress` }, `${status.progress ?? 0}/${required}`)],
+    [
+      verifying ? 'New shares verified' : 'Current shares submitted',
+      h('span', { id: `${id}-progress` }, `${status.progress ?? 0}/${required}`),
+    ],
     ['New split', `${status.t} of ${status.n}`],
-    ['Verification', status.verification_required ? 'required' : 'not required'],
-    ['Backup', status.backup ? 'yes' : 'no'],
-    ['PGP fingerprints', (status.pgp_fingerprints ?? []).join(', ') || '—'],
-  ]);
+  ];
+  if (!verifying)
+    rows.push(
+      ['Verification', status.verification_required ? 'required' : 'not required'],
+      ['Backup', status.backup ? 'yes' : 'no'],
+      ['PGP fingerprints', (status.pgp_fingerprints ?? []).join(', ') || '—'],
+    );
+  return facts(id, rows);
 }

@@ -69,9 +69,14 @@ export async function initPage(ctx: PageContext): Promise<void> {
     replace(message, notice('info', 'Initialising…'));
     try {
       const result = await call('PUT', 'sys/init', { body });
-      const keys: string[] = Array.isArray(result.keys) ? result.keys.map(String) : [];
+      // PGP-encrypted shares are shown as base64 (`base64 -d | gpg --decrypt`), as Vault's CLI does.
+      const shown = pgpKeys.length > 0 ? result.keys_base64 : result.keys;
+      const keys: string[] = Array.isArray(shown) ? shown.map(String) : [];
       const rootToken = String(result.root_token ?? '');
-      const items: [string, string][] = keys.map((k, i) => [`Key ${i + 1}`, k]);
+      const items: [string, string][] = keys.map((k, i) => [
+        pgpKeys.length > 0 ? `Key ${i + 1} (PGP-encrypted)` : `Key ${i + 1}`,
+        k,
+      ]);
       items.push([rootKey !== undefined ? 'Root token (PGP-encrypted)' : 'Root token', rootToken]);
       const next = h(
         'p',

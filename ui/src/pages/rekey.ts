@@ -118,8 +118,9 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
   }
 
   function completed(result: Json): void {
-    const keys: string[] = (result.keys ?? []).map(String);
     const fingerprints: string[] = (result.pgp_fingerprints ?? []).map(String);
+    // PGP-encrypted shares are shown as base64 (`base64 -d | gpg --decrypt`), as Vault's CLI does.
+    const keys: string[] = ((fingerprints.length > 0 ? result.keys_base64 : result.keys) ?? []).map(String);
     const items = keys.map((k, i): [string, string] => [
       fingerprints[i] ? `Key ${i + 1} (PGP ${fingerprints[i]})` : `Key ${i + 1}`,
       k,

@@ -40,6 +40,21 @@ forbidden.push(
     to: { path: '^src/', pathNot: ['^src/api/', '^src/lib/'] },
   },
   {
+    name: 'ui-is-browser-only',
+    comment:
+      'the web UI (ui/) runs in the browser: it imports only its own files (no Node built-ins, no server code, no packages); it reaches Arca over HTTP',
+    severity: 'error',
+    from: { path: '^ui/' },
+    to: { pathNot: '^ui/' },
+  },
+  {
+    name: 'server-never-imports-ui',
+    comment: 'the server serves the built UI files; it never imports browser code',
+    severity: 'error',
+    from: { path: '^(src|chaos)/' },
+    to: { path: '^ui/' },
+  },
+  {
     name: 'src-never-imports-tests',
     severity: 'error',
     from: { path: '^src/' },

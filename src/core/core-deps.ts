@@ -10,6 +10,7 @@ import type { BackendFactory, PathSpec } from '../logical/backend.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { AuditBroker } from './audit-broker.js';
 import type { HaBackend } from './ha.js';
+import type { KeyringRotationOptions } from './keyring-rotation.js';
 import type { CoreLogger } from './mounts.js';
 import type { LeaseTiming } from './leases-timing.js';
 import type { SystemLeaseTtls } from './ttl.js';
@@ -75,4 +76,9 @@ export interface CoreDeps {
    * only the local sys paths until this node leads (see ha.ts); without it, unsealed = active.
    */
   ha?: HaBackend;
+  /**
+   * Automatic keyring rotation knobs: the floor of `max_operations` (Vault's 1,000,000; tests
+   * lower it) and how often the active node persists the encryption count.
+   */
+  keyRotation?: KeyringRotationOptions;
 }

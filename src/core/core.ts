@@ -29,6 +29,9 @@ import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { defaultLeaseTiming } from './leases-timing.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
+import { buildCeremonies, type Ceremonies } from './ceremony/ceremonies.js';
+import { KeyringRotation } from './keyring-rotation.js';
+import { rotateConfigPath } from './system/rotate-config-paths.js';
 import type { CoreDeps } from './core-deps.js';
 
 export type { CoreDeps } from './core-deps.js';
@@ -64,6 +67,8 @@ export class Core implements RequestHandler {
   /** Raft join challenges (sys/storage/raft/bootstrap/*), see join-challenge.ts. */
   readonly joinChallenges: JoinChallenges;
   private readonly haController: HaController | undefined;
+  private readonly ceremonies: Ceremonies;
+  private readonly rotation: KeyringRotation;
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
@@ -85,6 +90,25 @@ export class Core implements RequestHandler {
     this.audit = new CoreAudit(deps.logger, { writeTimeoutMs: deps.auditWriteTimeoutMs, metrics });
     metrics?.sealed.set(1);
     const seal = new ShamirSeal(physical, this.barrier);
+    this.rotation = new KeyringRotation(this.barrier, deps.clock, deps.logger, deps.keyRotation);
+    this.ceremonies = buildCeremonies({
+      seal,
+      barrier: this.barrier,
+      logger: deps.logger,
+      clock: deps.clock,
+      audit: () => deps.audit ?? this.audit.broker,
+      mintRootToken: async () => {
+        const rt = this.runtimeState;
+        if (rt === undefined) throw new ArcaError('sealed');
+        const created = await rt.tokens.createRoot();
+        metrics?.tokenCreations.inc({ kind: 'root' });
+        return {
+          token: created.token,
+          accessor: created.accessor,
+          revoke: () => rt.tokens.revokeOrphan(created.entry.idHash),
+        };
+      },
+    });
     this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
     const startRuntime = async (): Promise<void> => {
       this.runtimeState = await UnsealedRuntime.start({
@@ -107,6 +131,8 @@ export class Core implements RequestHandler {
     const stopRuntime = async (): Promise<void> => {
       // Nothing new gets in (sealed or standby already); let the rest finish.
       await this.inflight.drained();
+      // No share or pending key outlives the unseal (or this node's activity).
+      this.ceremonies.clear();
       const rt = this.runtimeState;
       this.runtimeState = undefined;
       try {
@@ -147,6 +173,7 @@ export class Core implements RequestHandler {
         storageType: deps.storageType ?? 'inmem',
         systemLeaseTtls,
         lifecycle: this.lifecycle,
+        ceremonyRecorder: this.ceremonies.context.recorder,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
         haStatus: () =>
@@ -157,6 +184,11 @@ export class Core implements RequestHandler {
           }),
       }),
       [
+        ...this.ceremonies.paths,
+        rotateConfigPath(() => {
+          if (this.runtimeState === undefined) throw new ArcaError('sealed');
+          return this.rotation;
+        }),
         ...auditPaths(() => this.audit.current()),
         ...leasePaths({
           leases: () => this.unsealedRuntime().leases,
@@ -358,6 +390,7 @@ export class Core implements RequestHandler {
       const expired = await rt.tokens.revokeExpired();
       this.deps.metrics?.tokenExpirations.inc(expired);
       await rt.leases.expireDue();
+      await this.rotation.check();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

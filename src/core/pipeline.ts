@@ -140,6 +140,7 @@ async function serveSystemDirect(
     data: request.data,
     storage: rt?.systemStorage ?? ctx.sealedSystemStorage,
     mountPoint: 'sys/',
+    remoteAddress: request.remoteAddress,
   });
 }
 
@@ -221,6 +222,7 @@ function buildDispatchRequest(
     contentType: request.headers['content-type'],
     // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
     ...(core && request.clientToken !== '' ? { clientToken: request.clientToken } : {}),
+    ...(core ? { remoteAddress: request.remoteAddress } : {}),
   };
 }
 

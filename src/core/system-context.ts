@@ -6,6 +6,7 @@ import { ArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import type { SealLifecycle } from './lifecycle.js';
+import type { CeremonyRecorder } from './ceremony/ceremony-record.js';
 import { routePathOf } from './mount-table.js';
 import type { UnsealedRuntime } from './runtime.js';
 import type { HaStatusView, SystemContext } from './system/context.js';
@@ -17,6 +18,7 @@ export interface SystemContextDeps {
   storageType: string;
   systemLeaseTtls: SystemLeaseTtls;
   lifecycle: SealLifecycle;
+  ceremonyRecorder: CeremonyRecorder;
   barrier: Barrier;
   runtime(): UnsealedRuntime | undefined;
   haStatus(): HaStatusView;
@@ -40,6 +42,7 @@ export function buildSystemContext(deps: SystemContextDeps): SystemContext {
     storageType: deps.storageType,
     systemLeaseTtls: deps.systemLeaseTtls,
     lifecycle: deps.lifecycle,
+    ceremonyRecorder: deps.ceremonyRecorder,
     haStatus: () => deps.haStatus(),
     clusterInfo: () => deps.runtime()?.cluster,
     keyStatus: () => {

@@ -53,6 +53,11 @@ export interface BackendRequest {
    * act on it (e.g. `auth/token/lookup-self` returns `id`); never set for engines.
    */
   clientToken?: string;
+  /**
+   * The client's remote address. Set ONLY for core's own backends (the key-holder ceremonies
+   * record who submitted a share); engines never see it.
+   */
+  remoteAddress?: string;
 }
 
 export type Handler = (request: BackendRequest) => Promise<LogicalResponse>;

@@ -12,6 +12,8 @@ export interface VaultKeySettings {
   clusterName?: string;
   /** `pid_file`: the server writes its PID here at start and removes the file at stop. */
   pidFile?: string;
+  /** `ui = true`: every listener serves the web UI at `/ui/` (Vault: off unless set; dev mode on). */
+  ui?: boolean;
 }
 
 /** The keys this module owns (config.ts treats them as known). */
@@ -55,8 +57,6 @@ export function parseVaultKeys(
     return value;
   };
 
-  if (flag('ui') === true)
-    fail('ui = true: Arca has no built-in web UI yet; remove the key or set ui = false');
   if (flag('disable_mlock') === false)
     fail(
       'disable_mlock = false asks for memory locking, which Arca cannot do (Node.js has no mlock); ' +
@@ -79,6 +79,7 @@ export function parseVaultKeys(
     if (flag(key) === true) fail(`${key} = true is not supported by Arca; remove the key`);
   }
   const settings: VaultKeySettings = {};
+  if (flag('ui') === true) settings.ui = true;
   const clusterName = text('cluster_name');
   if (clusterName !== undefined) settings.clusterName = clusterName;
   const pidFile = text('pid_file');

@@ -201,7 +201,8 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),
-    vault: {},
+    // Vault's dev server enables the UI.
+    vault: { ui: true },
     warnings: [],
   };
 }

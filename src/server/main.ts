@@ -14,6 +14,7 @@ import type { RawResponse } from '../logical/response.js';
 import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
 import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
 import { createHttpApp, listenHttpApp, type HttpApp, type HttpAppOptions } from './http/app.js';
+import { loadUiAssets } from './http/ui-assets.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { DestinationStream } from 'pino';
 
@@ -118,6 +119,9 @@ export async function startServer(
       ? await bootstrapDevCore(core, { rootTokenId: options.devRootTokenId })
       : undefined;
     const addresses: string[] = [];
+    const ui = config.vault.ui === true ? loadUiAssets() : undefined;
+    if (ui !== undefined && ui.size === 0)
+      logger.warn('ui = true but the web UI is not built (dist/ui is missing)');
     for (const listener of config.listeners) {
       const tls =
         listener.tlsDisable || !listener.tlsCertFile || !listener.tlsKeyFile
@@ -134,6 +138,7 @@ export async function startServer(
             ? (format) => core.renderMetrics!(format)
             : undefined,
         intercept: core.httpIntercept,
+        ui,
       });
       core.attachHttpApp?.(app);
       apps.push(app);

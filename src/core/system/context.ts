@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { MountEntry, MountKind, NewMount } from '../mount-table.js';
 import type { PolicyStore } from '../policy-store.js';
 import type { SealLifecycle } from '../lifecycle.js';
+import type { CeremonyRecorder } from '../ceremony/ceremony-record.js';
 
 /** Barrier key status as sys/key-status shows it. */
 export interface KeyStatusView {
@@ -47,6 +48,8 @@ export interface SystemContext {
   /** The config's `default_lease_ttl` / `max_lease_ttl` (what a mount's 0 TTL means). */
   systemLeaseTtls: { defaultLeaseTtlSeconds: number; maxLeaseTtlSeconds: number };
   lifecycle: SealLifecycle;
+  /** Writes the ceremony record of unseal submissions (operational log only: no audit while sealed). */
+  ceremonyRecorder: CeremonyRecorder;
   /** This node's HA role and the active node's addresses. */
   haStatus(): HaStatusView;
   /** Cluster name and id once unsealed (they live behind the barrier). */

@@ -6,11 +6,20 @@
 import { ArcaError } from '../../lib/errors.js';
 import { zeroize } from '../../lib/bytes.js';
 import { limits } from '../../lib/limits.js';
+import {
+  parsePgpPublicKey,
+  parsePgpPublicKeys,
+  pgpEncrypt,
+  pgpEncryptEach,
+  type PgpRecipient,
+} from '../../lib/pgp.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent } from '../../logical/response.js';
 import type { SystemContext } from './context.js';
 import { haStatusPath } from './ha-paths.js';
 import { rawJson } from './respond.js';
+import { recorded } from '../ceremony/ceremony-context.js';
+import type { SealState } from '../lifecycle.js';
 
 /** seal-status body (also the unseal response). */
 export async function sealStatusBody(ctx: SystemContext): Promise<Record<string, unknown>> {
@@ -58,20 +67,56 @@ function initPath(ctx: SystemContext): PathSpec {
           throw new ArcaError('invalid_request', 'secret_shares and secret_threshold are required');
         }
         validateShamirConfig(shares, threshold);
-        if ((req.fields.get<string[]>('pgp_keys') ?? []).length > 0 || req.fields.get('root_token_pgp_key')) {
-          throw new ArcaError('invalid_request', 'PGP-encrypted init output is not supported');
-        }
+        // Every PGP key is parsed (and checked able to encrypt) BEFORE anything is generated, so
+        // a bad key never leaves an initialised vault whose shares nobody received.
+        const pgp = await initPgpRecipients(req, shares);
         const { shares: keys, rootToken } = await ctx.initialize(shares, threshold);
-        const body = {
-          keys: keys.map((k) => k.toString('hex')),
-          keys_base64: keys.map((k) => k.toString('base64')),
-          root_token: rootToken,
-        };
-        zeroize(...keys);
-        return rawJson(200, body);
+        try {
+          const out = pgp.shares.length > 0 ? await encryptHexShares(keys, pgp.shares) : keys;
+          const body = {
+            keys: out.map((k) => k.toString('hex')),
+            keys_base64: out.map((k) => k.toString('base64')),
+            root_token:
+              pgp.rootToken === undefined
+                ? rootToken
+                : (await pgpEncrypt(Buffer.from(rootToken, 'utf8'), pgp.rootToken)).toString('base64'),
+          };
+          return rawJson(200, body);
+        } finally {
+          zeroize(...keys);
+        }
       },
     },
   };
+}
+
+/** `pgp_keys` (one per share, Vault's count check) and `root_token_pgp_key`, parsed. */
+async function initPgpRecipients(
+  req: BackendRequest,
+  shares: number,
+): Promise<{ shares: PgpRecipient[]; rootToken?: PgpRecipient }> {
+  const keys = req.fields.get<string[]>('pgp_keys') ?? [];
+  if (keys.length > 0 && keys.length !== shares) {
+    throw new ArcaError(
+      'invalid_request',
+      'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares',
+    );
+  }
+  const rootKey = req.fields.get<string>('root_token_pgp_key') ?? '';
+  return {
+    shares: await parsePgpPublicKeys(keys),
+    ...(rootKey === '' ? {} : { rootToken: await parsePgpPublicKey(rootKey) }),
+  };
+}
+
+/** Vault encrypts each share's HEX text (so `gpg --decrypt` prints the key an operator types). */
+export async function encryptHexShares(shares: Buffer[], recipients: PgpRecipient[]): Promise<Buffer[]> {
+  const texts = shares.map((k) => Buffer.from(k.toString('hex'), 'utf8'));
+  try {
+    return await pgpEncryptEach(texts, recipients);
+  } finally {
+    zeroize(...texts);
+  }
 }
 
 /** Vault's init validation, checked before any state changes. */
@@ -101,12 +146,38 @@ function unsealPath(ctx: SystemContext): PathSpec {
             if (!(await ctx.lifecycle.isInitialized())) throw new ArcaError('not_initialized');
             throw new ArcaError('unseal_key_required');
           }
-          await ctx.lifecycle.submitKey(key);
+          await recordedUnseal(ctx, req.remoteAddress ?? '', () => ctx.lifecycle.submitKey(key));
         }
         return rawJson(200, await sealStatusBody(ctx));
       },
     },
   };
+}
+
+/**
+ * One unseal submission between its two ceremony records (operational log only: a sealed node
+ * has no audit devices loaded). Never the share.
+ */
+async function recordedUnseal(
+  ctx: SystemContext,
+  remoteAddress: string,
+  submit: () => Promise<SealState>,
+): Promise<void> {
+  const before = await ctx.lifecycle.status();
+  const facts = {
+    ceremony: 'unseal' as const,
+    action: 'share' as const,
+    path: 'sys/unseal',
+    nonce: before.nonce,
+    progress: before.progress,
+    required: before.threshold,
+    remoteAddress,
+  };
+  await recorded(ctx.ceremonyRecorder, facts, submit, (state) =>
+    state.sealed
+      ? { outcome: 'accepted', progress: state.progress, nonce: state.nonce }
+      : { outcome: 'complete', progress: before.threshold },
+  );
 }
 
 const healthCodes = {

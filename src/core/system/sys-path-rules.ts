@@ -22,7 +22,20 @@ const unauthenticatedExact = new Set([
   'sys/replication/status',
   'sys/storage/raft/bootstrap/challenge',
   'sys/storage/raft/bootstrap/answer',
+  // Vault: the key-holder ceremonies need no token (the shares are the credential).
+  ...ceremonyShareExact(),
 ]);
+/** Unauthenticated ceremony paths (Vault's sys/rekey/* and sys/generate-root/*, except backup). */
+function ceremonyShareExact(): string[] {
+  return [
+    'sys/rekey/init',
+    'sys/rekey/update',
+    'sys/rekey/verify',
+    'sys/generate-root/attempt',
+    'sys/generate-root/update',
+  ];
+}
+
 const unauthenticatedPrefixes = ['sys/internal/ui/mounts/'];
 
 /** No token required (login paths of auth engines are declared by the engine instead). */
@@ -35,6 +48,9 @@ const sudoExact = new Set([
   'sys/remount',
   'sys/audit',
   'sys/rotate',
+  'sys/rotate/config',
+  'sys/rekey/backup',
+  'sys/rotate/root/backup',
   'sys/config/cors',
   'sys/seal',
   'sys/step-down',
@@ -72,6 +88,11 @@ const notAuditedExact = new Set([
   'sys/storage/raft/bootstrap',
   'sys/storage/raft/join',
   'sys/metrics',
+  // The ceremonies write their own records (ceremony-record.ts): never the submitted share.
+  ...ceremonyShareExact(),
+  'sys/rotate/root/init',
+  'sys/rotate/root/update',
+  'sys/rotate/root/verify',
 ]);
 
 export function isAudited(path: string): boolean {

@@ -32,6 +32,8 @@ import { parseListenAddress } from '../address.js';
 import { answerFrameworkError } from './framework-errors.js';
 import { createListAwareServer, listMarkerMethod } from './list-aware-server.js';
 import { clientMethod, toLogicalRequest } from './request-mapping.js';
+import type { UiAssets } from './ui-assets.js';
+import { isUiRequest, registerUiRoutes } from './ui-routes.js';
 import {
   renderError,
   renderErrors,
@@ -63,6 +65,8 @@ export interface HttpAppOptions {
    * Undefined → the request goes to the handler as usual. ArcaErrors become Vault error bodies.
    */
   intercept?: (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
+  /** Set when the configuration enables the web UI (`ui = true`, dev mode): served at `/ui/`. */
+  ui?: UiAssets;
 }
 
 /** A complete answer produced by `intercept`, sent verbatim (plus `Cache-Control: no-store`). */
@@ -104,8 +108,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
   // Callback style (not async): no promise per response on the hot path.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // UI files set their own caching (ui-routes.ts); everything else is never cached.
+    if (!isUiRequest(request)) reply.header('cache-control', 'no-store');
     if (!reply.hasHeader('content-type')) reply.header('content-type', jsonContentType);
     done(null, payload);
   });
@@ -134,6 +139,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return send(reply, rendered);
     },
   });
+
+  if (options.ui !== undefined) registerUiRoutes(app, options.ui);
 
   app.setNotFoundHandler(async (request, reply) => {
     // Routed paths with an unrouted method reach here too: under /v1/ that is Vault's 405.

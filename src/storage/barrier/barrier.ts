@@ -13,7 +13,7 @@
  * (`reserved-keys.ts`) cannot be read, written, deleted or listed through this API.
  */
 import { assert } from '../../lib/assert.js';
-import { zeroize } from '../../lib/bytes.js';
+import { constantTimeEqual, zeroize } from '../../lib/bytes.js';
 import type { Clock } from '../../lib/clock.js';
 import { ArcaError } from '../../lib/errors.js';
 import { checkListPrefix } from '../physical/keys.js';
@@ -86,6 +86,22 @@ export class Barrier implements PhysicalBackend {
     this.install(keyring, rootKey);
   }
 
+  /**
+   * True when `candidate` is the root key this barrier was unsealed with (constant time). The
+   * key-holder ceremonies prove a share quorum this way (Vault's `VerifyRoot`); `sealed` if sealed.
+   */
+  isRootKey(candidate: Uint8Array): boolean {
+    return constantTimeEqual(this.unsealedState().rootKey, candidate);
+  }
+
+  /**
+   * Runs `fn` with the in-memory root key (not a copy: `fn` must not keep it), so a rekey can
+   * wrap it under a new KEK without the old shares. `sealed` when sealed.
+   */
+  withRootKey<T>(fn: (rootKey: Uint8Array) => T): T {
+    return fn(this.unsealedState().rootKey);
+  }
+
   /** Zeroizes the in-memory keys; every data op then throws `sealed`. */
   seal(): void {
     this.cache?.clear();
@@ -131,6 +147,24 @@ export class Barrier implements PhysicalBackend {
       this.keyring = next;
       keyring.zeroize();
       return this.keyStatus();
+    });
+  }
+
+  /**
+   * Writes the in-memory encryption counts into the stored keyring (read-modify-write of the
+   * stored keyring, like `rotate`, so a term another node added is kept), so the count that drives
+   * automatic rotation survives a restart or a failover.
+   */
+  persistEncryptionCounts(): Promise<void> {
+    return this.withKeyringLock(async () => {
+      const { keyring, rootKey } = this.unsealedState();
+      const stored = await this.readKeyring(rootKey);
+      try {
+        stored.carryCountsFrom(keyring);
+        await this.physical.put(keyringKey, sealKeyring(rootKey, stored));
+      } finally {
+        stored.zeroize();
+      }
     });
   }
 

@@ -142,6 +142,52 @@ export class ShamirSeal {
     });
   }
 
+  /**
+   * True when `kek` (a combined share quorum of a key-holder ceremony) unwraps the stored root
+   * key AND that root key is the one the unsealed barrier runs with (Vault's `VerifyRoot`).
+   * The caller zeroizes `kek`. `sealed` while sealed.
+   */
+  async isCurrentKek(kek: Uint8Array): Promise<boolean> {
+    if (this.barrier.isSealed()) throw new ArcaError('sealed');
+    const wrapped = await this.physical.get(wrappedRootKeyKey);
+    if (wrapped === undefined || wrapped[0] !== wrappedRootKeyVersion || kek.length !== aeadKeyBytes) {
+      return false;
+    }
+    const rootKey = aeadOpen(kek, wrapped.subarray(1), wrappedRootKeyAad);
+    if (rootKey === undefined) return false;
+    try {
+      return this.barrier.isRootKey(rootKey);
+    } finally {
+      zeroize(rootKey);
+    }
+  }
+
+  /**
+   * Commits a rekey: the barrier's root key wrapped under `newKek` and the new seal config go in
+   * ONE physical batch (replicated with Raft storage, so every node's next unseal needs the new
+   * shares, and no crash leaves the two out of step). The root key itself is unchanged: unsealed
+   * standbys keep reading the keyring with the root key they hold. The caller zeroizes `newKek`.
+   */
+  replaceKek(newKek: Uint8Array, params: { secretShares: number; secretThreshold: number }): Promise<void> {
+    return this.serially(async () => {
+      validateSealParams(params);
+      if (newKek.length !== aeadKeyBytes) throw new ArcaError('internal', 'new key has the wrong length');
+      const config: SealConfig = {
+        type: 'shamir',
+        secretShares: params.secretShares,
+        secretThreshold: params.secretThreshold,
+      };
+      const wrapped = this.barrier.withRootKey((rootKey) =>
+        aeadSeal(newKek, rootKey, wrappedRootKeyAad, Buffer.from([wrappedRootKeyVersion])),
+      );
+      await this.physical.batch([
+        { type: 'put', key: wrappedRootKeyKey, value: wrapped },
+        { type: 'put', key: sealConfigKey, value: encodeSealConfig(config) },
+      ]);
+      this.knownConfig = config;
+    });
+  }
+
   /** Discards the shares collected so far. `vault_unsealed` when the vault is unsealed. */
   resetProgress(): void {
     if (!this.barrier.isSealed()) throw new ArcaError('vault_unsealed');

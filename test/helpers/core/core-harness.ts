@@ -62,7 +62,10 @@ export async function makeHarness(
     metrics?: CoreDeps['metrics'];
     auditWriteTimeoutMs?: number;
     /** Server-config-derived deps (storage type, advertised addresses, system lease TTLs). */
-    config?: Pick<CoreDeps, 'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls' | 'leaseTiming'>;
+    config?: Pick<
+      CoreDeps,
+      'storageType' | 'apiAddr' | 'clusterAddr' | 'systemLeaseTtls' | 'leaseTiming' | 'keyRotation'
+    >;
   } = {},
 ): Promise<Harness> {
   const clock = new FakeClock();

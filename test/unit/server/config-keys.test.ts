@@ -169,7 +169,7 @@ test('api_addr and cluster_addr are validated; without HA storage sys/leader sho
 });
 
 test("Vault's top-level switches either work or stop startup naming the key", async () => {
-  await startupFails('ui = true', /ui = true: Arca has no built-in web UI/);
+  await startupFails('ui = "sometimes"', /ui must be true or false/);
   await startupFails('disable_mlock = false', /disable_mlock = false asks for memory locking/);
   await startupFails('plugin_directory = "/opt/plugins"', /plugin_directory: external plugins/);
   await startupFails('log_format = "standard"', /log_format = "standard"/);

@@ -10,6 +10,7 @@ import type { BackendFactory, PathSpec } from '../logical/backend.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { AuditBroker } from './audit-broker.js';
 import type { HaBackend } from './ha.js';
+import type { ClockOffsetHealth } from './system/context.js';
 import type { CoreLogger } from './mounts.js';
 import type { SystemLeaseTtls } from './ttl.js';
 
@@ -69,4 +70,6 @@ export interface CoreDeps {
    * only the local sys paths until this node leads (see ha.ts); without it, unsealed = active.
    */
   ha?: HaBackend;
+  /** The cluster's clock-offset guard (Raft members): its verdict is shown by sys/health. */
+  clockOffset?: () => ClockOffsetHealth;
 }

@@ -48,6 +48,27 @@ export function parseDurationSeconds(input: unknown, field = 'duration', allowNe
   return Math.trunc(seconds);
 }
 
+/**
+ * Parses a duration to milliseconds without truncation ("500ms", "1.5s", or a number of ms), for
+ * settings finer than a second such as `max_clock_offset`. Throws `invalid_field` naming `field`
+ * for malformed or negative input.
+ */
+export function parseDurationMs(input: unknown, field = 'duration'): number {
+  const fail = (): never => {
+    throw new ArcaError('invalid_field', `invalid duration for field "${field}": ${JSON.stringify(input)}`);
+  };
+  const ms =
+    typeof input === 'number'
+      ? input
+      : typeof input === 'string'
+        ? /^\d+$/.test(input.trim())
+          ? Number(input.trim())
+          : (parseGoDuration(input.trim()) ?? fail()) * 1000
+        : fail();
+  if (!Number.isFinite(ms) || ms < 0) fail();
+  return ms;
+}
+
 function parseGoDuration(text: string): number | undefined {
   let sign = 1;
   let rest = text;

@@ -8,7 +8,7 @@
  * Supported: `storage "leveldb" { path }`, `storage "raft" { path, node_id, retry_join {...} }`,
  * `storage "inmem" {}`; one or more `listener "tcp" { address, tls_disable, tls_cert_file,
  * tls_key_file, max_request_size, telemetry { unauthenticated_metrics_access } }`; `api_addr`,
- * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `telemetry {
+ * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `max_clock_offset`, `telemetry {
  * prometheus_retention_time, disable_hostname = true }`. What each does is on the `ServerConfig`
  * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
@@ -16,7 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
-import { parseDurationSeconds } from '../lib/durations.js';
+import { defaultMaxClockOffsetMs } from '../lib/clock-offset.js';
+import { parseDurationMs, parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
 import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-limits.js';
@@ -75,6 +76,12 @@ export interface ServerConfig {
    * longer than one request, at the cost of read throughput (docs/benchmarks.md).
    */
   disableCache: boolean;
+  /**
+   * `max_clock_offset` (Arca; CockroachDB's `--max-offset`), ms: the wall-clock offset between
+   * cluster members the lease rules tolerate. A member whose offset from a majority exceeds 0.8 of
+   * it refuses leadership (src/server/cluster/clock-guard.ts). Default 500 ms ("500ms", "1s").
+   */
+  maxClockOffsetMs: number;
   /** `cluster_name`, `pid_file` and Vault's other top-level switches (config-vault-keys.ts). */
   vault: VaultKeySettings;
   /** Non-fatal remarks (unknown keys), to be logged at startup. */
@@ -92,6 +99,7 @@ const knownTopLevelKeys = new Set([
   'max_lease_ttl',
   'telemetry',
   'disable_cache',
+  'max_clock_offset',
   ...vaultTopLevelKeys,
 ]);
 
@@ -149,6 +157,10 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
     telemetry,
+    maxClockOffsetMs:
+      raw.max_clock_offset === undefined
+        ? defaultMaxClockOffsetMs
+        : attempt(() => parseDurationMs(raw.max_clock_offset, 'max_clock_offset'), fail),
     vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
   };
@@ -184,6 +196,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
+    maxClockOffsetMs: defaultMaxClockOffsetMs,
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),

@@ -73,6 +73,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
   if (storageConfig.type !== 'raft' || config.clusterAddr === undefined) {
     throw new ArcaError('invalid_field', 'storage "raft" requires cluster_addr');
   }
+  const metrics = new ArcaMetrics();
   const node = await ClusterNode.start({
     path: storageConfig.path,
     nodeId: storageConfig.nodeId,
@@ -83,6 +84,8 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     clock: systemClock,
     rng: systemRng,
     timing: timingFromEnv(),
+    maxClockOffsetMs: config.maxClockOffsetMs,
+    clockMetrics: metrics.clock(),
   });
   const uploads = new SnapshotUploads(systemClock);
   const autopilot = new Autopilot(
@@ -104,8 +107,12 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
       logger,
       engines: { ...secretEngines },
       storageType: 'raft',
-      metrics: new ArcaMetrics(),
+      metrics,
       version,
+      clockOffset: () => {
+        const s = node.clockGuard.status();
+        return { offsetMs: s.offsetFromPeersMs, fenced: s.fenced, maxClockOffsetMs: s.maxClockOffsetMs };
+      },
       systemPaths: raftPaths({
         storage: () => node.storage.current,
         joinChallenges: () => box.core!.joinChallenges,

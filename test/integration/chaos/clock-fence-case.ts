@@ -1,4 +1,5 @@
 /**
+ * (Run from gameday.test.ts, after the CI gameday, never alongside it.)
  * The clock-offset guard on real processes: a 3-node cluster whose node3 reads a wall clock 2 s
  * ahead (libfaketime, max_clock_offset 500 ms). node3 reports the offset and the fence in
  * sys/health, stays a standby, and is never elected when the leader is killed —

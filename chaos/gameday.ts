@@ -40,8 +40,11 @@ export interface GamedayOutcome {
   plan: PlannedFault[];
   bounds: CheckBounds;
   durationMs: number;
-  /** Cluster connections that went through the fault proxies, and those whose dialer was not identified. */
-  proxy: { connections: number; unidentified: number };
+  /**
+   * Cluster connections that went through the fault proxies, those whose dialer was not
+   * identified, and chunks the impaired links delayed or "lost" (retransmission delay).
+   */
+  proxy: { connections: number; unidentified: number; delayedChunks: number; lostChunks: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -60,7 +63,8 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
     nodes: o.nodes,
     dir: join(o.out, 'cluster'),
     proxies: true,
-    clock: o.nemeses.includes('clock'),
+    clock: o.nemeses.includes('clock') || o.nemeses.includes('drift'),
+    seed: o.seed,
   });
   const monitor = new LeaderMonitor(cluster, recorder);
   const created: LiveToken[] = [];
@@ -104,7 +108,7 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
       await sleep(fault.quietMs);
       if (performance.now() > end) break;
       o.log(`fault ${i + 1}/${plan.length}: ${fault.kind} ${fault.variant}`);
-      await runFault(fault, cluster, recorder, () => monitor.current, sleep);
+      await runFault(fault, cluster, recorder, () => monitor.current, sleep, o.maxSkewMs);
     }
     if (performance.now() < end) await sleep(end - performance.now());
     stopping = true;
@@ -128,6 +132,8 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   const proxy = {
     connections: cluster.members.reduce((n, m) => n + (m.proxy?.connections ?? 0), 0),
     unidentified: cluster.members.reduce((n, m) => n + (m.proxy?.unidentified ?? 0), 0),
+    delayedChunks: cluster.members.reduce((n, m) => n + (m.proxy?.delayedChunks ?? 0), 0),
+    lostChunks: cluster.members.reduce((n, m) => n + (m.proxy?.lostChunks ?? 0), 0),
   };
   const bounds: CheckBounds = {
     earlyMs: 2 * o.maxSkewMs + 500,

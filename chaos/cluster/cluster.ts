@@ -4,10 +4,11 @@
  * advertises the proxy as `cluster_addr`, so every peer dials through the harness), initialised,
  * unsealed and joined through the HTTP API like an operator would.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ArcaClient } from '../../src/api/client.js';
+import { SeededRng } from '../../src/lib/rng.js';
 import { FaultProxy, LinkTable } from '../nemesis/fault-proxy.js';
 import { findFaketime, NodeProcess } from './node-process.js';
 import { waitFor } from './wait.js';
@@ -28,6 +29,8 @@ export interface ClusterOptions {
   proxies: boolean;
   /** Preload libfaketime (needed for clock faults). */
   clock: boolean;
+  /** Seeds the proxies' jitter and loss draws (default 1). */
+  seed?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -66,6 +69,7 @@ export class ChaosCluster {
     readonly members: ClusterMember[],
     /** The cluster links the proxies cut. */
     readonly links: LinkTable,
+    private readonly dir: string,
   ) {}
 
   member(id: string): ClusterMember {
@@ -82,7 +86,8 @@ export class ChaosCluster {
     }
     const ids = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
     const members: ClusterMember[] = [];
-    const links = new LinkTable();
+    const rng = new SeededRng(options.seed ?? 1);
+    const links = new LinkTable(() => rng.nextUint32() / 2 ** 32);
     const pids = (): Map<string, number> => {
       const out = new Map<string, number>();
       for (const m of members) if (m.process.pid !== undefined) out.set(m.id, m.process.pid);
@@ -110,7 +115,7 @@ export class ChaosCluster {
       );
       members.push({ id, apiAddr: `http://127.0.0.1:${apiPort}`, process, proxy });
     }
-    const cluster = new ChaosCluster(members, links);
+    const cluster = new ChaosCluster(members, links, options.dir);
     try {
       await Promise.all(members.map((m) => m.process.start()));
       await cluster.initialise();
@@ -155,6 +160,48 @@ export class ChaosCluster {
     await m.process.start();
     await waitFor(`${id} to answer after restart`, async () => (await this.health(id)) !== 0, 60_000);
     await this.unseal(id);
+  }
+
+  /**
+   * Membership churn: `via` (the active node) removes voter `id` from the Raft configuration
+   * (sys/storage/raft/remove-peer); the removed node is stopped, its data wiped (a removed member
+   * cannot come back with its old log), restarted, joined through `via` and unsealed like a new
+   * node, and the call resolves once every node is a voter again (autopilot promotes it).
+   */
+  async removeAndRejoin(id: string, via: string): Promise<void> {
+    const admin = this.client(via, 30_000);
+    try {
+      await admin.raft.removePeer(id);
+      await waitFor(
+        `${id} removed from the configuration`,
+        async () =>
+          !(await admin.raft.configuration().catch(() => undefined))?.config.servers.some(
+            (s) => s.node_id === id,
+          ),
+        60_000,
+      );
+      const m = this.member(id);
+      await m.process.stop();
+      await rm(join(this.dir, id, 'data'), { recursive: true, force: true });
+      await mkdir(join(this.dir, id, 'data'), { recursive: true, mode: 0o700 });
+      await m.process.start();
+      const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
+      try {
+        await joiner.raft.join({ leader_api_addr: this.member(via).apiAddr });
+      } finally {
+        joiner.close();
+      }
+      await this.unseal(id);
+      await waitFor(
+        `${id} a voter again`,
+        async () =>
+          (await admin.raft.configuration().catch(() => undefined))?.config.servers.filter((s) => s.voter)
+            .length === this.members.length,
+        60_000,
+      );
+    } finally {
+      admin.close();
+    }
   }
 
   /** Stops every process and proxy (SIGCONT first for paused ones). */

@@ -31,6 +31,10 @@ export class NodeProcess {
   paused = false;
   /** Wall-clock offset currently injected (ms). */
   offsetMs = 0;
+  /** Wall-clock rate currently injected (1 = normal). */
+  rate = 1;
+  /** Harness monotonic time of the last spawn (libfaketime applies a rate from process start). */
+  private spawnedAtMs = 0;
 
   constructor(
     readonly id: string,
@@ -50,8 +54,7 @@ export class NodeProcess {
   }
 
   /** Starts the process; resolves when it announces its listener (bounded by `timeoutMs`). */
-  async start(timeoutMs = 60_000): Promise<void> {
-    await this.writeClock();
+  async start(timeoutMs = 180_000): Promise<void> {
     const env: Record<string, string | undefined> = { ...process.env, NODE_TEST_CONTEXT: undefined };
     if (this.faketime !== undefined) {
       Object.assign(env, {
@@ -61,6 +64,9 @@ export class NodeProcess {
         FAKETIME_DONT_FAKE_MONOTONIC: '1',
       });
     }
+    this.rate = 1;
+    await this.writeClock();
+    this.spawnedAtMs = performance.now();
     const child = spawn(process.execPath, [cliMain, 'server', `-config=${this.configFile}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
@@ -124,14 +130,32 @@ export class NodeProcess {
     this.paused = false;
   }
 
-  /** Sets the wall-clock offset the process reads from now on (libfaketime re-reads the file). */
+  /** Sets the wall-clock offset the process reads from now on (libfaketime re-reads the file); rate 1. */
   async setClockOffset(offsetMs: number): Promise<void> {
     this.offsetMs = offsetMs;
+    this.rate = 1;
     await this.writeClock();
   }
 
+  /**
+   * Makes the wall clock run at `rate` from now on, continuing from the current offset (no step).
+   * libfaketime scales the time elapsed since the process started (`+off xRATE`), so the offset
+   * written compensates for that: off = offset − (rate − 1) · (now − start). The start is the
+   * harness's spawn time, a few ms before libfaketime's own, so the switch may step the clock by
+   * (rate − 1) times that difference. Returns a function giving the injected offset at any time.
+   */
+  async setClockDrift(rate: number): Promise<() => number> {
+    const from = performance.now();
+    const base = this.offsetMs;
+    this.rate = rate;
+    await this.writeClock();
+    return () => base + (rate - 1) * (performance.now() - from);
+  }
+
   private async writeClock(): Promise<void> {
-    const seconds = this.offsetMs / 1000;
-    await writeFile(this.clockFile, `${seconds >= 0 ? '+' : ''}${seconds.toFixed(3)}\n`);
+    const compensated = this.offsetMs - (this.rate - 1) * (performance.now() - this.spawnedAtMs);
+    const seconds = (this.rate === 1 ? this.offsetMs : compensated) / 1000;
+    const rate = this.rate === 1 ? '' : ` x${this.rate.toFixed(4)}`;
+    await writeFile(this.clockFile, `${seconds >= 0 ? '+' : ''}${seconds.toFixed(3)}${rate}\n`);
   }
 }

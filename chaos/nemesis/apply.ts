@@ -1,7 +1,8 @@
 /**
  * Carries out one planned fault on the real processes and links, and heals it: kill -9 then
- * restart + unseal; SIGSTOP then SIGCONT; link cuts through the fault proxies then heal; wall
- * clock offsets through libfaketime then back to 0. Records fault-start/stop events.
+ * restart + unseal; SIGSTOP then SIGCONT; link cuts, delays and losses through the fault proxies
+ * then heal; wall clock offsets and rates through libfaketime then back to 0; a voter removed,
+ * wiped and re-joined. Records fault-start/stop events.
  */
 import type { ChaosCluster } from '../cluster/cluster.js';
 import type { HistoryRecorder } from '../history.js';
@@ -14,6 +15,8 @@ export async function runFault(
   recorder: HistoryRecorder,
   leader: () => string | undefined,
   sleep: (ms: number) => Promise<void>,
+  /** The clock offset the cluster must tolerate: a drift past it is recorded as an offset fault. */
+  skewBoundMs = 500,
 ): Promise<void> {
   const ids = cluster.members.map((m) => m.id);
   const picked = fault.picks.map((i) => ids[i]);
@@ -78,6 +81,58 @@ export async function runFault(
       await sleep(fault.holdMs);
       cluster.links.healAll();
       stop('healed all links');
+      return;
+    }
+    case 'drift': {
+      const id = targets[0];
+      const proc = cluster.member(id).process;
+      const rate = fault.rate ?? 1;
+      start(`clock drift x${rate.toFixed(2)} on ${id}`, [id]);
+      const offsetNow = await proc.setClockDrift(rate);
+      // The checkers know offsets, not rates: once the drift passes the bound, it is recorded as
+      // an out-of-bound offset fault from then on (the fence must then catch it).
+      const crossMs = skewBoundMs / Math.abs(rate - 1);
+      if (crossMs < fault.holdMs) {
+        await sleep(crossMs);
+        const offset = Math.round(offsetNow());
+        start(`clock drift of ${id} passed ${offset} ms`, [id], { offsetsMs: { [id]: offset } });
+        await sleep(fault.holdMs - crossMs);
+      } else {
+        await sleep(fault.holdMs);
+      }
+      await proc.setClockOffset(0);
+      stop(`clock of ${id} reset (drifted ${Math.round(offsetNow())} ms)`);
+      return;
+    }
+    case 'net': {
+      const impairment = {
+        delayMs: fault.delayMs ?? 75,
+        jitterMs: fault.jitterMs ?? 50,
+        lossFraction: fault.lossFraction ?? 0,
+      };
+      // On the leader: every link to and from it; otherwise every link of the cluster.
+      const scope = fault.onLeader === true ? [lead] : ids;
+      for (const a of scope)
+        for (const b of ids) {
+          if (a === b) continue;
+          cluster.links.impair(a, b, impairment);
+          cluster.links.impair(b, a, impairment);
+        }
+      const what =
+        fault.variant === 'loss'
+          ? `${Math.round(impairment.lossFraction * 100)} % chunk loss (TCP retransmission delays) + ${impairment.delayMs} ± ${impairment.jitterMs} ms`
+          : `delay ${impairment.delayMs} ± ${impairment.jitterMs} ms`;
+      start(`${what} on ${fault.onLeader === true ? `every link of ${lead}` : 'every link'}`, scope);
+      await sleep(fault.holdMs);
+      cluster.links.healAll();
+      stop('links unimpaired');
+      return;
+    }
+    case 'member': {
+      const id = picked[0] === lead ? ids.find((x) => x !== lead)! : picked[0];
+      start(`remove voter ${id}, wipe it, rejoin it`, [id]);
+      await cluster.removeAndRejoin(id, lead);
+      stop(`${id} rejoined and is a voter again`);
       return;
     }
     case 'clock': {

@@ -5,15 +5,56 @@
  * - a cut in both directions destroys the link's connections and holds new ones silent until heal;
  * - a one-way cut (from → to) stalls the bytes flowing from → to (buffered, released on heal, the
  *   connection dropped if the buffer passes `maxHeldBytes`) while the other direction flows.
- * Connections whose dialer cannot be identified are only cut when the node is cut from everyone.
+ * - an impaired link (from → to) delays each chunk by `delayMs ± jitterMs`, in order. "Loss" over
+ *   TCP cannot drop bytes (the Noise stream would break, which is a different fault): the kernel
+ *   retransmits a lost segment after its retransmission timeout (≥ 200 ms on Linux, doubling), so
+ *   a chunk "lost" with probability `lossFraction` arrives that much later, and everything behind
+ *   it waits (head-of-line blocking) — what a lossy network does to one TCP connection.
+ * Connections whose dialer cannot be identified are only cut when the node is cut from everyone,
+ * and never impaired.
  */
 import net from 'node:net';
 import { nodeOwningSocket } from './peer-of.js';
 
-/** The directed links currently cut: `${from}>${to}`. */
+/** A directed link's delay and loss (see the module comment). */
+export interface LinkImpairment {
+  delayMs: number;
+  jitterMs: number;
+  lossFraction: number;
+}
+
+/** First retransmission timeout of a lost chunk (Linux's minimum RTO), doubled per repeated loss. */
+const retransmitTimeoutMs = 200;
+
+/** The directed links currently cut or impaired: `${from}>${to}`. */
 export class LinkTable {
   private readonly cut = new Set<string>();
+  private readonly impaired = new Map<string, LinkImpairment>();
   private readonly listeners = new Set<() => void>();
+
+  /** `random` in [0, 1) draws jitter and losses (seeded by the gameday). */
+  constructor(private readonly random: () => number = () => 0.5) {}
+
+  /** Delays (and "loses", see above) chunks from → to until heal. */
+  impair(from: string, to: string, impairment: LinkImpairment): void {
+    this.impaired.set(`${from}>${to}`, impairment);
+  }
+
+  /**
+   * How long to hold a chunk from → to now (0 when the link is not impaired), and whether it
+   * counts as lost (it waited for a retransmission).
+   */
+  chunkDelay(from: string, to: string): { delayMs: number; lost: boolean } {
+    const imp = this.impaired.get(`${from}>${to}`);
+    if (imp === undefined) return { delayMs: 0, lost: false };
+    let delayMs = Math.max(0, imp.delayMs + (this.random() * 2 - 1) * imp.jitterMs);
+    let lost = false;
+    for (let rto = retransmitTimeoutMs, n = 0; n < 4 && this.random() < imp.lossFraction; n++, rto *= 2) {
+      delayMs += rto;
+      lost = true;
+    }
+    return { delayMs, lost };
+  }
 
   /** Cuts from → to (one way). */
   cutOneWay(from: string, to: string): void {
@@ -29,6 +70,7 @@ export class LinkTable {
   /** Restores every link. */
   healAll(): void {
     this.cut.clear();
+    this.impaired.clear();
     this.changed();
   }
 
@@ -38,7 +80,7 @@ export class LinkTable {
   }
 
   describe(): string[] {
-    return [...this.cut].sort();
+    return [...this.cut, ...[...this.impaired.keys()].map((k) => `${k} (impaired)`)].sort();
   }
 
   private changed(): void {
@@ -56,6 +98,9 @@ interface Pipe {
   heldUp: Buffer[];
   heldDown: Buffer[];
   heldBytes: number;
+  /** Per direction: chunks waiting on a delay timer, and when the last of them is released. */
+  delayed: { up: number; down: number };
+  releaseAtMs: { up: number; down: number };
 }
 
 /** The proxy for node `target`. */
@@ -64,6 +109,9 @@ export class FaultProxy {
   private readonly pipes = new Set<Pipe>();
   connections = 0;
   unidentified = 0;
+  /** Chunks an impaired link delayed, and those of them that waited for a "retransmission". */
+  delayedChunks = 0;
+  lostChunks = 0;
 
   constructor(
     readonly target: string,
@@ -100,7 +148,16 @@ export class FaultProxy {
     if (client.destroyed) return;
     const upstream = net.connect(this.upstreamPort, '127.0.0.1');
     upstream.on('error', () => undefined);
-    const pipe: Pipe = { dialer, client, upstream, heldUp: [], heldDown: [], heldBytes: 0 };
+    const pipe: Pipe = {
+      dialer,
+      client,
+      upstream,
+      heldUp: [],
+      heldDown: [],
+      heldBytes: 0,
+      delayed: { up: 0, down: 0 },
+      releaseAtMs: { up: 0, down: 0 },
+    };
     this.pipes.add(pipe);
     const finish = (): void => this.drop(pipe);
     client.on('close', finish);
@@ -110,8 +167,31 @@ export class FaultProxy {
     client.resume();
   }
 
-  /** up = dialer → target; down = target → dialer. */
+  /** up = dialer → target; down = target → dialer. Impaired links delay, in order. */
   private forward(pipe: Pipe, chunk: Buffer, dir: 'up' | 'down'): void {
+    const { delayMs, lost } =
+      pipe.dialer === undefined
+        ? { delayMs: 0, lost: false }
+        : dir === 'up'
+          ? this.links.chunkDelay(pipe.dialer, this.target)
+          : this.links.chunkDelay(this.target, pipe.dialer);
+    if (delayMs === 0 && pipe.delayed[dir] === 0) {
+      this.deliver(pipe, chunk, dir);
+      return;
+    }
+    if (delayMs > 0) this.delayedChunks++;
+    if (lost) this.lostChunks++;
+    const now = performance.now();
+    const at = Math.max(now + delayMs, pipe.releaseAtMs[dir]);
+    pipe.releaseAtMs[dir] = at;
+    pipe.delayed[dir]++;
+    setTimeout(() => {
+      pipe.delayed[dir]--;
+      if (this.pipes.has(pipe)) this.deliver(pipe, chunk, dir);
+    }, at - now);
+  }
+
+  private deliver(pipe: Pipe, chunk: Buffer, dir: 'up' | 'down'): void {
     if (this.blocked(pipe, dir)) {
       (dir === 'up' ? pipe.heldUp : pipe.heldDown).push(chunk);
       pipe.heldBytes += chunk.length;

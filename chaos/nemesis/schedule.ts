@@ -6,17 +6,27 @@
 import { SeededRng } from '../../src/lib/rng.js';
 
 /** The nemesis families. */
-export type NemesisKind = 'kill' | 'pause' | 'partition' | 'clock';
+export type NemesisKind = 'kill' | 'pause' | 'partition' | 'clock' | 'drift' | 'net' | 'member';
 
 /** One planned fault. */
 export interface PlannedFault {
   kind: NemesisKind;
-  /** kill/pause: one | leader | minority; partition: leader | halves | ring | one-way; clock: bump | strobe. */
+  /**
+   * kill/pause: one | leader | minority; partition: leader | halves | ring | one-way; clock: bump |
+   * strobe; drift: rate (the wall clock runs fast or slow); net: delay | loss; member: churn
+   * (remove a voter, wipe it, rejoin it).
+   */
   variant: string;
   /** Node indexes picked for "one"/"halves"/"minority"/clock target when not the leader. */
   picks: number[];
   /** Clock: offset in ms (bump) or amplitude (strobe). */
   offsetMs?: number;
+  /** Clock drift: the wall clock's rate (e.g. 1.25 = 250,000 ppm fast). */
+  rate?: number;
+  /** Net: one-way delay per chunk (ms) and its jitter; loss: fraction of chunks lost. */
+  delayMs?: number;
+  jitterMs?: number;
+  lossFraction?: number;
   /** Clock target is the leader. */
   onLeader?: boolean;
   /** Quiet time before the fault, and how long it is held. */
@@ -29,6 +39,11 @@ const variants: Record<NemesisKind, string[]> = {
   pause: ['one', 'leader'],
   partition: ['leader', 'halves', 'ring', 'one-way'],
   clock: ['bump', 'bump', 'strobe'],
+  // Kinds added later draw their extra values only for themselves: a seed's plan over the
+  // original four kinds stays the same.
+  drift: ['rate'],
+  net: ['delay', 'loss'],
+  member: ['churn'],
 };
 /** Offsets for bumps: small (under a typical bound), seconds, and Vault #11150's 2 hours. */
 const bumpsMs = [150, -150, 2_000, -2_000, 30_000, 7_200_000];
@@ -66,6 +81,19 @@ export function planFaults(
       fault.offsetMs =
         variant === 'strobe' ? 1_000 + rng.intBelow(4_000) : bumpsMs[rng.intBelow(bumpsMs.length)];
     }
+    if (kind === 'drift') {
+      // Exaggerated (±100,000-500,000 ppm) so the offset passes the bound within one hold.
+      fault.onLeader = rng.intBelow(2) === 0;
+      fault.rate = 1 + (rng.intBelow(2) === 0 ? 1 : -1) * (0.1 + rng.intBelow(5) / 10);
+    }
+    if (kind === 'net') {
+      fault.onLeader = rng.intBelow(2) === 0;
+      // etcd's DelayPeerNetwork (75 ± 50 ms) and DropPeerNetwork (50 %); see fault-proxy.ts for
+      // what a lost chunk means over TCP.
+      fault.delayMs = 75;
+      fault.jitterMs = 50;
+      if (variant === 'loss') fault.lossFraction = 0.3 + rng.intBelow(3) / 10;
+    }
     if (t + fault.quietMs + fault.holdMs > durationMs) break;
     t += fault.quietMs + fault.holdMs;
     plan.push(fault);
@@ -79,7 +107,9 @@ export function parseNemeses(text: string): NemesisKind[] {
   return text.split(',').map((s) => {
     const k = s.trim();
     if (!(k in variants))
-      throw new Error(`unknown nemesis ${JSON.stringify(k)} (kill, pause, partition, clock)`);
+      throw new Error(
+        `unknown nemesis ${JSON.stringify(k)} (kill, pause, partition, clock, drift, net, member)`,
+      );
     return k as NemesisKind;
   });
 }

@@ -18,9 +18,14 @@ export interface LiveToken {
   ttlSeconds: number;
 }
 
-/** The token is definitely not valid (the server said so). */
-function isInvalidToken(err: unknown): boolean {
-  return isApiError(err, 403) || isApiError(err, 400) || isApiError(err, 404);
+/**
+ * The token is definitely not valid (the server said so): 403 (a failed authentication or
+ * `bad token` from lookup) or renew's 400 `token not found`. Any other 400/404 (an uninitialised
+ * or re-joining node, a missing route) says nothing about the token: recorded as unknown.
+ */
+export function isInvalidToken(err: unknown): boolean {
+  if (isApiError(err, 403)) return true;
+  return isApiError(err, 400) && err.errors.some((e) => /token not found|invalid token|bad token/i.test(e));
 }
 
 /** Runs one token op against `node` and records it. */

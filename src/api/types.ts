@@ -83,6 +83,12 @@ export interface HealthResponse {
   version: string;
   cluster_name?: string;
   cluster_id?: string;
+  /** A cluster member's wall-clock offset from its peers (Vault: from the active node), ms. */
+  clock_skew_ms?: number;
+  /** Arca, cluster members: true while the clock-offset guard refuses this node leadership. */
+  clock_offset_fenced?: boolean;
+  /** Arca, cluster members: the configured `max_clock_offset`, ms. */
+  max_clock_offset_ms?: number;
 }
 
 /** `GET sys/leader`. */

@@ -11,6 +11,7 @@ import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { AuditBroker } from './audit-broker.js';
 import type { HaBackend } from './ha.js';
 import type { KeyringRotationOptions } from './keyring-rotation.js';
+import type { ClockOffsetHealth } from './system/context.js';
 import type { CoreLogger } from './mounts.js';
 import type { LeaseTiming } from './leases-timing.js';
 import type { SystemLeaseTtls } from './ttl.js';
@@ -81,4 +82,6 @@ export interface CoreDeps {
    * lower it) and how often the active node persists the encryption count.
    */
   keyRotation?: KeyringRotationOptions;
+  /** The cluster's clock-offset guard (Raft members): its verdict is shown by sys/health. */
+  clockOffset?: () => ClockOffsetHealth;
 }

@@ -176,12 +176,14 @@ export class Core implements RequestHandler {
         ceremonyRecorder: this.ceremonies.context.recorder,
         barrier: this.barrier,
         runtime: () => this.runtimeState,
-        haStatus: () =>
-          haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0, {
+        haStatus: () => ({
+          ...haStatusView(deps.ha, this.haMode(), this.haController?.activeSince() ?? 0, {
             haEnabled: deps.storageType === 'raft',
             apiAddr: deps.apiAddr,
             clusterAddr: deps.clusterAddr,
           }),
+          ...(deps.clockOffset === undefined ? {} : { clockOffset: deps.clockOffset() }),
+        }),
       }),
       [
         ...this.ceremonies.paths,

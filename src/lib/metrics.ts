@@ -20,6 +20,13 @@ export interface RaftMetrics {
   persistBatchEntries: Histogram;
 }
 
+/** The clock-offset guard's metrics (cluster members only). */
+export interface ClockMetrics {
+  offsetSeconds: Gauge;
+  fenced: Gauge;
+  jumps: Counter<'direction'>;
+}
+
 export class ArcaMetrics {
   readonly registry = new Registry();
 
@@ -126,6 +133,7 @@ export class ArcaMetrics {
   });
 
   private raftGroup: RaftMetrics | undefined;
+  private clockGroup: ClockMetrics | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'arca_' });
@@ -169,6 +177,29 @@ export class ArcaMetrics {
       }),
     };
     return this.raftGroup;
+  }
+
+  /** The clock-offset guard's metric group (cluster members), created on first use. */
+  clock(): ClockMetrics {
+    this.clockGroup ??= {
+      offsetSeconds: new Gauge({
+        name: 'arca_clock_offset_seconds',
+        help: "This node's wall-clock offset from its cluster peers (median of their estimates).",
+        registers: [this.registry],
+      }),
+      fenced: new Gauge({
+        name: 'arca_clock_offset_fenced',
+        help: '1 while this node refuses leadership: its clock is beyond 0.8 x max_clock_offset from a majority.',
+        registers: [this.registry],
+      }),
+      jumps: new Counter({
+        name: 'arca_clock_jumps_total',
+        help: 'Wall-clock steps larger than max_clock_offset against the monotonic clock, by direction.',
+        labelNames: ['direction'] as const,
+        registers: [this.registry],
+      }),
+    };
+    return this.clockGroup;
   }
 
   /** The Prometheus text exposition (`/v1/sys/metrics?format=prometheus`). */

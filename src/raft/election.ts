@@ -21,6 +21,7 @@ function hasUnappliedConfChange(r: RaftState): boolean {
 /** MsgHup: start an election if this node may. */
 export function hup(r: RaftState, kind: CampaignKind): void {
   if (r.role === 'leader') return;
+  if (r.leadershipFenced) return; // the clock-offset guard: this node must not lead
   if (!r.promotable()) return;
   if (hasUnappliedConfChange(r)) return;
   campaign(r, kind);

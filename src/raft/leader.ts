@@ -167,6 +167,22 @@ function sendTimeoutNow(r: RaftState, to: NodeId): void {
   r.send({ type: 'MsgTimeoutNow', to });
 }
 
+/**
+ * A fenced leader (the driver set `leadershipFenced`) gives leadership up: the most up-to-date
+ * voter that was recently active gets MsgTimeoutNow when its log matches ours (it then campaigns
+ * at once, overriding leases), and this node becomes a follower without a known leader either
+ * way, so it stops taking proposals and serving reads at once.
+ */
+export function stepDownFenced(r: RaftState): void {
+  let best: { id: NodeId; match: number } | undefined;
+  for (const [id, pr] of r.trk.progress) {
+    if (id === r.id || pr.isLearner || !pr.recentActive) continue;
+    if (best === undefined || pr.match > best.match) best = { id, match: pr.match };
+  }
+  if (best !== undefined && best.match === r.log.lastIndex()) sendTimeoutNow(r, best.id);
+  becomeFollower(r, r.term, '');
+}
+
 /** MsgCheckQuorum: step down without a recently active quorum (etcd checkQuorum). */
 export function checkQuorum(r: RaftState): void {
   const active = r.trk.quorumActive(r.id);

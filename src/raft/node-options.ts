@@ -66,6 +66,11 @@ export interface RaftNodeOptions {
   snapshotThresholdEntries?: number;
   /** Entries kept behind a snapshot so slow followers can catch up without a snapshot. */
   snapshotTrailingEntries?: number;
+  /**
+   * Asked before every round of ticks: true while this member must not lead (the server's
+   * clock-offset guard). The core never campaigns while fenced and a fenced leader steps down.
+   */
+  leadershipFenced?: () => boolean;
   /** Observes each synced log batch with the number of entries it carried (group commit metric). */
   onPersisted?: (entries: number) => void;
 }

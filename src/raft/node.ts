@@ -212,6 +212,7 @@ export class RaftNode {
     const inbox = this.inbox;
     this.inbox = [];
     for (const message of inbox) raw.step(message);
+    if (this.options.leadershipFenced !== undefined) raw.setLeadershipFenced(this.options.leadershipFenced());
     for (let n = this.ticker.take(); n > 0; n--) raw.tick();
     this.proposals.stepInto(raw);
     for (const to of this.transfers.splice(0)) raw.transferLeadership(to);

@@ -8,7 +8,7 @@ import { ArcaError } from '../lib/errors.js';
 import { resolveConfig, type RaftConfig } from './config.js';
 import { handleVoteRequest, hup } from './election.js';
 import { stepCandidate, stepFollower } from './follower.js';
-import { checkQuorum, onCommitAdvanced, stepLeader } from './leader.js';
+import { checkQuorum, onCommitAdvanced, stepDownFenced, stepLeader } from './leader.js';
 import {
   applyConfChange,
   checkConfChangeAllowed,
@@ -118,13 +118,19 @@ export class Raft extends RaftState {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.promotable() && this.pastElectionTimeout()) {
+    // A fenced node's timer keeps running past the timeout (no reset): its leader lease expires,
+    // so it grants votes to the others instead of shielding a dead leader.
+    if (this.promotable() && !this.leadershipFenced && this.pastElectionTimeout()) {
       this.electionElapsed = 0;
       this.step(newMessage({ type: 'MsgHup', to: this.id, from: this.id }));
     }
   }
 
   private tickHeartbeat(): void {
+    if (this.leadershipFenced) {
+      stepDownFenced(this);
+      return;
+    }
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTimeoutTicks) {

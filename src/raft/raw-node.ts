@@ -52,6 +52,14 @@ export class RawNode {
     this.raft.tick();
   }
 
+  /**
+   * The clock-offset guard's verdict (decided by the driver, outside the core): while fenced this
+   * node never campaigns, and as leader it hands over and steps down on its next tick.
+   */
+  setLeadershipFenced(fenced: boolean): void {
+    this.raft.leadershipFenced = fenced;
+  }
+
   /** Starts an election now (MsgHup). */
   campaign(): void {
     this.raft.step(newMessage({ type: 'MsgHup', from: this.raft.id, to: this.raft.id }));

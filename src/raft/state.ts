@@ -46,6 +46,13 @@ export class RaftState {
   snapshotTransfersStarted = 0;
   /** Reads that arrived before this leader committed in its term (etcd pendingReadIndexMessages). */
   pendingReadIndexMessages: Message[] = [];
+  /**
+   * Set by the driver when this node must not lead (its wall clock is too far from the cluster's:
+   * the clock-offset guard). A fenced node never campaigns, not even for a transfer; a fenced
+   * leader hands over and steps down on its next tick. The decision is made outside the core, so
+   * the core stays deterministic: it only reads this flag.
+   */
+  leadershipFenced = false;
 
   constructor(config: ResolvedConfig) {
     this.id = config.id;

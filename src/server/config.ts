@@ -72,7 +72,9 @@ export interface ServerConfig {
   /**
    * ε, the bound on clock offsets between nodes (`max_clock_offset`, e.g. "500ms"; default
    * 500 ms, src/lib/clock-offset.ts): leases and tokens count as expired for use ε early and are
-   * revoked only ε late; a new active node waits ε + an election timeout before revoking.
+   * revoked only ε late; a new active node waits ε + an election timeout before revoking. A
+   * cluster member whose offset from a majority exceeds 0.8 of it refuses leadership
+   * (src/server/cluster/clock-guard.ts).
    */
   maxClockOffsetMs: number;
   telemetry: TelemetryConfig;

@@ -39,6 +39,18 @@ export interface HaStatusView {
   raftAppliedIndex?: number;
   /** Every member, for sys/ha-status. */
   nodes: { nodeId: string; apiAddr: string; clusterAddr: string; active: boolean }[];
+  /** The cluster's clock-offset guard (Raft members only); shown by sys/health. */
+  clockOffset?: ClockOffsetHealth;
+}
+
+/** The clock-offset guard's verdict as sys/health shows it. */
+export interface ClockOffsetHealth {
+  /** This node's estimated wall-clock offset from its peers (ms; median of their estimates). */
+  offsetMs: number;
+  /** True while the node refuses leadership: its offset from a majority exceeds 0.8 · bound. */
+  fenced: boolean;
+  /** The configured `max_clock_offset` (ms). */
+  maxClockOffsetMs: number;
 }
 
 export interface SystemContext {

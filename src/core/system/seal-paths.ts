@@ -234,11 +234,19 @@ function healthPath(ctx: SystemContext): PathSpec {
           ...(cluster === undefined ? {} : { cluster_name: cluster.name, cluster_id: cluster.id }),
           enterprise: false,
           echo_duration_ms: 0,
-          clock_skew_ms: 0,
+          // Vault measures skew from the active node; a cluster member shows its guard's
+          // estimate from its peers, and whether the guard refuses it leadership (Arca field).
+          clock_skew_ms: Math.round(ha.clockOffset?.offsetMs ?? 0),
           replication_primary_canary_age_ms: 0,
           removed_from_cluster: false,
           ha_connection_healthy: ha.connectionHealthy,
           last_request_forwarding_heartbeat_ms: 0,
+          ...(ha.clockOffset === undefined
+            ? {}
+            : {
+                clock_offset_fenced: ha.clockOffset.fenced,
+                max_clock_offset_ms: ha.clockOffset.maxClockOffsetMs,
+              }),
         });
       },
     },

@@ -32,9 +32,14 @@ export interface TokenRevokerDeps {
 export class TokenRevoker {
   constructor(private readonly deps: TokenRevokerDeps) {}
 
-  /** Revokes `rootIdHash` and every descendant. Returns how many tokens were deleted. */
-  async revokeTree(rootIdHash: string): Promise<number> {
-    const { order, strayChildKeys } = await this.markTree(rootIdHash);
+  /**
+   * Revokes `rootIdHash` and every descendant. Returns how many tokens were deleted. With
+   * `rootStillDue`, the root is revoked only if its entry, re-read under its lock, still passes it:
+   * the expiry tick decides on an entry read before it held the lock, and a renewal may have
+   * committed in between (revoking it then would end a token whose renewal was acknowledged).
+   */
+  async revokeTree(rootIdHash: string, rootStillDue?: (entry: StoredToken) => boolean): Promise<number> {
+    const { order, strayChildKeys } = await this.markTree(rootIdHash, rootStillDue);
     let deleted = 0;
     for (let i = order.length - 1; i >= 0; i--) {
       if (await this.deleteMarked(order[i], strayChildKeys.get(order[i]) ?? [])) deleted += 1;
@@ -67,7 +72,8 @@ export class TokenRevoker {
     for (let item = this.deps.queue.popDue(nowMs); item; item = this.deps.queue.popDue(nowMs)) {
       const entry = await this.read(item.idHash);
       if (!entry) continue;
-      if (entry.revoked || isExpired(entry, nowMs)) deleted += await this.revokeTree(item.idHash);
+      const due = (e: StoredToken): boolean => e.revoked || isExpired(e, nowMs);
+      if (due(entry)) deleted += await this.revokeTree(item.idHash, due);
     }
     return deleted;
   }
@@ -78,6 +84,7 @@ export class TokenRevoker {
    */
   private async markTree(
     rootIdHash: string,
+    rootStillDue?: (entry: StoredToken) => boolean,
   ): Promise<{ order: string[]; strayChildKeys: Map<string, string[]> }> {
     const order: string[] = [];
     const strayChildKeys = new Map<string, string[]>();
@@ -87,7 +94,7 @@ export class TokenRevoker {
       const { idHash, parent } = pending[i];
       if (seen.has(idHash)) continue;
       seen.add(idHash);
-      if (!(await this.mark(idHash))) {
+      if (!(await this.mark(idHash, i === 0 ? rootStillDue : undefined))) {
         if (parent !== undefined) {
           const list = strayChildKeys.get(parent) ?? [];
           list.push(tokenKeys.child(parent, idHash));
@@ -101,12 +108,13 @@ export class TokenRevoker {
     return { order, strayChildKeys };
   }
 
-  /** Marks the token revoked under its lock; false if it does not exist. */
-  private async mark(idHash: string): Promise<boolean> {
+  /** Marks the token revoked under its lock; false if it does not exist (or is no longer due). */
+  private async mark(idHash: string, stillDue?: (entry: StoredToken) => boolean): Promise<boolean> {
     if (idHash === '' || idHash.includes('/')) return false;
     return this.deps.lock.run(idHash, async () => {
       const entry = await this.read(idHash);
       if (!entry) return false;
+      if (stillDue !== undefined && !stillDue(entry)) return false;
       if (!entry.revoked || entry.exhausted) {
         entry.revoked = true;
         delete entry.exhausted;

@@ -11,12 +11,15 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock.js';
+import { defaultMaxClockOffsetMs } from '../../lib/clock-offset.js';
 import { ArcaError } from '../../lib/errors.js';
+import type { ClockMetrics } from '../../lib/metrics.js';
 import type { Rng } from '../../lib/rng.js';
 import type { Message } from '../../raft/types.js';
 import type { Transport } from '../../raft/ports.js';
 import { RaftStorage } from '../../storage/raft/raft-storage.js';
 import { formatPeerAddress, parsePeerAddress } from './address.js';
+import { ClockGuard } from './clock-guard.js';
 import { DeferredRaftStorage } from './deferred-raft.js';
 import { RequestForwarding } from './forwarding.js';
 import type { HaView } from './http-gate.js';
@@ -64,6 +67,9 @@ export interface ClusterNodeOptions {
   timing?: Partial<RaftTiming>;
   /** Deadline of one forwarded request. */
   forwardTimeoutMs?: number;
+  /** `max_clock_offset` (ms): the clock-offset guard fences this node beyond 0.8 of it. Default 500. */
+  maxClockOffsetMs?: number;
+  clockMetrics?: ClockMetrics;
 }
 
 /** A started member (Raft may not be open yet: see `storage.current`). */
@@ -79,6 +85,8 @@ export class ClusterNode {
     readonly storage: DeferredRaftStorage,
     readonly forwarding: RequestForwarding,
     private readonly raft: Transport,
+    /** Samples the members' clocks; while it fences this node, Raft never makes it leader. */
+    readonly clockGuard: ClockGuard,
   ) {}
 
   /** Loads the identity, binds the cluster port, and opens Raft if this node already has state. */
@@ -128,7 +136,27 @@ export class ClusterNode {
       dedupeEntriesMax: 4096,
       connectWaitMs: 2_000,
     });
-    const node = new ClusterNode(options, identity, self, transport, membership, storage, forwarding, raft);
+    const clockGuard = new ClockGuard({
+      transport,
+      membership,
+      selfNodeId: nodeId,
+      clock: options.clock,
+      logger: options.logger,
+      maxClockOffsetMs: options.maxClockOffsetMs ?? defaultMaxClockOffsetMs,
+      ...(options.clockMetrics === undefined ? {} : { metrics: options.clockMetrics }),
+    });
+    clockGuard.start();
+    const node = new ClusterNode(
+      options,
+      identity,
+      self,
+      transport,
+      membership,
+      storage,
+      forwarding,
+      raft,
+      clockGuard,
+    );
     if (await node.hasRaftState()) await node.openRaft(false);
     return node;
   }
@@ -185,6 +213,7 @@ export class ClusterNode {
 
   /** Closes Raft, then the transport. */
   async close(): Promise<void> {
+    this.clockGuard.stop();
     await this.opening?.catch(() => undefined);
     await this.storage.close();
     await this.transport.close();
@@ -204,6 +233,7 @@ export class ClusterNode {
       clock: this.options.clock,
       bootstrap,
       logger: this.options.logger,
+      leadershipFenced: () => this.clockGuard.fenced(),
       ...timing,
     }).then((storage) => {
       this.storage.attach(storage);

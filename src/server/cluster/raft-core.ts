@@ -74,6 +74,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     throw new ArcaError('invalid_field', 'storage "raft" requires cluster_addr');
   }
   const raftTiming = timingFromEnv();
+  const metrics = new ArcaMetrics();
   const node = await ClusterNode.start({
     path: storageConfig.path,
     nodeId: storageConfig.nodeId,
@@ -84,6 +85,8 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     clock: systemClock,
     rng: systemRng,
     timing: raftTiming,
+    maxClockOffsetMs: config.maxClockOffsetMs,
+    clockMetrics: metrics.clock(),
   });
   const uploads = new SnapshotUploads(systemClock);
   const autopilot = new Autopilot(
@@ -105,7 +108,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
       logger,
       engines: { ...secretEngines },
       storageType: 'raft',
-      metrics: new ArcaMetrics(),
+      metrics,
       version,
       systemLeaseTtls: {
         defaultLeaseTtlSeconds: config.defaultLeaseTtlSeconds,
@@ -117,6 +120,10 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
         electionTimeoutMs:
           (raftTiming.electionTimeoutTicks ?? defaultRaftTiming.electionTimeoutTicks) *
           (raftTiming.tickIntervalMs ?? defaultRaftTiming.tickIntervalMs),
+      },
+      clockOffset: () => {
+        const s = node.clockGuard.status();
+        return { offsetMs: s.offsetFromPeersMs, fenced: s.fenced, maxClockOffsetMs: s.maxClockOffsetMs };
       },
       systemPaths: raftPaths({
         storage: () => node.storage.current,

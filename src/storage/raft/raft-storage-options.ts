@@ -27,6 +27,8 @@ export interface RaftStorageOptions {
   snapshotTrailingEntries?: number;
   proposalTimeoutMs?: number;
   metrics?: ArcaMetrics;
+  /** True while this member must not lead (the cluster's clock-offset guard); see RaftNodeOptions. */
+  leadershipFenced?: () => boolean;
   logger?: { warn(obj: object, msg?: string): void };
 }
 

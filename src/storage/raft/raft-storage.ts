@@ -73,6 +73,7 @@ export class RaftStorage implements PhysicalBackend {
       electionTimeoutTicks: opts.electionTimeoutTicks ?? 10,
       heartbeatIntervalTicks: opts.heartbeatIntervalTicks ?? 1,
       raft: { preVote: true, checkQuorum: true },
+      ...(opts.leadershipFenced !== undefined ? { leadershipFenced: opts.leadershipFenced } : {}),
       ...(opts.bootstrap ? { bootstrap: { voters: [opts.self.nodeId], learners: [] } } : {}),
       proposalTimeoutMs: opts.proposalTimeoutMs ?? 10_000,
       snapshotThresholdEntries: opts.snapshotThresholdEntries ?? 8192,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { TokenStore, type TokenEntry } from '../../../../src/core/tokens/token-store.js';
+import { tokenKeys } from '../../../../src/core/tokens/token-entry.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 
 function setup(opts: { onRevoke?: (e: TokenEntry) => Promise<void> } = {}) {
@@ -237,4 +238,51 @@ test('creation warns about policies that do not exist, as Vault does', async () 
     displayName: 'token',
   });
   assert.deepEqual(t.warnings, ['Policy "ghost" does not exist']);
+});
+
+test('a renewal that commits while the expiry tick is deciding keeps the token (gameday seed 21, L1)', async () => {
+  // The tick read the entry before the renewal's write landed (a slow Raft commit during a
+  // failover), judged it expired, then waited for the token's lock; the renewal was acknowledged
+  // and then the tick revoked the renewed token anyway: seen invalid seconds before its expiry.
+  const held: { release?: () => void; key?: string } = {};
+  let readAfterHold: (() => void) | undefined;
+  const readSeen = new Promise<void>((r) => (readAfterHold = r));
+  class GatedStorage extends MemoryStorageView {
+    override async put(key: string, value: Uint8Array): Promise<void> {
+      if (key === held.key) await new Promise<void>((r) => (held.release = r));
+      return super.put(key, value);
+    }
+    override async get(key: string): Promise<Uint8Array | undefined> {
+      if (key === held.key && held.release !== undefined) readAfterHold?.();
+      return super.get(key);
+    }
+  }
+  const storage = new GatedStorage({ yieldEachCall: true });
+  const clock = new FakeClock();
+  const store = new TokenStore({ storage, clock });
+  const root = await store.createRoot();
+  const t = await store.createToken({
+    policies: ['default'],
+    parentIdHash: root.entry.idHash,
+    path: 'p',
+    displayName: 'token',
+    ttlSeconds: 10,
+  });
+  clock.advance(9_500);
+  held.key = tokenKeys.entry(t.entry.idHash);
+  const renewal = store.renew(t.entry.idHash, 10);
+  // The renewal validated the token (9.5 s < 10 s) and its write is in flight; time passes.
+  while (held.release === undefined) await new Promise<void>((r) => setImmediate(r));
+  clock.advance(1_000);
+  const tick = store.revokeExpired();
+  await readSeen; // the tick read the old entry and now waits for the token's lock
+  held.key = undefined;
+  held.release();
+  const renewed = await renewal;
+  assert.ok(renewed !== undefined && renewed.ttlSeconds === 10, 'the renewal was acknowledged');
+  assert.equal(await tick, 0, 'the tick must not revoke a token renewed before it took the lock');
+  assert.ok(await store.authenticate(t.token), 'valid until its renewed expiry');
+  clock.advance(9_000);
+  assert.equal(await store.authenticate(t.token), undefined, 'and expired after it');
+  assert.equal(await store.revokeExpired(), 1);
 });

@@ -1,0 +1,82 @@
+/**
+ * (Run from gameday.test.ts, after the CI gameday, never alongside it.)
+ * The later nemeses on a real 3-node cluster, under the register and token workloads, with a seed
+ * whose four faults are: the leader's wall clock drifting at x1.5 (it passes the 500 ms bound
+ * within a second, so the fence must move leadership away), membership churn (a voter removed,
+ * wiped and re-joined: the final reads check it holds every acknowledged write), 75 ± 50 ms delay
+ * on the leader's links, and 50 % chunk loss (TCP retransmission delays) on the leader's links.
+ * The faults must really have happened, and the checkers must find nothing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runGameday, type GamedayOutcome } from '../../../chaos/gameday.js';
+import { historyToJsonl } from '../../../chaos/history.js';
+import { findFaketime } from '../../../chaos/cluster/node-process.js';
+
+const seed = 190;
+
+test(
+  'nemeses drift, member churn, net delay and loss (3 nodes, seed 190): no violation',
+  { timeout: 300_000 },
+  async (t) => {
+    if (findFaketime() === undefined) {
+      t.skip('libfaketime is not installed (.ci/run installs the faketime package)');
+      return;
+    }
+    const out = await mkdtemp(join(tmpdir(), 'arca-nemeses-'));
+    let passed = false;
+    let outcome: GamedayOutcome | undefined;
+    try {
+      outcome = await runGameday({
+        nodes: 3,
+        // The plan's first four faults; the churn outlasts its planned hold, so the run is longer.
+        durationSeconds: 80,
+        maxFaults: 4,
+        nemeses: ['drift', 'member', 'net'],
+        seed,
+        out,
+        maxSkewMs: 500,
+        clientsPerNode: 1,
+        keys: 3,
+        requestTimeoutMs: 5_000,
+        log: () => undefined,
+      });
+      const { results, history } = outcome;
+      assert.deepEqual(results.violations, [], JSON.stringify(results.violations.slice(0, 5)));
+      const started = (nemesis: string): string[] =>
+        history.events.filter((e) => e.kind === 'fault-start' && e.nemesis === nemesis).map((e) => e.detail);
+      const drift = started('drift');
+      assert.ok(
+        drift.some((d) => /passed/.test(d)),
+        `the drift passed the bound (an offset fault the fence check covers): ${drift.join('; ')}`,
+      );
+      assert.equal(started('member').length, 1, 'the churn ran');
+      assert.equal(started('net').length, 2, 'delay and loss ran');
+      assert.ok(
+        outcome.proxy.delayedChunks > 0 && outcome.proxy.lostChunks > 0,
+        JSON.stringify(outcome.proxy),
+      );
+      assert.ok(results.operations.ok > 50, `only ${results.operations.ok} acknowledged ops`);
+      assert.ok(results.lostWrites.ackedWrites > 10);
+      assert.equal(results.lostWrites.unverifiedKeys.length, 0);
+      // The churned node answered the final reads (the lost-write check covers it too).
+      const churned = /remove voter (\S+),/.exec(started('member')[0])?.[1];
+      assert.ok(churned !== undefined);
+      assert.ok(
+        history.finals?.some((f) => f.node === churned),
+        `no final reads from ${churned}`,
+      );
+      passed = true;
+    } finally {
+      if (passed) await rm(out, { recursive: true, force: true });
+      else {
+        if (outcome !== undefined)
+          await writeFile(join(out, 'history.jsonl'), historyToJsonl(outcome.history));
+        t.diagnostic(`gameday output kept in ${out}`);
+      }
+    }
+  },
+);

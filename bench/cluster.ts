@@ -128,14 +128,26 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
     const killedAt = performance.now();
     const survivors = cluster.configs.filter((_, i) => i !== a);
     let n = 0;
+    const attempts: string[] = [];
     await waitUntil(
       'a write after the kill',
       async () => {
         const target = survivors[n++ % survivors.length];
         const client = new ArcaClient({ address: target.apiAddr, token: cluster.token, timeoutMs: 5_000 });
+        const sentMs = performance.now() - killedAt;
+        const took = (outcome: string): void => {
+          if (attempts.length < 40 || outcome === 'ok')
+            attempts.push(
+              `${target.nodeId} ${sentMs.toFixed(0)}→${(performance.now() - killedAt).toFixed(0)} ${outcome}`,
+            );
+        };
         try {
           await client.write(`secret/data/failover-${k}`, { data: { k } });
+          took('ok');
           return true;
+        } catch (err) {
+          took(err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 90) : 'error');
+          throw err;
         } finally {
           client.close();
         }
@@ -144,6 +156,9 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
       5,
     );
     windows.push(performance.now() - killedAt);
+    // Evidence for where a window goes: each attempt's target, send → answer time (ms after the kill), outcome.
+    if (process.env.ARCA_BENCH_TRACE === '1')
+      process.stderr.write(`kill ${k + 1} (${victim.nodeId}): ${attempts.join(' | ')}\n`);
     const file = await writeNodeConfig(dir, victim);
     cluster.nodes.set(victim.nodeId, await startNodeProcess(victim, file, { startTimeoutMs: 120_000 }));
     await unsealNode(victim.apiAddr, cluster.keys);
@@ -168,7 +183,7 @@ async function main(): Promise<void> {
     const a = await activeIndex(three);
     const standby = three.configs[(a + 1) % 3].apiAddr;
     const lines = ['| cell | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
-    for (const op of ['write', 'read'] as const) {
+    for (const op of process.env.ARCA_BENCH_ONLY === 'failover' ? [] : (['write', 'read'] as const)) {
       for (const c of concurrencies) {
         lines.push(
           row(`${op} c=${c}, 1-node raft`, await cell(single.configs[0].apiAddr, single.token, op, c)),

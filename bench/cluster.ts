@@ -5,6 +5,11 @@
  * `kill -9` of the active node until a write through a survivor is acknowledged, over 5 kills
  * (median and max). Prints a markdown table.
  *
+ * Side by side in the same interleaved run (each row group alternates the systems): a 3-member
+ * etcd 3.4 cluster on loopback (Debian `etcd-server`), driven by the same HTTP/1.1 load generator
+ * through etcd's JSON gateway (`/v3/kv/put`, `/v3/kv/range`, linearizable), against its leader.
+ * Skipped with a note when `etcd` is not installed, or with ARCA_BENCH_ETCD=0.
+ *
  * Knobs: ARCA_BENCH_DURATION_MS (per cell, default 3000), ARCA_BENCH_CONCURRENCY (default 1,16,64),
  * ARCA_BENCH_KILLS (default 5).
  */
@@ -24,6 +29,14 @@ import {
   type NodeProcess,
 } from '../src/devcluster/launcher.js';
 import type { NodeConfigInput } from '../src/devcluster/node-config.js';
+import {
+  b64,
+  etcdLeader,
+  etcdVersion,
+  startEtcdCluster,
+  stopEtcdCluster,
+  type EtcdMember,
+} from './lib/etcd.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 
 const durationMs = Number(process.env.ARCA_BENCH_DURATION_MS ?? 3000);
@@ -115,6 +128,30 @@ async function cell(apiAddr: string, token: string, op: 'write' | 'read', c: num
   });
 }
 
+/** One etcd cell: puts of a 64-byte value over 50 keys per worker, or linearizable ranges of 100 keys. */
+async function etcdCell(member: EtcdMember, op: 'write' | 'read', c: number): Promise<LoadResult> {
+  const value = b64('x'.repeat(64));
+  if (op === 'read')
+    for (let k = 0; k < 100; k++)
+      await fetch(`http://127.0.0.1:${member.clientPort}/v3/kv/put`, {
+        method: 'POST',
+        body: JSON.stringify({ key: b64(`r-${k}`), value }),
+      });
+  return runLoad({
+    port: member.clientPort,
+    concurrency: c,
+    durationMs,
+    next: (w, i) =>
+      op === 'write'
+        ? {
+            method: 'POST',
+            path: '/v3/kv/put',
+            body: JSON.stringify({ key: b64(`w-${w}-${i % 50}`), value }),
+          }
+        : { method: 'POST', path: '/v3/kv/range', body: JSON.stringify({ key: b64(`r-${(w + i) % 100}`) }) },
+  });
+}
+
 function row(label: string, r: LoadResult): string {
   return `| ${label} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} |`;
 }
@@ -176,13 +213,26 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'arca-bench-cluster-'));
   const all: NodeProcess[] = [];
+  let etcd: EtcdMember[] = [];
   try {
     const single = await startCluster(dir, 1, 'single');
     const three = await startCluster(dir, 3, 'node');
     all.push(...single.nodes.values(), ...three.nodes.values());
     const a = await activeIndex(three);
     const standby = three.configs[(a + 1) % 3].apiAddr;
-    const lines = ['| cell | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
+    const version = process.env.ARCA_BENCH_ETCD === '0' ? undefined : etcdVersion();
+    if (version !== undefined && process.env.ARCA_BENCH_ONLY !== 'failover') {
+      const ports = [];
+      for (let i = 0; i < 3; i++) ports.push({ client: await freePort(), peer: await freePort() });
+      etcd = await startEtcdCluster(join(dir, 'etcd'), ports);
+    }
+    const etcdTarget = etcd.length > 0 ? await etcdLeader(etcd) : undefined;
+    const lines = [
+      `etcd: ${etcdTarget === undefined ? 'not run (no etcd binary, or ARCA_BENCH_ETCD=0)' : `${version ?? ''}, 3 members, driven at its leader through the v3 JSON gateway`}`,
+      '',
+      '| cell | req/s | p50 ms | p99 ms | errors |',
+      '|---|---|---|---|---|',
+    ];
     for (const op of process.env.ARCA_BENCH_ONLY === 'failover' ? [] : (['write', 'read'] as const)) {
       for (const c of concurrencies) {
         lines.push(
@@ -192,9 +242,12 @@ async function main(): Promise<void> {
           row(`${op} c=${c}, 3-node active`, await cell(three.configs[a].apiAddr, three.token, op, c)),
         );
         lines.push(row(`${op} c=${c}, 3-node via standby`, await cell(standby, three.token, op, c)));
+        if (etcdTarget !== undefined)
+          lines.push(row(`${op} c=${c}, etcd 3-member (leader)`, await etcdCell(etcdTarget, op, c)));
       }
     }
     for (const n of single.nodes.values()) await n.stop();
+    await stopEtcdCluster(etcd);
     const windows = await failover(three, dir);
     all.push(...three.nodes.values());
     const sorted = [...windows].sort((x, y) => x - y);
@@ -206,7 +259,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await Promise.allSettled(all.map((n) => n.stop(5_000)));
+    await Promise.allSettled([...all.map((n) => n.stop(5_000)), stopEtcdCluster(etcd)]);
     await rm(dir, { recursive: true, force: true });
   }
 }

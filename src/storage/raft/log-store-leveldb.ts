@@ -238,6 +238,7 @@ export class LevelLogStore implements LogStore {
 
   async close(): Promise<void> {
     await this.lock;
+    await this.staging;
     await this.db.close();
   }
 

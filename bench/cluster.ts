@@ -5,6 +5,11 @@
  * `kill -9` of the active node until a write through a survivor is acknowledged, over 5 kills
  * (median and max). Prints a markdown table.
  *
+ * Side by side in the same interleaved run (each row group alternates the systems): a 3-member
+ * etcd 3.4 cluster on loopback (Debian `etcd-server`), driven by the same HTTP/1.1 load generator
+ * through etcd's JSON gateway (`/v3/kv/put`, `/v3/kv/range`, linearizable), against its leader.
+ * Skipped with a note when `etcd` is not installed, or with ARCA_BENCH_ETCD=0.
+ *
  * Knobs: ARCA_BENCH_DURATION_MS (per cell, default 3000), ARCA_BENCH_CONCURRENCY (default 1,16,64),
  * ARCA_BENCH_KILLS (default 5).
  */
@@ -24,6 +29,14 @@ import {
   type NodeProcess,
 } from '../src/devcluster/launcher.js';
 import type { NodeConfigInput } from '../src/devcluster/node-config.js';
+import {
+  b64,
+  etcdLeader,
+  etcdVersion,
+  startEtcdCluster,
+  stopEtcdCluster,
+  type EtcdMember,
+} from './lib/etcd.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 
 const durationMs = Number(process.env.ARCA_BENCH_DURATION_MS ?? 3000);
@@ -115,6 +128,30 @@ async function cell(apiAddr: string, token: string, op: 'write' | 'read', c: num
   });
 }
 
+/** One etcd cell: puts of a 64-byte value over 50 keys per worker, or linearizable ranges of 100 keys. */
+async function etcdCell(member: EtcdMember, op: 'write' | 'read', c: number): Promise<LoadResult> {
+  const value = b64('x'.repeat(64));
+  if (op === 'read')
+    for (let k = 0; k < 100; k++)
+      await fetch(`http://127.0.0.1:${member.clientPort}/v3/kv/put`, {
+        method: 'POST',
+        body: JSON.stringify({ key: b64(`r-${k}`), value }),
+      });
+  return runLoad({
+    port: member.clientPort,
+    concurrency: c,
+    durationMs,
+    next: (w, i) =>
+      op === 'write'
+        ? {
+            method: 'POST',
+            path: '/v3/kv/put',
+            body: JSON.stringify({ key: b64(`w-${w}-${i % 50}`), value }),
+          }
+        : { method: 'POST', path: '/v3/kv/range', body: JSON.stringify({ key: b64(`r-${(w + i) % 100}`) }) },
+  });
+}
+
 function row(label: string, r: LoadResult): string {
   return `| ${label} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} |`;
 }
@@ -128,14 +165,26 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
     const killedAt = performance.now();
     const survivors = cluster.configs.filter((_, i) => i !== a);
     let n = 0;
+    const attempts: string[] = [];
     await waitUntil(
       'a write after the kill',
       async () => {
         const target = survivors[n++ % survivors.length];
         const client = new ArcaClient({ address: target.apiAddr, token: cluster.token, timeoutMs: 5_000 });
+        const sentMs = performance.now() - killedAt;
+        const took = (outcome: string): void => {
+          if (attempts.length < 40 || outcome === 'ok')
+            attempts.push(
+              `${target.nodeId} ${sentMs.toFixed(0)}→${(performance.now() - killedAt).toFixed(0)} ${outcome}`,
+            );
+        };
         try {
           await client.write(`secret/data/failover-${k}`, { data: { k } });
+          took('ok');
           return true;
+        } catch (err) {
+          took(err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 90) : 'error');
+          throw err;
         } finally {
           client.close();
         }
@@ -144,6 +193,9 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
       5,
     );
     windows.push(performance.now() - killedAt);
+    // Evidence for where a window goes: each attempt's target, send → answer time (ms after the kill), outcome.
+    if (process.env.ARCA_BENCH_TRACE === '1')
+      process.stderr.write(`kill ${k + 1} (${victim.nodeId}): ${attempts.join(' | ')}\n`);
     const file = await writeNodeConfig(dir, victim);
     cluster.nodes.set(victim.nodeId, await startNodeProcess(victim, file, { startTimeoutMs: 120_000 }));
     await unsealNode(victim.apiAddr, cluster.keys);
@@ -161,14 +213,27 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'arca-bench-cluster-'));
   const all: NodeProcess[] = [];
+  let etcd: EtcdMember[] = [];
   try {
     const single = await startCluster(dir, 1, 'single');
     const three = await startCluster(dir, 3, 'node');
     all.push(...single.nodes.values(), ...three.nodes.values());
     const a = await activeIndex(three);
     const standby = three.configs[(a + 1) % 3].apiAddr;
-    const lines = ['| cell | req/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|'];
-    for (const op of ['write', 'read'] as const) {
+    const version = process.env.ARCA_BENCH_ETCD === '0' ? undefined : etcdVersion();
+    if (version !== undefined && process.env.ARCA_BENCH_ONLY !== 'failover') {
+      const ports = [];
+      for (let i = 0; i < 3; i++) ports.push({ client: await freePort(), peer: await freePort() });
+      etcd = await startEtcdCluster(join(dir, 'etcd'), ports);
+    }
+    const etcdTarget = etcd.length > 0 ? await etcdLeader(etcd) : undefined;
+    const lines = [
+      `etcd: ${etcdTarget === undefined ? 'not run (no etcd binary, or ARCA_BENCH_ETCD=0)' : `${version ?? ''}, 3 members, driven at its leader through the v3 JSON gateway`}`,
+      '',
+      '| cell | req/s | p50 ms | p99 ms | errors |',
+      '|---|---|---|---|---|',
+    ];
+    for (const op of process.env.ARCA_BENCH_ONLY === 'failover' ? [] : (['write', 'read'] as const)) {
       for (const c of concurrencies) {
         lines.push(
           row(`${op} c=${c}, 1-node raft`, await cell(single.configs[0].apiAddr, single.token, op, c)),
@@ -177,9 +242,12 @@ async function main(): Promise<void> {
           row(`${op} c=${c}, 3-node active`, await cell(three.configs[a].apiAddr, three.token, op, c)),
         );
         lines.push(row(`${op} c=${c}, 3-node via standby`, await cell(standby, three.token, op, c)));
+        if (etcdTarget !== undefined)
+          lines.push(row(`${op} c=${c}, etcd 3-member (leader)`, await etcdCell(etcdTarget, op, c)));
       }
     }
     for (const n of single.nodes.values()) await n.stop();
+    await stopEtcdCluster(etcd);
     const windows = await failover(three, dir);
     all.push(...three.nodes.values());
     const sorted = [...windows].sort((x, y) => x - y);
@@ -191,7 +259,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await Promise.allSettled(all.map((n) => n.stop(5_000)));
+    await Promise.allSettled([...all.map((n) => n.stop(5_000)), stopEtcdCluster(etcd)]);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,7 @@
 import { assert } from '../lib/assert.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { LogStore } from './ports.js';
-import type { ConfState, HardState, Ready, Snapshot } from './types.js';
+import type { ConfState, HardState, Ready, Snapshot, SnapshotMeta } from './types.js';
 
 /** The log store and the core's in-memory image of it, kept in step. */
 export class DurableLog {
@@ -87,6 +87,15 @@ export class DurableLog {
     if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
     if (rd.entries.length > 0) storage.append(rd.entries);
     if (hs !== undefined) storage.setHardState(hs);
+  }
+
+  /**
+   * Makes a built snapshot's data durable off the driver's loop when the log store can
+   * (`LogStore.stageSnapshot`), so the in-loop `snapshotAndCompact` writes only metadata and a
+   * large state never holds up heartbeats. A no-op for stores without staging.
+   */
+  async stageSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+    await this.logStore.stageSnapshot?.(meta, data);
   }
 
   /**

@@ -86,6 +86,8 @@ export interface RaftNodeStatus {
   confState: ConfState;
   /** Index of the last entry in this member's log (appended, not necessarily committed). */
   lastIndex: number;
+  /** Index of the latest snapshot this member recorded or installed (0: none yet). */
+  snapshotIndex: number;
   /** LogStore.persist calls so far (one per Ready that had anything to persist). */
   persistCount: number;
   /** Ticks dropped because the loop was busy (a slow disk) for longer than a heartbeat interval. */

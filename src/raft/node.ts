@@ -169,6 +169,7 @@ export class RaftNode {
       role: st?.role ?? 'follower',
       confState: st?.confState ?? { voters: [], learners: [] },
       lastIndex: this.raw === undefined ? 0 : this.durable.storage.lastIndex(),
+      snapshotIndex: this.lastSnapshotIndex,
       persistCount: this.durable.persistCount,
       missedTicks: this.ticker.missed,
       ...(this.fatal !== undefined ? { fatalError: this.fatal.message } : {}),
@@ -279,8 +280,9 @@ export class RaftNode {
 
   /**
    * Starts building a snapshot OFF the loop when one is due: the state machine captures its state
-   * synchronously and serialises it while the loop keeps sending heartbeats and applying; the loop
-   * writes the finished snapshot (and compacts) at the top of a later iteration.
+   * synchronously and serialises it, and the log store stages (writes) its data, while the loop
+   * keeps sending heartbeats and applying; the loop then records the finished snapshot (metadata
+   * only, once staged) and compacts at the top of a later iteration.
    */
   private maybeSnapshot(raw: RawNode): void {
     const o = this.options;
@@ -292,14 +294,20 @@ export class RaftNode {
     this.snapshotDue = false;
     const index = this.applied;
     const confState = raw.status().confState;
+    let term: number;
     let data: Uint8Array | Promise<Uint8Array>;
     try {
+      term = this.durable.storage.term(index);
       data = o.stateMachine.snapshot();
     } catch (error) {
       this.fail(error);
       return;
     }
-    this.snapshotBuild = Promise.resolve(data).then(
+    const staged = Promise.resolve(data).then(async (bytes) => {
+      await this.durable.stageSnapshot({ index, term, confState }, bytes);
+      return bytes;
+    });
+    this.snapshotBuild = staged.then(
       (bytes) => {
         this.snapshotBuild = undefined;
         this.builtSnapshot = { index, confState, data: bytes };

@@ -38,6 +38,13 @@ export interface LogStore {
   compact(index: number): Promise<void>;
   /** The latest full snapshot, if any. */
   loadSnapshot(): Promise<Snapshot | undefined>;
+  /**
+   * Optional: makes a snapshot's (large) data durable WITHOUT changing what the store holds, and
+   * without queueing behind or blocking `persist` (the driver calls it off its loop while it keeps
+   * heartbeating). A later `persist({ snapshot })` with the same index and term then only writes
+   * metadata. A staged snapshot that is never persisted is garbage the next stage overwrites.
+   */
+  stageSnapshot?(meta: SnapshotMeta, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,8 +7,9 @@
  * Failure tolerance is honest: healthy voters minus the quorum of ALL voters (a dead voter that is
  * still configured lowers it, Vault issue #18004).
  *
- * The configuration lives in memory on the node it was written to (not replicated): after a
- * failover the new active node starts from the defaults. Documented limitation.
+ * The configuration and the non-voter marks are replicated through Raft (plain, non-secret
+ * operator settings under `raft-meta/autopilot/`, a prefix the barrier never uses, like the member
+ * records), so a new active node keeps them after a failover; a node has no in-memory copy.
  */
 import { formatGoDuration, parseDurationSeconds } from '../../lib/durations.js';
 import { ArcaError } from '../../lib/errors.js';
@@ -26,6 +27,11 @@ import type { ClusterLogger } from './logger.js';
 import type { MembershipSync } from './membership.js';
 import type { ClusterTransport } from './transport.js';
 
+/** Storage key of the replicated autopilot configuration (JSON). */
+export const autopilotConfigKey = 'raft-meta/autopilot/configuration';
+/** Storage prefix of the replicated non-voter marks (one key per node id). */
+export const autopilotNonVoterPrefix = 'raft-meta/autopilot/non-voter/';
+
 /** RPC method: a member's Raft progress as it sees it. */
 export const raftStatusMethod = 'raft.status';
 
@@ -37,10 +43,10 @@ interface PeerProgress {
 
 /** The autopilot of one node (acts only while its Raft storage leads). */
 export class Autopilot {
+  /** The replicated configuration as last read (refreshed every round and on every API call). */
   private config: AutopilotConfig = { ...defaultAutopilotConfig };
   private readonly progress = new Map<string, PeerProgress>();
   private readonly stableSince = new Map<string, number>();
-  private readonly nonVoters = new Set<string>();
   private ticking = false;
 
   constructor(
@@ -57,9 +63,16 @@ export class Autopilot {
     });
   }
 
-  /** Marks a joiner that asked to stay a non-voter. */
-  markNonVoter(nodeId: string): void {
-    this.nonVoters.add(nodeId);
+  /**
+   * Records (replicated) whether a joiner asked to stay a non-voter; a join without the flag
+   * clears an old mark of the same node id. Written before the learner is added, so autopilot
+   * never promotes it in between.
+   */
+  async setNonVoter(nodeId: string, nonVoter: boolean): Promise<void> {
+    const storage = this.requireStorage();
+    const key = `${autopilotNonVoterPrefix}${nodeId}`;
+    if (nonVoter) await storage.put(key, new Uint8Array([1]));
+    else if ((await storage.get(key)) !== undefined) await storage.delete(key);
   }
 
   /** One round (call every ~500 ms). Never throws. */
@@ -68,6 +81,7 @@ export class Autopilot {
     if (this.ticking || storage === undefined || !storage.isLeader()) return;
     this.ticking = true;
     try {
+      this.config = await this.loadConfig(storage);
       await this.poll(storage);
       await this.promoteCaughtUp(storage);
       await this.removeDead(storage);
@@ -78,9 +92,10 @@ export class Autopilot {
     }
   }
 
-  /** `autopilot/configuration` read body. */
-  configurationBody(): Record<string, unknown> {
-    const c = this.config;
+  /** `autopilot/configuration` read body (the replicated configuration). */
+  async configurationBody(): Promise<Record<string, unknown>> {
+    const c = await this.loadConfig(this.requireStorage());
+    this.config = c;
     return {
       cleanup_dead_servers: c.cleanupDeadServers,
       last_contact_threshold: formatGoDuration(c.lastContactThresholdSeconds),
@@ -92,9 +107,10 @@ export class Autopilot {
     };
   }
 
-  /** `autopilot/configuration` update (only the fields given change). */
-  configure(data: Record<string, unknown>): void {
-    const next = { ...this.config };
+  /** `autopilot/configuration` update (only the fields given change), replicated through Raft. */
+  async configure(data: Record<string, unknown>): Promise<void> {
+    const storage = this.requireStorage();
+    const next = { ...(await this.loadConfig(storage)) };
     const duration = (name: string): number | undefined =>
       data[name] === undefined ? undefined : parseDurationSeconds(data[name], name);
     const int = (name: string): number | undefined => {
@@ -126,7 +142,39 @@ export class Autopilot {
         'min_quorum must be set when cleanup_dead_servers is set and it should at least be 3',
       );
     }
+    await storage.put(autopilotConfigKey, new Uint8Array(Buffer.from(JSON.stringify(next))));
     this.config = next;
+  }
+
+  private requireStorage(): RaftStorage {
+    const storage = this.storage();
+    if (storage === undefined) throw new ArcaError('not_initialized');
+    return storage;
+  }
+
+  /** The replicated configuration, defaults for fields never set (or an unreadable record). */
+  private async loadConfig(storage: RaftStorage): Promise<AutopilotConfig> {
+    const raw = await storage.get(autopilotConfigKey);
+    if (raw === undefined) return { ...defaultAutopilotConfig };
+    let stored: unknown;
+    try {
+      stored = JSON.parse(Buffer.from(raw).toString('utf8'));
+    } catch {
+      this.logger.warn(
+        { key: autopilotConfigKey },
+        'autopilot: unreadable stored configuration; using defaults',
+      );
+      return { ...defaultAutopilotConfig };
+    }
+    const out: AutopilotConfig = { ...defaultAutopilotConfig };
+    if (stored !== null && typeof stored === 'object') {
+      const record = stored as Record<string, unknown>;
+      for (const name of Object.keys(out) as (keyof AutopilotConfig)[]) {
+        const value = record[name];
+        if (typeof value === typeof out[name]) (out as unknown as Record<string, unknown>)[name] = value;
+      }
+    }
+    return out;
   }
 
   /** `autopilot/state` body (Vault's shape). */
@@ -216,8 +264,9 @@ export class Autopilot {
 
   private async promoteCaughtUp(storage: RaftStorage): Promise<void> {
     const commit = storage.status().commit;
+    const nonVoters = new Set(await storage.list(autopilotNonVoterPrefix));
     for (const m of storage.members()) {
-      if (m.voter || this.nonVoters.has(m.info.nodeId)) continue;
+      if (m.voter || nonVoters.has(m.info.nodeId)) continue;
       const p = this.progress.get(m.info.nodeId);
       if (p === undefined || commit - p.appliedIndex > this.config.maxTrailingLogs) continue;
       this.logger.info({ nodeId: m.info.nodeId }, 'autopilot: promoting caught-up learner to voter');

@@ -150,45 +150,55 @@ export class RequestForwarding {
   }
 
   /**
-   * Standby side: forwards to the active node (`activePeerId()` is asked again for the retry, so a
+   * Standby side: forwards to the active node (`target()` is asked again for the retry, so a
    * request caught in a failover follows the new leader). When the active node is not connected,
    * at most `connectWaitMs` is spent waiting for it (a dead leader must not hold requests for the
    * whole deadline). A request lost in transit is retried once with the same sequence, where that
    * cannot run it twice (`mayRetryForwarded`). Failures surface as 503/504 `ArcaError`s.
+   *
+   * Resolves `'local'` (nothing was sent, or nothing needs resending) when `target()` says this
+   * node itself became the active node while the request waited: the caller serves it here. A
+   * failover often elects the very standby holding the request; without this it would wait out
+   * `connectWaitMs` for a leader that is itself and answer 503.
    */
   async forward(
-    activePeerId: () => string | undefined,
+    target: () => ForwardTarget,
     request: Omit<ForwardedRequest, 'clientId' | 'seq'>,
-  ): Promise<ForwardedResponse> {
+  ): Promise<ForwardedResponse | 'local'> {
     const forwarded: ForwardedRequest = { ...request, clientId: this.clientId, seq: ++this.seq };
     const transport = this.options.transport;
     const call = (peerId: string): Promise<unknown> =>
       transport.call(peerId, forwardMethod, forwarded, { timeoutMs: this.options.timeoutMs });
     let result: unknown;
-    const first = await this.connectedActive(activePeerId);
+    const first = await this.connectedActive(target);
+    if (first === 'local') return 'local';
     try {
-      result = await call(first);
+      result = await call(first.peerId);
     } catch (err) {
       if (!(err instanceof ClusterCallError)) throw err;
-      const next = await this.connectedActive(activePeerId);
-      if (!mayRetryForwarded(err.reason, first, next)) throw err;
-      this.options.logger.debug({ peerId: next }, 'forwarded request failed in transit; retrying');
-      result = await call(next);
+      const next = await this.connectedActive(target);
+      const nextPeerId = next === 'local' ? undefined : next.peerId;
+      if (!mayRetryForwarded(err.reason, first.peerId, nextPeerId)) throw err;
+      if (nextPeerId === undefined) return 'local';
+      this.options.logger.debug({ peerId: nextPeerId }, 'forwarded request failed in transit; retrying');
+      result = await call(nextPeerId);
     }
     return parseForwardedResponse(result);
   }
 
   /**
-   * The active node's peer id once a connection to it is open. During a failover the standby may
-   * still name the dead leader: it re-asks every 25 ms, up to `connectWaitMs`, so a request follows
-   * the new leader as soon as this node learns of it. 503 when none is reachable in time.
+   * The active node's peer id once a connection to it is open, or `'local'` once this node is the
+   * active node. During a failover the standby may still name the dead leader: it re-asks every
+   * 25 ms, up to `connectWaitMs`, so a request follows the new leader (or this node's own
+   * activation) as soon as this node learns of it. 503 when none is reachable in time.
    */
-  private async connectedActive(activePeerId: () => string | undefined): Promise<string> {
+  private async connectedActive(target: () => ForwardTarget): Promise<{ peerId: string } | 'local'> {
     const transport = this.options.transport;
     const deadline = performance.now() + this.options.connectWaitMs;
     for (;;) {
-      const peerId = activePeerId();
-      if (peerId !== undefined && transport.isConnected(peerId)) return peerId;
+      const t = target();
+      if (t === 'local') return 'local';
+      if (t !== undefined && transport.isConnected(t.peerId)) return t;
       if (performance.now() >= deadline) throw noActiveNode();
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -196,7 +206,14 @@ export class RequestForwarding {
 }
 
 /**
- * Whether a forwarded request that failed with `reason` on `sentTo` may be sent again to `next`.
+ * Where a standby's request should go right now: the active node's peer id, `'local'` when this
+ * node has become the active node, or undefined while no active node is known.
+ */
+export type ForwardTarget = { peerId: string } | 'local' | undefined;
+
+/**
+ * Whether a forwarded request that failed with `reason` on `sentTo` may be sent again to `next`
+ * (undefined: this node itself, now active).
  * Never sent (`not_connected`, `queue_full`): anywhere. Possibly delivered (lost connection,
  * timeout): only to the same active node, whose (client id, sequence) memory answers a request it
  * already ran instead of running it twice; a NEW active node has no such memory, so a retry there
@@ -204,7 +221,11 @@ export class RequestForwarding {
  * was killed with the write committed). The client then gets the error and decides itself, as
  * with any request whose outcome is unknown. A handler's own failure is never retried.
  */
-export function mayRetryForwarded(reason: CallFailureReason, sentTo: string, next: string): boolean {
+export function mayRetryForwarded(
+  reason: CallFailureReason,
+  sentTo: string,
+  next: string | undefined,
+): boolean {
   if (reason === 'remote_error') return false;
   if (reason === 'not_connected' || reason === 'queue_full') return true;
   return next === sentTo;

@@ -63,13 +63,22 @@ export function clusterHttpGate(
     }
     if (active === undefined) throw noActiveNode();
     const body = Buffer.isBuffer(request.body) ? request.body : null;
-    const answer = await forwarding.forward(() => ha.active()?.peerId, {
-      method: request.method,
-      url: request.url,
-      headers: relayableHeaders(request.headers),
-      body,
-      remoteAddress: request.socket.remoteAddress ?? '',
-    });
+    const answer = await forwarding.forward(
+      () => {
+        // Asked again while waiting: this node may itself be elected and activated meanwhile.
+        if (ha.mode() === 'active') return 'local';
+        const peerId = ha.active()?.peerId;
+        return peerId === undefined ? undefined : { peerId };
+      },
+      {
+        method: request.method,
+        url: request.url,
+        headers: relayableHeaders(request.headers),
+        body,
+        remoteAddress: request.socket.remoteAddress ?? '',
+      },
+    );
+    if (answer === 'local') return servedHere?.(request);
     return { status: answer.status, headers: answer.headers, body: answer.body };
   };
 }

@@ -106,8 +106,8 @@ export function raftPaths(deps: RaftPathDeps): PathSpec[] {
               `node id ${JSON.stringify(info.nodeId)} is already a member with another identity key`,
             );
           }
+          await deps.autopilot.setNonVoter(info.nodeId, req.fields.get<boolean>('non_voter') === true);
           if (existing === undefined) await s.addLearner(info);
-          if (req.fields.get<boolean>('non_voter') === true) deps.autopilot.markNonVoter(info.nodeId);
           const peers: JoinPeer[] = s.members().map((m) => ({
             server_id: m.info.nodeId,
             cluster_addr: m.info.clusterAddr,
@@ -183,9 +183,9 @@ export function raftPaths(deps: RaftPathDeps): PathSpec[] {
         disable_upgrade_migration: { type: 'bool' },
       },
       operations: {
-        read: async () => envelope(deps.autopilot.configurationBody()),
+        read: async () => envelope(await deps.autopilot.configurationBody()),
         update: async (req) => {
-          deps.autopilot.configure(req.data);
+          await deps.autopilot.configure(req.data);
           return noContent;
         },
       },

@@ -2,7 +2,8 @@
  * On-disk layout of the Raft log store (one LevelDB database per node, binary keys and values).
  *
  * Keys: 'e' ‖ index (u64 big-endian, so LevelDB order = index order) → entry; 'h' → HardState;
- * 'm' → snapshot metadata; 's' → snapshot data. Every value is a checked record: crc32 (u32 BE)
+ * 'm' → snapshot metadata; 's' / 't' → snapshot data (two slots, see
+ * `snapshotDataSlotKeys`). Every value is a checked record: crc32 (u32 BE)
  * of the payload ‖ payload, so a torn or bit-rotten record is recognised instead of decoded into
  * nonsense. Entry, HardState and metadata payloads are msgpack; snapshot data is raw bytes behind
  * a 16-byte (index, term) prefix tying it to its metadata.
@@ -18,8 +19,12 @@ const entryTag = 0x65; // 'e'
 export const hardStateKey = Buffer.from('h');
 /** Key of the snapshot metadata record. */
 export const snapshotMetaKey = Buffer.from('m');
-/** Key of the snapshot data record. */
-export const snapshotDataKey = Buffer.from('s');
+/**
+ * Keys of the two snapshot data slots: one holds the current snapshot's data, the other is where
+ * the next one is staged (written outside the log's critical path) before a small metadata write
+ * makes it current. The data's (index, term) prefix names which slot is current.
+ */
+export const snapshotDataSlotKeys: readonly [Buffer, Buffer] = [Buffer.from('s'), Buffer.from('t')];
 /** Smallest and one-past-largest entry keys (for range scans). */
 export const entryKeyMin = entryKey(0);
 export const entryKeyEnd = Buffer.from([entryTag + 1]);

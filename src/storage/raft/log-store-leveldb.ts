@@ -13,7 +13,10 @@
  * persisted, whatever the HardState's commit index says, so a leader may count this node's copy
  * toward a commit. Dropping it could silently lose a write the cluster acknowledged.
  *
- * Calls are serialised internally (the port lets the caller do it; this is a cheap guard).
+ * Calls are serialised internally (the port lets the caller do it; this is a cheap guard), except
+ * the bulk write of `stageSnapshot`: it fills the free data slot while `persist` keeps going, and
+ * only its slot choice is serialised (a snapshot persisted without staging waits for a stage in
+ * progress, since both would write the free slot).
  */
 import { Level } from 'level';
 import { assert } from '../../lib/assert.js';
@@ -34,7 +37,7 @@ import {
   entryKeyMin,
   hardStateKey,
   indexOfEntryKey,
-  snapshotDataKey,
+  snapshotDataSlotKeys,
   snapshotMetaKey,
 } from './log-codec.js';
 
@@ -58,6 +61,13 @@ export class LevelLogStore implements LogStore {
   private storedLast = 0;
   private snapshotMeta: SnapshotMeta | undefined;
   private lock: Promise<unknown> = Promise.resolve();
+  /** The data slot holding the current snapshot's data. */
+  private dataSlot: 0 | 1 = 0;
+  /** A snapshot whose data was staged in the free slot, and the stage write in progress. */
+  private staged: { meta: SnapshotMeta; slot: 0 | 1 } | undefined;
+  private staging: Promise<void> = Promise.resolve();
+  /** The data `open` read to find the current slot, handed to the first `loadSnapshot`. */
+  private openedSnapshot: Snapshot | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -89,6 +99,7 @@ export class LevelLogStore implements LogStore {
         throw fatal('the stored snapshot metadata is damaged');
 
       const entries = await this.scanEntries(hardState, snapshotMeta?.index ?? 0);
+      if (snapshotMeta !== undefined) await this.findDataSlot(snapshotMeta);
       this.snapshotMeta = snapshotMeta;
       this.opened = true;
       return { hardState, snapshotMeta, entries };
@@ -102,6 +113,7 @@ export class LevelLogStore implements LogStore {
       let first = this.storedFirst;
       let last = this.storedLast;
       let snapshotIndex = this.snapshotMeta?.index ?? 0;
+      let dataSlot = this.dataSlot;
 
       const { snapshot } = update;
       if (snapshot !== undefined) {
@@ -116,8 +128,20 @@ export class LevelLogStore implements LogStore {
           first = 0;
           last = 0;
         }
+        const staged = this.staged;
+        const wasStaged =
+          staged !== undefined && staged.meta.index === meta.index && staged.meta.term === meta.term;
+        // A stage in progress writes the free slot this snapshot's data would go to.
+        if (!wasStaged) await this.staging;
+        dataSlot = wasStaged ? staged.slot : otherSlot(this.dataSlot);
         ops.push({ type: 'put', key: snapshotMetaKey, value: encodeSnapshotMeta(meta) });
-        ops.push({ type: 'put', key: snapshotDataKey, value: encodeSnapshotData(meta, snapshot.data) });
+        if (!wasStaged)
+          ops.push({
+            type: 'put',
+            key: snapshotDataSlotKeys[dataSlot],
+            value: encodeSnapshotData(meta, snapshot.data),
+          });
+        ops.push({ type: 'del', key: snapshotDataSlotKeys[otherSlot(dataSlot)] });
         snapshotIndex = meta.index;
       }
 
@@ -142,8 +166,35 @@ export class LevelLogStore implements LogStore {
       await this.write(ops);
       this.storedFirst = first;
       this.storedLast = last;
-      if (snapshot !== undefined) this.snapshotMeta = snapshot.meta;
+      if (snapshot !== undefined) {
+        this.snapshotMeta = snapshot.meta;
+        this.dataSlot = dataSlot;
+        this.staged = undefined;
+        this.openedSnapshot = undefined;
+      }
     });
+  }
+
+  /**
+   * Writes `data` for the snapshot `meta` durably into the free data slot (see the module comment
+   * and `LogStore.stageSnapshot`). The stored snapshot is unchanged until `persist` names `meta`.
+   */
+  stageSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+    const started = this.serially(async () => {
+      assert(this.opened, 'LevelLogStore.stageSnapshot before open()');
+      const slot = otherSlot(this.dataSlot);
+      this.staged = undefined;
+      const write = (async () => {
+        await this.staging;
+        await this.db.put(snapshotDataSlotKeys[slot], encodeSnapshotData(meta, data), { sync: true });
+        this.syncs += 1;
+        // Still the free slot (a persisted snapshot waits for this write, so none moved it).
+        if (otherSlot(this.dataSlot) === slot) this.staged = { meta, slot };
+      })();
+      this.staging = write.catch(() => undefined);
+      return { write };
+    });
+    return started.then(({ write }) => write);
   }
 
   /** Drops entries ≤ `index`, which must be covered by the stored snapshot. */
@@ -173,7 +224,11 @@ export class LevelLogStore implements LogStore {
       if (metaRecord === undefined) return undefined;
       const meta = decodeSnapshotMeta(metaRecord);
       if (meta === undefined) throw fatal('the stored snapshot metadata is damaged');
-      const dataRecord = await this.db.get(snapshotDataKey);
+      const opened = this.openedSnapshot;
+      this.openedSnapshot = undefined;
+      if (opened !== undefined && opened.meta.index === meta.index && opened.meta.term === meta.term)
+        return { meta, data: opened.data };
+      const dataRecord = await this.db.get(snapshotDataSlotKeys[this.dataSlot]);
       const data = dataRecord === undefined ? undefined : decodeSnapshotData(dataRecord, meta);
       if (data === undefined)
         throw fatal(`the stored snapshot data (index ${meta.index}) is damaged or missing`);
@@ -183,6 +238,7 @@ export class LevelLogStore implements LogStore {
 
   async close(): Promise<void> {
     await this.lock;
+    await this.staging;
     await this.db.close();
   }
 
@@ -233,6 +289,18 @@ export class LevelLogStore implements LogStore {
     );
   }
 
+  /** Finds the slot whose data belongs to `meta` (kept for the first `loadSnapshot`). */
+  private async findDataSlot(meta: SnapshotMeta): Promise<void> {
+    for (const slot of [0, 1] as const) {
+      const record = await this.db.get(snapshotDataSlotKeys[slot]);
+      const data = record === undefined ? undefined : decodeSnapshotData(record, meta);
+      if (data === undefined) continue;
+      this.dataSlot = slot;
+      this.openedSnapshot = { meta, data };
+      return;
+    }
+  }
+
   /** True when the stored log holds entry `index` with `term`. */
   private async holdsEntry(index: number, term: number): Promise<boolean> {
     if (this.storedLast === 0 || index < this.storedFirst || index > this.storedLast) return false;
@@ -251,6 +319,10 @@ export class LevelLogStore implements LogStore {
     this.lock = run.catch(() => undefined);
     return run;
   }
+}
+
+function otherSlot(slot: 0 | 1): 0 | 1 {
+  return slot === 0 ? 1 : 0;
 }
 
 function fatal(message: string): ArcaError {

@@ -42,6 +42,8 @@ export async function startRaftCluster(
     snapshotThresholdEntries?: number;
     snapshotTrailingEntries?: number;
     seed?: number;
+    /** Election timeout in 10 ms ticks (default 10). */
+    electionTimeoutTicks?: number;
     metrics?: (id: string) => ArcaMetrics | undefined;
   } = {},
 ): Promise<RaftCluster> {
@@ -64,7 +66,7 @@ export async function startRaftCluster(
       clock: new FakeClock(),
       bootstrap,
       tickIntervalMs: 10,
-      electionTimeoutTicks: 10,
+      electionTimeoutTicks: opts.electionTimeoutTicks ?? 10,
       heartbeatIntervalTicks: 1,
       proposalTimeoutMs: 5_000,
       ...(opts.metrics?.(id) !== undefined ? { metrics: opts.metrics(id) } : {}),

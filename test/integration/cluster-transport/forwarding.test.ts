@@ -148,6 +148,49 @@ describe('request forwarding from a standby to the active node', () => {
     }
   });
 
+  test('a request waiting for a dead leader is served here once this node is activated (no connect-wait timeout)', async () => {
+    // A failover often elects the standby that holds the request. The wait is long (60 s) so the
+    // request can only succeed by noticing the activation, never by a timer running out.
+    const patient = new RequestForwarding({
+      transport: standbyNode.transport,
+      logger: standbyNode.logger,
+      timeoutMs: 5_000,
+      dedupeEntriesMax: 100,
+      connectWaitMs: 60_000,
+    });
+    let mode: 'standby' | 'active' = 'standby';
+    let asked = 0;
+    let polling!: () => void;
+    const isPolling = new Promise<void>((resolve) => (polling = resolve));
+    const view: HaView = {
+      mode: () => mode,
+      active: () => {
+        if (++asked === 2) polling();
+        return mode === 'active' ? undefined : { peerId: 'the-killed-leader', apiAddr: 'http://127.0.0.1:1' };
+      },
+    };
+    const electable = await startTestApp({ intercept: clusterHttpGate(view, patient) });
+    try {
+      electable.handler.reply({ data: { served: 'here' } });
+      const activeBefore = active.handler.requests.length;
+      const pending = fetch(`${electable.url}/v1/secret/data/failover`, {
+        method: 'POST',
+        headers: { 'X-Vault-Token': 'hvs.tok', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ data: { k: 'v' } }),
+      });
+      await isPolling; // the gate is waiting for the unreachable leader
+      mode = 'active';
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.deepEqual((await readJson(res)).data, { served: 'here' });
+      assert.equal(electable.handler.last.path, 'secret/data/failover');
+      assert.deepEqual(electable.handler.last.data, { data: { k: 'v' } });
+      assert.equal(active.handler.requests.length, activeBefore, 'nothing was forwarded');
+    } finally {
+      await electable.close();
+    }
+  });
+
   test('a node that is no longer active refuses forwarded requests (no forwarding loops)', async () => {
     activeIsActive = false;
     try {

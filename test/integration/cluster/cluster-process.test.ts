@@ -1,6 +1,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuditApi } from '../../../src/api/audit.js';
 import { ArcaClient } from '../../../src/api/client.js';
 import { isApiError } from '../../../src/api/errors.js';
 import {
@@ -95,6 +98,66 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
       for (const writer of ids) assert.deepEqual(await read(reader, `from-${writer}`), { origin: writer });
     const standby = ids.find((id) => id !== 'node1')!;
     assert.equal(await healthStatus(cluster.api(standby)), 429, 'the other nodes are standbys');
+  });
+
+  test('a request forwarded by a standby is audited exactly once, on the active node', async () => {
+    const active = await cluster.activeNode();
+    const standby = ids.find((id) => id !== active)!;
+    const logFile = join(cluster.dir, 'audit-once.log');
+    const admin = cluster.client(standby, token);
+    try {
+      await new AuditApi(admin).enable('once', { type: 'file', options: { file_path: logFile } });
+      const marker = `audit-once-${randomUUID()}`;
+      await write(standby, marker, { n: 1 });
+      const entriesFor = async (): Promise<{ type: string; request?: { path?: string } }[]> =>
+        (await readFile(logFile, 'utf8'))
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as { type: string; request?: { path?: string } })
+          .filter((e) => e.request?.path === `secret/data/${marker}`);
+      // The device wrote the response before the client got it; a duplicate would be there too.
+      const entries = await entriesFor();
+      assert.deepEqual(
+        entries.map((e) => e.type),
+        ['request', 'response'],
+        'one request and one response entry for the forwarded write',
+      );
+    } finally {
+      await new AuditApi(admin).disable('once').catch(() => undefined);
+      admin.close();
+    }
+  });
+
+  test('the autopilot configuration is replicated: a new active node keeps it', async () => {
+    const before = await cluster.activeNode();
+    const admin = cluster.client(before, token);
+    try {
+      await admin.write('sys/storage/raft/autopilot/configuration', {
+        cleanup_dead_servers: true,
+        min_quorum: 3,
+        dead_server_last_contact_threshold: '10m',
+        max_trailing_logs: 777,
+      });
+    } finally {
+      admin.close();
+    }
+    const next = ids.find((id) => id !== before)!;
+    await stepDownUntil(cluster, next, token);
+    const client = cluster.client(next, token);
+    try {
+      const config = (await client.read<Record<string, unknown>>('sys/storage/raft/autopilot/configuration'))
+        ?.data;
+      assert.equal(config?.cleanup_dead_servers, true);
+      assert.equal(config?.min_quorum, 3);
+      assert.equal(config?.max_trailing_logs, 777);
+      assert.equal(config?.dead_server_last_contact_threshold, '10m0s');
+      await client.write('sys/storage/raft/autopilot/configuration', {
+        cleanup_dead_servers: false,
+        max_trailing_logs: 1000,
+      });
+    } finally {
+      client.close();
+    }
   });
 
   test('kill -9 of the leader under continuous writes: a new leader takes writes, no acknowledged write is lost', async () => {

@@ -213,7 +213,11 @@ test('a damaged HardState or snapshot is fatal', () =>
     await store.persist({ hardState: { term: 1, vote: '', commit: 2 }, entries: range(1, 3, 1) });
     await store.persist({ snapshot });
     await store.close();
-    await tamper(dir, [{ key: Buffer.from('s'), value: checkedRecord(new Uint8Array(20)) }]);
+    // Both data slots ('s', 't'): whichever holds snapshot 2's data is damaged.
+    await tamper(dir, [
+      { key: Buffer.from('s'), value: checkedRecord(new Uint8Array(20)) },
+      { key: Buffer.from('t'), value: checkedRecord(new Uint8Array(20)) },
+    ]);
     const { store: s2 } = await reopen(dir);
     await assert.rejects(s2.loadSnapshot(), /snapshot data \(index 2\) is damaged/);
     await s2.close();
@@ -221,4 +225,41 @@ test('a damaged HardState or snapshot is fatal', () =>
     const s3 = await LevelLogStore.open(dir);
     await assert.rejects(s3.open(), /HardState is damaged/);
     await s3.close();
+  }));
+
+test('a staged snapshot becomes current only when persisted; an unpersisted stage leaves the old one', () =>
+  withDir(async (dir) => {
+    const conf = { voters: ['a'], learners: [] };
+    const snap = (index: number, text: string): Snapshot => ({
+      meta: { index, term: 1, confState: conf },
+      data: new Uint8Array(Buffer.from(text)),
+    });
+    let { store } = await reopen(dir);
+    await store.persist({ entries: range(1, 30, 1), hardState: { term: 1, vote: '', commit: 30 } });
+    await store.persist({ snapshot: snap(10, 'state@10') });
+    // Staged but never recorded (a crash between the two): the store still holds snapshot 10.
+    await store.stageSnapshot(snap(20, 'state@20').meta, snap(20, 'state@20').data);
+    await store.close();
+    ({ store } = await reopen(dir));
+    let loaded = await store.loadSnapshot();
+    assert.equal(loaded?.meta.index, 10);
+    assert.equal(Buffer.from(loaded.data).toString(), 'state@10');
+    // Staged, then recorded: the small persist makes it current, in whichever slot it was staged.
+    const s20 = snap(20, 'state@20');
+    await store.stageSnapshot(s20.meta, s20.data);
+    await store.persist({ snapshot: s20 });
+    await store.close();
+    ({ store } = await reopen(dir));
+    loaded = await store.loadSnapshot();
+    assert.equal(loaded?.meta.index, 20);
+    assert.equal(Buffer.from(loaded.data).toString(), 'state@20');
+    // A snapshot persisted without staging (one a leader sent) after a stale stage: still right.
+    await store.stageSnapshot(snap(25, 'stale@25').meta, snap(25, 'stale@25').data);
+    await store.persist({ snapshot: snap(28, 'state@28') });
+    await store.close();
+    ({ store } = await reopen(dir));
+    loaded = await store.loadSnapshot();
+    assert.equal(loaded?.meta.index, 28);
+    assert.equal(Buffer.from(loaded.data).toString(), 'state@28');
+    await store.close();
   }));

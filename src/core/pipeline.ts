@@ -13,6 +13,7 @@ import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
+import { withUserLockout } from './login-lockout.js';
 import { mintLoginToken } from './login-tokens.js';
 import type { CoreLogger } from './mounts.js';
 import type { AclRequestContext } from './policy/acl.js';
@@ -107,7 +108,9 @@ export async function runPipeline(
   let response: LogicalResponse;
   try {
     dispatchRequest.operation = operation;
-    response = await dispatch(match.route.backend, dispatchRequest, declared);
+    response = await withUserLockout(rt.lockout, match.route, declared, dispatchRequest, () =>
+      dispatch(match.route.backend, dispatchRequest, declared),
+    );
     response = await applyLease(rt, response, match, path, token);
     if (response.login !== undefined) response = await mintLogin(rt, response, match, path);
   } catch (err) {

@@ -8,6 +8,7 @@ import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
 import { loginRenewalLimits } from './login-renewal.js';
+import { UserLockout } from './user-lockout.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
@@ -42,6 +43,7 @@ export class UnsealedRuntime {
     readonly leases: LeaseRegistry,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
+    readonly lockout: UserLockout,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -101,6 +103,7 @@ export class UnsealedRuntime {
       leases,
       mounts,
       deps.systemLeaseTtls,
+      new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
     );
   }
 

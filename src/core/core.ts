@@ -25,6 +25,7 @@ import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
 import { leasePaths } from './system/lease-paths.js';
+import { lockedUserPaths } from './system/locked-users-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { defaultLeaseTiming } from './leases-timing.js';
@@ -196,6 +197,7 @@ export class Core implements RequestHandler {
           leases: () => this.unsealedRuntime().leases,
           mountAccessor: (path) => this.runtimeState?.mounts.router.match(path)?.route.entry.accessor ?? '',
         }),
+        ...lockedUserPaths(() => this.runtimeState),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],

@@ -157,6 +157,11 @@ export class Mounts {
         ...entry.config,
         defaultLeaseTtlSeconds: tune.defaultLeaseTtlSeconds ?? entry.config.defaultLeaseTtlSeconds,
         maxLeaseTtlSeconds: tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds,
+        ...(tune.tokenType === undefined ? {} : { tokenType: tune.tokenType }),
+        ...(tune.listingVisibility === undefined ? {} : { listingVisibility: tune.listingVisibility }),
+        ...(tune.userLockout === undefined
+          ? {}
+          : { userLockout: { ...entry.config.userLockout, ...tune.userLockout } }),
       },
       options: tune.options === undefined ? entry.options : { ...entry.options, ...tune.options },
     };

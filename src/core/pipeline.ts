@@ -13,7 +13,8 @@ import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
-import { mintLoginToken, needsLoginToken } from './login-tokens.js';
+import { withUserLockout } from './login-lockout.js';
+import { mintLoginToken } from './login-tokens.js';
 import type { CoreLogger } from './mounts.js';
 import type { AclRequestContext } from './policy/acl.js';
 import type { RouteMatch } from './router.js';
@@ -69,7 +70,7 @@ export async function runPipeline(
   const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
   const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;
 
-  const token = await authenticate(rt, request.clientToken, unauthenticated, path, ctx.metrics);
+  const token = await authenticate(rt, request, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
   const operation =
@@ -107,11 +108,11 @@ export async function runPipeline(
   let response: LogicalResponse;
   try {
     dispatchRequest.operation = operation;
-    response = await dispatch(match.route.backend, dispatchRequest, declared);
+    response = await withUserLockout(rt.lockout, match.route, declared, dispatchRequest, () =>
+      dispatch(match.route.backend, dispatchRequest, declared),
+    );
     response = await applyLease(rt, response, match, path, token);
-    if (needsLoginToken(response, match.route.entry)) {
-      response = await mintLoginToken(rt.tokens, response, match.route.entry, path, rt.systemLeaseTtls);
-    }
+    if (response.login !== undefined) response = await mintLogin(rt, response, match, path);
   } catch (err) {
     if (audited) {
       const failed = { ...entry('response'), error: errorText(err) };
@@ -151,18 +152,19 @@ async function serveSystemDirect(
  */
 async function authenticate(
   rt: UnsealedRuntime,
-  clientToken: string,
+  request: LogicalRequest,
   unauthenticated: boolean,
   path: string,
   metrics?: ArcaMetrics,
 ): Promise<TokenEntry | undefined> {
+  const clientToken = request.clientToken;
   // Unauthenticated paths ignore tokens, except the UI mounts helper, which filters by them.
   if (unauthenticated && !path.startsWith('sys/internal/ui/mounts')) return undefined;
   if (clientToken === '') {
     if (unauthenticated) return undefined;
     throw new ArcaError('permission_denied');
   }
-  const token = await rt.tokens.authenticate(clientToken);
+  const token = await rt.tokens.authenticate(clientToken, request.remoteAddress);
   metrics?.tokenLookups.inc({ result: token === undefined ? 'invalid' : 'valid' });
   if (token === undefined && !unauthenticated) {
     throw new ArcaError('invalid_token', ['permission denied', 'invalid token']);
@@ -220,6 +222,7 @@ function buildDispatchRequest(
     auth,
     mountPoint: match.route.mountPoint,
     contentType: request.headers['content-type'],
+    remoteAddress: request.remoteAddress,
     // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
     ...(core && request.clientToken !== '' ? { clientToken: request.clientToken } : {}),
     ...(core ? { remoteAddress: request.remoteAddress } : {}),
@@ -263,6 +266,23 @@ async function applyLease(
     internalData: secret.internalData,
   });
   return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };
+}
+
+/**
+ * A login answered by an auth method: core mints the token (./login-tokens.ts). Only auth mounts
+ * may log in; any other engine returning a login is a programming error (500, as Vault).
+ */
+async function mintLogin(
+  rt: UnsealedRuntime,
+  response: LogicalResponse,
+  match: RouteMatch,
+  path: string,
+): Promise<LogicalResponse> {
+  const entry = match.route.entry;
+  if (entry.kind !== 'auth' || entry.type === 'token') {
+    throw new ArcaError('internal', 'unexpected login response from a non-auth mount');
+  }
+  return mintLoginToken(rt.tokens, response, { entry, path, system: rt.systemLeaseTtls });
 }
 
 /** Sets `mountType` and the sys top-level injection flag. */

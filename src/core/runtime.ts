@@ -9,6 +9,8 @@ import { uuidFrom } from './ids.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import { LeaseManager } from './leases.js';
 import type { LeaseTiming } from './leases-timing.js';
+import { loginRenewalLimits } from './login-renewal.js';
+import { UserLockout } from './user-lockout.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
@@ -48,6 +50,7 @@ export class UnsealedRuntime {
     readonly leases: LeaseManager,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
+    readonly lockout: UserLockout,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -91,6 +94,7 @@ export class UnsealedRuntime {
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
       // "Root or sudo" (orphans, custom ids, periods, revoke-orphan, LIST accessors) is the ACL's sudo.
       hasSudo: async (names, path) => (await policies.aclFor(names)).hasSudo(path),
+      loginRenewal: (entry) => loginRenewalLimits(ref.mounts, deps.systemLeaseTtls, entry),
     });
     ref.tokens = tokens;
     await tokens.initialize();
@@ -105,6 +109,8 @@ export class UnsealedRuntime {
       tokenBackend: tokens.backend(),
       onDisable: async (mountPoint) => {
         // Vault: a mount's leases are revoked (synchronously) before it goes; a failure keeps it.
+        // Disabling an auth method revokes every token its logins minted (Vault's RevokePrefix).
+        if (mountPoint.startsWith('auth/')) await tokens.revokeByPathPrefix(mountPoint);
         await leases.revokePrefix(mountPoint, { sync: true });
       },
       onTune: (entry) => {
@@ -125,6 +131,7 @@ export class UnsealedRuntime {
       leases,
       mounts,
       deps.systemLeaseTtls,
+      new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
     );
   }
 

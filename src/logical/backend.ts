@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Rng } from '../lib/rng.js';
+import type { LoginRenewRequest, LoginRenewResult } from './login.js';
 import type { Operation, RequestAuth } from './request.js';
 import type { LogicalResponse } from './response.js';
 import type { StorageView } from './storage-view.js';
@@ -54,8 +55,8 @@ export interface BackendRequest {
    */
   clientToken?: string;
   /**
-   * The client's remote address. Set ONLY for core's own backends (the key-holder ceremonies
-   * record who submitted a share); engines never see it.
+   * The client's remote address: login paths check CIDR bindings against it, and the key-holder
+   * ceremonies record who submitted a share.
    */
   remoteAddress?: string;
 }
@@ -73,6 +74,12 @@ export interface PathSpec {
   takesArbitraryFields?: boolean;
   /** Paths callable without a token (login endpoints). */
   unauthenticated?: boolean;
+  /**
+   * Login paths of methods with user lockout (userpass, approle; Vault's alias lookahead): the
+   * alias the login is for (username, role_id), read before the handler so core can refuse a
+   * locked-out alias. A handler throws `invalid_credentials` for a failure that counts.
+   */
+  loginAlias?: (request: BackendRequest) => Promise<string>;
   /** Short help text for `?help=1`. */
   help?: string;
 }
@@ -130,6 +137,11 @@ export interface Backend {
    * the next tick simply calls again.
    */
   periodic?(request: PeriodicRequest): Promise<void>;
+  /**
+   * Auth methods: called when a token minted by a login on this mount is renewed (Vault's
+   * `AuthRenew`). Absent = such tokens cannot be renewed (405, as Vault's framework).
+   */
+  renewLogin?(request: LoginRenewRequest): Promise<LoginRenewResult>;
   /** Called when the mount is removed: the engine drops caches and timers. */
   cleanup?(): Promise<void>;
 }

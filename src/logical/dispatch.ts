@@ -23,7 +23,7 @@ export interface DispatchRequest {
   contentType?: string;
   /** Only for core's own backends (see BackendRequest.clientToken). */
   clientToken?: string;
-  /** Only for core's own backends (see BackendRequest.remoteAddress). */
+  /** The client's address, for CIDR checks on login paths and the ceremony record. */
   remoteAddress?: string;
 }
 
@@ -135,4 +135,17 @@ export async function dispatch(
   if (unknown.length === 0 || matched.spec.takesArbitraryFields === true) return response;
   const warning = `Endpoint ignored these unrecognized parameters: [${unknown.join(' ')}]`;
   return { ...response, warnings: [...(response.warnings ?? []), warning] };
+}
+
+/**
+ * The alias a login is for (the matched spec's `loginAlias`: username, role_id), read before the
+ * handler runs so core can apply user lockout; undefined when the spec declares none.
+ */
+export async function loginAliasOf(
+  request: DispatchRequest,
+  matched: PathMatch,
+): Promise<string | undefined> {
+  if (matched.spec.loginAlias === undefined) return undefined;
+  const { built } = backendRequest(request, matched, request.operation);
+  return matched.spec.loginAlias(built);
 }

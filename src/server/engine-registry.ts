@@ -1,9 +1,10 @@
 /**
- * The secrets engines this server can mount, by type: the one list that every core the server
+ * The secrets engines and auth methods this server can mount, by type: the one list that every core the server
  * builds (single node and Raft member alike) is given, so a mount type never works on one storage
  * and not on another.
  */
 import type { BackendFactory } from '../logical/backend.js';
+import { userpassBackendFactory } from '../engines/auth/userpass/index.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { databaseBackendFactory } from '../engines/database/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
@@ -19,4 +20,9 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
   totp: totpBackendFactory,
   pki: pkiBackendFactory,
   database: databaseBackendFactory,
+};
+
+/** Auth method factories by type (`sys/auth` `type`); `token` is core's own and not listed. */
+export const authEngines: Readonly<Record<string, BackendFactory>> = {
+  userpass: userpassBackendFactory,
 };

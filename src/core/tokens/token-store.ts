@@ -22,6 +22,7 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
+  checkBoundCidrs,
   decodeToken,
   encodeToken,
   isExpired,
@@ -37,35 +38,16 @@ import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
 import { TokenRevoker } from './token-revoker.js';
 import { tokenBackend } from './token-backend.js';
 import { type TidyResult, tidyTokens } from './token-tidy.js';
-import type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
+import type {
+  CreateTokenParams,
+  CreatedToken,
+  RenewedToken,
+  TokenStoreDeps,
+  TokenStorePort,
+} from './token-store-port.js';
 
 export type { TokenEntry } from './token-entry.js';
-export type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
-
-export interface TokenStoreDeps {
-  storage: StorageView;
-  clock: Clock;
-  /** HMAC key for id hashes; when absent a random salt is loaded from / created in storage. */
-  salt?: Uint8Array;
-  /** Effective default TTL of the token mount (0/absent = system default 768h). */
-  defaultLeaseTtlSeconds?: number;
-  /** Effective max TTL of the token mount (0/absent = system max 768h). */
-  maxLeaseTtlSeconds?: number;
-  /**
-   * ε (lib/clock-offset.ts, config `max_clock_offset`): a token counts as expired for use once
-   * `now > expiry − ε`; `revokeExpired` deletes it only once `now > expiry + ε`. Default 0.
-   */
-  maxClockOffsetMs?: number;
-  /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
-  onRevoke?: (entry: TokenEntry) => Promise<void>;
-  /**
-   * Optional: whether `policies` grant `sudo` on `path` (core's ACL). Without it only the `root`
-   * policy counts as "root or sudo" for `no_parent`, `period` and a custom `id`.
-   */
-  hasSudo?: (policies: string[], path: string) => Promise<boolean>;
-  /** Optional: lets token creation warn `Policy "x" does not exist` as Vault does. */
-  policyExists?: (name: string) => Promise<boolean>;
-}
+export type * from './token-store-port.js';
 
 export class TokenStore implements TokenStorePort {
   private readonly storage: StorageView;
@@ -207,15 +189,22 @@ export class TokenStore implements TokenStorePort {
    * returned entry's `numUses` is what remains, or -1 when this was the last use: the token is
    * then already revoked (it cannot authenticate again) and its tree is deleted by the next
    * `revokeExpired()` — after this request, so e.g. its cubbyhole is still readable now.
+   * A token bound to CIDRs used from outside them (`remoteAddress` given) is 403 `permission
+   * denied` before any use is spent, as Vault (a non-expiring root token is never bound).
    */
-  async authenticate(token: string): Promise<TokenEntry | undefined> {
+  async authenticate(token: string, remoteAddress?: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
     const idHash = await this.hashToken(token);
     const cached = this.cache.get(idHash);
-    if (cached) return isExpired(cached, this.useNowMs()) ? undefined : publicEntry(cached);
+    if (cached) {
+      if (isExpired(cached, this.useNowMs())) return undefined;
+      checkBoundCidrs(cached, remoteAddress);
+      return publicEntry(cached);
+    }
     const generation = this.cache.generation();
     const entry = await this.readValid(idHash);
     if (!entry) return undefined;
+    checkBoundCidrs(entry, remoteAddress);
     if (entry.numUses === 0) {
       this.cache.fill(entry, generation);
       return publicEntry(entry);
@@ -297,15 +286,19 @@ export class TokenStore implements TokenStorePort {
       if (!entry.renewable || entry.expireTimeMs === 0) {
         throw new ArcaError('invalid_request', 'lease is not renewable');
       }
-      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } = await renewalLimits(
-        this.storage,
-        entry,
-      );
+      const login =
+        this.deps.loginRenewal !== undefined && !entry.path.startsWith('auth/token/')
+          ? await this.deps.loginRenewal(publicEntry(entry))
+          : undefined;
+      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } =
+        login === undefined
+          ? await renewalLimits(this.storage, entry)
+          : { periodSeconds: login.periodSeconds, explicitMaxTtlSeconds: entry.explicitMaxTtlSeconds };
       const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
       const result = calculateTtl({
-        ttls: this.ttls,
+        ttls: login?.ttls ?? this.ttls,
         incrementSeconds,
-        tokenTtlSeconds: entry.ttlSeconds,
+        tokenTtlSeconds: login === undefined ? entry.ttlSeconds : login.ttlSeconds,
         periodSeconds: period,
         explicitMaxTtlSeconds: explicitMax,
         startTimeMs: entry.creationTimeMs,
@@ -329,6 +322,15 @@ export class TokenStore implements TokenStorePort {
   async revokeOrphan(idHash: string): Promise<void> {
     await this.ensureReady();
     await this.revoker.revokeOrphan(idHash);
+  }
+
+  /**
+   * Revokes (with their trees) every token created at a path under `pathPrefix` — what disabling
+   * an auth method does to the tokens its logins minted (`auth/userpass/`). Returns how many.
+   */
+  async revokeByPathPrefix(pathPrefix: string): Promise<number> {
+    await this.ensureReady();
+    return this.revoker.revokePathPrefix(pathPrefix);
   }
 
   /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */

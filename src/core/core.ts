@@ -26,6 +26,7 @@ import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
+import { wrappingPaths } from './system/wrapping-paths.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
 import type { CoreDeps } from './core-deps.js';
 
@@ -153,6 +154,11 @@ export class Core implements RequestHandler {
       }),
       [
         ...auditPaths(() => this.audit.current()),
+        ...wrappingPaths(() => {
+          const rt = this.runtimeState;
+          if (rt === undefined) throw new ArcaError('sealed');
+          return rt.wrapping;
+        }),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],

@@ -9,6 +9,7 @@ import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
+import { ResponseWrapping } from './response-wrapping.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
 import { resolvedLeaseTtls, type SystemLeaseTtls } from './ttl.js';
@@ -41,6 +42,7 @@ export class UnsealedRuntime {
     readonly leases: LeaseRegistry,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
+    readonly wrapping: ResponseWrapping,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -97,6 +99,11 @@ export class UnsealedRuntime {
       leases,
       mounts,
       deps.systemLeaseTtls,
+      new ResponseWrapping({
+        tokens,
+        clock: deps.clock,
+        cubbyhole: () => cubbyholeRoute(mounts)?.storage,
+      }),
     );
   }
 
@@ -122,6 +129,11 @@ async function loadClusterInfo(root: PrefixedStorageView, deps: RuntimeDeps): Pr
  * `auth.tokenIdHash`, one folder per token (`<idHash>/...`).
  */
 async function dropCubbyhole(mounts: Mounts | undefined, entry: TokenEntry): Promise<void> {
-  const route = mounts?.router.all().find((r) => r.entry.type === 'cubbyhole');
+  const route = mounts === undefined ? undefined : cubbyholeRoute(mounts);
   if (route !== undefined) await clearPrefix(route.storage, `${entry.idHash}/`);
+}
+
+/** The cubbyhole mount's route (response wrapping stores into it directly). */
+function cubbyholeRoute(mounts: Mounts): ReturnType<Mounts['router']['all']>[number] | undefined {
+  return mounts.router.all().find((r) => r.entry.type === 'cubbyhole');
 }

@@ -112,7 +112,10 @@ export function callerFor(core: Core) {
       }
       const empty =
         (response.data === undefined || response.data === null) && response.warnings === undefined;
-      return { status: empty && response.auth === undefined ? 204 : 200, response };
+      return {
+        status: empty && response.auth === undefined && response.wrapInfo === undefined ? 204 : 200,
+        response,
+      };
     } catch (err) {
       if (!isArcaError(err)) throw err;
       return { status: err.httpStatus, error: err };

@@ -217,6 +217,7 @@ export function requestAuthOf(token: TokenEntry): RequestAuth {
     entityId: token.entityId ?? '',
     metadata: token.meta ?? {},
     tokenIdHash: token.idHash,
+    tokenType: token.type,
   };
 }
 
@@ -302,6 +303,7 @@ function auditEntry(
             policies: token.policies,
             metadata: token.meta ?? {},
             entityId: token.entityId ?? '',
+            tokenType: token.type,
           },
         }),
     request: {

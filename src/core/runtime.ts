@@ -111,7 +111,7 @@ export class UnsealedRuntime {
   async stop(): Promise<void> {
     await this.mounts.teardown();
     this.policies.clearCaches();
-    this.tokens.clearCache();
+    this.tokens.close();
   }
 }
 

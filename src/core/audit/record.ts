@@ -58,7 +58,7 @@ function renderAuth(a: AuditAuth, x: Hashers): Record<string, unknown> {
     token_policies: a.policies,
     metadata: a.metadata,
     entity_id: a.entityId,
-    token_type: 'service',
+    token_type: a.tokenType ?? 'service',
   };
 }
 

@@ -24,6 +24,11 @@ export interface CreateTokenParams {
   entityId?: string;
   /** A caller-chosen token id (root/sudo only — the caller checks that). */
   id?: string;
+  /**
+   * `batch` mints a self-describing, unpersisted token (./batch-token.ts): no accessor, no uses,
+   * not renewable, no explicit max or period, never root. Default `service`.
+   */
+  type?: 'service' | 'batch';
 }
 
 /** A freshly minted token: the only time the raw `token` is ever available. */

@@ -16,6 +16,8 @@ import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import { type BatchTokenCodec, isBatchToken } from './batch-token.js';
+import { type BatchDeps, loadBatchCodec, mintBatchToken, openBatchToken } from './token-batch.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { TokenEntryCache } from './token-cache.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
@@ -70,6 +72,7 @@ export class TokenStore implements TokenStorePort {
   private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
+  private batch?: BatchTokenCodec;
   private ready?: Promise<void>;
   private ttls: LeaseTtls;
 
@@ -158,6 +161,7 @@ export class TokenStore implements TokenStorePort {
    */
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
+    if (params.type === 'batch') return mintBatchToken(this.batchDeps(), params);
     const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
@@ -205,6 +209,7 @@ export class TokenStore implements TokenStorePort {
    */
   async authenticate(token: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
+    if (isBatchToken(token)) return this.openBatch(token);
     const idHash = await this.hashToken(token);
     const cached = this.cache.get(idHash);
     if (cached) return isExpired(cached, this.clock.wallMs()) ? undefined : publicEntry(cached);
@@ -235,6 +240,7 @@ export class TokenStore implements TokenStorePort {
   /** The entry for a raw token without spending a use; undefined if unknown/revoked/expired. */
   async lookup(token: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
+    if (isBatchToken(token)) return this.openBatch(token);
     const entry = await this.readValid(await this.hashToken(token));
     return entry && publicEntry(entry);
   }
@@ -357,10 +363,39 @@ export class TokenStore implements TokenStorePort {
     this.cache.clear();
   }
 
+  /** Seal/teardown: drops caches and overwrites the batch-token key in memory. */
+  close(): void {
+    this.cache.clear();
+    this.batch?.zeroize();
+    this.batch = undefined;
+    this.ready = undefined;
+  }
+
+  /** What batch minting and opening need from the store (./token-batch.ts). */
+  private batchDeps(): BatchDeps {
+    return {
+      codec: this.batch as BatchTokenCodec,
+      ttls: this.ttls,
+      wallMs: () => this.clock.wallMs(),
+      validParent: async (idHash) => {
+        const parent = this.cache.get(idHash) ?? (await this.readValid(idHash));
+        return parent !== undefined && !parent.revoked && !isExpired(parent, this.clock.wallMs());
+      },
+      policyExists: this.deps.policyExists,
+    };
+  }
+
+  private async openBatch(token: string): Promise<TokenEntry | undefined> {
+    await this.ensureReady();
+    return openBatchToken(this.batchDeps(), token);
+  }
+
   private async load(): Promise<void> {
     this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
+    this.batch?.zeroize();
+    this.batch = await loadBatchCodec(this.storage);
     await migrateAccessorIndex(this.storage, this.hasher);
     this.queue.clear();
     for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {

@@ -5,7 +5,7 @@
  * (normalised trailing '/', no overlap, reserved prefixes) hold for every entry.
  */
 import { ArcaError } from '../lib/errors.js';
-import { arrayOf, bool, literal, num, object, recordOf, str } from '../lib/shape.js';
+import { arrayOf, bool, literal, num, object, optional, recordOf, str } from '../lib/shape.js';
 import type { Rng } from '../lib/rng.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { accessorFor, uuidFrom } from './ids.js';
@@ -14,11 +14,18 @@ import { jsonBytes, readJson } from './storage-view.js';
 /** Which table an entry belongs to: secrets engines or auth methods. */
 export type MountKind = 'secret' | 'auth';
 
+/** An auth mount's `token_type` tune: what a login's `default` type becomes, or a forced type. */
+export type MountTokenType = 'default-service' | 'default-batch' | 'service' | 'batch';
+
 /** Per-mount TTL config; 0 means "use the system value". */
 export interface MountConfig {
   defaultLeaseTtlSeconds: number;
   maxLeaseTtlSeconds: number;
   forceNoCache: boolean;
+  /** Auth mounts only; absent = `default-service`. */
+  tokenType?: MountTokenType;
+  /** `unauth` or `hidden` (Vault's UI listing hint); absent = not set. */
+  listingVisibility?: string;
 }
 
 export interface MountEntry {
@@ -49,6 +56,8 @@ const storedMountTable = object<{ entries: MountEntry[] }>({
         defaultLeaseTtlSeconds: num,
         maxLeaseTtlSeconds: num,
         forceNoCache: bool,
+        tokenType: optional(literal('default-service', 'default-batch', 'service', 'batch')),
+        listingVisibility: optional(str),
       }),
       options: recordOf(str),
       local: bool,
@@ -141,6 +150,10 @@ export class MountTable {
         defaultLeaseTtlSeconds: mount.config?.defaultLeaseTtlSeconds ?? 0,
         maxLeaseTtlSeconds: mount.config?.maxLeaseTtlSeconds ?? 0,
         forceNoCache: mount.config?.forceNoCache ?? false,
+        ...(mount.config?.tokenType === undefined ? {} : { tokenType: mount.config.tokenType }),
+        ...(mount.config?.listingVisibility === undefined
+          ? {}
+          : { listingVisibility: mount.config.listingVisibility }),
       },
       options: mount.options ?? {},
       local: mount.local ?? false,

@@ -157,6 +157,8 @@ export class Mounts {
         ...entry.config,
         defaultLeaseTtlSeconds: tune.defaultLeaseTtlSeconds ?? entry.config.defaultLeaseTtlSeconds,
         maxLeaseTtlSeconds: tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds,
+        ...(tune.tokenType === undefined ? {} : { tokenType: tune.tokenType }),
+        ...(tune.listingVisibility === undefined ? {} : { listingVisibility: tune.listingVisibility }),
       },
       options: tune.options === undefined ? entry.options : { ...entry.options, ...tune.options },
     };

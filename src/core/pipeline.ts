@@ -14,7 +14,7 @@ import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
 import { isEmptyResponse } from '../logical/response-envelope.js';
-import { mintLoginToken, needsLoginToken } from './login-tokens.js';
+import { mintLoginToken } from './login-tokens.js';
 import { validateWrappingToken, wrappingTokenPaths } from './response-wrapping.js';
 import type { CoreLogger } from './mounts.js';
 import type { AclRequestContext } from './policy/acl.js';
@@ -73,7 +73,7 @@ export async function runPipeline(
 
   // Vault checks the wrapping token of unwrap/lookup/rewrap before authentication spends its use.
   if (wrappingTokenPaths.has(path)) await validateWrappingToken(rt.tokens, request);
-  const token = await authenticate(rt, request.clientToken, unauthenticated, path, ctx.metrics);
+  const token = await authenticate(rt, request, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
   const operation =
@@ -112,9 +112,7 @@ export async function runPipeline(
     dispatchRequest.operation = operation;
     response = await dispatch(match.route.backend, dispatchRequest, declared);
     response = await applyLease(rt, response, match, path, token);
-    if (needsLoginToken(response, match.route.entry)) {
-      response = await mintLoginToken(rt.tokens, response, match.route.entry, path, rt.systemLeaseTtls);
-    }
+    if (response.login !== undefined) response = await mintLogin(rt, response, match, path);
     response = decorate(response, match, path);
     // The ACL has judged the requested wrap TTL against the policy's bounds (403, as Vault).
     const wrapTtlSeconds = wrapTtlFor(request.wrapTtlSeconds, response);
@@ -156,18 +154,19 @@ async function serveSystemDirect(
  */
 async function authenticate(
   rt: UnsealedRuntime,
-  clientToken: string,
+  request: LogicalRequest,
   unauthenticated: boolean,
   path: string,
   metrics?: ArcaMetrics,
 ): Promise<TokenEntry | undefined> {
+  const clientToken = request.clientToken;
   // Unauthenticated paths ignore tokens, except the UI mounts helper, which filters by them.
   if (unauthenticated && !path.startsWith('sys/internal/ui/mounts')) return undefined;
   if (clientToken === '') {
     if (unauthenticated) return undefined;
     throw new ArcaError('permission_denied');
   }
-  const token = await rt.tokens.authenticate(clientToken);
+  const token = await rt.tokens.authenticate(clientToken, request.remoteAddress);
   metrics?.tokenLookups.inc({ result: token === undefined ? 'invalid' : 'valid' });
   if (token === undefined && !unauthenticated) {
     throw new ArcaError('invalid_token', ['permission denied', 'invalid token']);
@@ -236,6 +235,7 @@ function buildDispatchRequest(
     auth,
     mountPoint: match.route.mountPoint,
     contentType: request.headers['content-type'],
+    remoteAddress: request.remoteAddress,
     // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
     ...(core && request.clientToken !== '' ? { clientToken: request.clientToken } : {}),
   };
@@ -273,6 +273,23 @@ async function applyLease(
     internalData: secret.internalData,
   });
   return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };
+}
+
+/**
+ * A login answered by an auth method: core mints the token (./login-tokens.ts). Only auth mounts
+ * may log in; any other engine returning a login is a programming error (500, as Vault).
+ */
+async function mintLogin(
+  rt: UnsealedRuntime,
+  response: LogicalResponse,
+  match: RouteMatch,
+  path: string,
+): Promise<LogicalResponse> {
+  const entry = match.route.entry;
+  if (entry.kind !== 'auth' || entry.type === 'token') {
+    throw new ArcaError('internal', 'unexpected login response from a non-auth mount');
+  }
+  return mintLoginToken(rt.tokens, response, { entry, path, system: rt.systemLeaseTtls });
 }
 
 /** Sets `mountType` and the sys top-level injection flag. */

@@ -11,7 +11,7 @@
  */
 import { ArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
-import { anyObject, decodeStoredJson } from '../lib/shape.js';
+import { anyObject, decodeStoredJson, parseJson } from '../lib/shape.js';
 import { responseEnvelope } from '../logical/response-envelope.js';
 import type { LogicalRequest } from '../logical/request.js';
 import type { LogicalResponse } from '../logical/response.js';
@@ -231,9 +231,9 @@ function json(value: unknown): Uint8Array {
 /** What an unwrap answers: the stored bytes as they were (raw responses restored as raw). */
 export function unwrappedResponse(stored: string): LogicalResponse {
   if (stored === '') return {};
-  const parsed = JSON.parse(stored) as { data?: Record<string, unknown> | null };
+  const parsed = parseJson(stored, anyObject);
   const data = parsed.data;
-  if (data !== null && data !== undefined && typeof data.http_status_code === 'number') {
+  if (isRecord(data) && typeof data.http_status_code === 'number') {
     const rawBody =
       typeof data.http_raw_body === 'string' ? Buffer.from(data.http_raw_body, 'base64') : Buffer.alloc(0);
     return {
@@ -245,4 +245,8 @@ export function unwrappedResponse(stored: string): LogicalResponse {
     };
   }
   return { raw: { status: 200, contentType: 'application/json', body: stored } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@ import { object, str } from '../lib/shape.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
+import { loginRenewalLimits } from './login-renewal.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { ResponseWrapping } from './response-wrapping.js';
@@ -67,6 +68,7 @@ export class UnsealedRuntime {
       policyExists: async (name) => name === 'root' || (await policies.readText(name)) !== undefined,
       // "Root or sudo" (orphans, custom ids, periods, revoke-orphan, LIST accessors) is the ACL's sudo.
       hasSudo: async (names, path) => (await policies.aclFor(names)).hasSudo(path),
+      loginRenewal: (entry) => loginRenewalLimits(ref.mounts, deps.systemLeaseTtls, entry),
     });
     await tokens.initialize();
     const mounts = new Mounts({
@@ -79,6 +81,8 @@ export class UnsealedRuntime {
       systemBackend: deps.systemBackend,
       tokenBackend: tokens.backend(),
       onDisable: async (mountPoint) => {
+        // Disabling an auth method revokes every token its logins minted (Vault's RevokePrefix).
+        if (mountPoint.startsWith('auth/')) await tokens.revokeByPathPrefix(mountPoint);
         await leases.revokePrefix(mountPoint);
       },
       onTune: (entry) => {

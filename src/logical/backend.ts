@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Rng } from '../lib/rng.js';
+import type { LoginRenewRequest, LoginRenewResult } from './login.js';
 import type { Operation, RequestAuth } from './request.js';
 import type { LogicalResponse } from './response.js';
 import type { StorageView } from './storage-view.js';
@@ -53,6 +54,8 @@ export interface BackendRequest {
    * act on it (e.g. `auth/token/lookup-self` returns `id`); never set for engines.
    */
   clientToken?: string;
+  /** The client's address (login paths check CIDR bindings against it). */
+  remoteAddress?: string;
 }
 
 export type Handler = (request: BackendRequest) => Promise<LogicalResponse>;
@@ -110,6 +113,11 @@ export interface Backend {
   paths: PathSpec[];
   /** Renew/revoke handlers per secret type named in `ResponseSecret.secretType`. */
   secretTypes?: Record<string, SecretTypeHandlers>;
+  /**
+   * Auth methods: called when a token minted by a login on this mount is renewed (Vault's
+   * `AuthRenew`). Absent = such tokens cannot be renewed (405, as Vault's framework).
+   */
+  renewLogin?(request: LoginRenewRequest): Promise<LoginRenewResult>;
   /** Called when the mount is removed: the engine drops caches and timers. */
   cleanup?(): Promise<void>;
 }

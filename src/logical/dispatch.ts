@@ -23,6 +23,8 @@ export interface DispatchRequest {
   contentType?: string;
   /** Only for core's own backends (see BackendRequest.clientToken). */
   clientToken?: string;
+  /** The client's address, for CIDR checks on login paths. */
+  remoteAddress?: string;
 }
 
 /** A matched spec and the pattern's named groups. */
@@ -81,6 +83,7 @@ function backendRequest(request: DispatchRequest, matched: PathMatch, operation:
     mountPoint: request.mountPoint,
     contentType: request.contentType,
     clientToken: request.clientToken,
+    remoteAddress: request.remoteAddress,
   };
   return { built, unknown };
 }

@@ -3,6 +3,7 @@
  * (`request_id, lease_id, renewable, lease_duration, data, wrap_info, warnings, auth`) or, for a
  * `raw` response, writes status, content type and body as given.
  */
+import type { LoginAuth } from './login.js';
 
 /** The `auth` block of a login or token-creation response. */
 export interface ResponseAuth {
@@ -68,6 +69,11 @@ export interface WrapDemand {
 export interface LogicalResponse {
   data?: Record<string, unknown> | null;
   auth?: ResponseAuth;
+  /**
+   * Set by an auth method's login handler: who logged in and what token to mint. Core replaces it
+   * with `auth` (the minted token) before the response leaves the pipeline.
+   */
+  login?: LoginAuth;
   secret?: ResponseSecret;
   warnings?: string[];
   raw?: RawResponse;

@@ -18,7 +18,7 @@ import { LevelPhysical } from '../storage/physical/leveldb.js';
 import { MemoryPhysical } from '../storage/physical/memory.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 import type { ServerConfig } from './config.js';
-import { secretEngines } from './engine-registry.js';
+import { authEngines, secretEngines } from './engine-registry.js';
 import type { Logger } from './logger.js';
 
 /** How often core revokes expired tokens and leases. */
@@ -91,6 +91,7 @@ export async function createServerCore(input: {
       rng: systemRng,
       logger: input.logger,
       engines: { ...secretEngines },
+      authEngines: { ...authEngines },
       storageType: storage.storageType,
       version: arcaVersion,
       metrics: new ArcaMetrics(),

@@ -1,5 +1,5 @@
 /**
- * The secrets engines this server can mount, by type: the one list that every core the server
+ * The secrets engines and auth methods this server can mount, by type: the one list that every core the server
  * builds (single node and Raft member alike) is given, so a mount type never works on one storage
  * and not on another.
  */
@@ -18,3 +18,6 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
   totp: totpBackendFactory,
   pki: pkiBackendFactory,
 };
+
+/** Auth method factories by type (`sys/auth` `type`); `token` is core's own and not listed. */
+export const authEngines: Readonly<Record<string, BackendFactory>> = {};

@@ -3,7 +3,7 @@
  * see this interface, so each area (seal, mounts, policies, capabilities) stays a small module.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { MountEntry, MountKind, NewMount } from '../mount-table.js';
+import type { MountEntry, MountKind, MountTokenType, NewMount } from '../mount-table.js';
 import type { PolicyStore } from '../policy-store.js';
 import type { SealLifecycle } from '../lifecycle.js';
 
@@ -20,6 +20,10 @@ export interface MountTune {
   maxLeaseTtlSeconds?: number;
   description?: string;
   options?: Record<string, string>;
+  /** Auth mounts only. */
+  tokenType?: MountTokenType;
+  /** `unauth`, `hidden` or '' (unset). */
+  listingVisibility?: string;
 }
 
 /** What sys/health, sys/leader and sys/ha-status show about this node's HA role. */

@@ -7,7 +7,7 @@ import { parseDurationSeconds } from '../../lib/durations.js';
 import { limits } from '../../lib/limits.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
-import { normaliseMountPath, type MountEntry, type MountKind } from '../mount-table.js';
+import { normaliseMountPath, type MountEntry, type MountKind, type MountTokenType } from '../mount-table.js';
 import type { MountTune, SystemContext } from './context.js';
 
 /** A mount entry as Vault's listings show it. */
@@ -17,7 +17,8 @@ export function mountInfo(entry: MountEntry, version: string): Record<string, un
     max_lease_ttl: entry.config.maxLeaseTtlSeconds,
     force_no_cache: entry.config.forceNoCache,
   };
-  if (entry.kind === 'auth' && entry.type === 'token') config.token_type = 'default-service';
+  if (entry.config.listingVisibility) config.listing_visibility = entry.config.listingVisibility;
+  if (entry.kind === 'auth') config.token_type = entry.config.tokenType ?? 'default-service';
   return {
     accessor: entry.accessor,
     config,
@@ -97,11 +98,30 @@ function checkNewMountTtls(defaultSeconds: number, maxSeconds: number, systemMax
   }
 }
 
+/** An auth mount's `token_type` (Vault's four spellings), else 400. */
+function mountTokenTypeField(value: unknown): MountTokenType {
+  if (value === 'default-service' || value === 'default-batch' || value === 'service' || value === 'batch') {
+    return value;
+  }
+  throw new ArcaError('invalid_request', "invalid value for 'token_type'");
+}
+
+/** `listing_visibility`: '', `unauth` or `hidden`, else 400; undefined when not sent. */
+function listingVisibilityField(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === '' || value === 'unauth' || value === 'hidden') return value;
+  throw new ArcaError('invalid_request', `invalid listing_visibility ${JSON.stringify(value)}`);
+}
+
 function pathParam(req: BackendRequest): string {
   return normaliseMountPath(req.params.path ?? '');
 }
 
-function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' | 'auth'): PathSpec[] {
+function mountTablePaths(
+  ctx: SystemContext,
+  kind: MountKind,
+  prefix: 'mounts' | 'auth' | 'mounts/auth',
+): PathSpec[] {
   const listAll = async (): Promise<LogicalResponse> => {
     const data: Record<string, unknown> = {};
     for (const entry of ctx.listMounts(kind)) data[entry.path] = mountInfo(entry, ctx.version);
@@ -131,7 +151,10 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
               force_no_cache: entry.config.forceNoCache,
               description: entry.description,
               options: Object.keys(entry.options).length === 0 ? null : entry.options,
-              ...(kind === 'auth' && entry.type === 'token' ? { token_type: 'default-service' } : {}),
+              ...(entry.config.listingVisibility
+                ? { listing_visibility: entry.config.listingVisibility }
+                : {}),
+              ...(kind === 'auth' ? { token_type: entry.config.tokenType ?? 'default-service' } : {}),
             },
           };
         },
@@ -143,8 +166,22 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
             options: req.fields.has('options')
               ? stringOptions(req.fields.get<Record<string, unknown>>('options'))
               : undefined,
+            listingVisibility: listingVisibilityField(req.fields.get('listing_visibility')),
           };
           const entry = find(req);
+          const tokenType = req.fields.get<string>('token_type');
+          if (tokenType !== undefined) {
+            if (kind !== 'auth') {
+              throw new ArcaError('invalid_request', 'tuning of token_type only supported for auth mounts');
+            }
+            if (entry.type === 'token') {
+              throw new ArcaError(
+                'invalid_request',
+                "'token_type' cannot be set for 'token' or 'ns_token' auth mounts",
+              );
+            }
+            tune.tokenType = mountTokenTypeField(tokenType);
+          }
           const newDefault = tune.defaultLeaseTtlSeconds ?? entry.config.defaultLeaseTtlSeconds;
           const newMax = tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds;
           const systemMax = ctx.systemLeaseTtls.maxLeaseTtlSeconds;
@@ -183,6 +220,12 @@ function mountTablePaths(ctx: SystemContext, kind: MountKind, prefix: 'mounts' |
               defaultLeaseTtlSeconds,
               maxLeaseTtlSeconds,
               forceNoCache: config.force_no_cache === true || config.force_no_cache === 'true',
+              ...(kind === 'auth' && config.token_type !== undefined && config.token_type !== ''
+                ? { tokenType: mountTokenTypeField(config.token_type) }
+                : {}),
+              ...(listingVisibilityField(config.listing_visibility)
+                ? { listingVisibility: listingVisibilityField(config.listing_visibility) }
+                : {}),
             },
             options: stringOptions(req.fields.get<Record<string, unknown>>('options')),
             local: req.fields.get<boolean>('local') ?? false,
@@ -252,6 +295,8 @@ function uiMountPaths(ctx: SystemContext): PathSpec[] {
 /** The mount-management paths of sys/. */
 export function mountPaths(ctx: SystemContext): PathSpec[] {
   return [
+    // Vault's alias: sys/mounts/auth/<path>/tune tunes the auth mount (declared first: it wins).
+    ...mountTablePaths(ctx, 'auth', 'mounts/auth').filter((spec) => spec.pattern.endsWith('/tune/?')),
     ...mountTablePaths(ctx, 'secret', 'mounts'),
     ...mountTablePaths(ctx, 'auth', 'auth'),
     ...uiMountPaths(ctx),

@@ -38,6 +38,8 @@ export interface BatchPayload {
   ttlSeconds: number;
   entityId: string;
   role?: string;
+  /** CIDRs the token may be used from (a login's `token_bound_cidrs`). */
+  boundCidrs?: string[];
 }
 
 const payloadShape = object<BatchPayload>({
@@ -50,6 +52,7 @@ const payloadShape = object<BatchPayload>({
   ttlSeconds: num,
   entityId: str,
   role: optional(str),
+  boundCidrs: optional(arrayOf(str)),
 });
 
 /** True for a string shaped like a batch token (Vault's `IsBatchToken`). */
@@ -131,5 +134,6 @@ export function batchEntry(payload: BatchPayload): TokenEntry {
     periodSeconds: 0,
     entityId: payload.entityId,
     ...(payload.role === undefined ? {} : { role: payload.role }),
+    ...(payload.boundCidrs === undefined ? {} : { boundCidrs: [...payload.boundCidrs] }),
   };
 }

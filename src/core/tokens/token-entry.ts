@@ -13,6 +13,8 @@
  *   parent/<parentIdHash>/<idHash>   empty: the parent → child index used for tree revocation
  *   role/<name>                  JSON TokenRole
  */
+import { addressAllowed } from '../../lib/cidr.js';
+import { ArcaError } from '../../lib/errors.js';
 import {
   arrayOf,
   bool,
@@ -57,6 +59,10 @@ export interface TokenEntry {
   entityId: string;
   /** Wall-clock time of the last successful renewal, ms; absent if never renewed. */
   lastRenewalTimeMs?: number;
+  /** CIDRs the token may be used from (canonical text); absent = anywhere. */
+  boundCidrs?: string[];
+  /** What the issuing auth method keeps with a login token (never shown); see LoginAuth. */
+  internalData?: Record<string, string>;
 }
 
 /** What is persisted: the entry plus the revocation mark (a marked token no longer authenticates). */
@@ -104,6 +110,8 @@ const storedToken = object<StoredToken>({
   role: optional(str),
   entityId: str,
   lastRenewalTimeMs: optional(num),
+  boundCidrs: optional(arrayOf(str)),
+  internalData: optional(recordOf(str)),
   revoked: optional(bool),
   exhausted: optional(bool),
 });
@@ -138,10 +146,22 @@ export function decodeAccessor(bytes: Uint8Array): AccessorRecord {
 /** A copy of the entry without storage-only fields, safe to hand to core. */
 export function publicEntry(stored: StoredToken): TokenEntry {
   const { revoked: _revoked, exhausted: _exhausted, ...entry } = stored;
-  return { ...entry, policies: [...entry.policies], meta: { ...entry.meta } };
+  const copy: TokenEntry = { ...entry, policies: [...entry.policies], meta: { ...entry.meta } };
+  if (entry.boundCidrs !== undefined) copy.boundCidrs = [...entry.boundCidrs];
+  if (entry.internalData !== undefined) copy.internalData = { ...entry.internalData };
+  return copy;
 }
 
 /** Whether the token is past its expiry at `nowMs` (a non-expiring token never is). */
 export function isExpired(entry: TokenEntry, nowMs: number): boolean {
   return entry.expireTimeMs !== 0 && nowMs >= entry.expireTimeMs;
+}
+
+/**
+ * 403 `permission denied` for a CIDR-bound token used from an address outside its blocks (Vault's
+ * check; a non-expiring token is never bound). No `remoteAddress` = not a client request.
+ */
+export function checkBoundCidrs(entry: TokenEntry, remoteAddress: string | undefined): void {
+  if (remoteAddress === undefined || entry.boundCidrs === undefined || entry.expireTimeMs === 0) return;
+  if (!addressAllowed(remoteAddress, entry.boundCidrs)) throw new ArcaError('permission_denied');
 }

@@ -38,6 +38,11 @@ export function newStoredToken(
     entityId: params.entityId ?? '',
   };
   if (params.role !== undefined) entry.role = params.role;
+  if (params.boundCidrs !== undefined && params.boundCidrs.length > 0)
+    entry.boundCidrs = [...params.boundCidrs];
+  if (params.internalData !== undefined && Object.keys(params.internalData).length > 0) {
+    entry.internalData = { ...params.internalData };
+  }
   return entry;
 }
 

@@ -42,6 +42,22 @@ export class TokenRevoker {
     return deleted;
   }
 
+  /**
+   * Revokes (with their trees) every live token created at a path under `pathPrefix` — what
+   * disabling an auth method does to the tokens its logins minted. Returns how many were found.
+   */
+  async revokePathPrefix(pathPrefix: string): Promise<number> {
+    let count = 0;
+    for (const idHash of await this.deps.storage.list(tokenKeys.entryPrefix)) {
+      if (idHash.endsWith('/')) continue;
+      const entry = await this.read(idHash);
+      if (entry === undefined || entry.revoked || !entry.path.startsWith(pathPrefix)) continue;
+      await this.revokeTree(idHash);
+      count += 1;
+    }
+    return count;
+  }
+
   /** Revokes one token; its direct children are re-parented as orphans (entry + index in one batch). */
   async revokeOrphan(idHash: string): Promise<number> {
     if (!(await this.mark(idHash))) return 0;

@@ -16,14 +16,16 @@ import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
-import { type BatchTokenCodec, isBatchToken } from './batch-token.js';
-import { type BatchDeps, loadBatchCodec, mintBatchToken, openBatchToken } from './token-batch.js';
+import { isBatchToken } from './batch-token.js';
+import { BatchTokens } from './token-batch.js';
 import { ExpiryQueue } from './expiry-queue.js';
+import { rebuildExpiryQueue } from './token-queue-rebuild.js';
 import { TokenEntryCache } from './token-cache.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
+  checkBoundCidrs,
   decodeToken,
   encodeToken,
   isExpired,
@@ -39,30 +41,16 @@ import { type LeaseTtls, calculateTtl, creationTtl } from './token-ttl.js';
 import { TokenRevoker } from './token-revoker.js';
 import { tokenBackend } from './token-backend.js';
 import { type TidyResult, tidyTokens } from './token-tidy.js';
-import type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
+import type {
+  CreateTokenParams,
+  CreatedToken,
+  RenewedToken,
+  TokenStoreDeps,
+  TokenStorePort,
+} from './token-store-port.js';
 
 export type { TokenEntry } from './token-entry.js';
-export type { CreateTokenParams, CreatedToken, RenewedToken, TokenStorePort } from './token-store-port.js';
-
-export interface TokenStoreDeps {
-  storage: StorageView;
-  clock: Clock;
-  /** HMAC key for id hashes; when absent a random salt is loaded from / created in storage. */
-  salt?: Uint8Array;
-  /** Effective default TTL of the token mount (0/absent = system default 768h). */
-  defaultLeaseTtlSeconds?: number;
-  /** Effective max TTL of the token mount (0/absent = system max 768h). */
-  maxLeaseTtlSeconds?: number;
-  /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
-  onRevoke?: (entry: TokenEntry) => Promise<void>;
-  /**
-   * Optional: whether `policies` grant `sudo` on `path` (core's ACL). Without it only the `root`
-   * policy counts as "root or sudo" for `no_parent`, `period` and a custom `id`.
-   */
-  hasSudo?: (policies: string[], path: string) => Promise<boolean>;
-  /** Optional: lets token creation warn `Policy "x" does not exist` as Vault does. */
-  policyExists?: (name: string) => Promise<boolean>;
-}
+export type * from './token-store-port.js';
 
 export class TokenStore implements TokenStorePort {
   private readonly storage: StorageView;
@@ -72,7 +60,7 @@ export class TokenStore implements TokenStorePort {
   private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
-  private batch?: BatchTokenCodec;
+  private readonly batch: BatchTokens;
   private ready?: Promise<void>;
   private ttls: LeaseTtls;
 
@@ -82,6 +70,13 @@ export class TokenStore implements TokenStorePort {
     this.clock = deps.clock;
     this.ttls = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0 };
     this.configureLeaseTtls(deps);
+    this.batch = new BatchTokens({
+      ready: () => this.ensureReady(),
+      ttls: () => this.ttls,
+      wallMs: () => this.clock.wallMs(),
+      validParent: async (idHash) => (await this.readValid(idHash)) !== undefined,
+      policyExists: deps.policyExists,
+    });
     this.revoker = new TokenRevoker({
       storage: this.storage,
       lock: this.lock,
@@ -139,17 +134,9 @@ export class TokenStore implements TokenStorePort {
   }
 
   /** A root token (policies ["root"], never expires, orphan); dev mode passes a custom id. */
-  async createRoot(
-    opts: { id?: string } = {},
-  ): Promise<{ token: string; accessor: string; entry: TokenEntry }> {
-    const created = await this.createToken({
-      policies: ['root'],
-      path: 'auth/token/root',
-      displayName: 'root',
-      id: opts.id,
-      renewable: false,
-    });
-    return { token: created.token, accessor: created.accessor, entry: created.entry };
+  async createRoot(opts: { id?: string } = {}): Promise<CreatedToken> {
+    const params = { policies: ['root'], path: 'auth/token/root', displayName: 'root', id: opts.id };
+    return this.createToken({ ...params, renewable: false });
   }
 
   /**
@@ -161,7 +148,7 @@ export class TokenStore implements TokenStorePort {
    */
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
-    if (params.type === 'batch') return mintBatchToken(this.batchDeps(), params);
+    if (params.type === 'batch') return this.batch.mint(params);
     const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
@@ -206,16 +193,23 @@ export class TokenStore implements TokenStorePort {
    * returned entry's `numUses` is what remains, or -1 when this was the last use: the token is
    * then already revoked (it cannot authenticate again) and its tree is deleted by the next
    * `revokeExpired()` — after this request, so e.g. its cubbyhole is still readable now.
+   * A token bound to CIDRs used from outside them (`remoteAddress` given) is 403 `permission
+   * denied` before any use is spent, as Vault (a non-expiring root token is never bound).
    */
-  async authenticate(token: string): Promise<TokenEntry | undefined> {
+  async authenticate(token: string, remoteAddress?: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
-    if (isBatchToken(token)) return this.openBatch(token);
+    if (isBatchToken(token)) return this.batch.authenticate(token, remoteAddress);
     const idHash = await this.hashToken(token);
     const cached = this.cache.get(idHash);
-    if (cached) return isExpired(cached, this.clock.wallMs()) ? undefined : publicEntry(cached);
+    if (cached) {
+      if (isExpired(cached, this.clock.wallMs())) return undefined;
+      checkBoundCidrs(cached, remoteAddress);
+      return publicEntry(cached);
+    }
     const generation = this.cache.generation();
     const entry = await this.readValid(idHash);
     if (!entry) return undefined;
+    checkBoundCidrs(entry, remoteAddress);
     if (entry.numUses === 0) {
       this.cache.fill(entry, generation);
       return publicEntry(entry);
@@ -240,7 +234,7 @@ export class TokenStore implements TokenStorePort {
   /** The entry for a raw token without spending a use; undefined if unknown/revoked/expired. */
   async lookup(token: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
-    if (isBatchToken(token)) return this.openBatch(token);
+    if (isBatchToken(token)) return this.batch.authenticate(token);
     const entry = await this.readValid(await this.hashToken(token));
     return entry && publicEntry(entry);
   }
@@ -298,15 +292,19 @@ export class TokenStore implements TokenStorePort {
       if (!entry.renewable || entry.expireTimeMs === 0) {
         throw new ArcaError('invalid_request', 'lease is not renewable');
       }
-      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } = await renewalLimits(
-        this.storage,
-        entry,
-      );
+      const login =
+        this.deps.loginRenewal !== undefined && !entry.path.startsWith('auth/token/')
+          ? await this.deps.loginRenewal(publicEntry(entry))
+          : undefined;
+      const { periodSeconds: period, explicitMaxTtlSeconds: explicitMax } =
+        login === undefined
+          ? await renewalLimits(this.storage, entry)
+          : { periodSeconds: login.periodSeconds, explicitMaxTtlSeconds: entry.explicitMaxTtlSeconds };
       const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
       const result = calculateTtl({
-        ttls: this.ttls,
+        ttls: login?.ttls ?? this.ttls,
         incrementSeconds,
-        tokenTtlSeconds: entry.ttlSeconds,
+        tokenTtlSeconds: login === undefined ? entry.ttlSeconds : login.ttlSeconds,
         periodSeconds: period,
         explicitMaxTtlSeconds: explicitMax,
         startTimeMs: entry.creationTimeMs,
@@ -330,6 +328,15 @@ export class TokenStore implements TokenStorePort {
   async revokeOrphan(idHash: string): Promise<void> {
     await this.ensureReady();
     await this.revoker.revokeOrphan(idHash);
+  }
+
+  /**
+   * Revokes (with their trees) every token created at a path under `pathPrefix` — what disabling
+   * an auth method does to the tokens its logins minted (`auth/userpass/`). Returns how many.
+   */
+  async revokeByPathPrefix(pathPrefix: string): Promise<number> {
+    await this.ensureReady();
+    return this.revoker.revokePathPrefix(pathPrefix);
   }
 
   /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */
@@ -358,53 +365,20 @@ export class TokenStore implements TokenStorePort {
     return this.storage;
   }
 
-  /** Drops the in-memory token entry cache (seal, reload). */
-  clearCache(): void {
-    this.cache.clear();
-  }
-
-  /** Seal/teardown: drops caches and overwrites the batch-token key in memory. */
+  /** Seal/teardown: drops the entry cache and overwrites the batch-token key in memory. */
   close(): void {
     this.cache.clear();
-    this.batch?.zeroize();
-    this.batch = undefined;
+    this.batch.close();
     this.ready = undefined;
-  }
-
-  /** What batch minting and opening need from the store (./token-batch.ts). */
-  private batchDeps(): BatchDeps {
-    return {
-      codec: this.batch as BatchTokenCodec,
-      ttls: this.ttls,
-      wallMs: () => this.clock.wallMs(),
-      validParent: async (idHash) => {
-        const parent = this.cache.get(idHash) ?? (await this.readValid(idHash));
-        return parent !== undefined && !parent.revoked && !isExpired(parent, this.clock.wallMs());
-      },
-      policyExists: this.deps.policyExists,
-    };
-  }
-
-  private async openBatch(token: string): Promise<TokenEntry | undefined> {
-    await this.ensureReady();
-    return openBatchToken(this.batchDeps(), token);
   }
 
   private async load(): Promise<void> {
     this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
-    this.batch?.zeroize();
-    this.batch = await loadBatchCodec(this.storage);
+    await this.batch.load(this.storage);
     await migrateAccessorIndex(this.storage, this.hasher);
-    this.queue.clear();
-    for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {
-      if (idHash.endsWith('/')) continue;
-      const entry = await this.readStored(idHash);
-      if (!entry) continue;
-      if (entry.revoked) this.queue.push({ expireTimeMs: 0, idHash });
-      else if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
-    }
+    await rebuildExpiryQueue(this.queue, this.storage, (idHash) => this.readStored(idHash));
   }
 
   private async readStored(idHash: string): Promise<StoredToken | undefined> {

@@ -57,6 +57,7 @@ export function lookupData(entry: TokenEntry, id: string, nowMs: number): Record
   if (expiring) data.issue_time = rfc3339(entry.creationTimeMs);
   if (entry.periodSeconds > 0) data.period = entry.periodSeconds;
   if (entry.role !== undefined) data.role = entry.role;
+  if (entry.boundCidrs !== undefined) data.bound_cidrs = [...entry.boundCidrs];
   if (entry.lastRenewalTimeMs !== undefined) {
     data.last_renewal_time = Math.floor(entry.lastRenewalTimeMs / 1000);
     data.last_renewal = rfc3339(entry.lastRenewalTimeMs);

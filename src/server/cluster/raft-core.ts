@@ -16,7 +16,7 @@ import type { ServerConfig } from '../config.js';
 import type { HttpApp, InterceptedResponse } from '../http/app.js';
 import { toLogicalRequest } from '../http/request-mapping.js';
 import { renderResponse } from '../http/response-rendering.js';
-import { secretEngines } from '../engine-registry.js';
+import { authEngines, secretEngines } from '../engine-registry.js';
 import type { Logger } from '../logger.js';
 import { Autopilot } from './autopilot.js';
 import { ClusterNode, type RaftTiming } from './cluster-node.js';
@@ -103,6 +103,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
       rng: systemRng,
       logger,
       engines: { ...secretEngines },
+      authEngines: { ...authEngines },
       storageType: 'raft',
       metrics: new ArcaMetrics(),
       version,

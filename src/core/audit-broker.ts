@@ -15,6 +15,8 @@ export interface AuditAuth {
   policies: string[];
   metadata: Record<string, string>;
   entityId: string;
+  /** Absent = `service`. */
+  tokenType?: 'service' | 'batch';
 }
 
 /** The request as the audit trail sees it. Values are raw; the broker hashes every string. */

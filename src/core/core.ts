@@ -29,6 +29,7 @@ import { lockedUserPaths } from './system/locked-users-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { defaultLeaseTiming } from './leases-timing.js';
+import { wrappingPaths } from './system/wrapping-paths.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
 import { buildCeremonies, type Ceremonies } from './ceremony/ceremonies.js';
 import { KeyringRotation } from './keyring-rotation.js';
@@ -198,6 +199,11 @@ export class Core implements RequestHandler {
           mountAccessor: (path) => this.runtimeState?.mounts.router.match(path)?.route.entry.accessor ?? '',
         }),
         ...lockedUserPaths(() => this.runtimeState),
+        ...wrappingPaths(() => {
+          const rt = this.runtimeState;
+          if (rt === undefined) throw new ArcaError('sealed');
+          return rt.wrapping;
+        }),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],

@@ -4,7 +4,7 @@
  * the token — engines never hold the token store. This file decides the token type (the login's
  * versus the mount's `token_type` tune), the TTL (the method's TTL/max/period against the mount's
  * and the system's TTLs, ./login-ttl.ts), sanitises the policies, and creates the token through
- * ONE function, `createTokenFromLogin`, whose `tokenType` parameter is where batch tokens plug in.
+ * ONE function, `createTokenFromLogin`, whose `tokenType` parameter picks service or batch.
  */
 import { ArcaError } from '../lib/errors.js';
 import type { LoginAuth, LoginTokenType } from '../logical/login.js';
@@ -51,9 +51,9 @@ export function sanitizeLoginPolicies(policies: readonly string[], addDefault: b
 }
 
 /**
- * THE seam for every token a login creates: a service token through the token store, or (once
- * the batch-token work lands) a batch token. `params` are final (TTL computed, policies
- * sanitised); callers never branch on the type themselves.
+ * THE seam for every token a login creates: a service token, or a batch token (self-describing,
+ * not stored: it carries no uses, period, explicit max or renew data, and is never renewable).
+ * `params` are final (TTL computed, policies sanitised); callers never branch on the type.
  */
 export async function createTokenFromLogin(
   tokens: TokenStore,
@@ -61,7 +61,15 @@ export async function createTokenFromLogin(
   tokenType: IssuedTokenType,
 ): Promise<CreatedToken> {
   if (tokenType === 'batch') {
-    throw new ArcaError('invalid_request', 'batch tokens are not supported by this server');
+    const { internalData: _internal, ...rest } = params;
+    return tokens.createToken({
+      ...rest,
+      type: 'batch',
+      numUses: 0,
+      periodSeconds: 0,
+      explicitMaxTtlSeconds: 0,
+      renewable: false,
+    });
   }
   return tokens.createToken(params);
 }

@@ -14,7 +14,9 @@ import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
 import { withUserLockout } from './login-lockout.js';
+import { isEmptyResponse } from '../logical/response-envelope.js';
 import { mintLoginToken } from './login-tokens.js';
+import { validateWrappingToken, wrappingTokenPaths } from './response-wrapping.js';
 import type { CoreLogger } from './mounts.js';
 import type { AclRequestContext } from './policy/acl.js';
 import type { RouteMatch } from './router.js';
@@ -70,6 +72,8 @@ export async function runPipeline(
   const declared = backend === undefined ? undefined : matchPath(backend, match!.relativePath);
   const unauthenticated = isUnauthenticatedSysPath(path) || declared?.spec.unauthenticated === true;
 
+  // Vault checks the wrapping token of unwrap/lookup/rewrap before authentication spends its use.
+  if (wrappingTokenPaths.has(path)) await validateWrappingToken(rt.tokens, request);
   const token = await authenticate(rt, request, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
@@ -86,10 +90,6 @@ export async function runPipeline(
   if (match === undefined || dispatchRequest === undefined) {
     throw new ArcaError('no_handler', `no handler for route "${path}". route entry not found.`);
   }
-  // The ACL has judged the wrap TTL against the policy's bounds (403 first, as in Vault); an
-  // answer can only be wrapped once response wrapping exists, so never answer unwrapped.
-  if (request.wrapTtlSeconds !== undefined) throw new ArcaError('invalid_request', wrappingUnsupported);
-
   const audited = ctx.audit !== undefined && ctx.audit.hasDevices() && isAudited(path);
   // The request and response entries share one auth/request object, so a device hashes the
   // token and accessor once per request (it memoises per request object, see AuditDevice.log).
@@ -107,12 +107,19 @@ export async function runPipeline(
 
   let response: LogicalResponse;
   try {
+    if (path === 'sys/wrapping/wrap' && !((request.wrapTtlSeconds ?? 0) > 0)) {
+      throw new ArcaError('invalid_request', 'endpoint requires response wrapping to be used');
+    }
     dispatchRequest.operation = operation;
     response = await withUserLockout(rt.lockout, match.route, declared, dispatchRequest, () =>
       dispatch(match.route.backend, dispatchRequest, declared),
     );
     response = await applyLease(rt, response, match, path, token);
     if (response.login !== undefined) response = await mintLogin(rt, response, match, path);
+    response = decorate(response, match, path);
+    // The ACL has judged the requested wrap TTL against the policy's bounds (403, as Vault).
+    const wrapTtlSeconds = wrapTtlFor(request.wrapTtlSeconds, response);
+    if (wrapTtlSeconds > 0) response = await rt.wrapping.wrap(request.id, path, response, wrapTtlSeconds);
   } catch (err) {
     if (audited) {
       const failed = { ...entry('response'), error: errorText(err) };
@@ -120,7 +127,6 @@ export async function runPipeline(
     }
     throw err;
   }
-  response = decorate(response, match, path);
   if (audited) {
     await auditOrFail(ctx, () => ctx.audit!.logResponse({ ...entry('response'), response }), breakGlass);
   }
@@ -172,8 +178,18 @@ async function authenticate(
   return token;
 }
 
-/** The 400 for a request that asks for response wrapping (`X-Vault-Wrap-TTL`). */
-export const wrappingUnsupported = 'response wrapping is not supported by this server';
+/**
+ * The TTL to wrap a response with (0 = answer unwrapped), as Vault: the shorter of the handler's
+ * demand (a rewrap) and the request's `X-Vault-Wrap-TTL`; nothing to say is never wrapped.
+ */
+function wrapTtlFor(requestedSeconds: number | undefined, response: LogicalResponse): number {
+  const demand = response.wrapDemand;
+  if (demand === undefined && isEmptyResponse(response)) return 0;
+  let ttl = demand?.ttlSeconds ?? 0;
+  const requested = requestedSeconds ?? 0;
+  if (requested > 0 && (ttl === 0 || requested < ttl)) ttl = requested;
+  return ttl;
+}
 
 /**
  * ACL check: root passes; otherwise the most specific rule decides (with its parameter
@@ -204,6 +220,7 @@ export function requestAuthOf(token: TokenEntry): RequestAuth {
     entityId: token.entityId ?? '',
     metadata: token.meta ?? {},
     tokenIdHash: token.idHash,
+    tokenType: token.type,
   };
 }
 
@@ -313,6 +330,7 @@ function auditEntry(
             policies: token.policies,
             metadata: token.meta ?? {},
             entityId: token.entityId ?? '',
+            tokenType: token.type,
           },
         }),
     request: {

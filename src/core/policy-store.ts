@@ -3,7 +3,8 @@
  * cached. ACLs are built per request from the current store through a cache keyed by the token's
  * policy set; any write or delete clears it, so a policy change applies to the very next request.
  * `root` is built in (everything) and can be neither written nor deleted; `default` can be edited
- * but not deleted.
+ * but not deleted. `response-wrapping` (what a wrapping token may do: read its cubbyhole's
+ * `response`, unwrap) is built in as in Vault: fixed text, not listed, not writable or deletable.
  */
 import { object, str } from '../lib/shape.js';
 import { ArcaError } from '../lib/errors.js';
@@ -24,6 +25,18 @@ const storedPolicy = object<StoredPolicy>({ name: str, text: str });
 /** Names that are valid policy names (lower-cased by the caller first). */
 const policyNamePattern = /^[a-z0-9][a-z0-9._@-]*$/;
 
+/** The fixed policy of response-wrapping tokens (Vault's text). */
+export const responseWrappingPolicyName = 'response-wrapping';
+const responseWrappingPolicyText = `
+path "cubbyhole/response" {
+    capabilities = ["create", "read"]
+}
+
+path "sys/wrapping/unwrap" {
+    capabilities = ["update"]
+}
+`;
+
 export class PolicyStore {
   private readonly parsed = new Map<string, Policy | null>();
   private readonly acls = new Map<string, Acl>();
@@ -42,13 +55,16 @@ export class PolicyStore {
 
   /** Sorted policy names, including the built-in `root`. */
   async list(): Promise<string[]> {
-    const names = (await this.storage.list('policy/')).filter((n) => !n.endsWith('/'));
+    const names = (await this.storage.list('policy/')).filter(
+      (n) => !n.endsWith('/') && n !== responseWrappingPolicyName,
+    );
     return [...new Set([...names, 'root'])].sort();
   }
 
   /** The stored text, or undefined when absent (`root` has no text: returns ''). */
   async readText(name: string): Promise<string | undefined> {
     if (name === 'root') return '';
+    if (name === responseWrappingPolicyName) return responseWrappingPolicyText;
     return (await readJson(this.storage, this.key(name), storedPolicy))?.text;
   }
 
@@ -56,6 +72,9 @@ export class PolicyStore {
   async write(name: string, text: string): Promise<void> {
     checkName(name);
     if (name === 'root') throw new ArcaError('invalid_request', 'cannot update "root" policy');
+    if (name === responseWrappingPolicyName) {
+      throw new ArcaError('invalid_request', `cannot update "${responseWrappingPolicyName}" policy`);
+    }
     const policy = await parsePolicy(name, text);
     await this.storage.put(this.key(name), jsonBytes({ name, text } satisfies StoredPolicy));
     this.invalidate();
@@ -66,6 +85,9 @@ export class PolicyStore {
   async delete(name: string): Promise<void> {
     if (name === 'root') throw new ArcaError('invalid_request', 'cannot delete "root" policy');
     if (name === 'default') throw new ArcaError('invalid_request', 'cannot delete "default" policy');
+    if (name === responseWrappingPolicyName) {
+      throw new ArcaError('invalid_request', `cannot delete "${responseWrappingPolicyName}" policy`);
+    }
     await this.storage.delete(this.key(name));
     this.invalidate();
   }
@@ -102,8 +124,11 @@ export class PolicyStore {
     const known = this.parsed.get(name);
     if (known !== undefined) return known;
     const generation = this.generation;
-    const stored = await readJson(this.storage, this.key(name), storedPolicy);
-    const policy = stored === undefined ? null : await parsePolicy(name, stored.text);
+    const text =
+      name === responseWrappingPolicyName
+        ? responseWrappingPolicyText
+        : (await readJson(this.storage, this.key(name), storedPolicy))?.text;
+    const policy = text === undefined ? null : await parsePolicy(name, text);
     if (generation === this.generation) this.parsed.set(name, policy);
     return policy;
   }

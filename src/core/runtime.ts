@@ -13,6 +13,7 @@ import { loginRenewalLimits } from './login-renewal.js';
 import { UserLockout } from './user-lockout.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
+import { ResponseWrapping } from './response-wrapping.js';
 import { clearPrefix, jsonBytes, PrefixedStorageView, readJson } from './storage-view.js';
 import { TokenStore, type TokenEntry } from './tokens/token-store.js';
 import { mountTtls, resolvedLeaseTtls, type SystemLeaseTtls } from './ttl.js';
@@ -51,6 +52,7 @@ export class UnsealedRuntime {
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
     readonly lockout: UserLockout,
+    readonly wrapping: ResponseWrapping,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -132,6 +134,11 @@ export class UnsealedRuntime {
       mounts,
       deps.systemLeaseTtls,
       new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
+      new ResponseWrapping({
+        tokens,
+        clock: deps.clock,
+        cubbyhole: () => cubbyholeRoute(mounts)?.storage,
+      }),
     );
   }
 
@@ -140,7 +147,7 @@ export class UnsealedRuntime {
     this.leases.stop();
     await this.mounts.teardown();
     this.policies.clearCaches();
-    this.tokens.clearCache();
+    this.tokens.close();
   }
 }
 
@@ -158,6 +165,11 @@ async function loadClusterInfo(root: PrefixedStorageView, deps: RuntimeDeps): Pr
  * `auth.tokenIdHash`, one folder per token (`<idHash>/...`).
  */
 async function dropCubbyhole(mounts: Mounts | undefined, entry: TokenEntry): Promise<void> {
-  const route = mounts?.router.all().find((r) => r.entry.type === 'cubbyhole');
+  const route = mounts === undefined ? undefined : cubbyholeRoute(mounts);
   if (route !== undefined) await clearPrefix(route.storage, `${entry.idHash}/`);
+}
+
+/** The cubbyhole mount's route (response wrapping stores into it directly). */
+function cubbyholeRoute(mounts: Mounts): ReturnType<Mounts['router']['all']>[number] | undefined {
+  return mounts.router.all().find((r) => r.entry.type === 'cubbyhole');
 }

@@ -22,6 +22,8 @@ export const errorCatalog = {
   policy_syntax: { status: 400, message: 'failed to parse policy' },
   mount_conflict: { status: 400, message: 'path is already in use' },
   invalid_credentials: { status: 400, message: 'invalid credentials' },
+  /** Unwrap/lookup/rewrap of a used, expired, unknown or non-wrapping token (Vault's text). */
+  invalid_wrapping_token: { status: 400, message: 'wrapping token is not valid or does not exist' },
   // 403
   permission_denied: { status: 403, message: 'permission denied' },
   invalid_token: { status: 403, message: 'invalid token' },

@@ -33,6 +33,11 @@ export interface RequestAuth {
   displayName: string;
   entityId: string;
   metadata: Record<string, string>;
-  /** A stable, non-secret id of the token (used e.g. to key cubbyhole storage). */
+  /**
+   * A stable, non-secret id of the token (used e.g. to key cubbyhole storage); '' for a batch
+   * token, which is not stored and has no cubbyhole.
+   */
   tokenIdHash: string;
+  /** `batch` for a self-describing batch token (it cannot create tokens, renew or be revoked). */
+  tokenType?: 'service' | 'batch';
 }

@@ -38,6 +38,34 @@ export interface RawResponse {
   body: string | Uint8Array;
 }
 
+/**
+ * Vault's `wrap_info`: set by core when the response was wrapped. Only this (and warnings) is
+ * sent; the original response waits in the wrapping token's cubbyhole.
+ */
+export interface ResponseWrapInfo {
+  token: string;
+  accessor: string;
+  ttlSeconds: number;
+  /** Wall-clock creation time, ms since the epoch (rendered RFC 3339). */
+  creationTimeMs: number;
+  creationPath: string;
+  /** The accessor of the token inside the wrapped response (logins, token creation); '' if none. */
+  wrappedAccessor: string;
+}
+
+/**
+ * A handler's demand that core wrap its response whatever the request asked (Vault's
+ * `resp.WrapInfo` set by a backend: `sys/wrapping/rewrap`). The effective TTL is the shorter of
+ * this and the request's `X-Vault-Wrap-TTL`.
+ */
+export interface WrapDemand {
+  ttlSeconds: number;
+  /** Keep this creation path instead of the request's (a rewrap keeps the original). */
+  creationPath?: string;
+  /** Store this already-rendered response instead of rendering the handler's (a rewrap). */
+  storedResponse?: string;
+}
+
 export interface LogicalResponse {
   data?: Record<string, unknown> | null;
   auth?: ResponseAuth;
@@ -58,6 +86,10 @@ export interface LogicalResponse {
    * (`sys/mounts`, `sys/policy`, ...).
    */
   topLevelData?: boolean;
+  /** Set by core on a wrapped response: the envelope then carries only `wrap_info` (and warnings). */
+  wrapInfo?: ResponseWrapInfo;
+  /** Set by a handler that must be answered wrapped (see `WrapDemand`); never rendered. */
+  wrapDemand?: WrapDemand;
 }
 
 /** An empty successful response: the HTTP layer answers 204 when there is no data and no warning. */

@@ -8,6 +8,7 @@
 import type { AuditAuth, AuditEntry } from '../audit-broker.js';
 import type { LogicalResponse } from '../../logical/response.js';
 import { renderAuthJson } from '../../logical/response-auth-json.js';
+import { renderWrapInfo } from '../../logical/response-envelope.js';
 import type { AuditHasher } from './hasher.js';
 
 /** Device options that change rendering. */
@@ -57,7 +58,7 @@ function renderAuth(a: AuditAuth, x: Hashers): Record<string, unknown> {
     token_policies: a.policies,
     metadata: a.metadata,
     entity_id: a.entityId,
-    token_type: 'service',
+    token_type: a.tokenType ?? 'service',
   };
 }
 
@@ -83,6 +84,19 @@ function renderResponse(entry: AuditEntry, r: LogicalResponse, x: Hashers): Reco
     ...(auth
       ? {
           auth: renderAuthJson(auth, { clientToken: x.h(auth.clientToken), accessor: x.ha(auth.accessor) }),
+        }
+      : {}),
+    // A wrapped response: the wrapping token is HMAC'd like any token, its accessors like accessors.
+    ...(r.wrapInfo
+      ? {
+          wrap_info: {
+            ...renderWrapInfo(r.wrapInfo),
+            token: x.h(r.wrapInfo.token),
+            accessor: x.ha(r.wrapInfo.accessor),
+            ...(r.wrapInfo.wrappedAccessor === ''
+              ? {}
+              : { wrapped_accessor: x.ha(r.wrapInfo.wrappedAccessor) }),
+          },
         }
       : {}),
   };

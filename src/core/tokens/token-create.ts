@@ -3,7 +3,9 @@
  * a new token following Vault's rules — policies default to the parent's and must be a subset of
  * them unless the caller is root (or, with a role, of the role's allowed policies); `default` is
  * added unless `no_default_policy`; `no_parent`, `period` and a custom `id` need root; a role
- * contributes orphan/renewable/period/explicit max/num_uses/path suffix; batch tokens are refused.
+ * contributes orphan/renewable/period/explicit max/num_uses/path suffix/token type; `type=batch`
+ * mints a batch token (no num_uses, period or explicit max; never root; a batch parent cannot
+ * create tokens at all).
  *
  * "Root or sudo" is the root policy, or sudo on the path when core gave the store a `hasSudo` check.
  */
@@ -35,17 +37,35 @@ export function mountPrefix(request: Pick<BackendRequest, 'mountPoint'>): string
   return mount.endsWith('/') ? mount : `${mount}/`;
 }
 
-/** Rejects batch tokens and unknown types (service is the only token type here). */
-export function checkTokenType(field: string, value: string, allowed: readonly string[]): void {
-  if (value === 'batch' || value === 'default-batch') {
-    badRequest(`batch tokens are not supported by this server; use "service" (field "${field}")`);
+/** The token type a create request asks for, after the role's `token_type` (Vault's rules). */
+export function resolveTokenType(requested: string, role: TokenRole | undefined): 'service' | 'batch' {
+  let type = requested;
+  switch (role?.tokenType) {
+    case 'default-batch':
+      if (type === '') type = 'batch';
+      break;
+    case 'service':
+    case 'batch':
+      type = role.tokenType;
+      break;
+    default:
   }
-  if (!allowed.includes(value)) {
-    throw new ArcaError(
-      'invalid_field',
-      `invalid value for field "${field}": ${JSON.stringify(value.slice(0, 64))}`,
-    );
-  }
+  if (type === '' || type === 'service') return 'service';
+  if (type === 'batch') return 'batch';
+  throw new ArcaError('invalid_request', "invalid 'token_type' value");
+}
+
+/** Vault's refusal of fields a batch token cannot carry (the first one set, in Vault's order). */
+function checkBatchFields(explicitMaxSeconds: number, numUses: number, periodSeconds: number): void {
+  const bad =
+    explicitMaxSeconds !== 0
+      ? 'explicit_max_ttl'
+      : numUses !== 0
+        ? 'num_uses'
+        : periodSeconds !== 0
+          ? 'period'
+          : undefined;
+  if (bad !== undefined) badRequest(`batch tokens cannot have "${bad}" set`);
 }
 
 /** Handles the three create endpoints. */
@@ -59,6 +79,7 @@ export async function handleCreate(
   const isRoot = await store.isPrivileged(callerPolicies, `${mountPrefix(request)}${request.path}`);
   const warnings: string[] = [];
 
+  if (request.auth?.tokenType === 'batch') badRequest('batch tokens cannot create more tokens');
   const parentIdHash = request.auth?.tokenIdHash ?? '';
   const parent = parentIdHash === '' ? undefined : await store.lookupByIdHash(parentIdHash);
   if (!parent) badRequest('parent token lookup failed: no parent found');
@@ -71,7 +92,10 @@ export async function handleCreate(
     if (!role) badRequest(`unknown role ${roleName}`);
   }
 
-  checkTokenType('type', f.string('type', 'service'), ['service', 'default', '']);
+  const tokenType = resolveTokenType(f.string('type').trim().toLowerCase(), role);
+  if (tokenType === 'batch') {
+    checkBatchFields(f.durationSeconds('explicit_max_ttl'), f.int('num_uses'), f.durationSeconds('period'));
+  }
 
   const id = f.string('id');
   if (id !== '') {
@@ -101,6 +125,7 @@ export async function handleCreate(
   if (policies.includes('root') && !parent.policies.includes('root')) {
     badRequest('root tokens may not be created without parent token being root');
   }
+  if (tokenType === 'batch' && policies.includes('root')) badRequest('batch tokens cannot be root tokens');
 
   let explicitMax = f.durationSeconds('explicit_max_ttl');
   let period = f.durationSeconds('period');
@@ -136,14 +161,18 @@ export async function handleCreate(
     path,
     displayName: tokenDisplayName(f.string('display_name')),
     meta: f.stringMap('meta'),
-    numUses,
-    renewable: f.bool('renewable', true) && (role?.renewable ?? true),
+    numUses: tokenType === 'batch' ? 0 : numUses,
+    renewable: tokenType !== 'batch' && f.bool('renewable', true) && (role?.renewable ?? true),
     ttlSeconds: ttl,
-    explicitMaxTtlSeconds: explicitMax,
-    periodSeconds: period,
+    explicitMaxTtlSeconds: tokenType === 'batch' ? 0 : explicitMax,
+    periodSeconds: tokenType === 'batch' ? 0 : period,
+    type: tokenType,
   };
   if (role) params.role = role.name;
-  if (id !== '') params.id = id;
+  if (id !== '') {
+    if (tokenType === 'batch') badRequest('custom token ID cannot be set for batch tokens');
+    params.id = id;
+  }
   if (
     policies.includes('root') &&
     ttl === 0 &&

@@ -27,7 +27,10 @@ import {
   str,
 } from '../../lib/shape.js';
 
-/** A service token as core and the token backend see it. */
+/**
+ * A token as core and the token backend see it: a stored service token, or a batch token decoded
+ * from itself (./batch-token.ts: `idHash` and `accessor` are '', `numUses` 0, never renewable).
+ */
 export interface TokenEntry {
   /** Salted hash of the token id — the storage key; the raw token is NEVER stored. */
   idHash: string;
@@ -43,7 +46,7 @@ export interface TokenEntry {
   numUses: number;
   orphan: boolean;
   renewable: boolean;
-  type: 'service';
+  type: 'service' | 'batch';
   /** Wall-clock creation (and issue) time, ms since the epoch. */
   creationTimeMs: number;
   /** TTL granted at creation (Vault's `creation_ttl`), seconds; 0 for a non-expiring token. */
@@ -64,6 +67,8 @@ export interface TokenEntry {
 
 /** What is persisted: the entry plus the revocation mark (a marked token no longer authenticates). */
 export interface StoredToken extends TokenEntry {
+  /** Only service tokens are ever stored. */
+  type: 'service';
   /** Set at the start of a revocation, before children are revoked; a crash leaves it for cleanup. */
   revoked?: boolean;
   /** Set with `revoked` when the last use was spent: the in-flight request may still look itself up. */

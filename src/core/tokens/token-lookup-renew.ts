@@ -7,6 +7,7 @@ import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest } from '../../logical/backend.js';
 import type { LogicalResponse } from '../../logical/response.js';
 import type { TokenEntry } from './token-entry.js';
+import { isBatchToken } from './batch-token.js';
 import { TokenFields } from './token-fields.js';
 import type { RenewedToken, TokenStorePort } from './token-store-port.js';
 import { lookupData, tokenAuth } from './token-views.js';
@@ -14,6 +15,11 @@ import { lookupData, tokenAuth } from './token-views.js';
 /** 403 as Vault answers a self-operation whose token is gone. */
 function invalidToken(): never {
   throw new ArcaError('permission_denied', ['permission denied', 'invalid token']);
+}
+
+/** Vault's 400 for renewing a batch token. */
+function refuseBatchRenewal(): never {
+  throw new ArcaError('invalid_request', 'batch tokens cannot be renewed');
 }
 
 /** The caller's own idHash (core resolved it from the client token). */
@@ -52,7 +58,10 @@ export async function handleLookupSelf(
   store: TokenStorePort,
   request: BackendRequest,
 ): Promise<LogicalResponse> {
-  const entry = await store.lookupSelf(await selfIdHash(store, request));
+  const batch = request.auth?.tokenType === 'batch';
+  const entry = batch
+    ? await store.lookup(request.clientToken ?? '')
+    : await store.lookupSelf(await selfIdHash(store, request));
   if (!entry) return invalidToken();
   return lookupResponse(store, entry, request.clientToken ?? '');
 }
@@ -82,6 +91,7 @@ export async function handleRenew(store: TokenStorePort, request: BackendRequest
   const token = f.string('token');
   if (token === '') throw new ArcaError('invalid_request', 'missing token ID');
   const increment = f.durationSeconds('increment');
+  if (isBatchToken(token) && (await store.lookup(token))?.type === 'batch') refuseBatchRenewal();
   const renewed = await store.renew(await store.hashToken(token), increment);
   if (!renewed) throw new ArcaError('invalid_request', 'token not found');
   return renewResponse(token, renewed);
@@ -93,6 +103,7 @@ export async function handleRenewSelf(
   request: BackendRequest,
 ): Promise<LogicalResponse> {
   const increment = new TokenFields(request).durationSeconds('increment');
+  if (request.auth?.tokenType === 'batch') refuseBatchRenewal();
   const renewed = await store.renew(await selfIdHash(store, request), increment);
   if (!renewed) return invalidToken();
   return renewResponse(request.clientToken ?? '', renewed);

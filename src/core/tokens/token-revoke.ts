@@ -7,6 +7,7 @@
 import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest } from '../../logical/backend.js';
 import { type LogicalResponse, noContent } from '../../logical/response.js';
+import { isBatchToken } from './batch-token.js';
 import { TokenFields } from './token-fields.js';
 import type { TokenStorePort } from './token-store-port.js';
 import { idHashForAccessor, selfIdHash } from './token-lookup-renew.js';
@@ -22,9 +23,21 @@ function tokenParam(request: BackendRequest): string {
   return token;
 }
 
+/** Vault's 400 for revoking a batch token (it dies with its TTL or its parent). */
+function refuseBatch(): never {
+  throw new ArcaError('invalid_request', 'batch tokens cannot be revoked');
+}
+
+/** A `token` parameter naming a valid batch token is refused (Vault looks it up first). */
+async function refuseBatchParam(store: TokenStorePort, token: string): Promise<void> {
+  if (isBatchToken(token) && (await store.lookup(token))?.type === 'batch') refuseBatch();
+}
+
 /** `revoke` (`token`): the token and all its descendants. */
 export async function handleRevoke(store: TokenStorePort, request: BackendRequest): Promise<LogicalResponse> {
-  await store.revokeTree(await store.hashToken(tokenParam(request)));
+  const token = tokenParam(request);
+  await refuseBatchParam(store, token);
+  await store.revokeTree(await store.hashToken(token));
   return noContent;
 }
 
@@ -33,6 +46,7 @@ export async function handleRevokeSelf(
   store: TokenStorePort,
   request: BackendRequest,
 ): Promise<LogicalResponse> {
+  if (request.auth?.tokenType === 'batch') refuseBatch();
   await store.revokeTree(await selfIdHash(store, request));
   return noContent;
 }
@@ -54,7 +68,9 @@ export async function handleRevokeOrphan(
   if (!(await privileged(store, request))) {
     throw new ArcaError('invalid_request', 'root or sudo privileges required to revoke and orphan');
   }
-  await store.revokeOrphan(await store.hashToken(tokenParam(request)));
+  const token = tokenParam(request);
+  await refuseBatchParam(store, token);
+  await store.revokeOrphan(await store.hashToken(token));
   return noContent;
 }
 

@@ -7,7 +7,6 @@
 import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest } from '../../logical/backend.js';
 import { type LogicalResponse, noContent } from '../../logical/response.js';
-import { checkTokenType } from './token-create.js';
 import { TokenFields } from './token-fields.js';
 import { sanitizePolicies } from './token-policies.js';
 import {
@@ -118,11 +117,8 @@ export async function handleWriteRole(
       );
     role.tokenNumUses = uses;
   }
-  if (f.has('token_type')) {
-    const type = f.string('token_type').trim().toLowerCase();
-    checkTokenType('token_type', type, ['service', 'default-service', 'default', '']);
-    role.tokenType = type === 'service' ? 'service' : 'default-service';
-  }
+  if (f.has('token_type')) role.tokenType = roleTokenType(f.string('token_type').trim().toLowerCase());
+  if (role.tokenType === 'batch') checkBatchRole(role);
   for (const field of ['token_bound_cidrs', 'bound_cidrs']) {
     if (f.stringList(field).length > 0) {
       throw new ArcaError(
@@ -133,6 +129,27 @@ export async function handleWriteRole(
   }
   await writeRole(store.roleStorage, role);
   return warnings.length > 0 ? { warnings } : noContent;
+}
+
+/** A role's `token_type` (Vault: `default` means `default-service`). */
+function roleTokenType(value: string): TokenRole['tokenType'] {
+  if (value === '' || value === 'default' || value === 'default-service') return 'default-service';
+  if (value === 'service' || value === 'batch' || value === 'default-batch') return value;
+  throw new ArcaError('invalid_request', `invalid 'token_type' value ${JSON.stringify(value.slice(0, 64))}`);
+}
+
+/** Vault's checks of a role that always issues batch tokens. */
+function checkBatchRole(role: TokenRole): void {
+  const refuse = (what: string): never => {
+    throw new ArcaError(
+      'invalid_request',
+      `'token_type' cannot be 'batch' when role is set to generate ${what}`,
+    );
+  };
+  if (!role.orphan) refuse('non-orphan tokens');
+  if (role.tokenPeriodSeconds !== 0) refuse('periodic tokens');
+  if (role.renewable) refuse('renewable tokens');
+  if (role.tokenExplicitMaxTtlSeconds !== 0) refuse('tokens with an explicit max TTL');
 }
 
 function dedupe(items: string[]): string[] {

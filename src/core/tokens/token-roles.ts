@@ -22,7 +22,7 @@ export interface TokenRole {
   tokenPeriodSeconds: number;
   tokenExplicitMaxTtlSeconds: number;
   tokenNoDefaultPolicy: boolean;
-  tokenType: 'default-service' | 'service';
+  tokenType: 'default-service' | 'service' | 'default-batch' | 'batch';
   tokenBoundCidrs: string[];
   tokenNumUses: number;
 }
@@ -41,7 +41,7 @@ const storedRole = object<Partial<TokenRole>>({
   tokenPeriodSeconds: optional(num),
   tokenExplicitMaxTtlSeconds: optional(num),
   tokenNoDefaultPolicy: optional(bool),
-  tokenType: optional(literal('default-service', 'service')),
+  tokenType: optional(literal('default-service', 'service', 'default-batch', 'batch')),
   tokenBoundCidrs: optional(arrayOf(str)),
   tokenNumUses: optional(num),
 });

@@ -26,6 +26,11 @@ export interface CreateTokenParams {
   entityId?: string;
   /** A caller-chosen token id (root/sudo only — the caller checks that). */
   id?: string;
+  /**
+   * `batch` mints a self-describing, unpersisted token (./batch-token.ts): no accessor, no uses,
+   * not renewable, no explicit max or period, never root. Default `service`.
+   */
+  type?: 'service' | 'batch';
   /** CIDRs the token may be used from (login tokens with `token_bound_cidrs`). */
   boundCidrs?: string[];
   /** Kept for the issuing auth method's renew callback (login tokens). */

@@ -16,7 +16,10 @@ import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
 import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import { isBatchToken } from './batch-token.js';
+import { BatchTokens } from './token-batch.js';
 import { ExpiryQueue } from './expiry-queue.js';
+import { rebuildExpiryQueue } from './token-queue-rebuild.js';
 import { TokenEntryCache } from './token-cache.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
@@ -57,6 +60,7 @@ export class TokenStore implements TokenStorePort {
   private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
+  private readonly batch: BatchTokens;
   private ready?: Promise<void>;
   private ttls: LeaseTtls;
 
@@ -66,6 +70,13 @@ export class TokenStore implements TokenStorePort {
     this.clock = deps.clock;
     this.ttls = { defaultLeaseTtlSeconds: 0, maxLeaseTtlSeconds: 0 };
     this.configureLeaseTtls(deps);
+    this.batch = new BatchTokens({
+      ready: () => this.ensureReady(),
+      ttls: () => this.ttls,
+      wallMs: () => this.clock.wallMs(),
+      validParent: async (idHash) => (await this.readValid(idHash)) !== undefined,
+      policyExists: deps.policyExists,
+    });
     this.revoker = new TokenRevoker({
       storage: this.storage,
       lock: this.lock,
@@ -123,17 +134,9 @@ export class TokenStore implements TokenStorePort {
   }
 
   /** A root token (policies ["root"], never expires, orphan); dev mode passes a custom id. */
-  async createRoot(
-    opts: { id?: string } = {},
-  ): Promise<{ token: string; accessor: string; entry: TokenEntry }> {
-    const created = await this.createToken({
-      policies: ['root'],
-      path: 'auth/token/root',
-      displayName: 'root',
-      id: opts.id,
-      renewable: false,
-    });
-    return { token: created.token, accessor: created.accessor, entry: created.entry };
+  async createRoot(opts: { id?: string } = {}): Promise<CreatedToken> {
+    const params = { policies: ['root'], path: 'auth/token/root', displayName: 'root', id: opts.id };
+    return this.createToken({ ...params, renewable: false });
   }
 
   /**
@@ -145,6 +148,7 @@ export class TokenStore implements TokenStorePort {
    */
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
+    if (params.type === 'batch') return this.batch.mint(params);
     const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
@@ -194,6 +198,7 @@ export class TokenStore implements TokenStorePort {
    */
   async authenticate(token: string, remoteAddress?: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
+    if (isBatchToken(token)) return this.batch.authenticate(token, remoteAddress);
     const idHash = await this.hashToken(token);
     const cached = this.cache.get(idHash);
     if (cached) {
@@ -229,6 +234,7 @@ export class TokenStore implements TokenStorePort {
   /** The entry for a raw token without spending a use; undefined if unknown/revoked/expired. */
   async lookup(token: string): Promise<TokenEntry | undefined> {
     if (typeof token !== 'string' || token === '') return undefined;
+    if (isBatchToken(token)) return this.batch.authenticate(token);
     const entry = await this.readValid(await this.hashToken(token));
     return entry && publicEntry(entry);
   }
@@ -364,24 +370,20 @@ export class TokenStore implements TokenStorePort {
     return this.storage;
   }
 
-  /** Drops the in-memory token entry cache (seal, reload). */
-  clearCache(): void {
+  /** Seal/teardown: drops the entry cache and overwrites the batch-token key in memory. */
+  close(): void {
     this.cache.clear();
+    this.batch.close();
+    this.ready = undefined;
   }
 
   private async load(): Promise<void> {
     this.cache.clear();
     const salt = this.deps.salt ?? (await loadOrCreateSalt(this.storage));
     this.hasher = new TokenHasher(salt);
+    await this.batch.load(this.storage);
     await migrateAccessorIndex(this.storage, this.hasher);
-    this.queue.clear();
-    for (const idHash of await this.storage.list(tokenKeys.entryPrefix)) {
-      if (idHash.endsWith('/')) continue;
-      const entry = await this.readStored(idHash);
-      if (!entry) continue;
-      if (entry.revoked) this.queue.push({ expireTimeMs: 0, idHash });
-      else if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
-    }
+    await rebuildExpiryQueue(this.queue, this.storage, (idHash) => this.readStored(idHash));
   }
 
   private async readStored(idHash: string): Promise<StoredToken | undefined> {

@@ -24,7 +24,7 @@ export function tokenAuth(
     leaseDurationSeconds,
     renewable: entry.renewable,
     entityId: entry.entityId,
-    tokenType: 'service',
+    tokenType: entry.type,
     orphan: entry.orphan,
     numUses: entry.numUses,
   };

@@ -7,6 +7,7 @@
 import { ArcaError, errorCatalog } from '../../lib/errors.js';
 import type { LogicalResponse, ResponseAuth } from '../../logical/response.js';
 import { renderAuthJson } from '../../logical/response-auth-json.js';
+import { isEmptyResponse, responseEnvelope } from '../../logical/response-envelope.js';
 
 /** What the app writes. `body` undefined = no body (204, HEAD). */
 export interface RenderedResponse {
@@ -29,23 +30,11 @@ export function renderResponse(requestId: string, response: LogicalResponse, hea
     const { status, contentType, body } = response.raw;
     return { status, contentType, body: head ? undefined : body };
   }
+  if (isEmptyResponse(response)) return { status: 204, contentType: jsonContentType };
+  const envelope = responseEnvelope(requestId, response);
   const hasData = response.data !== undefined && response.data !== null;
-  const warnings = response.warnings && response.warnings.length > 0 ? response.warnings : null;
-  if (!hasData && !warnings && !response.auth && !response.secret) {
-    return { status: 204, contentType: jsonContentType };
-  }
-  const envelope: Record<string, unknown> = {
-    request_id: requestId,
-    lease_id: response.leaseId ?? '',
-    renewable: response.secret?.renewable ?? false,
-    lease_duration: response.secret?.ttlSeconds ?? 0,
-    data: hasData ? response.data : null,
-    wrap_info: null,
-    warnings,
-    auth: response.auth ? renderAuth(response.auth) : null,
-    mount_type: response.mountType ?? '',
-  };
-  const body = response.topLevelData && hasData ? { ...response.data, ...envelope } : envelope;
+  const inject = response.topLevelData && hasData && response.wrapInfo === undefined;
+  const body = inject ? { ...response.data, ...envelope } : envelope;
   return { status: 200, contentType: jsonContentType, body: head ? undefined : JSON.stringify(body) };
 }
 

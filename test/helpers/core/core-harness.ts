@@ -116,8 +116,12 @@ export function callerFor(core: Core) {
       }
       const empty =
         (response.data === undefined || response.data === null) && response.warnings === undefined;
-      // As the HTTP renderer: a lease (renew answers) or auth block is a 200 even without data.
-      const bare = empty && response.auth === undefined && response.secret === undefined;
+      // As the HTTP renderer: a lease (renew answers), auth block or wrap_info is a 200 even without data.
+      const bare =
+        empty &&
+        response.auth === undefined &&
+        response.secret === undefined &&
+        response.wrapInfo === undefined;
       return { status: bare ? 204 : 200, response };
     } catch (err) {
       if (!isArcaError(err)) throw err;

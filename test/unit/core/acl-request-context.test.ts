@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { wrappingUnsupported } from '../../../src/core/pipeline.js';
+import { cubbyholeBackendFactory } from '../../../src/engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../../../src/engines/kv/index.js';
 import { unsealedHarness, type Harness } from '../../helpers/core/core-harness.js';
 import { startTestApp, type RunningApp } from '../server/http/test-handler.js';
@@ -42,7 +42,7 @@ after(async () => {
 });
 
 before(async () => {
-  h = await unsealedHarness({ engines: { kv: kvBackendFactory } });
+  h = await unsealedHarness({ engines: { kv: kvBackendFactory, cubbyhole: cubbyholeBackendFactory } });
   assert.equal((await h.call('update', 'sys/mounts/kv1', { type: 'kv' }, h.rootToken)).status, 204);
   assert.equal((await h.call('update', 'sys/policies/acl/p', { policy }, h.rootToken)).status, 204);
   const created = await h.call('update', 'auth/token/create', { policies: ['p'] }, h.rootToken);
@@ -66,12 +66,14 @@ test('required_parameters looks at the request keys, not at a nested "data" obje
   assert.equal((await h.call('update', 'kv1/required', {}, token)).status, 403);
 });
 
-test('min/max_wrapping_ttl are checked against the wrap TTL; inside them the answer is a 400, never unwrapped', async () => {
+test('min/max_wrapping_ttl are checked against the wrap TTL; inside them the answer is wrapped', async () => {
+  assert.equal((await h.call('update', 'kv1/wrapped', { v: 'secret' }, h.rootToken)).status, 204);
   const wrapped = (seconds: number | undefined, data: Record<string, unknown> = {}) =>
     h.call('read', 'kv1/wrapped', data, token, seconds === undefined ? {} : { wrapTtlSeconds: seconds });
   const inBounds = await wrapped(300);
-  assert.equal(inBounds.status, 400, 'the ACL admits it; wrapping is not available');
-  assert.deepEqual(inBounds.error!.messages, [wrappingUnsupported]);
+  assert.equal(inBounds.status, 200, 'the ACL admits it');
+  assert.equal(inBounds.response!.wrapInfo!.ttlSeconds, 300);
+  assert.equal(inBounds.response!.data, undefined, 'only wrap_info is answered');
   assert.equal((await wrapped(30)).status, 403, 'below min_wrapping_ttl');
   assert.equal((await wrapped(3600)).status, 403, 'above max_wrapping_ttl');
   assert.equal((await wrapped(undefined)).status, 403, 'not wrapped at all');
@@ -80,22 +82,21 @@ test('min/max_wrapping_ttl are checked against the wrap TTL; inside them the ans
   assert.equal((await wrapped(undefined, { wrapTtlSeconds: 120, data: { owner: 'x' } })).status, 403);
 });
 
-test('a wrap request gets 400 even for root and on unconstrained paths, after the write would have been allowed', async () => {
+test('a wrap request on an unconstrained path is wrapped for root and others; the ACL still refuses first', async () => {
   const root = await h.call('update', 'kv1/open', { a: 'b' }, h.rootToken, { wrapTtlSeconds: 60 });
-  assert.equal(root.status, 400);
-  assert.deepEqual(root.error!.messages, [wrappingUnsupported]);
-  const plain = await h.call('read', 'kv1/open', {}, token, { wrapTtlSeconds: 60 });
-  assert.equal(plain.status, 400);
   assert.equal(
-    (await h.call('read', 'kv1/open', {}, h.rootToken)).status,
-    404,
-    'the refused write wrote nothing',
+    root.status,
+    204,
+    'a write with nothing to answer is not wrapped (Vault wraps only a response)',
   );
+  const plain = await h.call('read', 'kv1/open', {}, token, { wrapTtlSeconds: 60 });
+  assert.equal(plain.status, 200);
+  assert.equal(plain.response!.wrapInfo!.creationPath, 'kv1/open');
   // Refusal by the ACL still comes first.
   assert.equal((await h.call('read', 'kv1/elsewhere', {}, token, { wrapTtlSeconds: 60 })).status, 403);
 });
 
-test('over HTTP: ?wrapTtlSeconds= is data (403), X-Vault-Wrap-TTL within bounds is a 400, outside a 403', async () => {
+test('over HTTP: ?wrapTtlSeconds= is data (403), X-Vault-Wrap-TTL within bounds is wrapped, outside a 403', async () => {
   server = await startTestApp();
   server.handler.fallback = (req) => h.core.handleRequest(req);
   const get = (query: string, headers: Record<string, string> = {}) =>
@@ -103,8 +104,10 @@ test('over HTTP: ?wrapTtlSeconds= is data (403), X-Vault-Wrap-TTL within bounds 
   assert.equal((await get('?wrapTtlSeconds=120')).status, 403);
   assert.equal((await get('?data=x&wrapTtlSeconds=120')).status, 403);
   const wrapped = await get('', { 'X-Vault-Wrap-TTL': '5m' });
-  assert.equal(wrapped.status, 400);
-  assert.deepEqual(await wrapped.json(), { errors: [wrappingUnsupported] });
+  assert.equal(wrapped.status, 200);
+  const body = (await wrapped.json()) as { wrap_info: { ttl: number }; data: unknown };
+  assert.equal(body.wrap_info.ttl, 300);
+  assert.equal(body.data, null);
   assert.equal((await get('', { 'X-Vault-Wrap-TTL': '30s' })).status, 403);
   assert.equal((await get('', { 'X-Vault-Wrap-TTL': '1h' })).status, 403);
 });

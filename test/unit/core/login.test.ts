@@ -111,7 +111,9 @@ test('the mount token_type tune: default-batch/batch ask for batch tokens, servi
   const toy = listed.response!.data!['toy/'] as { config: Record<string, unknown> };
   assert.equal(toy.config.token_type, 'default-service');
   const wantsBatch = await h.call('update', 'auth/toy/login/bob', { password: 'pw' });
-  assert.equal(wantsBatch.status, 400, 'batch tokens are not built yet: refused, never silently service');
+  assert.equal(wantsBatch.status, 200);
+  assert.equal(wantsBatch.response!.auth!.tokenType, 'batch', 'never silently service');
+  assert.match(wantsBatch.response!.auth!.clientToken, /^hvb\./);
   const bad = await h.call('update', 'sys/auth/toy/tune', { token_type: 'nope' }, h.rootToken);
   assert.equal(bad.status, 400);
   const onToken = await h.call('update', 'sys/auth/token/tune', { token_type: 'batch' }, h.rootToken);

@@ -65,7 +65,7 @@ test('roles CRUD with CLI strings; an update keeps fields it does not name', asy
   assert.deepEqual([missing.httpStatus, missing.messages], [404, []]);
 });
 
-test('role field errors: bad values name the field; batch and bound CIDRs are refused', async () => {
+test('role field errors: bad values name the field; non-orphan batch roles and bound CIDRs are refused', async () => {
   const { as } = await setup();
   for (const [field, value] of [
     ['orphan', 'nah'],
@@ -79,7 +79,7 @@ test('role field errors: bad values name the field; batch and bound CIDRs are re
   }
   assert.match(
     (await errorOf(as('root', 'update', 'roles/r', { token_type: 'batch' }))).messages[0],
-    /not supported/,
+    /cannot be 'batch' when role is set to generate non-orphan tokens/,
   );
   assert.match(
     (await errorOf(as('root', 'update', 'roles/r', { token_bound_cidrs: '10.0.0.0/8' }))).messages[0],

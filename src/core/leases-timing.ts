@@ -1,5 +1,5 @@
 /**
- * When the expiration manager may revoke (raft-and-chaos design rules): only on the active node,
+ * When the expiration manager may revoke (the lease time rules, docs/architecture.md): only on the active node,
  * only once a grace of ε (`max_clock_offset`) plus one election timeout has passed since it became
  * active (measured on the monotonic clock, so a wall-clock step cannot shorten it), and never again
  * once it is stopped (deactivation, seal). Also Vault's retry schedule for failed revocations.

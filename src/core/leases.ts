@@ -18,6 +18,7 @@ import type { Rng } from '../lib/rng.js';
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
+import { revocationFailed, type FailureContext } from './leases-failure.js';
 import { ExpiryIndex } from './leases-index.js';
 import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
 import {
@@ -31,7 +32,7 @@ import {
 } from './leases-record.js';
 import { renewThroughEngine } from './leases-renew.js';
 import { tidyLeases } from './leases-tidy.js';
-import { revokeBackoffMs, RevocationGate, type LeaseTiming } from './leases-timing.js';
+import { RevocationGate, type LeaseTiming } from './leases-timing.js';
 import type { CoreLogger } from './mounts.js';
 
 export type { LeaseRecord } from './leases-record.js';
@@ -67,9 +68,6 @@ export interface NewLease {
 
 /** Leases read in parallel on restore (Vault: 64 workers). */
 const restoreWorkers = 64;
-
-/** Vault truncates stored revocation errors to this many characters. */
-const maxRevokeErrorLength = 240;
 
 export class LeaseManager {
   private readonly index = new ExpiryIndex();
@@ -327,47 +325,13 @@ export class LeaseManager {
       try {
         await revokeWithEngine(this.deps.resolveMount, this.deps.rng, record);
       } catch (err) {
-        await this.failed(record, err, now);
+        await revocationFailed(this.failureContext(), record, err, now);
         return false;
       }
       await this.drop(record);
       this.deps.metrics?.leaseRevocations.inc({ result: 'success' });
       return true;
     });
-  }
-
-  private async failed(record: LeaseRecord, err: unknown, now: number): Promise<void> {
-    const attempt = (this.attempts.get(record.leaseId) ?? 0) + 1;
-    const text = revokeErrorText(err);
-    this.deps.metrics?.leaseRevocationFailures.inc();
-    if (attempt < this.deps.timing.maxRevokeAttempts) {
-      this.attempts.set(record.leaseId, attempt);
-      const delayMs = revokeBackoffMs(attempt, this.deps.timing, this.deps.rng);
-      this.index.set(record.leaseId, now + delayMs);
-      this.deps.logger.warn(
-        { lease_id: record.leaseId, attempts: attempt, next_attempt_ms: delayMs, err: text },
-        'failed to revoke lease',
-      );
-      return;
-    }
-    this.attempts.delete(record.leaseId);
-    this.index.remove(record.leaseId);
-    this.irrevocable.add(record.leaseId);
-    const revokeErr = `out of retries: ${text}`.slice(0, maxRevokeErrorLength);
-    this.deps.metrics?.leaseRevocations.inc({ result: 'irrevocable' });
-    this.updateGauges();
-    this.deps.logger.error(
-      { lease_id: record.leaseId, attempts: attempt, err: revokeErr },
-      'lease is irrevocable: revocation failed past the retry budget; it is kept and listed by sys/leases?type=irrevocable',
-    );
-    try {
-      await writeLease(this.deps.storage, { ...record, revokeErr });
-    } catch (writeErr) {
-      this.deps.logger.error(
-        { lease_id: record.leaseId, err: messageOf(writeErr) },
-        'failed to mark lease as irrevocable',
-      );
-    }
   }
 
   /** (Re)indexes a record by its next due time and by its token. */
@@ -398,6 +362,12 @@ export class LeaseManager {
       if (ids.size === 0) this.byToken.delete(record.tokenAccessor);
     }
     this.updateGauges();
+  }
+
+  private failureContext(): FailureContext {
+    const { storage, timing, rng, logger, metrics } = this.deps;
+    const { index, attempts, irrevocable } = this;
+    return { storage, index, attempts, irrevocable, timing, rng, logger, metrics };
   }
 
   private expiredForUse(record: LeaseRecord, now: number): boolean {

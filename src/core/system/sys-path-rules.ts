@@ -76,7 +76,8 @@ const sudoPrefixes = [
 export function needsSudo(path: string, operation: Operation): boolean {
   const p = trimSlash(path);
   if (sudoExact.has(p) || sudoPrefixes.some((prefix) => path.startsWith(prefix))) return true;
-  return operation === 'list' && (p === 'auth/token/accessors' || path.startsWith('sys/leases/lookup/'));
+  if (operation !== 'list') return false;
+  return p === 'auth/token/accessors' || p === 'sys/leases/lookup' || path.startsWith('sys/leases/lookup/');
 }
 
 const notAuditedExact = new Set([

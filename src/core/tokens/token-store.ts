@@ -345,7 +345,7 @@ export class TokenStore implements TokenStorePort {
     return this.revoker.revokeDue(this.clock.wallMs() - (this.deps.maxClockOffsetMs ?? 0));
   }
 
-  /** The wall clock as use-time checks see it: ε ahead, so `now > expiry − ε` is expired. */
+  /** The wall clock as use-time checks see it: ε ahead, so a token is expired from `expiry − ε`. */
   private useNowMs(): number {
     return this.clock.wallMs() + (this.deps.maxClockOffsetMs ?? 0);
   }

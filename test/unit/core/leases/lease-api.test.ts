@@ -150,6 +150,7 @@ path "db/*" { capabilities = ["read"] }`;
       ['update', 'sys/revoke-prefix/db/'],
       ['update', 'sys/leases/revoke-force/db/'],
       ['list', 'sys/leases/lookup/db/'],
+      ['list', 'sys/leases/lookup'],
       ['read', 'sys/leases'],
     ] as const) {
       assert.equal((await f.call(op, path, { type: 'irrevocable' }, token)).status, 403, `${op} ${path}`);
@@ -209,4 +210,25 @@ test('tidy: 202 with Vault warning; leases of live tokens stay', () =>
     ]);
     await f.core.tick();
     assert.equal((await f.lookup(kept)).id, kept);
+  }));
+
+test("a mount's tuned default_lease_ttl applies to new leases and its max caps them (with Vault's warning)", () =>
+  withFixture(async (f) => {
+    const tuned = await f.call(
+      'update',
+      'sys/mounts/db/tune',
+      { default_lease_ttl: '30s', max_lease_ttl: '1m' },
+      f.rootToken,
+    );
+    assert.equal(tuned.status, 204);
+    const read = await f.call('read', 'sys/mounts/db/tune', {}, f.rootToken);
+    assert.equal(read.response!.data!.default_lease_ttl, 30);
+    assert.equal(read.response!.data!.max_lease_ttl, 60);
+    const byDefault = await f.call('read', 'db/creds/a', {}, f.rootToken);
+    assert.equal(byDefault.response!.secret!.ttlSeconds, 30);
+    const capped = await f.call('read', 'db/creds/b', { ttl: 600 }, f.rootToken);
+    assert.equal(capped.response!.secret!.ttlSeconds, 60);
+    assert.equal(capped.response!.warnings!.length, 1);
+    const data = await f.lookup(capped.response!.leaseId!);
+    assert.equal(data.ttl, 60);
   }));

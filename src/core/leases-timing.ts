@@ -1,5 +1,5 @@
 /**
- * When the expiration manager may revoke (raft-and-chaos design rules): only on the active node,
+ * When the expiration manager may revoke (the lease time rules, docs/architecture.md): only on the active node,
  * only once a grace of ε (`max_clock_offset`) plus one election timeout has passed since it became
  * active (measured on the monotonic clock, so a wall-clock step cannot shorten it), and never again
  * once it is stopped (deactivation, seal). Also Vault's retry schedule for failed revocations.
@@ -20,6 +20,8 @@ export interface LeaseTiming {
   maxRevokeAttempts: number;
   /** Bound on revocations one tick performs (the rest wait for the next tick). */
   maxRevocationsPerTick: number;
+  /** Engine revocations in flight at once within a tick (Vault: 200 workers). */
+  revocationConcurrency: number;
 }
 
 /** Vault's values, ε = 500 ms, no election timeout (single node). */
@@ -29,6 +31,7 @@ export const defaultLeaseTiming: LeaseTiming = {
   revokeRetryBaseMs: 10_000,
   maxRevokeAttempts: 6,
   maxRevocationsPerTick: 10_000,
+  revocationConcurrency: 32,
 };
 
 /** Whether expiry-driven revocation may run now; see the module comment. */

@@ -11,12 +11,14 @@
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { isDueForRevocation, isExpiredForUse, revocationDueWallMs } from '../lib/clock-offset.js';
+import { forEachConcurrently } from '../lib/concurrently.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Rng } from '../lib/rng.js';
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
+import { revocationFailed, type FailureContext } from './leases-failure.js';
 import { ExpiryIndex } from './leases-index.js';
 import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
 import {
@@ -30,7 +32,7 @@ import {
 } from './leases-record.js';
 import { renewThroughEngine } from './leases-renew.js';
 import { tidyLeases } from './leases-tidy.js';
-import { revokeBackoffMs, RevocationGate, type LeaseTiming } from './leases-timing.js';
+import { RevocationGate, type LeaseTiming } from './leases-timing.js';
 import type { CoreLogger } from './mounts.js';
 
 export type { LeaseRecord } from './leases-record.js';
@@ -64,8 +66,8 @@ export interface NewLease {
   internalData?: Record<string, unknown>;
 }
 
-/** Vault truncates stored revocation errors to this many characters. */
-const maxRevokeErrorLength = 240;
+/** Leases read in parallel on restore (Vault: 64 workers). */
+const restoreWorkers = 64;
 
 export class LeaseManager {
   private readonly index = new ExpiryIndex();
@@ -87,10 +89,11 @@ export class LeaseManager {
     this.byToken.clear();
     this.irrevocable.clear();
     this.attempts.clear();
-    for (const id of await listLeaseIds(this.deps.storage, '')) {
+    // Vault restores with 64 workers: one read per lease, in parallel.
+    await forEachConcurrently(await listLeaseIds(this.deps.storage, ''), restoreWorkers, async (id) => {
       const record = await readLease(this.deps.storage, id);
       if (record !== undefined) this.track(record);
-    }
+    });
     this.updateGauges();
   }
 
@@ -258,13 +261,23 @@ export class LeaseManager {
    * again right before every engine call). Returns how many leases were revoked.
    */
   async expireDue(): Promise<number> {
-    let revoked = 0;
     const now = this.deps.clock.wallMs();
-    for (let n = 0; n < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen(); n++) {
+    const due: string[] = [];
+    while (due.length < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen()) {
       const id = this.index.popDue(now);
       if (id === undefined) break;
-      if (await this.revokeDueLease(id, now)) revoked += 1;
+      due.push(id);
     }
+    let revoked = 0;
+    await forEachConcurrently(due, this.deps.timing.revocationConcurrency, async (id) => {
+      try {
+        if (await this.revokeDueLease(id, now)) revoked += 1;
+      } catch (err) {
+        // Storage trouble (not the engine's): keep the lease due and try again on a later tick.
+        this.index.set(id, now + this.deps.timing.revokeRetryBaseMs);
+        this.deps.logger.warn({ lease_id: id, err: messageOf(err) }, 'lease expiry failed; will retry');
+      }
+    });
     return revoked;
   }
 
@@ -312,47 +325,13 @@ export class LeaseManager {
       try {
         await revokeWithEngine(this.deps.resolveMount, this.deps.rng, record);
       } catch (err) {
-        await this.failed(record, err, now);
+        await revocationFailed(this.failureContext(), record, err, now);
         return false;
       }
       await this.drop(record);
       this.deps.metrics?.leaseRevocations.inc({ result: 'success' });
       return true;
     });
-  }
-
-  private async failed(record: LeaseRecord, err: unknown, now: number): Promise<void> {
-    const attempt = (this.attempts.get(record.leaseId) ?? 0) + 1;
-    const text = revokeErrorText(err);
-    this.deps.metrics?.leaseRevocationFailures.inc();
-    if (attempt < this.deps.timing.maxRevokeAttempts) {
-      this.attempts.set(record.leaseId, attempt);
-      const delayMs = revokeBackoffMs(attempt, this.deps.timing, this.deps.rng);
-      this.index.set(record.leaseId, now + delayMs);
-      this.deps.logger.warn(
-        { lease_id: record.leaseId, attempts: attempt, next_attempt_ms: delayMs, err: text },
-        'failed to revoke lease',
-      );
-      return;
-    }
-    this.attempts.delete(record.leaseId);
-    this.index.remove(record.leaseId);
-    this.irrevocable.add(record.leaseId);
-    const revokeErr = `out of retries: ${text}`.slice(0, maxRevokeErrorLength);
-    this.deps.metrics?.leaseRevocations.inc({ result: 'irrevocable' });
-    this.updateGauges();
-    this.deps.logger.error(
-      { lease_id: record.leaseId, attempts: attempt, err: revokeErr },
-      'lease is irrevocable: revocation failed past the retry budget; it is kept and listed by sys/leases?type=irrevocable',
-    );
-    try {
-      await writeLease(this.deps.storage, { ...record, revokeErr });
-    } catch (writeErr) {
-      this.deps.logger.error(
-        { lease_id: record.leaseId, err: messageOf(writeErr) },
-        'failed to mark lease as irrevocable',
-      );
-    }
   }
 
   /** (Re)indexes a record by its next due time and by its token. */
@@ -383,6 +362,12 @@ export class LeaseManager {
       if (ids.size === 0) this.byToken.delete(record.tokenAccessor);
     }
     this.updateGauges();
+  }
+
+  private failureContext(): FailureContext {
+    const { storage, timing, rng, logger, metrics } = this.deps;
+    const { index, attempts, irrevocable } = this;
+    return { storage, index, attempts, irrevocable, timing, rng, logger, metrics };
   }
 
   private expiredForUse(record: LeaseRecord, now: number): boolean {

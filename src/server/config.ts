@@ -8,7 +8,7 @@
  * Supported: `storage "leveldb" { path }`, `storage "raft" { path, node_id, retry_join {...} }`,
  * `storage "inmem" {}`; one or more `listener "tcp" { address, tls_disable, tls_cert_file,
  * tls_key_file, max_request_size, telemetry { unauthenticated_metrics_access } }`; `api_addr`,
- * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `telemetry {
+ * `cluster_addr`, `log_level`, `default_lease_ttl`, `max_lease_ttl`, `max_clock_offset`, `telemetry {
  * prometheus_retention_time, disable_hostname = true }`. What each does is on the `ServerConfig`
  * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
@@ -19,6 +19,7 @@ import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
+import { parseMaxClockOffsetMs } from './config-clock.js';
 import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-limits.js';
 import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
@@ -68,6 +69,8 @@ export interface ServerConfig {
   defaultLeaseTtlSeconds: number;
   /** System max lease TTL (`max_lease_ttl`, 0/absent = 768h); never below the default. */
   maxLeaseTtlSeconds: number;
+  /** ε (`max_clock_offset`, default 500 ms): see config-clock.ts. */
+  maxClockOffsetMs: number;
   telemetry: TelemetryConfig;
   /**
    * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
@@ -90,6 +93,7 @@ const knownTopLevelKeys = new Set([
   'log_level',
   'default_lease_ttl',
   'max_lease_ttl',
+  'max_clock_offset',
   'telemetry',
   'disable_cache',
   ...vaultTopLevelKeys,
@@ -148,6 +152,7 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
+    maxClockOffsetMs: attempt(() => parseMaxClockOffsetMs(raw.max_clock_offset), fail),
     telemetry,
     vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
@@ -184,6 +189,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
+    maxClockOffsetMs: parseMaxClockOffsetMs(undefined),
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),

@@ -98,6 +98,7 @@ export async function createServerCore(input: {
         defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,
         maxLeaseTtlSeconds: input.config.maxLeaseTtlSeconds,
       },
+      leaseTiming: { maxClockOffsetMs: input.config.maxClockOffsetMs },
       clusterName: input.config.vault.clusterName,
       apiAddr: input.config.apiAddr,
       clusterAddr: input.config.clusterAddr,

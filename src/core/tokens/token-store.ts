@@ -52,8 +52,9 @@ export interface TokenStoreDeps {
   /** Effective max TTL of the token mount (0/absent = system max 768h). */
   maxLeaseTtlSeconds?: number;
   /**
-   * ε (lib/clock-offset.ts, config `max_clock_offset`): a token counts as expired for use once
-   * `now > expiry − ε`; `revokeExpired` deletes it only once `now > expiry + ε`. Default 0.
+   * ε (lib/clock-offset.ts, config `max_clock_offset`): a token counts as expired for use from
+   * `expiry − ε`; `revokeExpired` deletes it only from `expiry + ε` (the store's boundaries are
+   * inclusive, as its plain expiry check always was). Default 0.
    */
   maxClockOffsetMs?: number;
   /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */
@@ -337,7 +338,7 @@ export class TokenStore implements TokenStorePort {
     return this.revoker.revokeDue(this.clock.wallMs() - (this.deps.maxClockOffsetMs ?? 0));
   }
 
-  /** The wall clock as use-time checks see it: ε ahead, so `now > expiry − ε` is expired. */
+  /** The wall clock as use-time checks see it: ε ahead, so a token is expired from `expiry − ε`. */
   private useNowMs(): number {
     return this.clock.wallMs() + (this.deps.maxClockOffsetMs ?? 0);
   }

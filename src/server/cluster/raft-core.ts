@@ -19,7 +19,7 @@ import { renderResponse } from '../http/response-rendering.js';
 import { secretEngines } from '../engine-registry.js';
 import type { Logger } from '../logger.js';
 import { Autopilot } from './autopilot.js';
-import { ClusterNode, type RaftTiming } from './cluster-node.js';
+import { ClusterNode, defaultRaftTiming, type RaftTiming } from './cluster-node.js';
 import { clusterHttpGate, type GateRoute } from './http-gate.js';
 import { injectInto } from './inject.js';
 import { JoinClient } from './join-client.js';
@@ -73,6 +73,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
   if (storageConfig.type !== 'raft' || config.clusterAddr === undefined) {
     throw new ArcaError('invalid_field', 'storage "raft" requires cluster_addr');
   }
+  const raftTiming = timingFromEnv();
   const node = await ClusterNode.start({
     path: storageConfig.path,
     nodeId: storageConfig.nodeId,
@@ -82,7 +83,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     logger,
     clock: systemClock,
     rng: systemRng,
-    timing: timingFromEnv(),
+    timing: raftTiming,
   });
   const uploads = new SnapshotUploads(systemClock);
   const autopilot = new Autopilot(
@@ -106,6 +107,17 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
       storageType: 'raft',
       metrics: new ArcaMetrics(),
       version,
+      systemLeaseTtls: {
+        defaultLeaseTtlSeconds: config.defaultLeaseTtlSeconds,
+        maxLeaseTtlSeconds: config.maxLeaseTtlSeconds,
+      },
+      // Time rules: ε from the config; a new active node also waits one election timeout.
+      leaseTiming: {
+        maxClockOffsetMs: config.maxClockOffsetMs,
+        electionTimeoutMs:
+          (raftTiming.electionTimeoutTicks ?? defaultRaftTiming.electionTimeoutTicks) *
+          (raftTiming.tickIntervalMs ?? defaultRaftTiming.tickIntervalMs),
+      },
       systemPaths: raftPaths({
         storage: () => node.storage.current,
         joinChallenges: () => box.core!.joinChallenges,

@@ -224,3 +224,16 @@ test('a key inside storage, retry_join or listener that Arca does not honour sto
     await assert.rejects(parseServerConfig(text), (err: Error) => pattern.test(err.message), text);
   }
 });
+
+test('max_clock_offset: ε for the lease and token time rules, a Go duration, default 500 ms', async () => {
+  const base =
+    'storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:8200"\n  tls_disable = true\n}\n';
+  assert.equal((await parseServerConfig(base)).maxClockOffsetMs, 500);
+  assert.equal(devServerConfig().maxClockOffsetMs, 500);
+  assert.equal((await parseServerConfig(`${base}max_clock_offset = "250ms"`)).maxClockOffsetMs, 250);
+  assert.equal((await parseServerConfig(`${base}max_clock_offset = "1.5s"`)).maxClockOffsetMs, 1500);
+  assert.equal((await parseServerConfig(`${base}max_clock_offset = 2`)).maxClockOffsetMs, 2000);
+  assert.deepEqual((await parseServerConfig(`${base}max_clock_offset = "1s"`)).warnings, []);
+  await rejects(`${base}max_clock_offset = "soon"`, /max_clock_offset/);
+  await rejects(`${base}max_clock_offset = "-1s"`, /max_clock_offset/);
+});

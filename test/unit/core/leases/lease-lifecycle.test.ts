@@ -175,3 +175,34 @@ test('after the retry budget a lease is irrevocable: kept, counted, listed, logg
     await removeFixture(f);
   }
 });
+
+test("tokens follow the same time rules (with the token store's inclusive boundary): unusable from expiry − ε, deleted from expiry + ε", async () => {
+  const f = await leaseFixture();
+  try {
+    const created = await f.call(
+      'update',
+      'auth/token/create',
+      { policies: ['default'], ttl: '60s' },
+      f.rootToken,
+    );
+    const token = created.response!.auth!.clientToken;
+    const expirations = async (): Promise<string> =>
+      /^arca_token_expirations_total (\d+)$/m.exec(
+        String((await f.core.renderMetrics('prometheus')).body),
+      )?.[1] ?? '';
+    f.clock.advance(60_000 - epsilonMs - 1);
+    const before = await f.call('read', 'auth/token/lookup-self', {}, token);
+    assert.equal(before.status, 200, 'usable until expiry − ε');
+    f.clock.advance(1);
+    assert.equal((await f.call('read', 'auth/token/lookup-self', {}, token)).status, 403, 'expired for use');
+    f.clock.advance(2 * epsilonMs - 1); // 1 ms before expiry + ε
+    await f.core.tick();
+    assert.equal(await expirations(), '0', 'not deleted before expiry + ε');
+    f.clock.advance(1);
+    await f.core.tick();
+    assert.equal(await expirations(), '1');
+  } finally {
+    await f.close();
+    await removeFixture(f);
+  }
+});

@@ -64,7 +64,7 @@ async function managerFixture(timing: Partial<LeaseTiming> = {}) {
 }
 
 test('deactivation mid-tick: the in-flight revoke finishes, no further engine call starts', async () => {
-  const f = await managerFixture();
+  const f = await managerFixture({ revocationConcurrency: 1 });
   try {
     const a = await f.issue('a', 1);
     await f.issue('b', 1);
@@ -143,6 +143,31 @@ test('a tick revokes at most maxRevocationsPerTick leases; the rest wait for the
     assert.equal(await f.manager.expireDue(), 3);
     assert.equal(await f.manager.expireDue(), 2);
     assert.equal(f.manager.count(), 0);
+  } finally {
+    await f.close();
+  }
+});
+
+test('with concurrent revocations, deactivation still stops every call not yet started', async () => {
+  const f = await managerFixture({ revocationConcurrency: 2 });
+  try {
+    for (let i = 0; i < 6; i++) await f.issue(`r${i}`, 1);
+    f.clock.advance(10_000);
+    let release!: () => void;
+    f.control.gate = new Promise((resolve) => (release = resolve));
+    let starts = 0;
+    const twoStarted = new Promise<void>((resolve) => {
+      f.control.onRevokeStart = () => {
+        if (++starts === 2) resolve();
+      };
+    });
+    const tick = f.manager.expireDue();
+    await twoStarted;
+    f.state.active = false;
+    release();
+    assert.equal(await tick, 2, 'the two in flight complete');
+    assert.equal(f.control.revokeCalls.length, 2, 'no call started after deactivation');
+    assert.equal(f.manager.count(), 4, 'the rest are kept for the next active node');
   } finally {
     await f.close();
   }

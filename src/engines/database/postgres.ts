@@ -2,10 +2,13 @@
  * One configured PostgreSQL connection (Vault's postgresql-database-plugin): a `pg` pool over the
  * templated connection URL and the plugin's operations — create a user from creation statements,
  * change its expiry or password, drop it (Vault's default revocation when no statements are
- * given) — each in a transaction. Every error leaves through `databaseError`, with the root
- * password and any password involved redacted.
+ * given) — each in a transaction. Like Vault's plugin (which holds its lock in NewUser,
+ * UpdateUser and DeleteUser), user changes on one connection run one at a time: PostgreSQL fails
+ * concurrent GRANTs on the same object with "tuple concurrently updated". Every error leaves
+ * through `databaseError`, with the root password and any password involved redacted.
  */
 import pg from 'pg';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { passwordForStatement, type PasswordAuthentication } from './credentials.js';
 import { databaseError } from './sanitize.js';
 import { expandStatements, formatExpiration, quoteIdentifier } from './statements.js';
@@ -33,6 +36,8 @@ export class PostgresDatabase {
   private readonly pool: pg.Pool;
   private readonly secrets: string[];
   private readonly auth: PasswordAuthentication;
+  /** Serialises user changes (one key: the whole connection). */
+  private readonly serial = new KeyedMutex();
 
   constructor(details: ConnectionDetails) {
     const url = templatedUrl(details);
@@ -115,7 +120,9 @@ export class PostgresDatabase {
       );
       return;
     }
-    await this.withClient('failed to revoke user', (client) => defaultDeleteUser(client, username));
+    await this.serial.run('user-change', () =>
+      this.withClient('failed to revoke user', (client) => defaultDeleteUser(client, username)),
+    );
   }
 
   /** Closes the pool (config change, delete, rotate-root, unmount, seal). */
@@ -124,6 +131,10 @@ export class PostgresDatabase {
   }
 
   private async transaction(what: string, queries: string[], extraSecrets: string[]): Promise<void> {
+    await this.serial.run('user-change', () => this.transactionNow(what, queries, extraSecrets));
+  }
+
+  private async transactionNow(what: string, queries: string[], extraSecrets: string[]): Promise<void> {
     await this.withClient(
       what,
       async (client) => {

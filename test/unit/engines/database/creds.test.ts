@@ -79,6 +79,17 @@ describe('database creds against PostgreSQL', { skip: postgresSkipReason() }, ()
     await assert.rejects(pg.connect(username, 'A1a-wrong-password'), /password authentication failed/);
   });
 
+  it('16 concurrent creds requests all succeed (user changes are serialised per connection, as Vault does)', async () => {
+    // Concurrent GRANTs on one table fail in PostgreSQL with "tuple concurrently updated".
+    const all = await Promise.all(Array.from({ length: 16 }, () => issue()));
+    assert.equal(new Set(all.map((c) => c.username)).size, 16);
+    await Promise.all(all.map((c) => credsHandlers(h).revoke(secretRequest(h, c.response))));
+    const left = await pg.query('SELECT 1 FROM pg_roles WHERE rolname = ANY($1)', [
+      all.map((c) => c.username),
+    ]);
+    assert.equal(left.rowCount, 0);
+  });
+
   it('the revoke handler drops the user and ends its sessions; revoking again is a no-op', async () => {
     const { response, username, password } = await issue();
     const session = await pg.connect(username, password);

@@ -176,11 +176,11 @@ test('rekey with pgp_keys and backup: gpg decrypts the new shares, the sudo back
   });
   assert.deepEqual(started.body?.pgp_fingerprints, [holders[0].fingerprint, holders[1].fingerprint]);
   assert.equal(started.body?.backup, true);
-  const nonce = started.body!.nonce as string;
+  const nonce = started.body.nonce as string;
   await h.call('update', 'sys/rekey/update', { key: keys[0], nonce });
   const done = await h.call('update', 'sys/rekey/update', { key: keys[1], nonce });
   assert.equal(done.body?.complete, true);
-  const encrypted = done.body!.keys_base64 as string[];
+  const encrypted = done.body.keys_base64 as string[];
   const newShares = encrypted.map((k) => gpg.decrypt(k));
 
   const noToken = await h.call('read', 'sys/rekey/backup');
@@ -211,12 +211,12 @@ test('sys/rotate/root/* (authenticated, enveloped) runs the same rekey; without 
     rootToken,
   );
   assert.equal(started.response?.data?.started, true);
-  const nonce = started.response!.data!.nonce as string;
+  const nonce = started.response.data.nonce as string;
   assert.equal((await h.call('read', 'sys/rekey/init')).body?.nonce, nonce, 'one attempt, two front doors');
   await h.call('update', 'sys/rotate/root/update', { key: keys[0], nonce }, rootToken);
   const done = await h.call('update', 'sys/rotate/root/update', { key: keys[1], nonce }, rootToken);
   assert.equal(done.response?.data?.complete, true);
-  const single = (done.response!.data!.keys as string[])[0];
+  const single = (done.response.data.keys as string[])[0];
   await h.call('update', 'sys/seal', {}, rootToken);
   assert.equal((await unsealThroughApi(h, [single])).sealed, false);
   await h.core.close();

@@ -14,6 +14,7 @@ import { ApiError } from './errors.js';
 import { KvApi } from './kv.js';
 import { RaftApi } from './raft.js';
 import { SysApi } from './sys.js';
+import { CeremonyApi } from './ceremony.js';
 import { TokenApi } from './tokens.js';
 import type { Secret } from './types.js';
 import type { ApiCaller, ApiResponse, Query, RequestOptions } from './caller.js';
@@ -43,6 +44,8 @@ export class ArcaClient implements ApiCaller {
   readonly tokens: TokenApi;
   readonly kv: KvApi;
   readonly raft: RaftApi;
+  /** Key-holder ceremonies: rekey, generate-root. */
+  readonly ceremony: CeremonyApi;
   private readonly agent: http.Agent;
   private readonly secure: boolean;
   private readonly timeoutMs: number;
@@ -68,6 +71,7 @@ export class ArcaClient implements ApiCaller {
     this.tokens = new TokenApi(this);
     this.kv = new KvApi(this);
     this.raft = new RaftApi(this);
+    this.ceremony = new CeremonyApi(this);
   }
 
   /** Closes pooled keep-alive connections. */

@@ -108,7 +108,10 @@ export async function pgpKeyFileToBase64(contents: Uint8Array): Promise<string> 
   if (text.startsWith('-----BEGIN PGP')) {
     const keys = await openpgp.readKeys({ armoredKeys: text });
     if (keys.length !== 1) throw new Error('more than one key found in file');
-    return Buffer.from(keys[0].toPublic().write()).toString('base64');
+    if (keys[0].isPrivate()) throw new Error('the file holds a private key; give the public key');
+    // The armor's own bytes (not a re-serialisation), so the key reaches the server unchanged.
+    const { data } = await openpgp.unarmor(text);
+    return Buffer.from(data as Uint8Array).toString('base64');
   }
   if (decodeBase64Strict(text.replace(/\s+/g, '')) !== undefined) return text.replace(/\s+/g, '');
   return Buffer.from(contents).toString('base64');

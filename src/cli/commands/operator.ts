@@ -4,10 +4,13 @@
  */
 import type { Argv } from 'yargs';
 import type { InitRequest, InitResponse, SealStatus } from '../../api/types.js';
-import { action, withClient, optionalString, type Args, type CommandEnv } from '../command.js';
+import { action, listFlag, withClient, optionalString, type Args, type CommandEnv } from '../command.js';
 import { outputFormat, usageError } from '../context.js';
 import { formatJson, formatTable } from '../output.js';
 import { registerClusterOperator } from './operator-raft.js';
+import { registerGenerateRoot } from './operator-generate-root.js';
+import { registerRekey } from './operator-rekey.js';
+import { readPgpKeyFile, readPgpKeyFiles } from '../pgp-key-files.js';
 
 /** The `sys/init` body from `-key-shares` / `-key-threshold` (defaults 5 / 3, like vault). Pure. */
 export function initRequest(args: Args): InitRequest {
@@ -70,13 +73,22 @@ export function formatSealStatus(status: SealStatus, format: 'table' | 'json'): 
 
 export function registerOperator(cli: Argv, env: CommandEnv): Argv {
   return cli.command('operator', 'Operator commands (init, unseal, seal, raft, step-down, members)', (op) =>
-    registerClusterOperator(op, env)
+    registerGenerateRoot(registerRekey(registerClusterOperator(op, env), env), env)
       .command(
         'init',
         'Initialise the server (generates unseal key shares and the root token)',
-        (y) => y.option('key-shares', { type: 'number' }).option('key-threshold', { type: 'number' }),
+        (y) =>
+          y
+            .option('key-shares', { type: 'number' })
+            .option('key-threshold', { type: 'number' })
+            .option('pgp-keys', { type: 'string' })
+            .option('root-token-pgp-key', { type: 'string' }),
         action(env, async (args) => {
           const request = initRequest(args);
+          const pgpKeys = await readPgpKeyFiles(listFlag(args, 'pgp-keys'));
+          if (pgpKeys.length > 0) request.pgp_keys = pgpKeys;
+          const rootKeyFile = optionalString(args, 'root-token-pgp-key');
+          if (rootKeyFile) request.root_token_pgp_key = await readPgpKeyFile(rootKeyFile);
           const format = outputFormat(args, env.io);
           await withClient(env, args, 'initializing', async (client) => {
             env.io.stdout(formatInit(await client.sys.init(request), request, format));
@@ -114,6 +126,9 @@ export function registerOperator(cli: Argv, env: CommandEnv): Argv {
           });
         }),
       )
-      .demandCommand(1, 'operator needs a subcommand: init, unseal, seal, raft, step-down, members'),
+      .demandCommand(
+        1,
+        'operator needs a subcommand: init, unseal, seal, rekey, generate-root, raft, step-down, members',
+      ),
   );
 }

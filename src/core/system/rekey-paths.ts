@@ -5,6 +5,7 @@
  * no such paths). Shapes and messages follow Vault's `http/sys_rekey.go`. Every share submission,
  * start and cancel is written to the ceremony record (never the share).
  */
+import { zeroize } from '../../lib/bytes.js';
 import { ArcaError } from '../../lib/errors.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
@@ -136,7 +137,10 @@ function updatePath(ctx: CeremonyContext, prefix: string, render: Render): PathS
               ? { outcome: 'complete', progress: before.required }
               : { outcome: 'accepted', progress: r.progress },
         );
-        return render(isResult(out) ? resultBody(out) : statusBody(out));
+        if (!isResult(out)) return render(statusBody(out));
+        const body = resultBody(out);
+        zeroize(...out.shares);
+        return render(body);
       },
     },
   };

@@ -11,7 +11,9 @@ import { secureRandomBytes } from '../../lib/rng.js';
 import type { StorageView } from '../../logical/storage-view.js';
 import { tokenKeys } from './token-entry.js';
 
-const base62Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+import { randomBase62 } from '../../lib/base62.js';
+
+export { randomBase62 };
 
 /** Vault's service-token prefix. */
 export const serviceTokenPrefix = 'hvs.';
@@ -19,23 +21,6 @@ export const serviceTokenPrefix = 'hvs.';
 export const tokenBodyChars = 24;
 /** Salt length in bytes. */
 export const saltBytes = 32;
-
-/**
- * `length` uniformly distributed base62 characters from the OS CSPRNG. Bytes ≥ 248 are rejected
- * (248 = 4 × 62) so every character is exactly uniform.
- */
-export function randomBase62(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    const bytes = secureRandomBytes(length * 2);
-    for (const byte of bytes) {
-      if (byte >= 248) continue;
-      out += base62Alphabet[byte % 62];
-      if (out.length === length) break;
-    }
-  }
-  return out;
-}
 
 /** A new service token: `hvs.` + 24 base62 characters. */
 export function generateTokenId(): string {

@@ -164,3 +164,60 @@ test('generate-root refuses a second attempt, a wrong OTP length, a wrong nonce 
   assert.equal((await h.call('read', 'sys/generate-root/attempt')).body?.progress, 0);
   await h.core.close();
 });
+
+test('rekey with pgp_keys and backup: gpg decrypts the new shares, the sudo backup holds them, delete removes it', async () => {
+  const { h, keys, rootToken } = await unsealed();
+  const pgpKeys = holders.slice(0, 2).map((k) => k.publicKeyBase64);
+  const started = await h.call('update', 'sys/rekey/init', {
+    secret_shares: 2,
+    secret_threshold: 2,
+    pgp_keys: pgpKeys,
+    backup: true,
+  });
+  assert.deepEqual(started.body?.pgp_fingerprints, [holders[0].fingerprint, holders[1].fingerprint]);
+  assert.equal(started.body?.backup, true);
+  const nonce = started.body.nonce as string;
+  await h.call('update', 'sys/rekey/update', { key: keys[0], nonce });
+  const done = await h.call('update', 'sys/rekey/update', { key: keys[1], nonce });
+  assert.equal(done.body?.complete, true);
+  const encrypted = done.body.keys_base64 as string[];
+  const newShares = encrypted.map((k) => gpg.decrypt(k));
+
+  const noToken = await h.call('read', 'sys/rekey/backup');
+  assert.equal(noToken.status, 403, 'the backup needs a (sudo) token');
+  const backup = await h.call('read', 'sys/rekey/backup', {}, rootToken);
+  assert.equal(backup.response?.data?.nonce, nonce);
+  assert.deepEqual(backup.response?.data?.keys_base64, {
+    [holders[0].fingerprint]: [encrypted[0]],
+    [holders[1].fingerprint]: [encrypted[1]],
+  });
+  assert.equal(backup.response?.topLevelData, true);
+  assert.equal((await h.call('delete', 'sys/rekey/backup', {}, rootToken)).status, 204);
+  const gone = await h.call('read', 'sys/rekey/backup', {}, rootToken);
+  assert.deepEqual(gone.error?.messages, ['no backed-up keys found']);
+
+  await h.call('update', 'sys/seal', {}, rootToken);
+  assert.equal((await unsealThroughApi(h, newShares)).sealed, false);
+  await h.core.close();
+});
+
+test('sys/rotate/root/* (authenticated, enveloped) runs the same rekey; without a token it is refused', async () => {
+  const { h, keys, rootToken } = await unsealed();
+  assert.equal((await h.call('read', 'sys/rotate/root/init')).status, 403);
+  const started = await h.call(
+    'update',
+    'sys/rotate/root/init',
+    { secret_shares: 1, secret_threshold: 1 },
+    rootToken,
+  );
+  assert.equal(started.response?.data?.started, true);
+  const nonce = started.response.data.nonce as string;
+  assert.equal((await h.call('read', 'sys/rekey/init')).body?.nonce, nonce, 'one attempt, two front doors');
+  await h.call('update', 'sys/rotate/root/update', { key: keys[0], nonce }, rootToken);
+  const done = await h.call('update', 'sys/rotate/root/update', { key: keys[1], nonce }, rootToken);
+  assert.equal(done.response?.data?.complete, true);
+  const single = (done.response.data.keys as string[])[0];
+  await h.call('update', 'sys/seal', {}, rootToken);
+  assert.equal((await unsealThroughApi(h, [single])).sealed, false);
+  await h.core.close();
+});

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { GpgHome } from '../../helpers/gpg.js';
 import {
   api,
   launchBrowser,
@@ -152,6 +153,36 @@ describe('web UI: rekey and generate-root ceremonies', { timeout: 300_000 }, () 
     const self = await api(server.url, 'GET', 'auth/token/lookup-self', { token });
     assert.equal(self.status, 200);
     assert.deepEqual(self.json.data.policies, ['root']);
+  });
+
+  it('generates a root token encrypted to a PGP key; gpg decrypts it to a working token', async () => {
+    const gpg = new GpgHome();
+    try {
+      const key = gpg.generate('requester <requester@arca.test>');
+      await page.click('#nav a[href="#/generate-root"]');
+      await page.waitForSelector('#gr-start-form');
+      await page.fill('#gr-pgp-text', key.publicKeyBase64);
+      await page.click('#gr-start');
+      await page.waitForSelector('#gr-update-form');
+      assert.match((await page.textContent('#gr-status')) ?? '', new RegExp(key.fingerprint, 'i'));
+      assert.equal(await page.locator('#gr-otp').count(), 0, 'no OTP with a PGP key');
+      for (const [i, share] of newKeys.slice(1, 4).entries()) {
+        await page.fill('#gr-key', share);
+        await page.click('#gr-submit');
+        if (i < 2)
+          await page.waitForFunction(
+            (n) => document.querySelector('#gr-progress')?.textContent === `${n}/3`,
+            i + 1,
+          );
+      }
+      await page.waitForSelector('#gr-encoded');
+      assert.equal(await page.locator('#gr-decode-form').count(), 0, 'nothing to decode in the browser');
+      const token = gpg.decrypt((await page.textContent('#gr-encoded')) ?? '').trim();
+      const self = await api(server.url, 'GET', 'auth/token/lookup-self', { token });
+      assert.deepEqual(self.json.data.policies, ['root']);
+    } finally {
+      gpg.close();
+    }
   });
 
   it('follows another holder in generate-root, and a cancelled attempt leaves nothing behind', async () => {

@@ -5,7 +5,8 @@
  * shapes only (see request-mapping.ts and response-rendering.ts for the rules).
  *
  * Every response (success, error, 404, fastify's own failures) carries `Cache-Control: no-store`
- * and, unless the backend returned a raw body, `Content-Type: application/json`. No error ever
+ * and, unless the backend returned a raw body, `Content-Type: application/json` — except the web
+ * UI's files when `ui` is set (ui-routes.ts: `/`, `/ui`, `/ui/*`, GET/HEAD only, revalidated). No error ever
  * crashes the process: unexpected errors are logged (never with request data) and become 500
  * `{"errors":["internal error"]}`. `LIST` works on every connection via list-aware-server.ts.
  */

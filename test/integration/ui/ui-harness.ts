@@ -23,8 +23,8 @@ export const waitMs = 30_000;
 /** Where screenshots go: `<repo>/test-artifacts/ui/` (this file runs from dist/test/integration/ui). */
 export const artifactsDir = fileURLToPath(new URL('../../../../test-artifacts/ui/', import.meta.url));
 
-/** Discards log lines. */
-class NullSink extends Writable {
+/** Discards log lines (pass as `logDestination`). */
+export class NullSink extends Writable {
   override _write(_chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     callback();
   }

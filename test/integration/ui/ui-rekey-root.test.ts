@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { GpgHome } from '../../helpers/gpg.js';
 import {
   api,
   launchBrowser,
@@ -51,14 +52,15 @@ describe('web UI: rekey and generate-root ceremonies', { timeout: 300_000 }, () 
     await server?.stop();
   });
 
-  it('a cancelled rekey leaves nothing behind', async () => {
+  it('follows a share another holder submits, and a cancelled rekey leaves nothing behind', async () => {
     await page.waitForSelector('#rekey-init-form');
     await page.click('#rekey-start');
     await page.waitForSelector('#rekey-update-form');
-    await page.fill('#rekey-key', oldKeys[0]);
-    await page.click('#rekey-submit');
+    // Another key holder submits from elsewhere: the page picks the progress up by itself.
+    const nonce = (await api(server.url, 'GET', 'sys/rekey/init')).json.nonce;
+    const other = await api(server.url, 'PUT', 'sys/rekey/update', { body: { key: oldKeys[0], nonce } });
+    assert.equal(other.json.progress, 1);
     await page.waitForFunction(() => document.querySelector('#rekey-status-progress')?.textContent === '1/2');
-    assert.equal(await page.inputValue('#rekey-key'), '');
     await page.click('#rekey-cancel');
     await page.waitForSelector('#rekey-init-form');
     const status = await api(server.url, 'GET', 'sys/rekey/init', { token: rootToken });
@@ -153,14 +155,45 @@ describe('web UI: rekey and generate-root ceremonies', { timeout: 300_000 }, () 
     assert.deepEqual(self.json.data.policies, ['root']);
   });
 
-  it('a cancelled generate-root attempt leaves nothing behind', async () => {
+  it('generates a root token encrypted to a PGP key; gpg decrypts it to a working token', async () => {
+    const gpg = new GpgHome();
+    try {
+      const key = gpg.generate('requester <requester@arca.test>');
+      await page.click('#nav a[href="#/generate-root"]');
+      await page.waitForSelector('#gr-start-form');
+      await page.fill('#gr-pgp-text', key.publicKeyBase64);
+      await page.click('#gr-start');
+      await page.waitForSelector('#gr-update-form');
+      assert.match((await page.textContent('#gr-status')) ?? '', new RegExp(key.fingerprint, 'i'));
+      assert.equal(await page.locator('#gr-otp').count(), 0, 'no OTP with a PGP key');
+      for (const [i, share] of newKeys.slice(1, 4).entries()) {
+        await page.fill('#gr-key', share);
+        await page.click('#gr-submit');
+        if (i < 2)
+          await page.waitForFunction(
+            (n) => document.querySelector('#gr-progress')?.textContent === `${n}/3`,
+            i + 1,
+          );
+      }
+      await page.waitForSelector('#gr-encoded');
+      assert.equal(await page.locator('#gr-decode-form').count(), 0, 'nothing to decode in the browser');
+      const token = gpg.decrypt((await page.textContent('#gr-encoded')) ?? '').trim();
+      const self = await api(server.url, 'GET', 'auth/token/lookup-self', { token });
+      assert.deepEqual(self.json.data.policies, ['root']);
+    } finally {
+      gpg.close();
+    }
+  });
+
+  it('follows another holder in generate-root, and a cancelled attempt leaves nothing behind', async () => {
     // Clicking the page's own nav link starts it afresh.
     await page.click('#nav a[href="#/generate-root"]');
     await page.waitForSelector('#gr-start-form');
     await page.click('#gr-start');
     await page.waitForSelector('#gr-update-form');
-    await page.fill('#gr-key', newKeys[0]);
-    await page.click('#gr-submit');
+    // Another key holder submits from elsewhere: the page picks the progress up by itself.
+    const nonce = (await api(server.url, 'GET', 'sys/generate-root/attempt')).json.nonce;
+    await api(server.url, 'PUT', 'sys/generate-root/update', { body: { key: newKeys[0], nonce } });
     await page.waitForFunction(() => document.querySelector('#gr-progress')?.textContent === '1/3');
     await page.click('#gr-cancel');
     await page.waitForSelector('#gr-start-form');

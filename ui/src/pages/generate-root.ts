@@ -8,7 +8,7 @@
 import { call, describe, read, type Json } from '../api.js';
 import { facts, field, h, notice, replace } from '../dom.js';
 import { decodeRootToken } from '../otp.js';
-import type { PageContext } from '../page.js';
+import { every, type PageContext } from '../page.js';
 import { setToken } from '../session.js';
 import { pgpKeysInput, shareInput, takeSecret } from './secrets.js';
 
@@ -22,10 +22,21 @@ export async function generateRootPage(ctx: PageContext): Promise<void> {
   ctx.root.append(message, box);
   ctx.onLeave(() => (attemptOtp = undefined));
   const fail = (err: unknown): void => replace(message, notice('error', describe(err)));
+  /** True while a share is on its way: the poller must not redraw under the answer. */
+  let busy = false;
   await refresh();
+  // Other holders submit from their own browsers: follow the progress while the share step is
+  // shown and its field is empty.
+  every(ctx, 3000, async () => {
+    const field = box.querySelector<HTMLInputElement>('#gr-key');
+    const idle = (): boolean => field !== null && box.contains(field) && field.value === '' && !busy;
+    if (idle()) await refresh(idle).catch(() => undefined);
+  });
 
-  async function refresh(): Promise<void> {
+  /** Re-reads the attempt and shows its step, unless `stillWanted` says the page moved on meanwhile. */
+  async function refresh(stillWanted: () => boolean = () => true): Promise<void> {
     const status = await read('sys/generate-root/attempt');
+    if (!stillWanted()) return;
     if (status.started !== true) replace(box, startForm());
     else replace(box, progressStep(status));
   }
@@ -84,12 +95,14 @@ export async function generateRootPage(ctx: PageContext): Promise<void> {
       event.preventDefault();
       const share = takeSecret(key);
       if (share === '') return;
+      busy = true;
       call('PUT', 'sys/generate-root/update', { body: { key: share, nonce: status.nonce } })
         .then((result) => {
           if (result.complete === true) replace(box, completed(result));
           else replace(box, progressStep(result));
         })
-        .catch(fail);
+        .catch(fail)
+        .finally(() => (busy = false));
     });
     return h(
       'div',

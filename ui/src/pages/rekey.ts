@@ -7,7 +7,7 @@
  */
 import { call, describe, read, type Json } from '../api.js';
 import { facts, field, h, intValue, notice, replace } from '../dom.js';
-import type { PageContext } from '../page.js';
+import { every, type PageContext } from '../page.js';
 import { pgpKeysInput, shareInput, showOnce, takeSecret } from './secrets.js';
 
 /** Renders the rekey page. */
@@ -16,18 +16,30 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
   const message = h('div', { id: 'rekey-message' });
   ctx.root.append(message, box);
   await refresh();
+  // Other holders submit from their own browsers: follow the progress while a share step is shown
+  // and its field is empty (never while new keys are on screen or a form is being filled).
+  every(ctx, 3000, async () => {
+    const field = box.querySelector<HTMLInputElement>('#rekey-key, #rekey-verify-key');
+    const idle = (): boolean => field !== null && box.contains(field) && field.value === '' && !busy;
+    if (idle()) await refresh(idle).catch(() => undefined);
+  });
 
-  async function refresh(): Promise<void> {
+  /** Re-reads the attempt and shows its step, unless `stillWanted` says the page moved on meanwhile. */
+  async function refresh(stillWanted: () => boolean = () => true): Promise<void> {
     const status = await read('sys/rekey/init');
+    const verify =
+      status.started === true && status.verification_required === true
+        ? await read('sys/rekey/verify').catch(() => undefined)
+        : undefined;
+    if (!stillWanted()) return;
     if (status.started !== true) return replace(box, initForm());
-    if (status.verification_required === true) {
-      const verify = await read('sys/rekey/verify').catch(() => undefined);
-      if (verify?.nonce) return replace(box, verifyStep(verify));
-    }
+    if (verify?.nonce) return replace(box, verifyStep(verify));
     replace(box, progressStep(status));
   }
 
   const fail = (err: unknown): void => replace(message, notice('error', describe(err)));
+  /** True while a share is on its way: the poller must not redraw under the answer. */
+  let busy = false;
 
   function initForm(): HTMLElement {
     const shares = h('input', {
@@ -106,13 +118,15 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
       event.preventDefault();
       const share = takeSecret(key);
       if (share === '') return;
+      busy = true;
       call('PUT', 'sys/rekey/update', { body: { key: share, nonce: status.nonce } })
         .then((result) =>
           result.complete === true
             ? completed(result)
             : refresh().then(() => replace(message, notice('ok', 'Share accepted.'))),
         )
-        .catch(fail);
+        .catch(fail)
+        .finally(() => (busy = false));
     });
     return h('div', {}, statusFacts('rekey-status', status), form);
   }
@@ -178,6 +192,7 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
       event.preventDefault();
       const share = takeSecret(key);
       if (share === '') return;
+      busy = true;
       call('PUT', 'sys/rekey/verify', { body: { key: share, nonce: verify.nonce } })
         .then(async (result) => {
           if (result.complete === true) {
@@ -198,7 +213,8 @@ export async function rekeyPage(ctx: PageContext): Promise<void> {
             replace(message, notice('ok', 'Share verified.'));
           }
         })
-        .catch(fail);
+        .catch(fail)
+        .finally(() => (busy = false));
     });
     return h('div', {}, statusFacts('rekey-verify-status', verify), form);
   }

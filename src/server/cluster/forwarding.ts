@@ -129,11 +129,17 @@ export class RequestForwarding {
 
   /**
    * Active side: answers forwarded requests with `inject` while `isActive()`; otherwise refuses
-   * with 503 so the standby can report "no active node" instead of forwarding in a loop.
+   * with 503 so the standby can report "no active node" instead of forwarding in a loop. A node
+   * that leads Raft but is still activating (`isActivating()`) holds the request for up to
+   * `connectWaitMs` until it is active: right after a failover the standbys already name it, and
+   * bouncing them with 503 only turns the activation time into client errors and retries.
    */
-  serve(inject: InjectFn, isActive: () => boolean): void {
+  serve(inject: InjectFn, isActive: () => boolean, isActivating: () => boolean = () => false): void {
     this.options.transport.handle(forwardMethod, async (_fromPeerId, payload) => {
       const request = parseForwardedRequest(payload);
+      const deadline = performance.now() + this.options.connectWaitMs;
+      while (!isActive() && isActivating() && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 25));
       if (!isActive()) throw noActiveNode();
       const key = `${request.clientId}/${request.seq}`;
       const known = this.answered.get(key);

@@ -222,7 +222,11 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     attachHttpApp: (app) => {
       if (attached) return;
       attached = true;
-      node.forwarding.serve(injectInto(app), () => mode() === 'active');
+      node.forwarding.serve(
+        injectInto(app),
+        () => mode() === 'active',
+        () => mode() === 'standby' && node.storage.isLeader(),
+      );
     },
     close: async () => {
       if (closed) return;

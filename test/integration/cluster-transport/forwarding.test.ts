@@ -8,6 +8,7 @@ import {
   type ForwardedRequest,
 } from '../../../src/server/cluster/forwarding.js';
 import { clusterHttpGate, type HaView } from '../../../src/server/cluster/http-gate.js';
+import { pollUntil } from '../../../src/lib/poll.js';
 import { injectInto } from '../../../src/server/cluster/inject.js';
 import { readJson, startTestApp, type RunningApp } from '../../unit/server/http/test-handler.js';
 import { connectAll, startNode, TempDirs, type TestNode } from './helpers.js';
@@ -24,6 +25,8 @@ describe('request forwarding from a standby to the active node', () => {
     active: undefined,
   };
   let activeIsActive = true;
+  let activeIsActivating = false;
+  let activatingAsked = 0;
   let standbyForwarding: RequestForwarding;
 
   before(async () => {
@@ -48,7 +51,14 @@ describe('request forwarding from a standby to the active node', () => {
     standby = await startTestApp({ intercept: clusterHttpGate(view, standbyForwarding) });
     const activeView: HaView = { mode: () => 'active', active: () => undefined };
     active = await startTestApp({ intercept: clusterHttpGate(activeView, activeForwarding) });
-    activeForwarding.serve(injectInto(active.app), () => activeIsActive);
+    activeForwarding.serve(
+      injectInto(active.app),
+      () => activeIsActive,
+      () => {
+        activatingAsked++;
+        return activeIsActivating;
+      },
+    );
     standbyView.active = { peerId: activeNode.identity.peerId, apiAddr: active.url };
   });
   after(async () => {
@@ -200,6 +210,38 @@ describe('request forwarding from a standby to the active node', () => {
       assert.equal(active.handler.requests.length, activeBefore);
     } finally {
       activeIsActive = true;
+    }
+  });
+
+  test('a newly elected node still activating holds forwarded requests until it is active (no 503 bounce)', async () => {
+    activeIsActive = false;
+    activeIsActivating = true;
+    let served = 0;
+    active.handler.reply(() => {
+      served++;
+      return { data: { after: 'activation' } };
+    });
+    try {
+      const before = active.handler.requests.length;
+      const askedBefore = activatingAsked;
+      const pending = fetch(`${standby.url}/v1/secret/data/held`);
+      // The request reached the activating node and is waiting there (not answered, not served).
+      let settled = false;
+      void pending.finally(() => (settled = true));
+      await pollUntil('the request to wait at the activating node', async () => {
+        return activatingAsked >= askedBefore + 2 || settled;
+      });
+      assert.equal(settled, false, 'not answered while the node is activating');
+      assert.equal(active.handler.requests.length, before);
+      activeIsActivating = false;
+      activeIsActive = true;
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.deepEqual((await readJson(res)).data, { after: 'activation' });
+      assert.equal(served, 1);
+    } finally {
+      activeIsActive = true;
+      activeIsActivating = false;
     }
   });
 

@@ -218,7 +218,13 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     for (let i = 0; i < 100; i++) await write(newLeader, `while-down-${i}`, { i });
     // The killed node restarts sealed: it never serves, not even by forwarding, until unsealed.
     await cluster.start(leader);
-    assert.equal(await healthStatus(cluster.api(leader)), 503);
+    // healthStatus is 0 when the answer did not come within its 2 s timeout (a loaded box).
+    let restartedHealth = 0;
+    await waitUntil(
+      'the restarted node to answer sys/health',
+      async () => (restartedHealth = await healthStatus(cluster.api(leader))) !== 0,
+    );
+    assert.equal(restartedHealth, 503);
     await assert.rejects(read(leader, 'from-node1'), (err) => isApiError(err) && err.status === 503);
     await write(newLeader, 'while-sealed', { n: 1 });
     await unsealNode(cluster.api(leader), keys);

@@ -49,24 +49,19 @@ export function parseDurationSeconds(input: unknown, field = 'duration', allowNe
 }
 
 /**
- * Parses a duration to milliseconds without truncation ("500ms", "1.5s", or a number of ms), for
- * settings finer than a second such as `max_clock_offset`. Throws `invalid_field` naming `field`
- * for malformed or negative input.
+ * Like `parseDurationSeconds` but in whole milliseconds, for sub-second settings such as
+ * `max_clock_offset = "500ms"` (a bare number is still seconds, as Vault reads durations).
  */
 export function parseDurationMs(input: unknown, field = 'duration'): number {
   const fail = (): never => {
     throw new ArcaError('invalid_field', `invalid duration for field "${field}": ${JSON.stringify(input)}`);
   };
-  const ms =
-    typeof input === 'number'
-      ? input
-      : typeof input === 'string'
-        ? /^\d+$/.test(input.trim())
-          ? Number(input.trim())
-          : (parseGoDuration(input.trim()) ?? fail()) * 1000
-        : fail();
-  if (!Number.isFinite(ms) || ms < 0) fail();
-  return ms;
+  const text = typeof input === 'number' ? String(input) : typeof input === 'string' ? input.trim() : fail();
+  if (text === '') return 0;
+  const seconds = /^[+]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : (parseGoDuration(text) ?? fail());
+  if (!Number.isFinite(seconds) || seconds < 0) fail();
+  // Round to microseconds first so 0.5 s is 500 ms, not 499.99…
+  return Math.trunc(Math.round(seconds * 1e6) / 1e3);
 }
 
 function parseGoDuration(text: string): number | undefined {

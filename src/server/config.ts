@@ -69,6 +69,12 @@ export interface ServerConfig {
   defaultLeaseTtlSeconds: number;
   /** System max lease TTL (`max_lease_ttl`, 0/absent = 768h); never below the default. */
   maxLeaseTtlSeconds: number;
+  /**
+   * ε, the bound on clock offsets between nodes (`max_clock_offset`, e.g. "500ms"; default
+   * 500 ms, src/lib/clock-offset.ts): leases and tokens count as expired for use ε early and are
+   * revoked only ε late; a new active node waits ε + an election timeout before revoking.
+   */
+  maxClockOffsetMs: number;
   telemetry: TelemetryConfig;
   /**
    * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
@@ -76,12 +82,6 @@ export interface ServerConfig {
    * longer than one request, at the cost of read throughput (docs/benchmarks.md).
    */
   disableCache: boolean;
-  /**
-   * `max_clock_offset` (Arca; CockroachDB's `--max-offset`), ms: the wall-clock offset between
-   * cluster members the lease rules tolerate. A member whose offset from a majority exceeds 0.8 of
-   * it refuses leadership (src/server/cluster/clock-guard.ts). Default 500 ms ("500ms", "1s").
-   */
-  maxClockOffsetMs: number;
   /** `cluster_name`, `pid_file` and Vault's other top-level switches (config-vault-keys.ts). */
   vault: VaultKeySettings;
   /** Non-fatal remarks (unknown keys), to be logged at startup. */
@@ -97,9 +97,9 @@ const knownTopLevelKeys = new Set([
   'log_level',
   'default_lease_ttl',
   'max_lease_ttl',
+  'max_clock_offset',
   'telemetry',
   'disable_cache',
-  'max_clock_offset',
   ...vaultTopLevelKeys,
 ]);
 
@@ -143,6 +143,10 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
         `cannot be larger than max_lease_ttl (${maxLeaseTtlSeconds}s)`,
     );
   }
+  const maxClockOffsetMs =
+    raw.max_clock_offset === undefined
+      ? defaultMaxClockOffsetMs
+      : attempt(() => parseDurationMs(raw.max_clock_offset, 'max_clock_offset'), fail);
   const logLevel =
     raw.log_level === undefined
       ? 'info'
@@ -156,11 +160,8 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
+    maxClockOffsetMs,
     telemetry,
-    maxClockOffsetMs:
-      raw.max_clock_offset === undefined
-        ? defaultMaxClockOffsetMs
-        : attempt(() => parseDurationMs(raw.max_clock_offset, 'max_clock_offset'), fail),
     vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
   };

@@ -21,7 +21,7 @@ const seed = 21;
 
 test(
   'CI gameday (3 nodes, kill/pause/partition/clock, seed 21): no violation',
-  { timeout: 300_000 },
+  { timeout: 420_000 },
   async (t) => {
     if (findFaketime() === undefined) {
       t.skip('libfaketime is not installed (.ci/run installs the faketime package)');

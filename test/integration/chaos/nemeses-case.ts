@@ -20,7 +20,7 @@ const seed = 190;
 
 test(
   'nemeses drift, member churn, net delay and loss (3 nodes, seed 190): no violation',
-  { timeout: 300_000 },
+  { timeout: 420_000 },
   async (t) => {
     if (findFaketime() === undefined) {
       t.skip('libfaketime is not installed (.ci/run installs the faketime package)');

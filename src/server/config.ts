@@ -16,10 +16,10 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
-import { defaultMaxClockOffsetMs } from '../lib/clock-offset.js';
-import { parseDurationMs, parseDurationSeconds } from '../lib/durations.js';
+import { parseDurationSeconds } from '../lib/durations.js';
 import type { JsonLimits } from '../lib/json-limits.js';
 import { parseListenAddress } from './address.js';
+import { parseMaxClockOffsetMs } from './config-clock.js';
 import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-limits.js';
 import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
@@ -69,11 +69,7 @@ export interface ServerConfig {
   defaultLeaseTtlSeconds: number;
   /** System max lease TTL (`max_lease_ttl`, 0/absent = 768h); never below the default. */
   maxLeaseTtlSeconds: number;
-  /**
-   * ε, the bound on clock offsets between nodes (`max_clock_offset`, e.g. "500ms"; default
-   * 500 ms, src/lib/clock-offset.ts): leases and tokens count as expired for use ε early and are
-   * revoked only ε late; a new active node waits ε + an election timeout before revoking.
-   */
+  /** ε (`max_clock_offset`, default 500 ms): see config-clock.ts. */
   maxClockOffsetMs: number;
   telemetry: TelemetryConfig;
   /**
@@ -143,10 +139,6 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
         `cannot be larger than max_lease_ttl (${maxLeaseTtlSeconds}s)`,
     );
   }
-  const maxClockOffsetMs =
-    raw.max_clock_offset === undefined
-      ? defaultMaxClockOffsetMs
-      : attempt(() => parseDurationMs(raw.max_clock_offset, 'max_clock_offset'), fail);
   const logLevel =
     raw.log_level === undefined
       ? 'info'
@@ -160,7 +152,7 @@ export async function parseServerConfig(text: string, filename = 'config.hcl'): 
     disableCache: boolValue(raw.disable_cache, 'disable_cache', false, fail),
     defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds,
-    maxClockOffsetMs,
+    maxClockOffsetMs: attempt(() => parseMaxClockOffsetMs(raw.max_clock_offset), fail),
     telemetry,
     vault: parseVaultKeys(raw, storage.type, fail),
     warnings,
@@ -197,7 +189,7 @@ export function devServerConfig(listenAddress = '127.0.0.1:8200'): ServerConfig 
     disableCache: false,
     defaultLeaseTtlSeconds: limits.defaultLeaseTtlSeconds,
     maxLeaseTtlSeconds: limits.maxLeaseTtlSeconds,
-    maxClockOffsetMs: defaultMaxClockOffsetMs,
+    maxClockOffsetMs: parseMaxClockOffsetMs(undefined),
     telemetry: parseTelemetry({}, (message) => {
       throw configError('-dev', message);
     }),

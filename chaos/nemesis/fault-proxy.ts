@@ -144,8 +144,10 @@ export class FaultProxy {
     const dialer = await nodeOwningSocket(client.remotePort ?? 0, client.localPort ?? 0, this.pids()).catch(
       () => undefined,
     );
-    if (dialer === undefined) this.unidentified++;
+    // A connection that closed while its dialer was being looked up carried nothing through the
+    // proxy: it is not counted as unidentified (under load, handshakes time out that fast).
     if (client.destroyed) return;
+    if (dialer === undefined) this.unidentified++;
     const upstream = net.connect(this.upstreamPort, '127.0.0.1');
     upstream.on('error', () => undefined);
     const pipe: Pipe = {

@@ -28,6 +28,3 @@ export function isDueForRevocation(
 export function revocationDueWallMs(expireWallMs: number, maxClockOffsetMs: number): number {
   return expireWallMs + maxClockOffsetMs + 1;
 }
-
-/** A node is fenced once its offset from a majority exceeds this fraction of the bound (0.8). */
-export const clockOffsetFenceRatio = 0.8;

@@ -19,7 +19,9 @@
  * fenced by it — so a 3-node cluster with one skewed node and one dead node still has a leader.
  * A 1-vs-1 disagreement with no history (who is wrong cannot be told) fences nobody.
  */
-import { clockOffsetFenceRatio } from '../../lib/clock-offset.js';
+
+/** A node is fenced once its offset from a majority exceeds this fraction of the bound (0.8). */
+export const clockOffsetFenceRatio = 0.8;
 
 /** One round trip's reading. */
 export interface ClockSample {

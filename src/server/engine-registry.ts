@@ -4,6 +4,7 @@
  * and not on another.
  */
 import type { BackendFactory } from '../logical/backend.js';
+import { jwtAuthFactory } from '../engines/auth/jwt/index.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
 import { pkiBackendFactory } from '../engines/pki/index.js';
@@ -20,4 +21,6 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
 };
 
 /** Auth method factories by type (`sys/auth` `type`); `token` is core's own and not listed. */
-export const authEngines: Readonly<Record<string, BackendFactory>> = {};
+export const authEngines: Readonly<Record<string, BackendFactory>> = {
+  jwt: jwtAuthFactory,
+};

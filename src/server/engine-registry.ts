@@ -4,6 +4,7 @@
  * and not on another.
  */
 import type { BackendFactory } from '../logical/backend.js';
+import { approleBackendFactory } from '../engines/auth/approle/index.js';
 import { userpassBackendFactory } from '../engines/auth/userpass/index.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { kvBackendFactory } from '../engines/kv/index.js';
@@ -23,4 +24,5 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
 /** Auth method factories by type (`sys/auth` `type`); `token` is core's own and not listed. */
 export const authEngines: Readonly<Record<string, BackendFactory>> = {
   userpass: userpassBackendFactory,
+  approle: approleBackendFactory,
 };

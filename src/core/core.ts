@@ -24,6 +24,7 @@ import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
 import { auditPaths } from './system/audit-paths.js';
+import { lockedUserPaths } from './system/locked-users-paths.js';
 import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { wrappingPaths } from './system/wrapping-paths.js';
@@ -159,6 +160,7 @@ export class Core implements RequestHandler {
           if (rt === undefined) throw new ArcaError('sealed');
           return rt.wrapping;
         }),
+        ...lockedUserPaths(() => this.runtimeState),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],

@@ -17,6 +17,14 @@ export type MountKind = 'secret' | 'auth';
 /** An auth mount's `token_type` tune: what a login's `default` type becomes, or a forced type. */
 export type MountTokenType = 'default-service' | 'default-batch' | 'service' | 'batch';
 
+/** An auth mount's `user_lockout_config` tune; 0/absent = Vault's default. */
+export interface UserLockoutConfig {
+  threshold?: number;
+  durationSeconds?: number;
+  counterResetSeconds?: number;
+  disable?: boolean;
+}
+
 /** Per-mount TTL config; 0 means "use the system value". */
 export interface MountConfig {
   defaultLeaseTtlSeconds: number;
@@ -26,6 +34,8 @@ export interface MountConfig {
   tokenType?: MountTokenType;
   /** `unauth` or `hidden` (Vault's UI listing hint); absent = not set. */
   listingVisibility?: string;
+  /** userpass/approle/ldap mounts: user lockout settings (./user-lockout.ts). */
+  userLockout?: UserLockoutConfig;
 }
 
 export interface MountEntry {
@@ -58,6 +68,14 @@ const storedMountTable = object<{ entries: MountEntry[] }>({
         forceNoCache: bool,
         tokenType: optional(literal('default-service', 'default-batch', 'service', 'batch')),
         listingVisibility: optional(str),
+        userLockout: optional(
+          object<UserLockoutConfig>({
+            threshold: optional(num),
+            durationSeconds: optional(num),
+            counterResetSeconds: optional(num),
+            disable: optional(bool),
+          }),
+        ),
       }),
       options: recordOf(str),
       local: bool,

@@ -159,6 +159,9 @@ export class Mounts {
         maxLeaseTtlSeconds: tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds,
         ...(tune.tokenType === undefined ? {} : { tokenType: tune.tokenType }),
         ...(tune.listingVisibility === undefined ? {} : { listingVisibility: tune.listingVisibility }),
+        ...(tune.userLockout === undefined
+          ? {}
+          : { userLockout: { ...entry.config.userLockout, ...tune.userLockout } }),
       },
       options: tune.options === undefined ? entry.options : { ...entry.options, ...tune.options },
     };

@@ -14,6 +14,7 @@ import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
 import { isEmptyResponse } from '../logical/response-envelope.js';
+import { withUserLockout } from './login-lockout.js';
 import { mintLoginToken } from './login-tokens.js';
 import { validateWrappingToken, wrappingTokenPaths } from './response-wrapping.js';
 import type { CoreLogger } from './mounts.js';
@@ -110,7 +111,9 @@ export async function runPipeline(
       throw new ArcaError('invalid_request', 'endpoint requires response wrapping to be used');
     }
     dispatchRequest.operation = operation;
-    response = await dispatch(match.route.backend, dispatchRequest, declared);
+    response = await withUserLockout(rt.lockout, match.route, declared, dispatchRequest, () =>
+      dispatch(match.route.backend, dispatchRequest, declared),
+    );
     response = await applyLease(rt, response, match, path, token);
     if (response.login !== undefined) response = await mintLogin(rt, response, match, path);
     response = decorate(response, match, path);

@@ -8,6 +8,7 @@ import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import { LeaseRegistry } from './leases.js';
 import { loginRenewalLimits } from './login-renewal.js';
+import { UserLockout } from './user-lockout.js';
 import { Mounts, type MountsDeps } from './mounts.js';
 import { PolicyStore } from './policy-store.js';
 import { ResponseWrapping } from './response-wrapping.js';
@@ -44,6 +45,7 @@ export class UnsealedRuntime {
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
     readonly wrapping: ResponseWrapping,
+    readonly lockout: UserLockout,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -108,6 +110,7 @@ export class UnsealedRuntime {
         clock: deps.clock,
         cubbyhole: () => cubbyholeRoute(mounts)?.storage,
       }),
+      new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
     );
   }
 

@@ -71,6 +71,12 @@ export interface PathSpec {
   takesArbitraryFields?: boolean;
   /** Paths callable without a token (login endpoints). */
   unauthenticated?: boolean;
+  /**
+   * Login paths of methods with user lockout (userpass, approle; Vault's alias lookahead): the
+   * alias the login is for (username, role_id), read before the handler so core can refuse a
+   * locked-out alias. A handler throws `invalid_credentials` for a failure that counts.
+   */
+  loginAlias?: (request: BackendRequest) => Promise<string>;
   /** Short help text for `?help=1`. */
   help?: string;
 }

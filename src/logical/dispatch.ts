@@ -136,3 +136,16 @@ export async function dispatch(
   const warning = `Endpoint ignored these unrecognized parameters: [${unknown.join(' ')}]`;
   return { ...response, warnings: [...(response.warnings ?? []), warning] };
 }
+
+/**
+ * The alias a login is for (the matched spec's `loginAlias`: username, role_id), read before the
+ * handler runs so core can apply user lockout; undefined when the spec declares none.
+ */
+export async function loginAliasOf(
+  request: DispatchRequest,
+  matched: PathMatch,
+): Promise<string | undefined> {
+  if (matched.spec.loginAlias === undefined) return undefined;
+  const { built } = backendRequest(request, matched, request.operation);
+  return matched.spec.loginAlias(built);
+}

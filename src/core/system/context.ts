@@ -3,7 +3,7 @@
  * see this interface, so each area (seal, mounts, policies, capabilities) stays a small module.
  */
 import type { Clock } from '../../lib/clock.js';
-import type { MountEntry, MountKind, MountTokenType, NewMount } from '../mount-table.js';
+import type { MountEntry, MountKind, MountTokenType, NewMount, UserLockoutConfig } from '../mount-table.js';
 import type { PolicyStore } from '../policy-store.js';
 import type { SealLifecycle } from '../lifecycle.js';
 
@@ -24,6 +24,8 @@ export interface MountTune {
   tokenType?: MountTokenType;
   /** `unauth`, `hidden` or '' (unset). */
   listingVisibility?: string;
+  /** `user_lockout_config` (auth mounts of lockout-capable methods). */
+  userLockout?: UserLockoutConfig;
 }
 
 /** What sys/health, sys/leader and sys/ha-status show about this node's HA role. */

@@ -7,7 +7,8 @@ import { parseDurationSeconds } from '../../lib/durations.js';
 import { limits } from '../../lib/limits.js';
 import type { BackendRequest, PathSpec } from '../../logical/backend.js';
 import { noContent, type LogicalResponse } from '../../logical/response.js';
-import { normaliseMountPath, type MountEntry, type MountKind, type MountTokenType } from '../mount-table.js';
+import { normaliseMountPath, type MountEntry, type MountKind } from '../mount-table.js';
+import { authTuneData, listingVisibilityField, mountTokenTypeField, userLockoutField } from './auth-tune.js';
 import type { MountTune, SystemContext } from './context.js';
 
 /** A mount entry as Vault's listings show it. */
@@ -60,6 +61,7 @@ const tuneFields: PathSpec['fields'] = {
   allowed_response_headers: { type: 'string_list' },
   plugin_version: { type: 'string' },
   token_type: { type: 'string' },
+  user_lockout_config: { type: 'map' },
 };
 
 /** Mount options are strings in Vault (`{"version":"2"}`); JSON numbers are accepted and stringified. */
@@ -96,21 +98,6 @@ function checkNewMountTtls(defaultSeconds: number, maxSeconds: number, systemMax
       `given default lease TTL greater than system max lease TTL of ${systemMaxSeconds}`,
     );
   }
-}
-
-/** An auth mount's `token_type` (Vault's four spellings), else 400. */
-function mountTokenTypeField(value: unknown): MountTokenType {
-  if (value === 'default-service' || value === 'default-batch' || value === 'service' || value === 'batch') {
-    return value;
-  }
-  throw new ArcaError('invalid_request', "invalid value for 'token_type'");
-}
-
-/** `listing_visibility`: '', `unauth` or `hidden`, else 400; undefined when not sent. */
-function listingVisibilityField(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === '' || value === 'unauth' || value === 'hidden') return value;
-  throw new ArcaError('invalid_request', `invalid listing_visibility ${JSON.stringify(value)}`);
 }
 
 function pathParam(req: BackendRequest): string {
@@ -154,7 +141,7 @@ function mountTablePaths(
               ...(entry.config.listingVisibility
                 ? { listing_visibility: entry.config.listingVisibility }
                 : {}),
-              ...(kind === 'auth' ? { token_type: entry.config.tokenType ?? 'default-service' } : {}),
+              ...(kind === 'auth' ? authTuneData(entry.config, entry.type) : {}),
             },
           };
         },
@@ -182,6 +169,8 @@ function mountTablePaths(
             }
             tune.tokenType = mountTokenTypeField(tokenType);
           }
+          if (kind === 'auth')
+            tune.userLockout = userLockoutField(req.fields.get('user_lockout_config'), entry.type);
           const newDefault = tune.defaultLeaseTtlSeconds ?? entry.config.defaultLeaseTtlSeconds;
           const newMax = tune.maxLeaseTtlSeconds ?? entry.config.maxLeaseTtlSeconds;
           const systemMax = ctx.systemLeaseTtls.maxLeaseTtlSeconds;

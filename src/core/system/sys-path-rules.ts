@@ -45,6 +45,7 @@ const sudoPrefixes = [
   'sys/auth/',
   'sys/audit/',
   'sys/audit-chain/',
+  'sys/locked-users',
   'sys/raw/',
   'sys/config/auditing/',
   'sys/plugins/catalog/',

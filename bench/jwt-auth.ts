@@ -31,7 +31,7 @@ function startArca(): Promise<Server> {
       child.kill('SIGKILL');
       reject(new Error('server did not start in 30 s'));
     }, 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const addr = /VAULT_ADDR='http:\/\/127\.0\.0\.1:(\d+)'/.exec(line);
       if (addr) acc.port = Number(addr[1]);
       const token = /^Root Token: (\S+)/.exec(line);

@@ -34,11 +34,15 @@ export interface ArcaClientOptions {
   insecure?: boolean;
   /** Per-request timeout (default 60 s). */
   timeoutMs?: number;
+  /** Ask for response wrapping on every request (`X-Vault-Wrap-TTL`, the CLI's `-wrap-ttl`). */
+  wrapTtl?: string;
 }
 
 export class ArcaClient implements ApiCaller {
   /** The token sent as `X-Vault-Token` ('' or undefined = none). */
   token: string | undefined;
+  /** Sent as `X-Vault-Wrap-TTL` on every request when set (e.g. `5m`). */
+  wrapTtl: string | undefined;
   readonly address: string;
   readonly sys: SysApi;
   readonly tokens: TokenApi;
@@ -61,6 +65,7 @@ export class ArcaClient implements ApiCaller {
     }
     this.address = options.address.replace(/\/+$/, '');
     this.token = options.token;
+    this.wrapTtl = options.wrapTtl;
     this.secure = url.protocol === 'https:';
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const ca = options.tlsCaPem ?? (options.tlsCaFile ? readFileSync(options.tlsCaFile, 'utf8') : undefined);
@@ -89,6 +94,7 @@ export class ArcaClient implements ApiCaller {
     const operation = `${method} ${url.pathname}`;
     const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...options.headers };
     if (this.token) headers['X-Vault-Token'] = this.token;
+    if (this.wrapTtl) headers['X-Vault-Wrap-TTL'] = this.wrapTtl;
     let payload: Buffer | undefined;
     if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));

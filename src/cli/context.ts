@@ -48,6 +48,8 @@ export interface GlobalArgs {
   format?: string;
   'ca-cert'?: string;
   'tls-skip-verify'?: boolean;
+  /** `-wrap-ttl`: wrap the response (VAULT_WRAP_TTL). */
+  'wrap-ttl'?: string;
 }
 
 export type OutputFormat = 'table' | 'json';
@@ -92,6 +94,7 @@ export function clientFor(args: GlobalArgs, io: CliIo, tokenOverride?: string): 
       token: tokenOverride ?? io.env.VAULT_TOKEN ?? readTokenFile(io),
       tlsCaFile: args['ca-cert'] ?? io.env.VAULT_CACERT,
       insecure: skip,
+      wrapTtl: args['wrap-ttl'] ?? io.env.VAULT_WRAP_TTL,
     });
   } catch (err) {
     throw new CliError(`Error initializing client: ${(err as Error).message}`);

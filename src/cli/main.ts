@@ -26,6 +26,7 @@ import { registerLogin } from './commands/login.js';
 import { registerOperator } from './commands/operator.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRead } from './commands/read.js';
+import { registerUnwrap } from './commands/unwrap.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
@@ -99,6 +100,11 @@ export function buildCli(argv: string[], env: CommandEnv): Argv {
       describe: 'Do not verify TLS certificates (VAULT_SKIP_VERIFY)',
       global: true,
     })
+    .option('wrap-ttl', {
+      type: 'string',
+      describe: 'Wrap the response in a single-use token with this TTL, e.g. 5m (VAULT_WRAP_TTL)',
+      global: true,
+    })
     .strict()
     .exitProcess(false)
     .demandCommand(1, 'Please specify a command')
@@ -111,6 +117,7 @@ export function buildCli(argv: string[], env: CommandEnv): Argv {
     registerStatus,
     registerRead,
     registerWrite,
+    registerUnwrap,
     registerDelete,
     registerList,
     registerLogin,

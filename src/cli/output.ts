@@ -41,6 +41,7 @@ export function formatKeys(keys: string[]): string {
 
 /** Rows of a secret: lease info (if any), auth (if any), then data keys sorted. */
 export function secretRows(secret: Secret): [string, unknown][] {
+  if (secret.wrap_info) return wrapRows(secret, ':');
   const rows: [string, unknown][] = [];
   if (secret.lease_duration > 0) {
     if (secret.lease_id) {
@@ -55,6 +56,24 @@ export function secretRows(secret: Secret): [string, unknown][] {
   }
   if (secret.auth) rows.push(...authRows(secret));
   for (const key of Object.keys(secret.data ?? {}).sort()) rows.push([key, (secret.data ?? {})[key]]);
+  return rows;
+}
+
+/**
+ * The rows vault prints for a wrapped response (`wrapping_token:` ... — the table names end in a
+ * colon, as vault's; `-field=wrapping_token` uses the bare names).
+ */
+export function wrapRows(secret: Secret, suffix = ''): [string, unknown][] {
+  const wrap = secret.wrap_info;
+  if (!wrap) return [];
+  const rows: [string, unknown][] = [
+    [`wrapping_token${suffix}`, wrap.token],
+    [`wrapping_accessor${suffix}`, wrap.accessor],
+    [`wrapping_token_ttl${suffix}`, formatGoDuration(wrap.ttl)],
+    [`wrapping_token_creation_time${suffix}`, wrap.creation_time],
+    [`wrapping_token_creation_path${suffix}`, wrap.creation_path],
+  ];
+  if (wrap.wrapped_accessor) rows.push([`wrapped_accessor${suffix}`, wrap.wrapped_accessor]);
   return rows;
 }
 
@@ -86,7 +105,7 @@ export function formatJson(value: unknown): string {
 
 /** `-field=name`: the raw value from data (or the auth block's token fields). */
 export function extractField(secret: Secret, field: string): string {
-  const rows = new Map<string, unknown>(secretRows(secret));
+  const rows = new Map<string, unknown>(secret.wrap_info ? wrapRows(secret) : secretRows(secret));
   const data = secret.data ?? {};
   const value = field in data ? data[field] : rows.get(field);
   if (value === undefined) throw usageError(`Field "${field}" not present in secret`);

@@ -198,12 +198,12 @@ export class Core implements RequestHandler {
           leases: () => this.unsealedRuntime().leases,
           mountAccessor: (path) => this.runtimeState?.mounts.router.match(path)?.route.entry.accessor ?? '',
         }),
-        ...lockedUserPaths(() => this.runtimeState),
         ...wrappingPaths(() => {
           const rt = this.runtimeState;
           if (rt === undefined) throw new ArcaError('sealed');
           return rt.wrapping;
         }),
+        ...lockedUserPaths(() => this.runtimeState),
         ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
         ...(deps.systemPaths ?? []),
       ],

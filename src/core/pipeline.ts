@@ -13,8 +13,8 @@ import type { LogicalRequest, Operation, RequestAuth } from '../logical/request.
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import type { AuditBroker, AuditEntry } from './audit-broker.js';
-import { withUserLockout } from './login-lockout.js';
 import { isEmptyResponse } from '../logical/response-envelope.js';
+import { withUserLockout } from './login-lockout.js';
 import { mintLoginToken } from './login-tokens.js';
 import { validateWrappingToken, wrappingTokenPaths } from './response-wrapping.js';
 import type { CoreLogger } from './mounts.js';

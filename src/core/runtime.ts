@@ -51,8 +51,8 @@ export class UnsealedRuntime {
     readonly leases: LeaseManager,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
-    readonly lockout: UserLockout,
     readonly wrapping: ResponseWrapping,
+    readonly lockout: UserLockout,
   ) {}
 
   /** Post-unseal setup (also run once during init, on an empty store, to create the defaults). */
@@ -133,12 +133,12 @@ export class UnsealedRuntime {
       leases,
       mounts,
       deps.systemLeaseTtls,
-      new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
       new ResponseWrapping({
         tokens,
         clock: deps.clock,
         cubbyhole: () => cubbyholeRoute(mounts)?.storage,
       }),
+      new UserLockout(systemStorage.sub('locked-users/'), deps.clock),
     );
   }
 

@@ -4,6 +4,8 @@
  * and not on another.
  */
 import type { BackendFactory } from '../logical/backend.js';
+import { jwtAuthFactory } from '../engines/auth/jwt/index.js';
+import { approleBackendFactory } from '../engines/auth/approle/index.js';
 import { userpassBackendFactory } from '../engines/auth/userpass/index.js';
 import { cubbyholeBackendFactory } from '../engines/cubbyhole/index.js';
 import { databaseBackendFactory } from '../engines/database/index.js';
@@ -24,5 +26,7 @@ export const secretEngines: Readonly<Record<string, BackendFactory>> = {
 
 /** Auth method factories by type (`sys/auth` `type`); `token` is core's own and not listed. */
 export const authEngines: Readonly<Record<string, BackendFactory>> = {
+  jwt: jwtAuthFactory,
   userpass: userpassBackendFactory,
+  approle: approleBackendFactory,
 };

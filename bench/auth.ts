@@ -6,7 +6,7 @@
  * does for any login. Each phase runs for ARCA_BENCH_PHASE_MS (default 3000) and is bounded by it.
  * Env: ARCA_BENCH_CONCURRENCY (default "1,16").
  */
-import { Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import bcrypt from 'bcryptjs';
 import { bcryptCost } from '../src/engines/auth/userpass/password-hash.js';
 import { startArca, stopChild, type Server } from './lib/arca-child.js';
@@ -22,7 +22,6 @@ async function api(
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
-  const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const r = request(

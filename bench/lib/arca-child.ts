@@ -24,7 +24,7 @@ export function startChild(
       child.kill('SIGKILL');
       reject(new Error(`server ${args.join(' ')} did not start in 30 s`));
     }, 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       parse(line, acc);
       if (acc.port !== undefined && acc.token !== undefined) {
         clearTimeout(timer);

@@ -15,13 +15,12 @@
  * warm-up phase, 0 to skip; ARCA_BENCH_CONCURRENCY (default "1,16,64"); ARCA_BENCH_AUDIT=0 skips
  * the audited pass.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { LevelPhysical } from '../src/storage/physical/leveldb.js';
+import { startArca, startChild, stopChild, type Server } from './lib/arca-child.js';
 import { runLoad, send, type LoadResult } from './lib/load.js';
 
 const phaseMs = Number(process.env['ARCA_BENCH_PHASE_MS'] ?? 2000);
@@ -30,52 +29,6 @@ const levels = (process.env['ARCA_BENCH_CONCURRENCY'] ?? '1,16,64').split(',').m
 const value = 'x'.repeat(200);
 const readKeys = 64;
 const withAudit = process.env['ARCA_BENCH_AUDIT'] !== '0';
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  token: string;
-}
-
-/** Spawns a server and waits for the line that says where it listens (and the dev root token). */
-function startChild(args: string[], parse: (line: string, acc: Partial<Server>) => void): Promise<Server> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const acc: Partial<Server> = { child };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server ${args.join(' ')} did not start in 30 s`));
-    }, 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      parse(line, acc);
-      if (acc.port !== undefined && acc.token !== undefined) {
-        clearTimeout(timer);
-        resolve(acc as Server);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
-
-async function stopChild(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function startArca(): Promise<Server> {
-  return startChild(
-    ['dist/src/cli/main.js', 'server', '-dev', '-dev-listen-address=127.0.0.1:0', '-log-level=error'],
-    (line, acc) => {
-      const addr = /VAULT_ADDR='http:\/\/127\.0\.0\.1:(\d+)'/.exec(line);
-      if (addr) acc.port = Number(addr[1]);
-      const token = /^Root Token: (\S+)/.exec(line);
-      if (token) acc.token = token[1];
-    },
-  );
-}
 
 async function startBare(): Promise<Server> {
   return startChild(['dist/bench/bare-fastify.js'], (line, acc) => {

@@ -105,6 +105,11 @@ export class SysApi {
     await this.api.delete(`sys/auth/${normaliseMountPath(path)}`);
   }
 
+  /** `POST sys/auth/<path>/tune`. */
+  async tuneAuth(path: string, config: Record<string, unknown>): Promise<void> {
+    await this.api.write(`sys/auth/${normaliseMountPath(path)}tune`, config);
+  }
+
   /** `LIST sys/policies/acl`. */
   async listPolicies(): Promise<string[]> {
     return (await this.api.list('sys/policies/acl'))?.data?.keys ?? [];

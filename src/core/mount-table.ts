@@ -163,7 +163,8 @@ export class MountTable {
       type: mount.type,
       description: mount.description ?? '',
       uuid: uuidFrom(this.rng),
-      accessor: accessorFor(mount.type === 'kv' ? 'kv' : mount.type, this.rng),
+      // Vault names auth mount accessors `auth_<type>_<hex>` and secret ones `<type>_<hex>`.
+      accessor: accessorFor(this.kind === 'auth' ? `auth_${mount.type}` : mount.type, this.rng),
       config: {
         defaultLeaseTtlSeconds: mount.config?.defaultLeaseTtlSeconds ?? 0,
         maxLeaseTtlSeconds: mount.config?.maxLeaseTtlSeconds ?? 0,

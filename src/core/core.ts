@@ -13,27 +13,23 @@ import type { RawResponse } from '../logical/response.js';
 import { Barrier } from '../storage/barrier/barrier.js';
 import { ShamirSeal } from '../storage/seal/shamir-seal.js';
 import { CoreAudit } from './core-audit.js';
+import { coreSystemPaths } from './core-system-paths.js';
 import { observeRequest, renderMetrics } from './core-metrics.js';
-import { HaController, haStatusView, type HaMode } from './ha.js';
+import { HaController, haStatusView, standbyRefusal, type HaMode } from './ha.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
+import { runEnginePeriodics } from './engine-periodics.js';
 import { JoinChallenges } from './join-challenge.js';
 import { SealLifecycle } from './lifecycle.js';
 import { runPipeline, type PipelineContext, type PipelineTrace } from './pipeline.js';
 import { UnsealedRuntime } from './runtime.js';
 import { PrefixedStorageView } from './storage-view.js';
 import { buildSystemContext } from './system-context.js';
-import { auditPaths } from './system/audit-paths.js';
-import { leasePaths } from './system/lease-paths.js';
-import { lockedUserPaths } from './system/locked-users-paths.js';
-import { metricsPaths } from './system/metrics-paths.js';
 import { systemBackend } from './system/system-backend.js';
 import { defaultLeaseTiming } from './leases-timing.js';
-import { wrappingPaths } from './system/wrapping-paths.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
 import { buildCeremonies, type Ceremonies } from './ceremony/ceremonies.js';
 import { KeyringRotation } from './keyring-rotation.js';
-import { rotateConfigPath } from './system/rotate-config-paths.js';
 import type { CoreDeps } from './core-deps.js';
 
 export type { CoreDeps } from './core-deps.js';
@@ -187,26 +183,15 @@ export class Core implements RequestHandler {
           ...(deps.clockOffset === undefined ? {} : { clockOffset: deps.clockOffset() }),
         }),
       }),
-      [
-        ...this.ceremonies.paths,
-        rotateConfigPath(() => {
-          if (this.runtimeState === undefined) throw new ArcaError('sealed');
-          return this.rotation;
-        }),
-        ...auditPaths(() => this.audit.current()),
-        ...leasePaths({
-          leases: () => this.unsealedRuntime().leases,
-          mountAccessor: (path) => this.runtimeState?.mounts.router.match(path)?.route.entry.accessor ?? '',
-        }),
-        ...wrappingPaths(() => {
-          const rt = this.runtimeState;
-          if (rt === undefined) throw new ArcaError('sealed');
-          return rt.wrapping;
-        }),
-        ...lockedUserPaths(() => this.runtimeState),
-        ...metricsPaths(async (format) => ({ raw: await this.renderMetrics(format) })),
-        ...(deps.systemPaths ?? []),
-      ],
+      coreSystemPaths({
+        ceremonies: this.ceremonies,
+        rotation: this.rotation,
+        audit: () => this.audit.current(),
+        runtime: () => this.runtimeState,
+        unsealedRuntime: () => this.unsealedRuntime(),
+        renderMetrics: async (format) => ({ raw: await this.renderMetrics(format) }),
+        extra: deps.systemPaths ?? [],
+      }),
     );
     this.pipeline = {
       clock: deps.clock,
@@ -404,30 +389,9 @@ export class Core implements RequestHandler {
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }
-    await this.runEnginePeriodics(rt);
+    await runEnginePeriodics(rt.mounts.router.all(), this.deps.logger, () => {
+      if (this.runtimeState !== rt || !this.lifecycle.isUnsealed()) return false;
+      return this.haController === undefined || this.haController.mode() === 'active';
+    });
   }
-
-  /** Engines' periodic hooks (Vault's PeriodicFunc), on the active node only (runTick checked). */
-  private async runEnginePeriodics(rt: UnsealedRuntime): Promise<void> {
-    for (const route of rt.mounts.router.all()) {
-      if (route.backend.periodic === undefined) continue;
-      if (this.runtimeState !== rt || !this.lifecycle.isUnsealed()) return;
-      if (this.haController !== undefined && this.haController.mode() !== 'active') return;
-      try {
-        await route.backend.periodic({ storage: route.storage, mountPoint: route.mountPoint });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.deps.logger.warn({ path: route.mountPoint, error: message }, 'engine periodic function failed');
-      }
-    }
-  }
-}
-
-/** A standby's answer to a request it does not serve locally. */
-function standbyRefusal(path: string): ArcaError {
-  if (path === 'sys/seal') {
-    // Vault: a standby cannot be sealed through the API (500 with this message).
-    return new ArcaError('internal', 'vault cannot seal when in standby mode; please restart instead');
-  }
-  return new ArcaError('standby');
 }

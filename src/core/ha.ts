@@ -15,6 +15,7 @@
  *   then the runtime is torn down. A deposed leader never revokes: expiry work also starts with a
  *   ReadIndex round that a node without a quorum cannot complete.
  */
+import { ArcaError } from '../lib/errors.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { keyringKey } from '../storage/barrier/reserved-keys.js';
 import type { CoreLogger } from './mounts.js';
@@ -230,4 +231,13 @@ export function haStatusView(
       active: m.info.nodeId === leaderId,
     })),
   };
+}
+
+/** A standby's answer to a request it does not serve locally. */
+export function standbyRefusal(path: string): ArcaError {
+  if (path === 'sys/seal') {
+    // Vault: a standby cannot be sealed through the API (500 with this message).
+    return new ArcaError('internal', 'vault cannot seal when in standby mode; please restart instead');
+  }
+  return new ArcaError('standby');
 }

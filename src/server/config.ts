@@ -62,7 +62,7 @@ export interface ServerConfig {
    * does; it is also what the cluster layer should redirect standby clients to.
    */
   apiAddr?: string;
-  /** Vault's `cluster_addr`: node-to-node URL (required with storage "raft"); `leader_cluster_address`. */
+  /** Vault's `cluster_addr`: node-to-node URL (required with storage "raft"). */
   clusterAddr?: string;
   logLevel: LogLevel;
   /** System default lease TTL (`default_lease_ttl`, 0/absent = 768h): what a mount's 0 means. */
@@ -73,9 +73,8 @@ export interface ServerConfig {
   maxClockOffsetMs: number;
   telemetry: TelemetryConfig;
   /**
-   * Vault's `disable_cache`: turns off the in-memory read cache of decrypted values (see
-   * src/storage/barrier/plaintext-cache.ts) for operators who want no secret kept in memory
-   * longer than one request, at the cost of read throughput (docs/benchmarks.md).
+   * Vault's `disable_cache`: no in-memory cache of decrypted values (plaintext-cache.ts), for
+   * operators who want no secret kept past one request, at a cost in reads (docs/benchmarks.md).
    */
   disableCache: boolean;
   /** `cluster_name`, `pid_file` and Vault's other top-level switches (config-vault-keys.ts). */

@@ -379,13 +379,16 @@ export class Core implements RequestHandler {
       }
       if (this.haController.mode() !== 'active' || this.runtimeState !== rt) return;
     }
+    // Keyring rotation is not an expiry: it needs only the active node, not the lease grace.
+    await this.rotation
+      .check()
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'rotation check failed'));
     // Time rules: nothing expires until the activation grace has passed, nor after deactivation.
     if (!rt.leases.expiryAllowed()) return;
     try {
       const expired = await rt.tokens.revokeExpired();
       this.deps.metrics?.tokenExpirations.inc(expired);
       await rt.leases.expireDue();
-      await this.rotation.check();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

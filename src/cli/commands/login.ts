@@ -4,7 +4,9 @@
  * - userpass: `username=... [password=...]` (prompted without echo when absent), POST
  *   `auth/<path>/login/<username>`;
  * - approle (beyond the vault CLI, which has no approle handler): `role_id=... secret_id=...`,
- *   POST `auth/<path>/login`.
+ *   POST `auth/<path>/login`;
+ * - jwt (beyond the vault CLI, where one writes `auth/jwt/login`): `jwt=... [role=...]` (no role =
+ *   the method's `default_role`), POST `auth/<path>/login`.
  * The token is stored in ~/.vault-token (mode 0600) unless `-no-store`; `-token-only` prints only it.
  */
 import type { Argv } from 'yargs';
@@ -43,6 +45,11 @@ export async function methodLogin(
     }
     case 'approle':
       if (data.role_id === undefined) throw usageError('Missing "role_id" for the approle method');
+      return { path: `auth/${mount}/login`, body: data };
+    case 'jwt':
+      if (typeof data.jwt !== 'string' || data.jwt === '') {
+        throw usageError('Missing "jwt" for the jwt method: arca login -method=jwt role=ROLE jwt=TOKEN');
+      }
       return { path: `auth/${mount}/login`, body: data };
     default:
       throw usageError(`Unknown auth method: ${method}. Use "arca auth list" to see the enabled methods.`);
@@ -105,7 +112,7 @@ async function loginWith(client: ArcaClient, path: string, body: Record<string, 
 export function registerLogin(cli: Argv, env: CommandEnv): Argv {
   return cli.command(
     'login [args..]',
-    'Authenticate (token, userpass, approle) and store the token in ~/.vault-token',
+    'Authenticate (token, userpass, approle, jwt) and store the token in ~/.vault-token',
     (y) =>
       y
         .positional('args', { type: 'string', array: true })

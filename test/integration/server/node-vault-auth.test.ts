@@ -79,6 +79,30 @@ test('userpass and AppRole logins through the published node-vault client and th
       (e: unknown) => status(e) === 400 && errors(e).join() === 'invalid role or secret ID',
     );
 
+    // Wrapped secret-id delivery: the orchestrator asks for a wrapped secret id, the application
+    // unwraps it once (node-vault's unwrap with the wrapping token) and logs in; a second unwrap fails.
+    const wrapped = (await root.write(
+      'auth/approle/role/ci/secret-id',
+      {},
+      { headers: { 'X-Vault-Wrap-TTL': '60s' } },
+    )) as { data: unknown; wrap_info: { token: string; ttl: number; creation_path: string } };
+    assert.equal(wrapped.data, null);
+    assert.equal(wrapped.wrap_info.ttl, 60);
+    assert.equal(wrapped.wrap_info.creation_path, 'auth/approle/role/ci/secret-id');
+    const app = nodeVault({ endpoint: server.address, token: wrapped.wrap_info.token });
+    const unwrapped = (await app.unwrap()) as { data: { secret_id: string; secret_id_accessor: string } };
+    assert.match(unwrapped.data.secret_id, /^[0-9a-f-]{36}$/);
+    const wrappedLogin = (await nodeVault({ endpoint: server.address }).approleLogin({
+      role_id: roleId,
+      secret_id: unwrapped.data.secret_id,
+    })) as { auth: { policies: string[] } };
+    assert.deepEqual(wrappedLogin.auth.policies, ['app', 'default']);
+    await assert.rejects(
+      app.unwrap(),
+      (e: unknown) =>
+        status(e) === 400 && errors(e).join() === 'wrapping token is not valid or does not exist',
+    );
+
     // The CLI: login -method=userpass stores the token; -method=approle; auth list / tune.
     const cli = (...argv: string[]) =>
       runCaptured(argv, { env: { VAULT_ADDR: server.address }, homeDir: home });

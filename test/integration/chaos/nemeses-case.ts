@@ -9,12 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runGameday, type GamedayOutcome } from '../../../chaos/gameday.js';
-import { historyToJsonl } from '../../../chaos/history.js';
-import { findFaketime } from '../../../chaos/cluster/node-process.js';
+import type { GamedayOptions } from '../../../chaos/gameday.js';
+import { runGatedGameday } from './gameday-run.js';
 
 const seed = 190;
 
@@ -22,34 +18,23 @@ test(
   'nemeses drift, member churn, net delay and loss (3 nodes, seed 190): no violation',
   { timeout: 420_000 },
   async (t) => {
-    if (process.env.ARCA_GAMEDAY !== '1') {
-      // Under heavy load the churn outlasts the run and the net faults never start (the test then
-      // fails its own coverage check, not a checker): opt-in with the CI gameday.
-      t.skip('set ARCA_GAMEDAY=1 to run the nemeses gameday');
-      return;
-    }
-    if (findFaketime() === undefined) {
-      t.skip('libfaketime is not installed (.ci/run installs the faketime package)');
-      return;
-    }
-    const out = await mkdtemp(join(tmpdir(), 'arca-nemeses-'));
-    let passed = false;
-    let outcome: GamedayOutcome | undefined;
-    try {
-      outcome = await runGameday({
-        nodes: 3,
-        // The plan's first four faults; the churn outlasts its planned hold, so the run is longer.
-        durationSeconds: 80,
-        maxFaults: 4,
-        nemeses: ['drift', 'member', 'net'],
-        seed,
-        out,
-        maxSkewMs: 500,
-        clientsPerNode: 1,
-        keys: 3,
-        requestTimeoutMs: 5_000,
-        log: () => undefined,
-      });
+    // Under heavy load the churn outlasts the run and the net faults never start (the test then
+    // fails its own coverage check, not a checker): opt-in with the CI gameday.
+    const gate = { skipReason: 'set ARCA_GAMEDAY=1 to run the nemeses gameday', dirPrefix: 'arca-nemeses-' };
+    const options: Omit<GamedayOptions, 'out'> = {
+      nodes: 3,
+      // The plan's first four faults; the churn outlasts its planned hold, so the run is longer.
+      durationSeconds: 80,
+      maxFaults: 4,
+      nemeses: ['drift', 'member', 'net'],
+      seed,
+      maxSkewMs: 500,
+      clientsPerNode: 1,
+      keys: 3,
+      requestTimeoutMs: 5_000,
+      log: () => undefined,
+    };
+    await runGatedGameday(t, gate, options, (outcome) => {
       const { results, history } = outcome;
       assert.deepEqual(results.violations, [], JSON.stringify(results.violations.slice(0, 5)));
       const started = (nemesis: string): string[] =>
@@ -75,14 +60,6 @@ test(
         history.finals?.some((f) => f.node === churned),
         `no final reads from ${churned}`,
       );
-      passed = true;
-    } finally {
-      if (passed) await rm(out, { recursive: true, force: true });
-      else {
-        if (outcome !== undefined)
-          await writeFile(join(out, 'history.jsonl'), historyToJsonl(outcome.history));
-        t.diagnostic(`gameday output kept in ${out}`);
-      }
-    }
+    });
   },
 );

@@ -5,39 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArcaError } from '../../../src/lib/errors.js';
-import type { BackendFactory } from '../../../src/logical/backend.js';
-import { newLoginAuth, type LoginAuth } from '../../../src/logical/login.js';
+import type { LoginAuth } from '../../../src/logical/login.js';
 import { cubbyholeBackendFactory } from '../../../src/engines/cubbyhole/index.js';
 import { unsealedHarness } from '../../helpers/core/core-harness.js';
-
-function toyAuth(grant: Partial<LoginAuth> = {}): BackendFactory {
-  return async () => ({
-    type: 'toy',
-    paths: [
-      {
-        pattern: 'login/(?<name>[a-z]+)',
-        unauthenticated: true,
-        fields: { password: { type: 'string' } },
-        operations: {
-          update: async (req) => {
-            if (req.fields.get<string>('password') !== 'pw')
-              throw new ArcaError('invalid_request', 'invalid username or password');
-            const name = req.params.name ?? '';
-            return {
-              login: newLoginAuth({
-                policies: ['reader'],
-                metadata: { username: name },
-                displayName: name,
-                ...grant,
-              }),
-            };
-          },
-        },
-      },
-    ],
-  });
-}
+import { toyAuth } from '../../helpers/core/toy-auth.js';
 
 async function withToy(grant: Partial<LoginAuth> = {}) {
   const h = await unsealedHarness({

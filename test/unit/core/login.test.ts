@@ -1,53 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArcaError } from '../../../src/lib/errors.js';
 import type { BackendFactory } from '../../../src/logical/backend.js';
-import { newLoginAuth, type LoginAuth, type LoginRenewResult } from '../../../src/logical/login.js';
 import { unsealedHarness } from '../../helpers/core/core-harness.js';
-
-/**
- * A toy auth method: `login/<name>` with password "pw" grants what `grant` says (policy "reader"
- * by default); renewal succeeds while `renewable.ok` and reports `renewable.result`.
- */
-function toyAuth(
-  grant: Partial<LoginAuth> = {},
-  renewal: { ok: boolean; result: LoginRenewResult } = {
-    ok: true,
-    result: { ttlSeconds: 0, maxTtlSeconds: 0, periodSeconds: 0 },
-  },
-): BackendFactory {
-  return async () => ({
-    type: 'toy',
-    paths: [
-      {
-        pattern: 'login/(?<name>[a-z]+)',
-        unauthenticated: true,
-        fields: { password: { type: 'string' } },
-        operations: {
-          update: async (req) => {
-            if (req.fields.get<string>('password') !== 'pw')
-              throw new ArcaError('invalid_request', 'invalid username or password');
-            const name = req.params.name ?? '';
-            return {
-              login: newLoginAuth({
-                policies: ['reader'],
-                metadata: { username: name },
-                displayName: name,
-                internalData: { who: name },
-                ...grant,
-              }),
-            };
-          },
-        },
-      },
-    ],
-    renewLogin: async (req) => {
-      if (!renewal.ok) throw new ArcaError('invalid_request', 'policies have changed, not renewing');
-      assert.equal(req.internalData.who, req.metadata.username);
-      return renewal.result;
-    },
-  });
-}
+import { toyAuth } from '../../helpers/core/toy-auth.js';
 
 async function withToy(factory: BackendFactory) {
   const h = await unsealedHarness({ authEngines: { toy: factory } });

@@ -22,7 +22,9 @@ let a: TestNode;
 let good: TestNode;
 /** An identity `a` admits (through `isAllowed`) that the tests drive by hand. */
 let rogue: NodeIdentity;
-const handshakeTimeoutMs = 400;
+// Long enough that a good peer's Noise handshake completes on a busy 2-core box (400 ms did not),
+// short enough to keep the silent-client case quick.
+const handshakeTimeoutMs = 1_500;
 
 before(async () => {
   rogue = await loadOrCreateNodeIdentity(await temp.make());

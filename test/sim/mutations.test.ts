@@ -12,12 +12,12 @@ import { mutationNames, mutationTuning } from './mutation-tuning.js';
 const maxSeeds = 600;
 
 for (const mutation of mutationNames) {
-  test(`the simulator catches ${mutation} with a safety invariant within ${maxSeeds} seeds`, () => {
+  test(`the simulator catches ${mutation} with a safety invariant within ${maxSeeds} seeds`, async () => {
     let caughtBy: number | undefined;
     let firstFailure: number | undefined;
     let failure = '';
     for (let seed = 1; seed <= maxSeeds && caughtBy === undefined; seed++) {
-      const result = runSeed(seed, defaultLimits, mutationTuning(mutation));
+      const result = await runSeed(seed, defaultLimits, mutationTuning(mutation));
       if (!result.ok) firstFailure ??= seed;
       if (!result.ok && result.failureKind === 'invariant') {
         caughtBy = seed;
@@ -28,7 +28,7 @@ for (const mutation of mutationNames) {
     console.log(
       `${mutation}: caught by seed ${caughtBy} (first failing seed ${firstFailure}) — ${failure.split('\n')[0]}`,
     );
-    const control = runSeed(caughtBy, defaultLimits, mutationTuning(mutation, false));
+    const control = await runSeed(caughtBy, defaultLimits, mutationTuning(mutation, false));
     assert.ok(control.ok, `seed ${caughtBy} fails even without ${mutation}: ${control.failure ?? ''}`);
   });
 }

@@ -7,6 +7,11 @@
  */
 import type { ConfState, Message, NodeId, Snapshot } from '../../src/raft/types.js';
 import { SeededRng } from '../../src/lib/rng.js';
+import type { ClusterNode } from './cluster-node.js';
+import { DriverNode, type DriverHost, type DriverSettings } from './driver-node.js';
+import { GatedLogStore, MemoryBackend, type PendingWrite, type StoreBackend } from './gated-log-store.js';
+import { chainHash, hashBytes } from './hash.js';
+import { LevelBackend } from './leveldb-backend.js';
 import { Checker } from './invariants.js';
 import { EventQueue } from './event-queue.js';
 import { chance, exponential, uniform } from './random.js';
@@ -15,8 +20,8 @@ import { SimDisk } from './sim-disk.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type SimHost, type SimRaftSettings } from './sim-node.js';
 import { SimStateMachine } from './sim-state-machine.js';
-import type { SwarmOptions, SwarmTuning } from './swarm-options.js';
-import { drawSwarmOptions } from './swarm-options.js';
+import type { SimDriver, SwarmOptions, SwarmTuning } from './swarm-options.js';
+import { drawDriverOptions, drawSwarmOptions } from './swarm-options.js';
 import { Nemesis } from './nemesis.js';
 import { Workload } from './workload.js';
 
@@ -28,7 +33,17 @@ type SimEvent =
   | { kind: 'kill'; node: NodeId; incarnation: number }
   | { kind: 'restart'; node: NodeId }
   | { kind: 'nemesis' }
-  | { kind: 'client' };
+  | { kind: 'client' }
+  | { kind: 'start'; node: NodeId }
+  | { kind: 'call'; node: NodeId; incarnation: number; fn: () => void | Promise<void>; live?: () => boolean };
+
+/** Where a run keeps its files and how it records itself (beyond the seed and tuning). */
+export interface RunSetup {
+  /** Directory for the members' LevelDB log stores (driver 'leveldb'). */
+  storageDir?: string;
+  /** Fold every trace line into `traceHash` (to prove two runs of a seed are identical). */
+  traceHash?: boolean;
+}
 
 /** How long a seed runs. */
 export interface RunLimits {
@@ -49,13 +64,25 @@ export interface SimReport {
   leaderAfterHealElectionTimeouts: number;
 }
 
-/** One seeded run of a simulated cluster. */
-export class Simulation implements SimHost {
+/**
+ * One seeded run of a simulated cluster. `driver` picks what runs each member: 'core' the pure
+ * core under the simulator's own loop (SimNode), 'node' the production async driver RaftNode on
+ * the simulated disk, 'leveldb' the production driver on real LevelDB log stores (DriverNode).
+ */
+export class Simulation implements SimHost, DriverHost {
   readonly rng: SeededRng;
   readonly options: SwarmOptions;
   readonly queue = new EventQueue<SimEvent>();
   readonly network: SimNetwork;
-  readonly nodes = new Map<NodeId, SimNode>();
+  readonly nodes = new Map<NodeId, ClusterNode>();
+  readonly driver: SimDriver;
+  /** The fold of every trace line so far (with `RunSetup.traceHash`). */
+  traceHash = 0;
+  private readonly tracing: boolean;
+  private readonly driverSettings: DriverSettings | undefined;
+  private readonly bootstrapConf: ConfState;
+  /** The first check that failed inside a driver callback. */
+  private failure: unknown;
   readonly checker: Checker;
   readonly observer: Checker;
   readonly nemesis: Nemesis;
@@ -74,9 +101,15 @@ export class Simulation implements SimHost {
     readonly seed: number,
     tuning: SwarmTuning,
     private readonly traceTail: number,
+    private readonly setup: RunSetup = {},
   ) {
     this.rng = new SeededRng(seed);
     this.options = drawSwarmOptions(this.rng, tuning);
+    this.driver = tuning.driver ?? 'core';
+    this.tracing = traceTail > 0 || setup.traceHash === true;
+    if (this.driver === 'leveldb' && setup.storageDir === undefined) {
+      throw new Error('the leveldb driver needs a storage directory');
+    }
     // Drawn from a side stream so adding it left every other per-seed choice unchanged.
     this.stepWhileSyncing =
       tuning.overrides?.stepWhileSyncing ?? new SeededRng(seed ^ 0x5bd1e995).nextFloat() < 0.5;
@@ -92,15 +125,25 @@ export class Simulation implements SimHost {
       snapshotChunkBytes: o.snapshotChunkBytes,
       ...(tuning.mutations !== undefined ? { mutations: tuning.mutations } : {}),
     };
+    if (this.driver !== 'core') {
+      // Drawn from a side stream: the core driver's seeds stay exactly as they were.
+      const d = drawDriverOptions(new SeededRng(seed ^ 0x2545f491), o, tuning);
+      this.driverSettings = { ...d, raft: this.settings, tickMs: o.tickMs };
+    }
     const voters: NodeId[] = [];
     for (let i = 0; i < o.nodeCount; i++) voters.push(`n${this.nextNodeNumber++}`);
     const conf: ConfState = { voters, learners: [] };
+    this.bootstrapConf = conf;
     const sm = new SimStateMachine();
     sm.appliedIndex = 1;
     const bootstrap: Snapshot = { meta: { index: 1, term: 1, confState: conf }, data: sm.snapshot() };
     this.checker = new Checker(conf, 1, 1, 0);
     this.observer = this.checker;
     for (const id of voters) {
+      if (this.driver !== 'core') {
+        this.addNode(id);
+        continue;
+      }
       const disk = SimDisk.formatted({
         hardState: { term: 1, vote: '', commit: 1 },
         snapshot: bootstrap,
@@ -115,10 +158,20 @@ export class Simulation implements SimHost {
   }
 
   /** Creates, boots and starts ticking a node (an initial member or one being added). */
-  addNode(id: NodeId, disk: SimDisk = new SimDisk()): SimNode {
+  addNode(id: NodeId, disk: SimDisk = new SimDisk()): ClusterNode {
     const o = this.options;
     const rate = 1 + uniform(this.rng, -o.clockDriftMax, o.clockDriftMax);
     const clock = new SimClock(() => this.now, rate);
+    if (this.driverSettings !== undefined) {
+      const backend: StoreBackend =
+        this.driver === 'leveldb' ? new LevelBackend(id, this.setup.storageDir!) : new MemoryBackend(id);
+      // Initial members bootstrap through the driver (DurableLog.open writes the first snapshot).
+      const bootstrap = this.nodes.size < o.nodeCount ? this.bootstrapConf : undefined;
+      const node = new DriverNode(id, backend, clock, this.rng.fork(), this.driverSettings, this, bootstrap);
+      this.nodes.set(id, node);
+      this.queue.push(this.now, { kind: 'start', node: id });
+      return node;
+    }
     const node = new SimNode(id, disk, clock, this.rng.fork(), this.settings, this);
     node.deferCommitOnlyHardState = o.deferCommitOnlyHardState;
     node.stepWhileSyncing = this.stepWhileSyncing;
@@ -142,8 +195,12 @@ export class Simulation implements SimHost {
   }
 
   trace(text: () => string): void {
+    if (!this.tracing) return;
+    const line = `${this.now.toFixed(2)} ${text()}`;
+    if (this.setup.traceHash === true)
+      this.traceHash = chainHash(this.traceHash, hashBytes(encoder.encode(line)));
     if (this.traceTail === 0) return;
-    this.traceLines.push(`${this.now.toFixed(2)} ${text()}`);
+    this.traceLines.push(line);
     if (this.traceLines.length > this.traceTail * 2)
       this.traceLines.splice(0, this.traceLines.length - this.traceTail);
   }
@@ -153,9 +210,9 @@ export class Simulation implements SimHost {
     return this.traceLines.slice(-this.traceTail);
   }
 
-  send(from: SimNode, messages: Message[]): void {
+  send(from: ClusterNode, messages: Message[]): void {
     for (const message of messages) {
-      if (this.traceTail > 0) this.trace(() => `send ${describe(message)}`);
+      if (this.tracing) this.trace(() => `send ${describe(message)}`);
       for (const d of this.network.send(message, this.now))
         this.queue.push(d.atMs, { kind: 'deliver', message: d.message });
     }
@@ -184,7 +241,45 @@ export class Simulation implements SimHost {
     }
   }
 
-  onBecameLeader(node: SimNode): void {
+  at(node: DriverNode, atMs: number, fn: () => void | Promise<void>, live?: () => boolean): void {
+    this.queue.push(atMs, {
+      kind: 'call',
+      node: node.id,
+      incarnation: node.incarnation,
+      fn,
+      ...(live !== undefined ? { live } : {}),
+    });
+  }
+
+  /** Like `scheduleSync`: a latency, and in the safety phase maybe a crash during or right after. */
+  scheduleWrite(node: DriverNode, write: PendingWrite, store: GatedLogStore): void {
+    const o = this.options;
+    const latency = chance(this.rng, o.slowSyncProbability)
+      ? uniform(this.rng, 20, o.slowSyncMaxMs)
+      : o.syncMinMs + exponential(this.rng, o.syncMeanMs);
+    const faults = this.phase === 'safety';
+    const persist = write.op.kind === 'persist';
+    const crashBeforeSend = faults && persist && chance(this.rng, o.crashAfterPersistProbability);
+    this.at(node, this.now + latency, async () => {
+      const crash = crashBeforeSend && this.phase === 'safety';
+      if (!(await store.complete(write, crash))) return;
+      this.trace(() => `${node.id} wrote ${describeOp(write)}`);
+      if (crash) this.crashNode(node, 'after persist, before send');
+    });
+    if (faults && persist && chance(this.rng, o.crashInSyncProbability)) {
+      this.queue.push(this.now + uniform(this.rng, 0, latency), {
+        kind: 'crash',
+        node: node.id,
+        incarnation: node.incarnation,
+      });
+    }
+  }
+
+  fail(error: unknown): void {
+    this.failure ??= error;
+  }
+
+  onBecameLeader(node: ClusterNode): void {
     const o = this.options;
     if (this.phase !== 'safety' || !chance(this.rng, o.crashNewLeaderProbability)) return;
     // Kill it while its first appends are only partly replicated (the Figure 8 window).
@@ -193,7 +288,7 @@ export class Simulation implements SimHost {
   }
 
   /** Crashes a node now and (in the safety phase) schedules its restart. */
-  crashNode(node: SimNode, why: string): void {
+  crashNode(node: ClusterNode, why: string): void {
     if (!node.up) return;
     this.trace(() => `${node.id} crash (${why})`);
     this.checker.onCrash(node);
@@ -205,12 +300,12 @@ export class Simulation implements SimHost {
   }
 
   /** The up node that is leader in the highest term, if any. */
-  leader(): SimNode | undefined {
-    let best: SimNode | undefined;
+  leader(): ClusterNode | undefined {
+    let best: ClusterNode | undefined;
     let bestTerm = -1;
     for (const node of this.nodes.values()) {
-      if (!node.up || node.raw === undefined) continue;
-      const st = node.raw.status();
+      const st = node.status();
+      if (!node.up || st === undefined) continue;
       if (st.role === 'leader' && st.term > bestTerm) {
         best = node;
         bestTerm = st.term;
@@ -219,12 +314,12 @@ export class Simulation implements SimHost {
     return best;
   }
 
-  upNodes(): SimNode[] {
+  upNodes(): ClusterNode[] {
     return [...this.nodes.values()].filter((n) => n.up);
   }
 
   /** Runs the safety phase then the liveness phase; throws on any violated invariant. */
-  run(limits: RunLimits): SimReport {
+  async run(limits: RunLimits): Promise<SimReport> {
     const electionMs = this.options.electionTimeoutTicks * this.options.tickMs;
     while (this.phase !== 'done') {
       if (this.phase === 'safety' && this.steps >= limits.safetySteps) this.startLiveness();
@@ -253,9 +348,12 @@ export class Simulation implements SimHost {
       }
       const item = this.queue.pop();
       if (item === undefined) throw new LivenessError('event agenda ran dry');
+      if (this.isDead(item.event)) continue;
       this.now = Math.max(this.now, item.atMs);
       this.steps++;
-      this.handle(item.event);
+      const pending = this.handle(item.event);
+      if (pending !== undefined) await pending;
+      if (this.driver !== 'core') await this.settle();
       this.checker.afterStep(this.nodes.values());
       if (this.steps % 512 === 0) this.checker.checkLogMatching([...this.nodes.values()]);
     }
@@ -268,10 +366,54 @@ export class Simulation implements SimHost {
     };
   }
 
-  private handle(event: SimEvent): void {
+  /**
+   * Closes every member's disk (the LevelDB databases) after a run, passed or failed; crashed
+   * members' last writes land first.
+   */
+  async shutdown(): Promise<void> {
+    for (const node of this.nodes.values()) if (node instanceof DriverNode) await node.shutdown();
+  }
+
+  /** A driver callback whose timer was cancelled or whose incarnation died: not a step. */
+  private isDead(event: SimEvent): boolean {
+    if (event.kind !== 'call') return false;
+    const node = this.nodes.get(event.node);
+    return node === undefined || node.incarnation !== event.incarnation || event.live?.() === false;
+  }
+
+  /**
+   * After each step with the production driver: lets every promise chain the step started run to
+   * its next agenda wait (one macrotask turn drains the microtask queue), lets crashed members'
+   * disks close, then surfaces a check that failed inside a driver callback or a driver that died.
+   */
+  private async settle(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const node of this.nodes.values()) if (node instanceof DriverNode) await node.settle();
+    if (this.failure !== undefined) throw this.failure;
+    for (const node of this.nodes.values()) {
+      const fatal = node instanceof DriverNode ? node.fatalError() : undefined;
+      if (fatal !== undefined) throw new Error(`${node.id}: the driver died: ${fatal}`);
+    }
+  }
+
+  private handle(event: SimEvent): void | Promise<void> {
     switch (event.kind) {
-      case 'tick': {
+      case 'start': {
         const node = this.nodes.get(event.node);
+        if (!(node instanceof DriverNode) || node.up) return;
+        return node.start();
+      }
+      case 'call': {
+        const node = this.nodes.get(event.node);
+        if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
+        if (node.clock.isPaused()) {
+          this.queue.push(node.clock.pausedUntilMs, event);
+          return;
+        }
+        return event.fn();
+      }
+      case 'tick': {
+        const node = this.core(event.node);
         if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
         if (node.clock.isPaused()) {
           this.queue.push(node.clock.pausedUntilMs, event);
@@ -289,12 +431,13 @@ export class Simulation implements SimHost {
           return;
         }
         if (!this.network.canPass(event.message.from, event.message.to)) return;
-        if (this.traceTail > 0) this.trace(() => `recv ${describe(event.message)}`);
-        node.deliver({ kind: 'message', message: event.message });
+        if (this.tracing) this.trace(() => `recv ${describe(event.message)}`);
+        if (node instanceof DriverNode) node.receive(event.message);
+        else (node as SimNode).deliver({ kind: 'message', message: event.message });
         return;
       }
       case 'sync': {
-        const node = this.nodes.get(event.node);
+        const node = this.core(event.node);
         if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
         if (node.clock.isPaused()) {
           this.queue.push(node.clock.pausedUntilMs, event);
@@ -320,8 +463,9 @@ export class Simulation implements SimHost {
       case 'restart': {
         const node = this.nodes.get(event.node);
         if (node === undefined || node.up || this.phase !== 'safety') return;
-        node.start();
-        this.scheduleFirstTick(node);
+        if (node instanceof DriverNode) return node.start();
+        (node as SimNode).start();
+        this.scheduleFirstTick(node as SimNode);
         return;
       }
       case 'nemesis':
@@ -344,9 +488,12 @@ export class Simulation implements SimHost {
     this.network.faultsEnabled = false;
     for (const node of this.nodes.values()) {
       node.clock.pausedUntilMs = 0;
-      if (!node.up) {
-        node.start();
-        this.scheduleFirstTick(node);
+      if (node.up) continue;
+      if (node instanceof DriverNode) {
+        this.queue.push(this.now, { kind: 'start', node: node.id });
+      } else {
+        (node as SimNode).start();
+        this.scheduleFirstTick(node as SimNode);
       }
     }
     for (const node of this.nodes.values()) node.pump();
@@ -360,10 +507,10 @@ export class Simulation implements SimHost {
   private hasStableLeader(): boolean {
     const leader = this.leader();
     if (leader === undefined) return false;
-    const term = leader.raw!.status().term;
+    const term = leader.status()!.term;
     const conf = this.checker.committedConf;
     return conf.voters.every((id) => {
-      const st = this.nodes.get(id)?.raw?.status();
+      const st = this.nodes.get(id)?.status();
       return st !== undefined && st.term === term && st.leader === leader.id;
     });
   }
@@ -374,7 +521,7 @@ export class Simulation implements SimHost {
     for (const node of this.nodes.values()) {
       if (!node.up || members.has(node.id) || !this.checker.everMembers.has(node.id)) continue;
       const stillKnown = [...members].some((id) => {
-        const st = this.nodes.get(id)?.raw?.status();
+        const st = this.nodes.get(id)?.status();
         return (
           st === undefined || st.confState.voters.includes(node.id) || st.confState.learners.includes(node.id)
         );
@@ -392,6 +539,12 @@ export class Simulation implements SimHost {
     this.phase = 'done';
   }
 
+  /** The core-driver node `id`, if it exists. */
+  private core(id: NodeId): SimNode | undefined {
+    const node = this.nodes.get(id);
+    return node instanceof SimNode ? node : undefined;
+  }
+
   private scheduleFirstTick(node: SimNode): void {
     const first = node.clock.virtualAfter(this.options.tickMs * this.rng.nextFloat());
     this.queue.push(first, { kind: 'tick', node: node.id, incarnation: node.incarnation });
@@ -401,6 +554,21 @@ export class Simulation implements SimHost {
 /** The cluster did not recover after faults healed. */
 export class LivenessError extends Error {
   override name = 'LivenessError';
+}
+
+const encoder = new TextEncoder();
+
+function describeOp(write: PendingWrite): string {
+  const op = write.op;
+  if (op.kind === 'compact') return `compact through ${op.index}`;
+  if (op.kind === 'stage') return `staged snapshot @${op.meta.index}`;
+  const { hardState: hs, entries, snapshot } = op.update;
+  const ents =
+    entries !== undefined && entries.length > 0
+      ? ` ents ${entries.map((e) => `${e.index}@${e.term}`).join(',')}`
+      : '';
+  const hard = hs !== undefined ? ` hs t${hs.term} v${hs.vote || '-'} c${hs.commit}` : '';
+  return `persist${ents}${hard}${snapshot !== undefined ? ` snap@${snapshot.meta.index}` : ''}`;
 }
 
 function describe(m: Message): string {

@@ -65,6 +65,8 @@ export class DriverNode implements ClusterNode {
   private handler: ((message: Message) => void) | undefined;
   private closing: Promise<void> | undefined;
   private started = false;
+  /** The fatal error a `status()` call saw the driver stopped on (the simulator fails the seed). */
+  fatalError: string | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -125,12 +127,17 @@ export class DriverNode implements ClusterNode {
     this.store = store;
     this.up = true;
     this.started = true;
-    const image = this.backend.image.image();
+    const log = this.backend.image;
     this.host.trace(
       () =>
-        `${this.id} start inc=${inc} hs=${JSON.stringify(image.hardState)} snap=${image.snapshot?.meta.index ?? 0} last=${image.entries.at(-1)?.index ?? '-'} sm=${this.sm.appliedIndex}`,
+        `${this.id} start inc=${inc} hs=${JSON.stringify(log.hardState)} snap=${log.snapshotIndex} last=${log.lastIndex()} sm=${this.sm.appliedIndex}`,
     );
     await node.start();
+  }
+
+  /** A crashed incarnation's disk is still closing (`settle` waits for it). */
+  get closingDisk(): boolean {
+    return this.closing !== undefined;
   }
 
   /** Resolves once a crashed incarnation's last writes landed and its store is closed. */
@@ -174,12 +181,9 @@ export class DriverNode implements ClusterNode {
   }
 
   status(): MemberStatus | undefined {
-    return this.up ? this.node?.status() : undefined;
-  }
-
-  /** The fatal error the driver stopped on, if any. */
-  fatalError(): string | undefined {
-    return this.up ? this.node?.status().fatalError : undefined;
+    const st = this.up ? this.node?.status() : undefined;
+    if (st?.fatalError !== undefined) this.fatalError ??= st.fatalError;
+    return st;
   }
 
   get log(): LogView | undefined {

@@ -8,8 +8,9 @@
 import type { ConfState, Message, NodeId, Snapshot } from '../../src/raft/types.js';
 import { SeededRng } from '../../src/lib/rng.js';
 import type { ClusterNode } from './cluster-node.js';
-import { DriverNode, type DriverHost, type DriverSettings } from './driver-node.js';
-import { GatedLogStore, MemoryBackend, type PendingWrite, type StoreBackend } from './gated-log-store.js';
+import { DriverAgenda } from './driver-agenda.js';
+import { DriverNode, type DriverSettings } from './driver-node.js';
+import { MemoryBackend, type StoreBackend } from './gated-log-store.js';
 import { chainHash, hashBytes } from './hash.js';
 import { LevelBackend } from './leveldb-backend.js';
 import { Checker } from './invariants.js';
@@ -24,52 +25,20 @@ import type { SimDriver, SwarmOptions, SwarmTuning } from './swarm-options.js';
 import { drawDriverOptions, drawSwarmOptions } from './swarm-options.js';
 import { Nemesis } from './nemesis.js';
 import { Workload } from './workload.js';
+import { LivenessError, type RunLimits, type RunSetup, type SimEvent, type SimReport } from './sim-events.js';
+import { describeMessage } from './trace-format.js';
+import { hasStableLeader, retireRemovedMembers } from './liveness.js';
 
-type SimEvent =
-  | { kind: 'tick'; node: NodeId; incarnation: number }
-  | { kind: 'deliver'; message: Message }
-  | { kind: 'sync'; node: NodeId; incarnation: number; crashBeforeSend: boolean }
-  | { kind: 'crash'; node: NodeId; incarnation: number }
-  | { kind: 'kill'; node: NodeId; incarnation: number }
-  | { kind: 'restart'; node: NodeId }
-  | { kind: 'nemesis' }
-  | { kind: 'client' }
-  | { kind: 'start'; node: NodeId }
-  | { kind: 'call'; node: NodeId; incarnation: number; fn: () => void | Promise<void>; live?: () => boolean };
-
-/** Where a run keeps its files and how it records itself (beyond the seed and tuning). */
-export interface RunSetup {
-  /** Directory for the members' LevelDB log stores (driver 'leveldb'). */
-  storageDir?: string;
-  /** Fold every trace line into `traceHash` (to prove two runs of a seed are identical). */
-  traceHash?: boolean;
-}
-
-/** How long a seed runs. */
-export interface RunLimits {
-  safetySteps: number;
-  /** Liveness bound, in election timeouts of virtual time after the heal. */
-  livenessElectionTimeouts: number;
-  /** After the heal, a leader must be elected within this many election timeouts. */
-  leaderElectionTimeouts: number;
-}
-
-/** Outcome of one seed. */
-export interface SimReport {
-  steps: number;
-  virtualMs: number;
-  phase: 'safety' | 'liveness' | 'done';
-  livenessMs: number;
-  /** Time from the heal to a leader every member follows, in election timeouts. */
-  leaderAfterHealElectionTimeouts: number;
-}
+export { LivenessError, type RunLimits, type RunSetup, type SimReport } from './sim-events.js';
 
 /**
  * One seeded run of a simulated cluster. `driver` picks what runs each member: 'core' the pure
  * core under the simulator's own loop (SimNode), 'node' the production async driver RaftNode on
  * the simulated disk, 'leveldb' the production driver on real LevelDB log stores (DriverNode).
  */
-export class Simulation implements SimHost, DriverHost {
+const encoder = new TextEncoder();
+
+export class Simulation implements SimHost {
   readonly rng: SeededRng;
   readonly options: SwarmOptions;
   readonly queue = new EventQueue<SimEvent>();
@@ -81,8 +50,7 @@ export class Simulation implements SimHost, DriverHost {
   private readonly tracing: boolean;
   private readonly driverSettings: DriverSettings | undefined;
   private readonly bootstrapConf: ConfState;
-  /** The first check that failed inside a driver callback. */
-  private failure: unknown;
+  private readonly agenda = new DriverAgenda(this);
   readonly checker: Checker;
   readonly observer: Checker;
   readonly nemesis: Nemesis;
@@ -167,7 +135,15 @@ export class Simulation implements SimHost, DriverHost {
         this.driver === 'leveldb' ? new LevelBackend(id, this.setup.storageDir!) : new MemoryBackend(id);
       // Initial members bootstrap through the driver (DurableLog.open writes the first snapshot).
       const bootstrap = this.nodes.size < o.nodeCount ? this.bootstrapConf : undefined;
-      const node = new DriverNode(id, backend, clock, this.rng.fork(), this.driverSettings, this, bootstrap);
+      const node = new DriverNode(
+        id,
+        backend,
+        clock,
+        this.rng.fork(),
+        this.driverSettings,
+        this.agenda,
+        bootstrap,
+      );
       this.nodes.set(id, node);
       this.queue.push(this.now, { kind: 'start', node: id });
       return node;
@@ -212,7 +188,7 @@ export class Simulation implements SimHost, DriverHost {
 
   send(from: ClusterNode, messages: Message[]): void {
     for (const message of messages) {
-      if (this.tracing) this.trace(() => `send ${describe(message)}`);
+      if (this.tracing) this.trace(() => `send ${describeMessage(message)}`);
       for (const d of this.network.send(message, this.now))
         this.queue.push(d.atMs, { kind: 'deliver', message: d.message });
     }
@@ -239,44 +215,6 @@ export class Simulation implements SimHost, DriverHost {
         incarnation: node.incarnation,
       });
     }
-  }
-
-  at(node: DriverNode, atMs: number, fn: () => void | Promise<void>, live?: () => boolean): void {
-    this.queue.push(atMs, {
-      kind: 'call',
-      node: node.id,
-      incarnation: node.incarnation,
-      fn,
-      ...(live !== undefined ? { live } : {}),
-    });
-  }
-
-  /** Like `scheduleSync`: a latency, and in the safety phase maybe a crash during or right after. */
-  scheduleWrite(node: DriverNode, write: PendingWrite, store: GatedLogStore): void {
-    const o = this.options;
-    const latency = chance(this.rng, o.slowSyncProbability)
-      ? uniform(this.rng, 20, o.slowSyncMaxMs)
-      : o.syncMinMs + exponential(this.rng, o.syncMeanMs);
-    const faults = this.phase === 'safety';
-    const persist = write.op.kind === 'persist';
-    const crashBeforeSend = faults && persist && chance(this.rng, o.crashAfterPersistProbability);
-    this.at(node, this.now + latency, async () => {
-      const crash = crashBeforeSend && this.phase === 'safety';
-      if (!(await store.complete(write, crash))) return;
-      this.trace(() => `${node.id} wrote ${describeOp(write)}`);
-      if (crash) this.crashNode(node, 'after persist, before send');
-    });
-    if (faults && persist && chance(this.rng, o.crashInSyncProbability)) {
-      this.queue.push(this.now + uniform(this.rng, 0, latency), {
-        kind: 'crash',
-        node: node.id,
-        incarnation: node.incarnation,
-      });
-    }
-  }
-
-  fail(error: unknown): void {
-    this.failure ??= error;
   }
 
   onBecameLeader(node: ClusterNode): void {
@@ -324,8 +262,8 @@ export class Simulation implements SimHost, DriverHost {
     while (this.phase !== 'done') {
       if (this.phase === 'safety' && this.steps >= limits.safetySteps) this.startLiveness();
       if (this.phase === 'liveness') {
-        if (this.steps % 16 === 0) this.retireRemovedMembers();
-        if (this.leaderAfterHealMs === undefined && this.steps % 4 === 0 && this.hasStableLeader()) {
+        if (this.steps % 16 === 0) retireRemovedMembers(this);
+        if (this.leaderAfterHealMs === undefined && this.steps % 4 === 0 && hasStableLeader(this)) {
           this.leaderAfterHealMs = this.now - this.livenessStartMs;
         }
         if (
@@ -348,13 +286,14 @@ export class Simulation implements SimHost, DriverHost {
       }
       const item = this.queue.pop();
       if (item === undefined) throw new LivenessError('event agenda ran dry');
-      if (this.isDead(item.event)) continue;
+      if (this.agenda.isDead(item.event)) continue;
       this.now = Math.max(this.now, item.atMs);
       this.steps++;
       const pending = this.handle(item.event);
       if (pending !== undefined) await pending;
-      if (this.driver !== 'core') await this.settle();
+      if (this.driver !== 'core') await this.agenda.settle();
       this.checker.afterStep(this.nodes.values());
+      if (this.driver !== 'core') this.agenda.checkDriversAlive();
       if (this.steps % 512 === 0) this.checker.checkLogMatching([...this.nodes.values()]);
     }
     return {
@@ -366,34 +305,9 @@ export class Simulation implements SimHost, DriverHost {
     };
   }
 
-  /**
-   * Closes every member's disk (the LevelDB databases) after a run, passed or failed; crashed
-   * members' last writes land first.
-   */
+  /** Closes every member's disk (the LevelDB databases) after a run, passed or failed. */
   async shutdown(): Promise<void> {
-    for (const node of this.nodes.values()) if (node instanceof DriverNode) await node.shutdown();
-  }
-
-  /** A driver callback whose timer was cancelled or whose incarnation died: not a step. */
-  private isDead(event: SimEvent): boolean {
-    if (event.kind !== 'call') return false;
-    const node = this.nodes.get(event.node);
-    return node === undefined || node.incarnation !== event.incarnation || event.live?.() === false;
-  }
-
-  /**
-   * After each step with the production driver: lets every promise chain the step started run to
-   * its next agenda wait (one macrotask turn drains the microtask queue), lets crashed members'
-   * disks close, then surfaces a check that failed inside a driver callback or a driver that died.
-   */
-  private async settle(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const node of this.nodes.values()) if (node instanceof DriverNode) await node.settle();
-    if (this.failure !== undefined) throw this.failure;
-    for (const node of this.nodes.values()) {
-      const fatal = node instanceof DriverNode ? node.fatalError() : undefined;
-      if (fatal !== undefined) throw new Error(`${node.id}: the driver died: ${fatal}`);
-    }
+    await this.agenda.shutdown();
   }
 
   private handle(event: SimEvent): void | Promise<void> {
@@ -431,7 +345,7 @@ export class Simulation implements SimHost, DriverHost {
           return;
         }
         if (!this.network.canPass(event.message.from, event.message.to)) return;
-        if (this.tracing) this.trace(() => `recv ${describe(event.message)}`);
+        if (this.tracing) this.trace(() => `recv ${describeMessage(event.message)}`);
         if (node instanceof DriverNode) node.receive(event.message);
         else (node as SimNode).deliver({ kind: 'message', message: event.message });
         return;
@@ -499,40 +413,6 @@ export class Simulation implements SimHost, DriverHost {
     for (const node of this.nodes.values()) node.pump();
   }
 
-  /**
-   * Shuts down removed members once every remaining member has applied their removal (an
-   * operator's job; earlier, a remaining member may still need their vote — the etcd 2-node
-   * removal wedge). Left running, an ex-member that missed its removal would only disrupt.
-   */
-  private hasStableLeader(): boolean {
-    const leader = this.leader();
-    if (leader === undefined) return false;
-    const term = leader.status()!.term;
-    const conf = this.checker.committedConf;
-    return conf.voters.every((id) => {
-      const st = this.nodes.get(id)?.status();
-      return st !== undefined && st.term === term && st.leader === leader.id;
-    });
-  }
-
-  private retireRemovedMembers(): void {
-    const conf = this.checker.committedConf;
-    const members = new Set([...conf.voters, ...conf.learners]);
-    for (const node of this.nodes.values()) {
-      if (!node.up || members.has(node.id) || !this.checker.everMembers.has(node.id)) continue;
-      const stillKnown = [...members].some((id) => {
-        const st = this.nodes.get(id)?.status();
-        return (
-          st === undefined || st.confState.voters.includes(node.id) || st.confState.learners.includes(node.id)
-        );
-      });
-      if (stillKnown) continue;
-      this.trace(() => `${node.id} retired (removed member)`);
-      this.checker.onCrash(node);
-      node.crash(this.rng, 0);
-    }
-  }
-
   private finish(): void {
     this.checker.checkLogMatching([...this.nodes.values()]);
     this.checker.checkAckedDurable(this.nodes.values());
@@ -549,34 +429,4 @@ export class Simulation implements SimHost, DriverHost {
     const first = node.clock.virtualAfter(this.options.tickMs * this.rng.nextFloat());
     this.queue.push(first, { kind: 'tick', node: node.id, incarnation: node.incarnation });
   }
-}
-
-/** The cluster did not recover after faults healed. */
-export class LivenessError extends Error {
-  override name = 'LivenessError';
-}
-
-const encoder = new TextEncoder();
-
-function describeOp(write: PendingWrite): string {
-  const op = write.op;
-  if (op.kind === 'compact') return `compact through ${op.index}`;
-  if (op.kind === 'stage') return `staged snapshot @${op.meta.index}`;
-  const { hardState: hs, entries, snapshot } = op.update;
-  const ents =
-    entries !== undefined && entries.length > 0
-      ? ` ents ${entries.map((e) => `${e.index}@${e.term}`).join(',')}`
-      : '';
-  const hard = hs !== undefined ? ` hs t${hs.term} v${hs.vote || '-'} c${hs.commit}` : '';
-  return `persist${ents}${hard}${snapshot !== undefined ? ` snap@${snapshot.meta.index}` : ''}`;
-}
-
-function describe(m: Message): string {
-  const ents = m.entries.length > 0 ? ` ents=${m.entries[0].index}..${m.entries.at(-1)!.index}` : '';
-  const rej = m.reject ? ` REJECT hint=${m.rejectHint}` : '';
-  const snap =
-    m.snapshot !== undefined
-      ? ` snap@${m.snapshot.meta.index}+${m.snapshot.offset}${m.snapshot.done ? ' done' : ''}`
-      : '';
-  return `${m.type} ${m.from}->${m.to} t${m.term} i${m.index} lt${m.logTerm} c${m.commit}${ents}${rej}${snap}`;
 }

@@ -11,6 +11,7 @@ import type { PersistedState } from '../../src/raft/ports.js';
 import type { Snapshot } from '../../src/raft/types.js';
 import { LevelLogStore } from './core.js';
 import type { StoreBackend } from './gated-log-store.js';
+import { hashBytes } from './hash.js';
 import { LogImage, type StoreOp } from './log-image.js';
 import { SimInvariantError } from './sim-state-machine.js';
 
@@ -80,8 +81,8 @@ function describe(
   hs: { term: number; vote: string; commit: number },
   snapIndex: number | undefined,
   snapTerm: number | undefined,
-  entries: { index: number; term: number }[],
+  entries: { index: number; term: number; data: Uint8Array }[],
 ): string {
-  const ents = entries.map((e) => `${e.index}@${e.term}`).join(',');
+  const ents = entries.map((e) => `${e.index}@${e.term}#${hashBytes(e.data)}`).join(',');
   return `hs t${hs.term} v${hs.vote || '-'} c${hs.commit} snap ${snapIndex ?? 0}@${snapTerm ?? 0} [${ents}]`;
 }

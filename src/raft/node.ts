@@ -76,7 +76,9 @@ export class RaftNode {
     const snapIndex = snapshot?.meta.index ?? 0;
     this.smApplied = o.stateMachine.appliedIndex?.() ?? 0;
     if (snapshot !== undefined && this.smApplied < snapIndex) {
-      await o.stateMachine.restore(snapshot.data);
+      // With its metadata: the data alone may not say which index it covers (the bootstrap
+      // snapshot is the empty state at index 1).
+      await o.stateMachine.restore(snapshot.data, snapshot.meta);
       this.smApplied = snapIndex;
     }
     this.applied = snapIndex;
@@ -291,6 +293,10 @@ export class RaftNode {
       this.snapshotDue || (threshold !== undefined && this.applied - this.lastSnapshotIndex >= threshold);
     if (!due || this.applied <= this.lastSnapshotIndex || this.snapshotBuild !== undefined) return;
     if (this.builtSnapshot !== undefined) return;
+    // After a restart a durable state machine can be ahead of `applied` (the core re-delivers
+    // entries it already holds): its state is not the state at `applied`, so labelling it so
+    // would make a snapshot that re-applies entries on install. Wait until applied catches up.
+    if (this.smApplied > this.applied) return;
     this.snapshotDue = false;
     const index = this.applied;
     const confState = raw.status().confState;

@@ -10,13 +10,13 @@ import { SimInvariantError } from './sim-state-machine.js';
 import type { SimNode } from './sim-node.js';
 
 /** A converged 3-voter run without compaction or membership changes, so every entry is in the logs. */
-function convergedCluster(): Simulation {
+async function convergedCluster(): Promise<Simulation> {
   const sim = new Simulation(
     11,
     { overrides: { nodeCount: 3, compactProbability: 0, confChangeProbability: 0, proposeProbability: 0.9 } },
     0,
   );
-  sim.run(defaultLimits);
+  await sim.run(defaultLimits);
   assert.equal(sim.phase, 'done');
   return sim;
 }
@@ -29,11 +29,11 @@ function corruptDurableEntry(node: SimNode, index: number): void {
   node.disk.syncNow({ entries: [{ ...entry, data: new TextEncoder().encode('not-what-was-acked') }] });
 }
 
-test('checkAckedDurable fires when a majority of voters lost an acknowledged write from disk', () => {
-  const sim = convergedCluster();
+test('checkAckedDurable fires when a majority of voters lost an acknowledged write from disk', async () => {
+  const sim = await convergedCluster();
   const index = sim.checker.ackedMaxIndex;
   assert.ok(index > 1, 'the run acknowledged writes');
-  const voters = sim.checker.committedConf.voters.map((id) => sim.nodes.get(id)!);
+  const voters = sim.checker.committedConf.voters.map((id) => sim.nodes.get(id) as SimNode);
   assert.equal(voters.length, 3);
   sim.checker.checkAckedDurable(sim.nodes.values()); // the intact cluster passes
 

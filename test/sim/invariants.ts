@@ -11,7 +11,8 @@ import type { ConfChange, ConfState, Entry, NodeId, Snapshot } from '../../src/r
 import { EntryType } from '../../src/raft/types.js';
 import { hashBytes } from './hash.js';
 import type { DiskWrite } from './sim-disk.js';
-import type { SimNode, SimObserver } from './sim-node.js';
+import type { SimObserver } from './sim-node.js';
+import type { ClusterNode } from './cluster-node.js';
 import { SimInvariantError } from './sim-state-machine.js';
 
 interface PendingProposal {
@@ -101,17 +102,60 @@ export class Checker implements SimObserver {
     return n;
   }
 
-  onProposed(node: SimNode, data: Uint8Array, index: number, term: number): void {
+  onProposed(node: ClusterNode, data: Uint8Array, index: number, term: number): void {
     this.stats.proposed++;
     let mine = this.proposals.get(node.id);
     if (mine === undefined) this.proposals.set(node.id, (mine = new Map()));
     mine.set(index, { term, dataHash: hashBytes(data), incarnation: node.incarnation });
   }
 
-  onConfChangeProposed(_node: SimNode, _cc: ConfChange): void {}
+  onConfChangeProposed(_node: ClusterNode, _cc: ConfChange): void {}
+
+  /**
+   * The production driver resolved `node`'s proposal of `data` at `index` (its caller is told the
+   * write succeeded). The entry this member applied at `index` must be that very write, or the
+   * driver acknowledged someone else's entry (e.g. one that overwrote ours after a leader change).
+   */
+  onAcked(node: ClusterNode, data: Uint8Array, index: number): void {
+    this.stats.proposed++;
+    const term = this.committedTerm[index];
+    const dataHash = hashBytes(data);
+    if (term === undefined || this.committedHash[index] !== hashBytes(data, EntryType.Normal + 1)) {
+      fail(`${node.id} acknowledged a write at index ${index} that is not the committed entry there`);
+    }
+    if (node.sm.appliedIndex < index) fail(`${node.id} acknowledged index ${index} before applying it`);
+    this.stats.acked++;
+    this.ackedKeys.add(Buffer.from(data).toString('utf8'));
+    this.ackedWrites.push({ index, term, dataHash });
+    if (index > this.ackedMaxIndex) this.ackedMaxIndex = index;
+  }
+
+  /** The production driver refused or gave up on a proposal (not leader, timeout…). */
+  onProposalFailed(): void {
+    this.stats.proposed++;
+    this.stats.failedProposals++;
+  }
+
+  /**
+   * The production driver resolved the linearizable read registered as `key` on `node`, whose
+   * state machine had applied `appliedIndex` then: what the caller reads must reflect every write
+   * acknowledged before the read started.
+   */
+  onReadResolved(node: ClusterNode, key: string, appliedIndex: number): void {
+    const read = this.reads.get(key);
+    if (read === undefined) return; // its node restarted
+    this.reads.delete(key);
+    if (read.node !== node.id) fail(`read ${key} of ${read.node} resolved on ${node.id}`);
+    this.stats.readsServed++;
+    if (appliedIndex < read.ackedIndexAtStart) {
+      fail(
+        `stale read ${key} on ${node.id}: applied ${appliedIndex} < ${read.ackedIndexAtStart}, a write acknowledged before the read started`,
+      );
+    }
+  }
 
   /** A read starts now on `node`; it must reflect every write acknowledged so far. */
-  startRead(node: SimNode, ctxKey: string): void {
+  startRead(node: ClusterNode, ctxKey: string): void {
     this.stats.readsStarted++;
     this.reads.set(ctxKey, {
       node: node.id,
@@ -121,12 +165,12 @@ export class Checker implements SimObserver {
   }
 
   /** The node died: its pending proposals and reads have unknown outcomes now. */
-  onCrash(node: SimNode): void {
+  onCrash(node: ClusterNode): void {
     this.proposals.delete(node.id);
     for (const [key, read] of this.reads) if (read.node === node.id) this.reads.delete(key);
   }
 
-  onPersisted(node: SimNode, write: DiskWrite, replacedTerms: (number | undefined)[]): void {
+  onPersisted(node: ClusterNode, write: DiskWrite, replacedTerms: (number | undefined)[]): void {
     let confCount = 0;
     const entries = write.entries ?? [];
     for (let k = 0; k < entries.length; k++) {
@@ -149,10 +193,10 @@ export class Checker implements SimObserver {
       }
       if (entry.type === EntryType.ConfChange) confCount++;
     }
-    if (confCount > 0 && node.raw?.status().role === 'leader') this.checkOnePendingConf(node);
+    if (confCount > 0 && node.status()?.role === 'leader') this.checkOnePendingConf(node);
   }
 
-  onApplied(node: SimNode, entry: Entry): void {
+  onApplied(node: ClusterNode, entry: Entry): void {
     const hash = entryHash(entry);
     const ct = this.committedTerm[entry.index];
     if (ct === undefined) {
@@ -164,7 +208,7 @@ export class Checker implements SimObserver {
       fail(
         `committed entry changed: ${node.id} applied index ${entry.index} term ${entry.term}, committed term ${ct}`,
       );
-    }
+    } else this.committedHash[entry.index] ??= hash;
     const chain = this.chainAt.get(entry.index);
     if (chain === undefined) this.chainAt.set(entry.index, node.sm.chain);
     else if (chain !== node.sm.chain) fail(`applied sequences diverge at index ${entry.index} (${node.id})`);
@@ -187,7 +231,7 @@ export class Checker implements SimObserver {
     }
   }
 
-  onSnapshotRestored(node: SimNode, snapshot: Snapshot): void {
+  onSnapshotRestored(node: ClusterNode, snapshot: Snapshot): void {
     this.stats.snapshotsRestored++;
     const index = snapshot.meta.index;
     const ct = this.committedTerm[index];
@@ -206,7 +250,7 @@ export class Checker implements SimObserver {
     }
   }
 
-  onReadServed(node: SimNode, ctx: Uint8Array, readIndex: number): void {
+  onReadServed(node: ClusterNode, ctx: Uint8Array, readIndex: number): void {
     const key = Buffer.from(ctx).toString('utf8');
     const read = this.reads.get(key);
     if (read === undefined) return; // a read whose node restarted, or a duplicate answer
@@ -227,7 +271,7 @@ export class Checker implements SimObserver {
     if (node.sm.appliedIndex < readIndex) fail(`read ${key} served before applied ≥ read index`);
   }
 
-  onConfApplied(node: SimNode, cc: ConfChange, confState: ConfState): void {
+  onConfApplied(node: ClusterNode, cc: ConfChange, confState: ConfState): void {
     // Conf changes apply in log order; the latest committed one defines the membership.
     const index = node.sm.appliedIndex;
     if (index > this.committedConfIndex) {
@@ -247,11 +291,10 @@ export class Checker implements SimObserver {
   }
 
   /** Checks the per-step properties over every running node. */
-  afterStep(nodes: Iterable<SimNode>): void {
+  afterStep(nodes: Iterable<ClusterNode>): void {
     for (const node of nodes) {
-      const raw = node.raw;
-      if (!node.up || raw === undefined) continue;
-      const st = raw.status();
+      const st = node.status();
+      if (!node.up || st === undefined) continue;
       if (st.applied > st.commit) fail(`${node.id}: applied ${st.applied} > commit ${st.commit}`);
       const last = this.lastCommit.get(node.id);
       if (last !== undefined && last.incarnation === node.incarnation) {
@@ -283,12 +326,12 @@ export class Checker implements SimObserver {
   }
 
   /** Pairwise log matching over the persisted logs (run periodically; it is O(log length)). */
-  checkLogMatching(nodes: SimNode[]): void {
-    const live = nodes.filter((n) => n.up && n.storage !== undefined);
+  checkLogMatching(nodes: ClusterNode[]): void {
+    const live = nodes.filter((n) => n.up && n.log !== undefined);
     for (let a = 0; a < live.length; a++) {
       for (let b = a + 1; b < live.length; b++) {
-        const x = live[a].storage!;
-        const y = live[b].storage!;
+        const x = live[a].log!;
+        const y = live[b].log!;
         const lo = Math.max(x.firstIndex(), y.firstIndex());
         const hi = Math.min(x.lastIndex(), y.lastIndex());
         let matched = false;
@@ -309,12 +352,12 @@ export class Checker implements SimObserver {
    * data — or a snapshot covering it. Raft's promise to the client; run once the cluster has
    * converged (mid-run a just-added voter may legitimately not hold it yet).
    */
-  checkAckedDurable(nodes: Iterable<SimNode>): void {
-    const byId = new Map<NodeId, SimNode>();
+  checkAckedDurable(nodes: Iterable<ClusterNode>): void {
+    const byId = new Map<NodeId, ClusterNode>();
     for (const node of nodes) byId.set(node.id, node);
     const voters = this.committedConf.voters;
     const disks = voters.flatMap((id) => {
-      const image = byId.get(id)?.disk.image();
+      const image = byId.get(id)?.durableImage();
       if (image === undefined) return [];
       return [
         {
@@ -346,8 +389,8 @@ export class Checker implements SimObserver {
     return this.chainAt.get(index);
   }
 
-  private checkLeaderCompleteness(node: SimNode, term: number): void {
-    const storage = node.storage!;
+  private checkLeaderCompleteness(node: ClusterNode, term: number): void {
+    const storage = node.log!;
     const snapIndex = storage.firstIndex() - 1;
     for (let i = snapIndex + 1; i <= this.committedMax; i++) {
       const ct = this.committedTerm[i];
@@ -362,8 +405,8 @@ export class Checker implements SimObserver {
     }
   }
 
-  private checkOnePendingConf(node: SimNode): void {
-    const storage = node.storage!;
+  private checkOnePendingConf(node: ClusterNode): void {
+    const storage = node.log!;
     const lo = Math.max(this.committedMax + 1, storage.firstIndex());
     const hi = storage.lastIndex();
     if (lo > hi) return;

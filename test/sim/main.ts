@@ -1,7 +1,10 @@
 /**
- * The simulator's command line.
+ * The simulator's command line. Members run the production driver (RaftNode) on the simulated
+ * disk unless told otherwise.
  *   npm run sim -- --seed N                    replay one seed (prints its trace tail on failure)
  *   npm run sim -- --seeds 20000 --start-seed S  soak: many seeds, exit 1 on any failure
+ *   npm run sim -- --seeds 50 --leveldb        the production driver on real LevelDB log stores
+ *   npm run sim -- --seeds 500 --driver core   the pure core under the simulator's own loop
  * Options: --steps K (safety-phase steps per seed), --mutation NAME (turn on a RaftMutations
  * switch, to see the simulator catch it), --override JSON (pin swarm options, e.g.
  * '{"stepWhileSyncing":false}' or '{"nodeCount":5}'), --stop-on-failure.
@@ -9,13 +12,14 @@
 import { defaultLimits, formatFailure, runSeed } from './run-seed.js';
 import type { RaftMutations } from './core.js';
 import { mutationTuning } from './mutation-tuning.js';
+import type { SimDriver } from './swarm-options.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const seedFlag = flag('seed');
   const seeds = seedFlag !== undefined ? 1 : Number(flag('seeds') ?? 100);
   const startSeed = Number(seedFlag ?? flag('start-seed') ?? 1);
@@ -24,10 +28,17 @@ function main(): number {
   const stopOnFailure = process.argv.includes('--stop-on-failure');
   const base = mutation !== undefined ? mutationTuning(mutation) : {};
   const override = flag('override');
-  const tuning =
-    override === undefined
-      ? base
-      : { ...base, overrides: { ...base.overrides, ...(JSON.parse(override) as Record<string, unknown>) } };
+  const driver: SimDriver = process.argv.includes('--leveldb')
+    ? 'leveldb'
+    : ((flag('driver') as SimDriver | undefined) ?? 'node');
+  if (!['core', 'node', 'leveldb'].includes(driver)) throw new Error(`unknown --driver ${driver}`);
+  const tuning = {
+    ...base,
+    driver,
+    ...(override === undefined
+      ? {}
+      : { overrides: { ...base.overrides, ...(JSON.parse(override) as Record<string, unknown>) } }),
+  };
   const limits = { ...defaultLimits, safetySteps: steps };
   const started = performance.now();
   let failures = 0;
@@ -38,7 +49,7 @@ function main(): number {
   let leaderRuns = 0;
   for (let i = 0; i < seeds; i++) {
     const seed = startSeed + i;
-    const result = runSeed(seed, limits, tuning, seedFlag !== undefined ? 40 : 0);
+    const result = await runSeed(seed, limits, tuning, { traceTail: seedFlag !== undefined ? 40 : 0 });
     totalSteps += result.steps;
     const toLeader = result.report?.leaderAfterHealElectionTimeouts;
     if (toLeader !== undefined && Number.isFinite(toLeader)) {
@@ -65,7 +76,7 @@ function main(): number {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   console.log(
-    `sim summary: seeds ${seeds} (from ${startSeed}), failures ${failures}, steps ${totalSteps}, wall ${wallSeconds.toFixed(1)} s${mutation !== undefined ? `, mutation ${mutation}` : ''}`,
+    `sim summary (driver ${driver}): seeds ${seeds} (from ${startSeed}), failures ${failures}, steps ${totalSteps}, wall ${wallSeconds.toFixed(1)} s${mutation !== undefined ? `, mutation ${mutation}` : ''}`,
   );
   if (leaderRuns > 0) {
     console.log(
@@ -89,4 +100,4 @@ function classify(failure: string): string {
   return head.replace(/\b[a-z]*\d+\b/g, '#').trim();
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -24,6 +24,8 @@ import { decodeConfChange, MemoryStorage, RawNode, type RaftConfig } from './cor
 import type { DiskWrite, SimDisk } from './sim-disk.js';
 import type { SimClock } from './sim-clock.js';
 import { SimInvariantError, SimStateMachine } from './sim-state-machine.js';
+import type { ClusterNode, LogView, MemberStatus } from './cluster-node.js';
+import type { DiskImage } from './sim-disk.js';
 
 /** What a node can be asked to do; queued while a synced batch is in flight. */
 export type SimInput =
@@ -36,14 +38,14 @@ export type SimInput =
 
 /** The observer the node reports to (the invariant checker). */
 export interface SimObserver {
-  onProposed(node: SimNode, data: Uint8Array, index: number, term: number): void;
+  onProposed(node: ClusterNode, data: Uint8Array, index: number, term: number): void;
   /** `replacedTerms[k]` is the term the log held at `write.entries[k].index` before, if any. */
-  onPersisted(node: SimNode, write: DiskWrite, replacedTerms: (number | undefined)[]): void;
-  onApplied(node: SimNode, entry: Entry): void;
-  onSnapshotRestored(node: SimNode, snapshot: Snapshot): void;
-  onReadServed(node: SimNode, ctx: Uint8Array, readIndex: number): void;
-  onConfChangeProposed(node: SimNode, cc: ConfChange): void;
-  onConfApplied(node: SimNode, cc: ConfChange, confState: ConfState): void;
+  onPersisted(node: ClusterNode, write: DiskWrite, replacedTerms: (number | undefined)[]): void;
+  onApplied(node: ClusterNode, entry: Entry): void;
+  onSnapshotRestored(node: ClusterNode, snapshot: Snapshot): void;
+  onReadServed(node: ClusterNode, ctx: Uint8Array, readIndex: number): void;
+  onConfChangeProposed(node: ClusterNode, cc: ConfChange): void;
+  onConfApplied(node: ClusterNode, cc: ConfChange, confState: ConfState): void;
 }
 
 /** What the node needs from the simulator. */
@@ -61,8 +63,8 @@ export interface SimHost {
 /** Raft settings one node runs with (drawn per seed). */
 export type SimRaftSettings = Omit<RaftConfig, 'id' | 'storage' | 'rng' | 'appliedIndex'>;
 
-/** A node of the simulated cluster. */
-export class SimNode {
+/** A node of the simulated cluster: the pure core under the simulator's own driver loop. */
+export class SimNode implements ClusterNode {
   up = false;
   incarnation = 0;
   raw: RawNode | undefined;
@@ -144,6 +146,38 @@ export class SimNode {
 
   get busy(): boolean {
     return this.inFlight !== undefined;
+  }
+
+  status(): MemberStatus | undefined {
+    return this.raw?.status();
+  }
+
+  get log(): LogView | undefined {
+    return this.storage;
+  }
+
+  durableImage(): DiskImage {
+    return this.disk.image();
+  }
+
+  hasReady(): boolean {
+    return this.raw?.hasReady() ?? false;
+  }
+
+  propose(data: Uint8Array): void {
+    this.deliver({ kind: 'propose', data });
+  }
+
+  read(key: string): void {
+    this.deliver({ kind: 'read', ctx: Buffer.from(key, 'utf8') });
+  }
+
+  confChange(cc: ConfChange): void {
+    this.deliver({ kind: 'confChange', cc });
+  }
+
+  transfer(to: NodeId): void {
+    this.deliver({ kind: 'transfer', to });
   }
 
   /** Queues an input and processes what it can. */

@@ -7,6 +7,12 @@
  */
 import type { ConfState, Message, NodeId, Snapshot } from '../../src/raft/types.js';
 import { SeededRng } from '../../src/lib/rng.js';
+import type { ClusterNode } from './cluster-node.js';
+import { DriverAgenda } from './driver-agenda.js';
+import { DriverNode, type DriverSettings } from './driver-node.js';
+import { MemoryBackend, type StoreBackend } from './gated-log-store.js';
+import { chainHash, hashBytes } from './hash.js';
+import { LevelBackend } from './leveldb-backend.js';
 import { Checker } from './invariants.js';
 import { EventQueue } from './event-queue.js';
 import { chance, exponential, uniform } from './random.js';
@@ -15,47 +21,36 @@ import { SimDisk } from './sim-disk.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type SimHost, type SimRaftSettings } from './sim-node.js';
 import { SimStateMachine } from './sim-state-machine.js';
-import type { SwarmOptions, SwarmTuning } from './swarm-options.js';
-import { drawSwarmOptions } from './swarm-options.js';
+import type { SimDriver, SwarmOptions, SwarmTuning } from './swarm-options.js';
+import { drawDriverOptions, drawSwarmOptions } from './swarm-options.js';
 import { Nemesis } from './nemesis.js';
 import { Workload } from './workload.js';
+import { LivenessError, type RunLimits, type RunSetup, type SimEvent, type SimReport } from './sim-events.js';
+import { describeMessage } from './trace-format.js';
+import { hasStableLeader, retireRemovedMembers } from './liveness.js';
 
-type SimEvent =
-  | { kind: 'tick'; node: NodeId; incarnation: number }
-  | { kind: 'deliver'; message: Message }
-  | { kind: 'sync'; node: NodeId; incarnation: number; crashBeforeSend: boolean }
-  | { kind: 'crash'; node: NodeId; incarnation: number }
-  | { kind: 'kill'; node: NodeId; incarnation: number }
-  | { kind: 'restart'; node: NodeId }
-  | { kind: 'nemesis' }
-  | { kind: 'client' };
+export { LivenessError, type RunLimits, type RunSetup, type SimReport } from './sim-events.js';
 
-/** How long a seed runs. */
-export interface RunLimits {
-  safetySteps: number;
-  /** Liveness bound, in election timeouts of virtual time after the heal. */
-  livenessElectionTimeouts: number;
-  /** After the heal, a leader must be elected within this many election timeouts. */
-  leaderElectionTimeouts: number;
-}
+/**
+ * One seeded run of a simulated cluster. `driver` picks what runs each member: 'core' the pure
+ * core under the simulator's own loop (SimNode), 'node' the production async driver RaftNode on
+ * the simulated disk, 'leveldb' the production driver on real LevelDB log stores (DriverNode).
+ */
+const encoder = new TextEncoder();
 
-/** Outcome of one seed. */
-export interface SimReport {
-  steps: number;
-  virtualMs: number;
-  phase: 'safety' | 'liveness' | 'done';
-  livenessMs: number;
-  /** Time from the heal to a leader every member follows, in election timeouts. */
-  leaderAfterHealElectionTimeouts: number;
-}
-
-/** One seeded run of a simulated cluster. */
 export class Simulation implements SimHost {
   readonly rng: SeededRng;
   readonly options: SwarmOptions;
   readonly queue = new EventQueue<SimEvent>();
   readonly network: SimNetwork;
-  readonly nodes = new Map<NodeId, SimNode>();
+  readonly nodes = new Map<NodeId, ClusterNode>();
+  readonly driver: SimDriver;
+  /** The fold of every trace line so far (with `RunSetup.traceHash`). */
+  traceHash = 0;
+  private readonly tracing: boolean;
+  private readonly driverSettings: DriverSettings | undefined;
+  private readonly bootstrapConf: ConfState;
+  private readonly agenda = new DriverAgenda(this);
   readonly checker: Checker;
   readonly observer: Checker;
   readonly nemesis: Nemesis;
@@ -74,9 +69,15 @@ export class Simulation implements SimHost {
     readonly seed: number,
     tuning: SwarmTuning,
     private readonly traceTail: number,
+    private readonly setup: RunSetup = {},
   ) {
     this.rng = new SeededRng(seed);
     this.options = drawSwarmOptions(this.rng, tuning);
+    this.driver = tuning.driver ?? 'core';
+    this.tracing = traceTail > 0 || setup.traceHash === true;
+    if (this.driver === 'leveldb' && setup.storageDir === undefined) {
+      throw new Error('the leveldb driver needs a storage directory');
+    }
     // Drawn from a side stream so adding it left every other per-seed choice unchanged.
     this.stepWhileSyncing =
       tuning.overrides?.stepWhileSyncing ?? new SeededRng(seed ^ 0x5bd1e995).nextFloat() < 0.5;
@@ -92,15 +93,25 @@ export class Simulation implements SimHost {
       snapshotChunkBytes: o.snapshotChunkBytes,
       ...(tuning.mutations !== undefined ? { mutations: tuning.mutations } : {}),
     };
+    if (this.driver !== 'core') {
+      // Drawn from a side stream: the core driver's seeds stay exactly as they were.
+      const d = drawDriverOptions(new SeededRng(seed ^ 0x2545f491), o, tuning);
+      this.driverSettings = { ...d, raft: this.settings, tickMs: o.tickMs };
+    }
     const voters: NodeId[] = [];
     for (let i = 0; i < o.nodeCount; i++) voters.push(`n${this.nextNodeNumber++}`);
     const conf: ConfState = { voters, learners: [] };
+    this.bootstrapConf = conf;
     const sm = new SimStateMachine();
     sm.appliedIndex = 1;
     const bootstrap: Snapshot = { meta: { index: 1, term: 1, confState: conf }, data: sm.snapshot() };
     this.checker = new Checker(conf, 1, 1, 0);
     this.observer = this.checker;
     for (const id of voters) {
+      if (this.driver !== 'core') {
+        this.addNode(id);
+        continue;
+      }
       const disk = SimDisk.formatted({
         hardState: { term: 1, vote: '', commit: 1 },
         snapshot: bootstrap,
@@ -115,10 +126,28 @@ export class Simulation implements SimHost {
   }
 
   /** Creates, boots and starts ticking a node (an initial member or one being added). */
-  addNode(id: NodeId, disk: SimDisk = new SimDisk()): SimNode {
+  addNode(id: NodeId, disk: SimDisk = new SimDisk()): ClusterNode {
     const o = this.options;
     const rate = 1 + uniform(this.rng, -o.clockDriftMax, o.clockDriftMax);
     const clock = new SimClock(() => this.now, rate);
+    if (this.driverSettings !== undefined) {
+      const backend: StoreBackend =
+        this.driver === 'leveldb' ? new LevelBackend(id, this.setup.storageDir!) : new MemoryBackend(id);
+      // Initial members bootstrap through the driver (DurableLog.open writes the first snapshot).
+      const bootstrap = this.nodes.size < o.nodeCount ? this.bootstrapConf : undefined;
+      const node = new DriverNode(
+        id,
+        backend,
+        clock,
+        this.rng.fork(),
+        this.driverSettings,
+        this.agenda,
+        bootstrap,
+      );
+      this.nodes.set(id, node);
+      this.queue.push(this.now, { kind: 'start', node: id });
+      return node;
+    }
     const node = new SimNode(id, disk, clock, this.rng.fork(), this.settings, this);
     node.deferCommitOnlyHardState = o.deferCommitOnlyHardState;
     node.stepWhileSyncing = this.stepWhileSyncing;
@@ -142,8 +171,12 @@ export class Simulation implements SimHost {
   }
 
   trace(text: () => string): void {
+    if (!this.tracing) return;
+    const line = `${this.now.toFixed(2)} ${text()}`;
+    if (this.setup.traceHash === true)
+      this.traceHash = chainHash(this.traceHash, hashBytes(encoder.encode(line)));
     if (this.traceTail === 0) return;
-    this.traceLines.push(`${this.now.toFixed(2)} ${text()}`);
+    this.traceLines.push(line);
     if (this.traceLines.length > this.traceTail * 2)
       this.traceLines.splice(0, this.traceLines.length - this.traceTail);
   }
@@ -153,9 +186,9 @@ export class Simulation implements SimHost {
     return this.traceLines.slice(-this.traceTail);
   }
 
-  send(from: SimNode, messages: Message[]): void {
+  send(from: ClusterNode, messages: Message[]): void {
     for (const message of messages) {
-      if (this.traceTail > 0) this.trace(() => `send ${describe(message)}`);
+      if (this.tracing) this.trace(() => `send ${describeMessage(message)}`);
       for (const d of this.network.send(message, this.now))
         this.queue.push(d.atMs, { kind: 'deliver', message: d.message });
     }
@@ -184,7 +217,7 @@ export class Simulation implements SimHost {
     }
   }
 
-  onBecameLeader(node: SimNode): void {
+  onBecameLeader(node: ClusterNode): void {
     const o = this.options;
     if (this.phase !== 'safety' || !chance(this.rng, o.crashNewLeaderProbability)) return;
     // Kill it while its first appends are only partly replicated (the Figure 8 window).
@@ -193,7 +226,7 @@ export class Simulation implements SimHost {
   }
 
   /** Crashes a node now and (in the safety phase) schedules its restart. */
-  crashNode(node: SimNode, why: string): void {
+  crashNode(node: ClusterNode, why: string): void {
     if (!node.up) return;
     this.trace(() => `${node.id} crash (${why})`);
     this.checker.onCrash(node);
@@ -205,12 +238,12 @@ export class Simulation implements SimHost {
   }
 
   /** The up node that is leader in the highest term, if any. */
-  leader(): SimNode | undefined {
-    let best: SimNode | undefined;
+  leader(): ClusterNode | undefined {
+    let best: ClusterNode | undefined;
     let bestTerm = -1;
     for (const node of this.nodes.values()) {
-      if (!node.up || node.raw === undefined) continue;
-      const st = node.raw.status();
+      const st = node.status();
+      if (!node.up || st === undefined) continue;
       if (st.role === 'leader' && st.term > bestTerm) {
         best = node;
         bestTerm = st.term;
@@ -219,18 +252,18 @@ export class Simulation implements SimHost {
     return best;
   }
 
-  upNodes(): SimNode[] {
+  upNodes(): ClusterNode[] {
     return [...this.nodes.values()].filter((n) => n.up);
   }
 
   /** Runs the safety phase then the liveness phase; throws on any violated invariant. */
-  run(limits: RunLimits): SimReport {
+  async run(limits: RunLimits): Promise<SimReport> {
     const electionMs = this.options.electionTimeoutTicks * this.options.tickMs;
     while (this.phase !== 'done') {
       if (this.phase === 'safety' && this.steps >= limits.safetySteps) this.startLiveness();
       if (this.phase === 'liveness') {
-        if (this.steps % 16 === 0) this.retireRemovedMembers();
-        if (this.leaderAfterHealMs === undefined && this.steps % 4 === 0 && this.hasStableLeader()) {
+        if (this.steps % 16 === 0) retireRemovedMembers(this);
+        if (this.leaderAfterHealMs === undefined && this.steps % 4 === 0 && hasStableLeader(this)) {
           this.leaderAfterHealMs = this.now - this.livenessStartMs;
         }
         if (
@@ -253,10 +286,14 @@ export class Simulation implements SimHost {
       }
       const item = this.queue.pop();
       if (item === undefined) throw new LivenessError('event agenda ran dry');
+      if (this.agenda.isDead(item.event)) continue;
       this.now = Math.max(this.now, item.atMs);
       this.steps++;
-      this.handle(item.event);
+      const pending = this.handle(item.event);
+      if (pending !== undefined) await pending;
+      if (this.driver !== 'core') await this.agenda.settle();
       this.checker.afterStep(this.nodes.values());
+      if (this.driver !== 'core') this.agenda.checkDriversAlive();
       if (this.steps % 512 === 0) this.checker.checkLogMatching([...this.nodes.values()]);
     }
     return {
@@ -268,10 +305,29 @@ export class Simulation implements SimHost {
     };
   }
 
-  private handle(event: SimEvent): void {
+  /** Closes every member's disk (the LevelDB databases) after a run, passed or failed. */
+  async shutdown(): Promise<void> {
+    await this.agenda.shutdown();
+  }
+
+  private handle(event: SimEvent): void | Promise<void> {
     switch (event.kind) {
-      case 'tick': {
+      case 'start': {
         const node = this.nodes.get(event.node);
+        if (!(node instanceof DriverNode) || node.up) return;
+        return node.start();
+      }
+      case 'call': {
+        const node = this.nodes.get(event.node);
+        if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
+        if (node.clock.isPaused()) {
+          this.queue.push(node.clock.pausedUntilMs, event);
+          return;
+        }
+        return event.fn();
+      }
+      case 'tick': {
+        const node = this.core(event.node);
         if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
         if (node.clock.isPaused()) {
           this.queue.push(node.clock.pausedUntilMs, event);
@@ -289,12 +345,13 @@ export class Simulation implements SimHost {
           return;
         }
         if (!this.network.canPass(event.message.from, event.message.to)) return;
-        if (this.traceTail > 0) this.trace(() => `recv ${describe(event.message)}`);
-        node.deliver({ kind: 'message', message: event.message });
+        if (this.tracing) this.trace(() => `recv ${describeMessage(event.message)}`);
+        if (node instanceof DriverNode) node.receive(event.message);
+        else (node as SimNode).deliver({ kind: 'message', message: event.message });
         return;
       }
       case 'sync': {
-        const node = this.nodes.get(event.node);
+        const node = this.core(event.node);
         if (node === undefined || !node.up || node.incarnation !== event.incarnation) return;
         if (node.clock.isPaused()) {
           this.queue.push(node.clock.pausedUntilMs, event);
@@ -320,8 +377,9 @@ export class Simulation implements SimHost {
       case 'restart': {
         const node = this.nodes.get(event.node);
         if (node === undefined || node.up || this.phase !== 'safety') return;
-        node.start();
-        this.scheduleFirstTick(node);
+        if (node instanceof DriverNode) return node.start();
+        (node as SimNode).start();
+        this.scheduleFirstTick(node as SimNode);
         return;
       }
       case 'nemesis':
@@ -344,46 +402,15 @@ export class Simulation implements SimHost {
     this.network.faultsEnabled = false;
     for (const node of this.nodes.values()) {
       node.clock.pausedUntilMs = 0;
-      if (!node.up) {
-        node.start();
-        this.scheduleFirstTick(node);
+      if (node.up) continue;
+      if (node instanceof DriverNode) {
+        this.queue.push(this.now, { kind: 'start', node: node.id });
+      } else {
+        (node as SimNode).start();
+        this.scheduleFirstTick(node as SimNode);
       }
     }
     for (const node of this.nodes.values()) node.pump();
-  }
-
-  /**
-   * Shuts down removed members once every remaining member has applied their removal (an
-   * operator's job; earlier, a remaining member may still need their vote — the etcd 2-node
-   * removal wedge). Left running, an ex-member that missed its removal would only disrupt.
-   */
-  private hasStableLeader(): boolean {
-    const leader = this.leader();
-    if (leader === undefined) return false;
-    const term = leader.raw!.status().term;
-    const conf = this.checker.committedConf;
-    return conf.voters.every((id) => {
-      const st = this.nodes.get(id)?.raw?.status();
-      return st !== undefined && st.term === term && st.leader === leader.id;
-    });
-  }
-
-  private retireRemovedMembers(): void {
-    const conf = this.checker.committedConf;
-    const members = new Set([...conf.voters, ...conf.learners]);
-    for (const node of this.nodes.values()) {
-      if (!node.up || members.has(node.id) || !this.checker.everMembers.has(node.id)) continue;
-      const stillKnown = [...members].some((id) => {
-        const st = this.nodes.get(id)?.raw?.status();
-        return (
-          st === undefined || st.confState.voters.includes(node.id) || st.confState.learners.includes(node.id)
-        );
-      });
-      if (stillKnown) continue;
-      this.trace(() => `${node.id} retired (removed member)`);
-      this.checker.onCrash(node);
-      node.crash(this.rng, 0);
-    }
   }
 
   private finish(): void {
@@ -392,23 +419,14 @@ export class Simulation implements SimHost {
     this.phase = 'done';
   }
 
+  /** The core-driver node `id`, if it exists. */
+  private core(id: NodeId): SimNode | undefined {
+    const node = this.nodes.get(id);
+    return node instanceof SimNode ? node : undefined;
+  }
+
   private scheduleFirstTick(node: SimNode): void {
     const first = node.clock.virtualAfter(this.options.tickMs * this.rng.nextFloat());
     this.queue.push(first, { kind: 'tick', node: node.id, incarnation: node.incarnation });
   }
-}
-
-/** The cluster did not recover after faults healed. */
-export class LivenessError extends Error {
-  override name = 'LivenessError';
-}
-
-function describe(m: Message): string {
-  const ents = m.entries.length > 0 ? ` ents=${m.entries[0].index}..${m.entries.at(-1)!.index}` : '';
-  const rej = m.reject ? ` REJECT hint=${m.rejectHint}` : '';
-  const snap =
-    m.snapshot !== undefined
-      ? ` snap@${m.snapshot.meta.index}+${m.snapshot.offset}${m.snapshot.done ? ' done' : ''}`
-      : '';
-  return `${m.type} ${m.from}->${m.to} t${m.term} i${m.index} lt${m.logTerm} c${m.commit}${ents}${rej}${snap}`;
 }

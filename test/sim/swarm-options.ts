@@ -53,8 +53,26 @@ export interface SwarmOptions {
   deferCommitOnlyHardState: boolean;
 }
 
+/** What runs each member: the pure core, or the production driver on a simulated or LevelDB disk. */
+export type SimDriver = 'core' | 'node' | 'leveldb';
+
+/** The production driver's knobs one seed runs with (see driver-node.ts). */
+export interface DriverOptions {
+  proposalTimeoutMs: number;
+  readTimeoutMs: number;
+  snapshotThresholdEntries: number | undefined;
+  snapshotTrailingEntries: number;
+  durableStateMachine: boolean;
+  applyBatch: boolean;
+  snapshotDelayMs: number;
+}
+
 /** Overrides used to aim the swarm at a class of bug (and the mutation switches). */
 export interface SwarmTuning {
+  /** Default 'core'. */
+  driver?: SimDriver;
+  /** Pins the production driver's knobs (driver 'node' and 'leveldb'). */
+  driverOverrides?: Partial<DriverOptions>;
   mutations?: RaftMutations;
   /** Multiplies every fault probability (0 = fault free). */
   faultScale?: number;
@@ -110,4 +128,23 @@ export function drawSwarmOptions(rng: Rng, tuning: SwarmTuning = {}): SwarmOptio
     deferCommitOnlyHardState: chance(rng, 0.5),
   };
   return { ...options, ...tuning.overrides };
+}
+
+/**
+ * Draws the production driver's knobs (from their own stream, so the core driver's seeds are
+ * unchanged): timeouts in election timeouts, snapshot thresholds small enough that snapshots,
+ * compaction and snapshot installs happen in most runs, and the state machine kinds.
+ */
+export function drawDriverOptions(rng: Rng, o: SwarmOptions, tuning: SwarmTuning = {}): DriverOptions {
+  const electionMs = o.electionTimeoutTicks * o.tickMs;
+  const options: DriverOptions = {
+    proposalTimeoutMs: electionMs * intBetween(rng, 3, 20),
+    readTimeoutMs: electionMs * intBetween(rng, 2, 10),
+    snapshotThresholdEntries: pick(rng, [undefined, 4, 16, 64]),
+    snapshotTrailingEntries: pick(rng, [0, 2, 10, 1000]),
+    durableStateMachine: chance(rng, 0.5),
+    applyBatch: chance(rng, 0.8),
+    snapshotDelayMs: chance(rng, 0.5) ? 0 : uniform(rng, 0, 50),
+  };
+  return { ...options, ...tuning.driverOverrides };
 }

@@ -7,7 +7,7 @@
  */
 import type { ConfChange } from '../../src/raft/types.js';
 import { chance, intBetween, pick } from './random.js';
-import type { SimNode } from './sim-node.js';
+import type { ClusterNode } from './cluster-node.js';
 import type { Simulation } from './simulation.js';
 
 /** Draws client and operator actions and decides when the liveness phase has converged. */
@@ -27,27 +27,27 @@ export class Workload {
     const rng = sim.rng;
     const up = sim.upNodes();
     if (up.length === 0) return;
-    const target = (): SimNode =>
+    const target = (): ClusterNode =>
       chance(rng, o.leaderAffinity) ? (sim.leader() ?? pick(rng, up)) : pick(rng, up);
     if (chance(rng, o.proposeProbability)) {
       const node = target();
       const burst = intBetween(rng, 1, 3);
-      for (let i = 0; i < burst; i++) node.deliver({ kind: 'propose', data: this.value('p') });
+      for (let i = 0; i < burst; i++) node.propose(this.value('p'));
     }
     if (chance(rng, o.readProbability)) {
       const node = target();
       const key = `r${++this.seq}`;
       sim.checker.startRead(node, key);
-      node.deliver({ kind: 'read', ctx: Buffer.from(key, 'utf8') });
+      node.read(key);
     }
     const leader = sim.leader();
     if (leader !== undefined && chance(rng, o.confChangeProbability)) {
       const cc = this.drawConfChange();
-      if (cc !== undefined) leader.deliver({ kind: 'confChange', cc });
+      if (cc !== undefined) leader.confChange(cc);
     }
     if (leader !== undefined && chance(rng, o.transferProbability)) {
       const others = sim.checker.committedConf.voters.filter((v) => v !== leader.id);
-      if (others.length > 0) leader.deliver({ kind: 'transfer', to: pick(rng, others) });
+      if (others.length > 0) leader.transfer(pick(rng, others));
     }
     if (chance(rng, o.compactProbability)) pick(rng, up).compact(intBetween(rng, 0, 5));
   }
@@ -56,11 +56,10 @@ export class Workload {
   converged(): boolean {
     const sim = this.sim;
     const leader = sim.leader();
-    if (leader === undefined || leader.raw === undefined || leader.busy || leader.raw.hasReady())
-      return false;
+    const st = leader?.status();
+    if (leader === undefined || st === undefined || leader.busy || leader.hasReady()) return false;
     if (!this.probeAcked) return false;
-    const st = leader.raw.status();
-    if (leader.storage!.lastIndex() !== st.commit) return false;
+    if (leader.log!.lastIndex() !== st.commit) return false;
     const conf = sim.checker.committedConf;
     for (const id of [...conf.voters, ...conf.learners]) {
       const node = sim.nodes.get(id);
@@ -75,13 +74,13 @@ export class Workload {
     const sim = this.sim;
     const parts: string[] = [];
     for (const node of sim.nodes.values()) {
-      if (!node.up || node.raw === undefined) {
+      const st = node.status();
+      if (!node.up || st === undefined) {
         parts.push(`${node.id}:down`);
         continue;
       }
-      const st = node.raw.status();
       parts.push(
-        `${node.id}:${st.role[0]}${st.term} c${st.commit} a${node.sm.appliedIndex} last${node.storage!.lastIndex()} lead=${st.leader || '-'} v=${st.confState.voters.join(',')}${st.confState.learners.length > 0 ? ` l=${st.confState.learners.join(',')}` : ''}${node.busy ? ' busy' : ''}${
+        `${node.id}:${st.role[0]}${st.term} c${st.commit} a${node.sm.appliedIndex} last${node.log!.lastIndex()} lead=${st.leader || '-'} v=${st.confState.voters.join(',')}${st.confState.learners.length > 0 ? ` l=${st.confState.learners.join(',')}` : ''}${node.busy ? ' busy' : ''}${
           st.progress !== undefined
             ? ` prs=${Object.entries(st.progress)
                 .map(([k, v]) => `${k}:${v.state[0]}${v.match}/${v.next}`)
@@ -104,14 +103,14 @@ export class Workload {
       }
     }
     const leader = sim.leader();
-    if (leader === undefined || leader.raw === undefined) return;
+    if (leader === undefined || leader.status() === undefined) return;
     // (Re)issue a probe write every ~election timeout until one is acknowledged: a proposal can
     // be refused (transfer in progress, leader stepping down) or lost with its leader.
     if (sim.now - this.lastProbeMs < sim.options.electionTimeoutTicks * sim.options.tickMs) return;
     this.lastProbeMs = sim.now;
     const key = `probe${++this.seq}`;
     this.probeKeys.push(key);
-    leader.deliver({ kind: 'propose', data: Buffer.from(key, 'utf8') });
+    leader.propose(Buffer.from(key, 'utf8'));
   }
 
   private value(prefix: string): Uint8Array {

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { parseBenchOptions, usage, type BenchOptions, type ServerName } from './options.js';
-import { stopAll } from './processes.js';
+import { setNiceness, stopAll } from './processes.js';
 import { cpuSeconds, memoryOf } from './proc.js';
 import { readProbe, summarizeWindow } from './probe-summary.js';
-import { printReport, summarizeCells, computeRatios, type CellRecord } from './report.js';
+import { printProbe, printReport, summarizeCells, computeRatios, type CellRecord } from './report.js';
 import { startArca, startBareFastify, startEtcd, type ArcaSpec, type Target } from './servers.js';
 import { measureMemory, measureStartup } from './phases.js';
 import { prefill, runWrk, wrkVersion } from './wrk.js';
@@ -30,9 +30,9 @@ const probeJs = join(distDir, 'bench/single/probe.js');
 function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): ArcaSpec {
   return {
     name,
-    mainJs: name === 'arca-b' ? options.compare! : mainJs,
+    mainJs: name === 'arca-b' ? (options.compare ?? mainJs) : mainJs,
     baseDir,
-    nodeArgs: options.nodeArgs,
+    nodeArgs: name === 'arca-b' ? [...options.nodeArgs, ...options.bNodeArgs] : options.nodeArgs,
     audit: name === 'audit',
     cpuProfDir: options.cpuProfDir,
     probe: options.probeDir
@@ -160,13 +160,14 @@ async function main(): Promise<number> {
     );
     return 1;
   }
+  setNiceness(options.nice);
   const baseDir = mkdtempSync(join(tmpdir(), 'arca-bench-single-'));
   const onSignal = (): void => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
   console.log(
-    `bench:single ${startedAt} commit ${gitCommit()}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}; load average ${loadavg()
+    `bench:single ${startedAt} commit ${gitCommit()}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}${options.nice === undefined ? '' : `, nice ${options.nice}`}; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
@@ -182,6 +183,7 @@ async function main(): Promise<number> {
         )
       : undefined;
     if (cells.length > 0) printReport(cells, options.conns);
+    printProbe(cells);
     if (memory)
       console.log(
         `\nMemory (Arca): RSS ${memory.rssAfterKeysMiB.toFixed(0)} MiB after ${options.memoryKeys} keys; peak (VmHWM) ${memory.peakMiB.toFixed(0)} MiB under load (put+get c64); load ${memory.loadavg.toFixed(1)}`,

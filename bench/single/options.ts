@@ -31,6 +31,10 @@ export interface BenchOptions {
   nodeArgs: string[];
   /** Another build's `dist/src/cli/main.js`, run as server `arca-b` (before/after in one run). */
   compare?: string;
+  /** Extra `node` flags for `arca-b` only (with no `--compare`, arca-b is this build). */
+  bNodeArgs: string[];
+  /** Run servers and wrk under `nice -n <n>` (negative: root; approximates a quiet machine). */
+  nice?: number;
   out?: string;
   help: boolean;
 }
@@ -50,6 +54,10 @@ export const usage = `npm run bench:single -- [options]
   --probe DIR         event-loop delay and GC samples of Arca nodes (DIR/<server>.jsonl)
   --node-arg ARG      extra node flag for Arca nodes (repeatable)
   --compare MAIN_JS   also run another build (e.g. ../perf/dist/src/cli/main.js) as arca-b
+  --b-node-arg ARG    extra node flag for arca-b only (repeatable; without --compare arca-b is
+                      this build: an A/B of a runtime flag, e.g. --b-node-arg=--max-semi-space-size=64)
+  --nice N            run servers and wrk under nice -n N (e.g. -10 as root: a shared machine's
+                      other jobs then barely delay the bench; they lose that CPU meanwhile)
   --out FILE          JSON results (default: $TMPDIR/arca-bench-single-<time>.json)`;
 
 function list<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
@@ -75,6 +83,12 @@ function seconds(text: string, what: string, min: number): number {
   return n;
 }
 
+function niceValue(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--nice: expected -20..19, got "${text}"`);
+  return n;
+}
+
 /** Parses `argv` (without node and the script). Throws with a readable message on bad input. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -95,13 +109,16 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       probe: { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       compare: { type: 'string' },
+      'b-node-arg': { type: 'string', multiple: true },
+      nice: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const servers: ServerName[] =
     values.servers === undefined ? [...serverNames] : list(values.servers, serverNames, 'servers');
-  if (values.compare !== undefined) servers.push('arca-b');
+  const bNodeArgs = values['b-node-arg'] ?? [];
+  if (values.compare !== undefined || bNodeArgs.length > 0) servers.push('arca-b');
   return {
     only: values.only === undefined ? [...sections] : list(values.only, sections, 'only'),
     servers,
@@ -119,6 +136,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     probeDir: values.probe,
     nodeArgs: values['node-arg'] ?? [],
     compare: values.compare,
+    bNodeArgs,
+    nice: values.nice === undefined ? undefined : niceValue(values.nice),
     out: values.out,
     help: values.help === true,
   };

@@ -1,13 +1,21 @@
 /**
- * A diagnostic preloaded into an Arca node by `bench:single --probe DIR` (`node --import`): every
- * 250 ms it appends one JSON line to $ARCA_PROBE_OUT with the event-loop delay of the interval
- * (perf_hooks monitorEventLoopDelay, 10 ms resolution: p50/p99/max), the GC pauses that ended in
- * the interval (PerformanceObserver 'gc': count and total/max ms by kind), heap and RSS. The bench
- * records when each cell ran, so samples can be matched to cells (probe-summary.ts). It does not
- * change the server: one timer (unref'd) and one observer.
+ * A diagnostic preloaded into an Arca node by `bench:single --probe DIR` (`node --import`). Every
+ * 250 ms it appends one JSON line to $ARCA_PROBE_OUT describing the interval:
+ * - event-loop stalls: the longest lateness of a 5 ms timer chain (`stallMaxMs`) and how many
+ *   were late by more than 20 ms;
+ * - GC: pauses that ended in the interval (PerformanceObserver 'gc') by kind (count, total, max),
+ *   and every pause of 10 ms or more with its start time (`pauses`);
+ * - server-side latency: request start → response finish through the http diagnostics channels
+ *   (count, p50, p99, max), the part of wrk's latency spent inside the process's JS;
+ * - the main thread's CPU and run-queue wait from /proc/self/task/<pid>/schedstat (time it was
+ *   runnable but not running: on a shared machine, stalls that are the scheduler's, not ours);
+ * - process CPU (all threads), heap and RSS.
+ * The bench records when each cell ran, so samples are matched to cells (probe-summary.ts).
+ * It does not change the server's code path: one timer chain, one observer, two channel hooks.
  */
-import { appendFileSync } from 'node:fs';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 
 const out = process.env['ARCA_PROBE_OUT'];
 
@@ -24,10 +32,36 @@ interface GcKind {
   maxMs: number;
 }
 
+function schedstat(): { runNs: number; waitNs: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return { runNs: Number(run), waitNs: Number(wait) };
+  } catch {
+    return { runNs: NaN, waitNs: NaN };
+  }
+}
+
+/** Upper bounds (ms) of the server-side latency histogram; the last bucket is everything above. */
+const bucketsMs = [0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 1000, 2000, 5000];
+
+function histogram(sorted: number[]): number[] {
+  const counts = new Array<number>(bucketsMs.length + 1).fill(0);
+  let b = 0;
+  for (const ms of sorted) {
+    while (b < bucketsMs.length && ms > bucketsMs[b]!) b += 1;
+    counts[b]! += 1;
+  }
+  return counts;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 if (out !== undefined) {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
   let gc: Record<string, GcKind> = {};
+  let pauses: { atMs: number; kind: string; ms: number }[] = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
@@ -36,21 +70,65 @@ if (out !== undefined) {
       k.count += 1;
       k.totalMs += entry.duration;
       k.maxMs = Math.max(k.maxMs, entry.duration);
+      if (entry.duration >= 10)
+        pauses.push({ atMs: performance.timeOrigin + entry.startTime, kind, ms: entry.duration });
     }
   }).observe({ entryTypes: ['gc'] });
+
+  const started = new WeakMap<object, number>();
+  let latencies: number[] = [];
+  subscribe('http.server.request.start', (message) => {
+    started.set((message as { response: object }).response, performance.now());
+  });
+  subscribe('http.server.response.finish', (message) => {
+    const t0 = started.get((message as { response: object }).response);
+    if (t0 !== undefined) latencies.push(performance.now() - t0);
+  });
+
+  let stallMaxMs = 0;
+  let stallsOver20 = 0;
+  let expected = performance.now() + 5;
+  const tickMs = 5;
+  const chain = (): void => {
+    const now = performance.now();
+    const late = now - expected;
+    stallMaxMs = Math.max(stallMaxMs, late);
+    if (late > 20) stallsOver20 += 1;
+    expected = now + tickMs;
+    setTimeout(chain, tickMs).unref();
+  };
+  setTimeout(chain, tickMs).unref();
+
+  let last = { wall: performance.now(), cpu: process.cpuUsage(), sched: schedstat() };
   const timer = setInterval(() => {
+    const now = { wall: performance.now(), cpu: process.cpuUsage(), sched: schedstat() };
+    const wallMs = now.wall - last.wall;
     const mem = process.memoryUsage();
+    const sorted = latencies.sort((a, b) => a - b);
     const sample = {
       t: Date.now(),
-      eldP50Ms: delay.percentile(50) / 1e6,
-      eldP99Ms: delay.percentile(99) / 1e6,
-      eldMaxMs: delay.max / 1e6,
+      wallMs,
+      stallMaxMs,
+      stallsOver20,
       gc,
+      pauses,
+      requests: sorted.length,
+      serverP50Ms: percentile(sorted, 50),
+      serverP99Ms: percentile(sorted, 99),
+      serverMaxMs: sorted.length === 0 ? NaN : sorted.at(-1)!,
+      serverHistogram: histogram(sorted),
+      mainRunMs: (now.sched.runNs - last.sched.runNs) / 1e6,
+      mainWaitMs: (now.sched.waitNs - last.sched.waitNs) / 1e6,
+      processCpuMs: (now.cpu.user - last.cpu.user + now.cpu.system - last.cpu.system) / 1000,
       heapUsedMiB: mem.heapUsed / 2 ** 20,
       rssMiB: mem.rss / 2 ** 20,
     };
-    delay.reset();
+    last = now;
     gc = {};
+    pauses = [];
+    latencies = [];
+    stallMaxMs = 0;
+    stallsOver20 = 0;
     appendFileSync(out, `${JSON.stringify(sample)}\n`);
   }, 250);
   timer.unref();

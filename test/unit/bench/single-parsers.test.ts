@@ -7,7 +7,11 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { parseBenchOptions } from '../../../bench/single/options.js';
 import { parseProcStat, parseProcStatus } from '../../../bench/single/proc.js';
-import { summarizeWindow, type ProbeSample } from '../../../bench/single/probe-summary.js';
+import {
+  histogramPercentile,
+  summarizeWindow,
+  type ProbeSample,
+} from '../../../bench/single/probe-summary.js';
 import { perRoundRatios, summarize } from '../../../bench/single/stats.js';
 import { parseLatencyMs, parseWrkOutput } from '../../../bench/single/wrk-output.js';
 
@@ -98,20 +102,40 @@ test('per-round ratios and their median/range; NaN rounds are dropped', () => {
   assert.equal(summarize([]).n, 0);
 });
 
-test('probe samples are matched to the window of a cell', () => {
-  const s = (t: number, p99: number, gcMs: number): ProbeSample => ({
+test('probe samples are matched to the window of a cell; histogram percentiles', () => {
+  const s = (t: number, stall: number, gcMs: number, histogram: number[]): ProbeSample => ({
     t,
-    eldP50Ms: 1,
-    eldP99Ms: p99,
-    eldMaxMs: p99 * 2,
+    wallMs: 250,
+    stallMaxMs: stall,
+    stallsOver20: stall > 20 ? 1 : 0,
     gc: { minor: { count: 1, totalMs: gcMs, maxMs: gcMs } },
+    pauses: [],
+    requests: histogram.reduce((a, b) => a + b, 0),
+    serverP99Ms: NaN,
+    serverMaxMs: stall,
+    serverHistogram: histogram,
+    mainRunMs: 200,
+    mainWaitMs: 25,
+    processCpuMs: 300,
     heapUsedMiB: 10,
     rssMiB: 100,
   });
-  const w = summarizeWindow([s(900, 99, 99), s(1250, 10, 2), s(1500, 30, 4), s(2250, 99, 99)], 1000, 2000);
+  // 99 requests in the ≤ 10 ms bucket (index 6) and one in the ≤ 200 ms bucket (index 14).
+  const fast = [0, 0, 0, 0, 0, 0, 99];
+  const slow = [...new Array<number>(14).fill(0), 1];
+  const w = summarizeWindow(
+    [s(900, 99, 99, fast), s(1250, 10, 2, fast), s(1500, 30, 4, slow), s(2250, 99, 99, fast)],
+    1000,
+    2000,
+  );
   assert.equal(w.samples, 2);
-  assert.equal(w.eldP99MaxMs, 30);
-  assert.equal(w.eldMaxMs, 60);
+  assert.equal(w.stallMaxMs, 30);
+  assert.equal(w.stallsOver20PerSecond, 1);
   assert.equal(w.gcMsPerSecond['minor'], 6);
   assert.equal(w.gcMaxMs['minor'], 4);
+  assert.equal(w.serverP50Ms, 10);
+  assert.equal(w.serverP99Ms, 10);
+  assert.equal(histogramPercentile([...fast.slice(0, 6), 98, ...slow.slice(7)], 99), 200);
+  assert.equal(w.mainWaitShare, 0.1);
+  assert.equal(w.processCores, 1.2);
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { parseBenchOptions, usage, type BenchOptions, type ServerName } from './options.js';
-import { setNiceness, stopAll } from './processes.js';
+import { stopAll } from './processes.js';
 import { cpuSeconds, memoryOf } from './proc.js';
 import { readProbe, summarizeWindow } from './probe-summary.js';
 import { printProbe, printReport, summarizeCells, computeRatios, type CellRecord } from './report.js';
@@ -160,14 +160,13 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  setNiceness(options.nice);
   const baseDir = mkdtempSync(join(tmpdir(), 'arca-bench-single-'));
   const onSignal = (): void => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
   console.log(
-    `bench:single ${startedAt} commit ${gitCommit()}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}${options.nice === undefined ? '' : `, nice ${options.nice}`}; load average ${loadavg()
+    `bench:single ${startedAt} commit ${gitCommit()}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );

@@ -33,8 +33,6 @@ export interface BenchOptions {
   compare?: string;
   /** Extra `node` flags for `arca-b` only (with no `--compare`, arca-b is this build). */
   bNodeArgs: string[];
-  /** Run servers and wrk under `nice -n <n>` (negative: root; approximates a quiet machine). */
-  nice?: number;
   out?: string;
   help: boolean;
 }
@@ -56,8 +54,6 @@ export const usage = `npm run bench:single -- [options]
   --compare MAIN_JS   also run another build (e.g. ../perf/dist/src/cli/main.js) as arca-b
   --b-node-arg ARG    extra node flag for arca-b only (repeatable; without --compare arca-b is
                       this build: an A/B of a runtime flag, e.g. --b-node-arg=--max-semi-space-size=64)
-  --nice N            run servers and wrk under nice -n N (e.g. -10 as root: a shared machine's
-                      other jobs then barely delay the bench; they lose that CPU meanwhile)
   --out FILE          JSON results (default: $TMPDIR/arca-bench-single-<time>.json)`;
 
 function list<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
@@ -83,12 +79,6 @@ function seconds(text: string, what: string, min: number): number {
   return n;
 }
 
-function niceValue(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--nice: expected -20..19, got "${text}"`);
-  return n;
-}
-
 /** Parses `argv` (without node and the script). Throws with a readable message on bad input. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -110,7 +100,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'node-arg': { type: 'string', multiple: true },
       compare: { type: 'string' },
       'b-node-arg': { type: 'string', multiple: true },
-      nice: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -137,7 +126,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     nodeArgs: values['node-arg'] ?? [],
     compare: values.compare,
     bNodeArgs,
-    nice: values.nice === undefined ? undefined : niceValue(values.nice),
     out: values.out,
     help: values.help === true,
   };

@@ -67,7 +67,7 @@ export function histogramPercentile(counts: readonly number[], p: number): numbe
   const rank = Math.ceil((p / 100) * total);
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
-    seen += counts[i]!;
+    seen += counts[i];
     if (seen >= rank) return bucketsMs[i] ?? Infinity;
   }
   return Infinity;
@@ -95,7 +95,7 @@ export function summarizeWindow(
       gcMaxMs[kind] = Math.max(gcMaxMs[kind] ?? 0, g.maxMs);
       gcCount[kind] = (gcCount[kind] ?? 0) + g.count;
     }
-    s.serverHistogram.forEach((n, i) => (merged[i]! += n));
+    s.serverHistogram.forEach((n, i) => (merged[i] += n));
     wall += s.wallMs;
     run += s.mainRunMs;
     wait += s.mainWaitMs;

@@ -48,15 +48,15 @@ function histogram(sorted: number[]): number[] {
   const counts = new Array<number>(bucketsMs.length + 1).fill(0);
   let b = 0;
   for (const ms of sorted) {
-    while (b < bucketsMs.length && ms > bucketsMs[b]!) b += 1;
-    counts[b]! += 1;
+    while (b < bucketsMs.length && ms > bucketsMs[b]) b += 1;
+    counts[b] += 1;
   }
   return counts;
 }
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 if (out !== undefined) {

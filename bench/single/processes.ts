@@ -9,21 +9,10 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const running = new Set<ChildProcess>();
-let niceness: number | undefined;
-
-/**
- * Runs every later process under `nice -n <n>` (nice execs, so the PID is the process's own).
- * A negative value (root only) shields the bench from other jobs on a shared machine.
- */
-export function setNiceness(n: number | undefined): void {
-  niceness = n;
-}
 
 /** Spawns `command` and registers it for `stopAll`; stderr (and stdout) tails are kept for errors. */
 export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  const argv =
-    niceness === undefined ? [command, ...args] : ['nice', '-n', String(niceness), command, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;

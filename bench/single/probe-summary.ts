@@ -17,6 +17,7 @@ export interface ProbeSample {
   wallMs: number;
   stallMaxMs: number;
   stallsOver20: number;
+  stalls: { atMs: number; lateMs: number; runMs: number; waitMs: number }[];
   gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
   pauses: { atMs: number; kind: string; ms: number }[];
   requests: number;
@@ -36,6 +37,11 @@ export interface ProbeWindow {
   stallMaxMs: number;
   /** 5 ms timer ticks late by more than 20 ms, per second. */
   stallsOver20PerSecond: number;
+  /**
+   * Stall time (ticks late by > 20 ms) per second of the cell, split by cause: overlapped by a GC
+   * pause of 10 ms or more, else waiting for a CPU (run queue), else running (our code, native).
+   */
+  stallMsPerSecond: { gc: number; runQueue: number; running: number };
   gcMsPerSecond: Record<string, number>;
   gcMaxMs: Record<string, number>;
   gcCount: Record<string, number>;
@@ -73,6 +79,26 @@ export function histogramPercentile(counts: readonly number[], p: number): numbe
   return Infinity;
 }
 
+/** Splits each stall into GC (overlap with a ≥ 10 ms pause), run-queue wait, and running. */
+export function attributeStalls(
+  stalls: readonly ProbeSample['stalls'][number][],
+  pauses: readonly ProbeSample['pauses'][number][],
+  tickMs = 5,
+): { gc: number; runQueue: number; running: number } {
+  const out = { gc: 0, runQueue: 0, running: 0 };
+  for (const s of stalls) {
+    const from = s.atMs - s.lateMs - tickMs;
+    let gc = 0;
+    for (const p of pauses) gc += Math.max(0, Math.min(s.atMs, p.atMs + p.ms) - Math.max(from, p.atMs));
+    gc = Math.min(gc, s.lateMs);
+    const wait = Math.min(s.waitMs, s.lateMs - gc);
+    out.gc += gc;
+    out.runQueue += wait;
+    out.running += s.lateMs - gc - wait;
+  }
+  return out;
+}
+
 /** Summarises the samples whose interval ended inside [startMs, endMs]. */
 export function summarizeWindow(
   samples: readonly ProbeSample[],
@@ -101,8 +127,17 @@ export function summarizeWindow(
     wait += s.mainWaitMs;
     cpu += s.processCpuMs;
   }
+  const attributed = attributeStalls(
+    inside.flatMap((s) => s.stalls ?? []),
+    samples.flatMap((s) => s.pauses),
+  );
   return {
     samples: inside.length,
+    stallMsPerSecond: {
+      gc: attributed.gc / seconds,
+      runQueue: attributed.runQueue / seconds,
+      running: attributed.running / seconds,
+    },
     stallMaxMs: inside.reduce((m, s) => Math.max(m, s.stallMaxMs), 0),
     stallsOver20PerSecond: inside.reduce((n, s) => n + s.stallsOver20, 0) / seconds,
     gcMsPerSecond: Object.fromEntries(Object.entries(gcTotal).map(([k, ms]) => [k, ms / seconds])),

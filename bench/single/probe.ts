@@ -1,8 +1,8 @@
 /**
  * A diagnostic preloaded into an Arca node by `bench:single --probe DIR` (`node --import`). Every
  * 250 ms it appends one JSON line to $ARCA_PROBE_OUT describing the interval:
- * - event-loop stalls: the longest lateness of a 5 ms timer chain (`stallMaxMs`) and how many
- *   were late by more than 20 ms;
+ * - event-loop stalls: the longest lateness of a 5 ms timer chain (`stallMaxMs`), and every tick
+ *   late by more than 20 ms with what the main thread did meanwhile (schedstat: ran or waited);
  * - GC: pauses that ended in the interval (PerformanceObserver 'gc') by kind (count, total, max),
  *   and every pause of 10 ms or more with its start time (`pauses`);
  * - server-side latency: request start → response finish through the http diagnostics channels
@@ -87,13 +87,27 @@ if (out !== undefined) {
 
   let stallMaxMs = 0;
   let stallsOver20 = 0;
-  let expected = performance.now() + 5;
+  let stalls: { atMs: number; lateMs: number; runMs: number; waitMs: number }[] = [];
   const tickMs = 5;
+  let expected = performance.now() + tickMs;
+  let lastSched = schedstat();
   const chain = (): void => {
     const now = performance.now();
+    const sched = schedstat();
     const late = now - expected;
     stallMaxMs = Math.max(stallMaxMs, late);
-    if (late > 20) stallsOver20 += 1;
+    if (late > 20) {
+      stallsOver20 += 1;
+      // What the main thread did while this tick was late: ran (our JS, GC, native) or waited
+      // for a CPU in the run queue (the machine's other jobs).
+      stalls.push({
+        atMs: performance.timeOrigin + now,
+        lateMs: late,
+        runMs: (sched.runNs - lastSched.runNs) / 1e6,
+        waitMs: (sched.waitNs - lastSched.waitNs) / 1e6,
+      });
+    }
+    lastSched = sched;
     expected = now + tickMs;
     setTimeout(chain, tickMs).unref();
   };
@@ -110,6 +124,7 @@ if (out !== undefined) {
       wallMs,
       stallMaxMs,
       stallsOver20,
+      stalls,
       gc,
       pauses,
       requests: sorted.length,
@@ -129,6 +144,7 @@ if (out !== undefined) {
     latencies = [];
     stallMaxMs = 0;
     stallsOver20 = 0;
+    stalls = [];
     appendFileSync(out, `${JSON.stringify(sample)}\n`);
   }, 250);
   timer.unref();

@@ -154,14 +154,14 @@ export function printProbe(cells: readonly CellRecord[]): void {
   const probed = cells.filter((c) => c.probe !== undefined && c.probe.samples > 0);
   if (probed.length === 0) return;
   console.log(
-    '\n| round | op | conns | server | wrk p50 / p99 ms | server-side p50 / p99 ms (bucket) | longest stall ms | GC ms/s minor / major | longest minor / major ms | main thread run / run-queue wait | process cores |',
+    '\n| round | op | conns | server | wrk p50 / p99 ms | server-side p50 / p99 ms (bucket) | longest stall ms | stall ms/s: GC / run queue / running | GC ms/s minor / major | longest minor / major ms | main thread run / run-queue wait | process cores |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of probed) {
     const p = c.probe!;
     const gc = (k: string, r: Record<string, number>): string => fmt(r[k] ?? 0);
     console.log(
-      `| ${c.round} | ${c.op} | ${c.conns} | ${c.server} | ${fmt(c.wrk.p50Ms)} / ${fmt(c.wrk.p99Ms)} | ${fmt(p.serverP50Ms)} / ${fmt(p.serverP99Ms)} | ${fmt(p.stallMaxMs)} | ${gc('minor', p.gcMsPerSecond)} / ${gc('major', p.gcMsPerSecond)} | ${gc('minor', p.gcMaxMs)} / ${gc('major', p.gcMaxMs)} | ${(p.mainRunShare * 100).toFixed(0)}% / ${(p.mainWaitShare * 100).toFixed(0)}% | ${fmt(p.processCores)} |`,
+      `| ${c.round} | ${c.op} | ${c.conns} | ${c.server} | ${fmt(c.wrk.p50Ms)} / ${fmt(c.wrk.p99Ms)} | ${fmt(p.serverP50Ms)} / ${fmt(p.serverP99Ms)} | ${fmt(p.stallMaxMs)} | ${fmt(p.stallMsPerSecond.gc)} / ${fmt(p.stallMsPerSecond.runQueue)} / ${fmt(p.stallMsPerSecond.running)} | ${gc('minor', p.gcMsPerSecond)} / ${gc('major', p.gcMsPerSecond)} | ${gc('minor', p.gcMaxMs)} / ${gc('major', p.gcMaxMs)} | ${(p.mainRunShare * 100).toFixed(0)}% / ${(p.mainWaitShare * 100).toFixed(0)}% | ${fmt(p.processCores)} |`,
     );
   }
 }

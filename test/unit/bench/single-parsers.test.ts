@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { parseBenchOptions } from '../../../bench/single/options.js';
 import { parseProcStat, parseProcStatus } from '../../../bench/single/proc.js';
 import {
+  attributeStalls,
   histogramPercentile,
   summarizeWindow,
   type ProbeSample,
@@ -108,6 +109,7 @@ test('probe samples are matched to the window of a cell; histogram percentiles',
     wallMs: 250,
     stallMaxMs: stall,
     stallsOver20: stall > 20 ? 1 : 0,
+    stalls: [],
     gc: { minor: { count: 1, totalMs: gcMs, maxMs: gcMs } },
     pauses: [],
     requests: histogram.reduce((a, b) => a + b, 0),
@@ -138,4 +140,22 @@ test('probe samples are matched to the window of a cell; histogram percentiles',
   assert.equal(histogramPercentile([...fast.slice(0, 6), 98, ...slow.slice(7)], 99), 200);
   assert.equal(w.mainWaitShare, 0.1);
   assert.equal(w.processCores, 1.2);
+});
+
+test('a stall is split into GC overlap, run-queue wait and running', () => {
+  // A 100 ms stall ending at t=1105 (window 1000..1105): a 30 ms GC pause inside it, 50 ms waiting.
+  const split = attributeStalls(
+    [{ atMs: 1105, lateMs: 100, runMs: 55, waitMs: 50 }],
+    [
+      { atMs: 1010, kind: 'major', ms: 30 },
+      { atMs: 2000, kind: 'minor', ms: 40 },
+    ],
+  );
+  assert.deepEqual(split, { gc: 30, runQueue: 50, running: 20 });
+  // Waiting cannot exceed what is left after GC.
+  assert.deepEqual(attributeStalls([{ atMs: 1105, lateMs: 100, runMs: 0, waitMs: 500 }], []), {
+    gc: 0,
+    runQueue: 100,
+    running: 0,
+  });
 });

@@ -165,8 +165,9 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
+  const commit = gitCommit();
   console.log(
-    `bench:single ${startedAt} commit ${gitCommit()}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}; load average ${loadavg()
+    `bench:single ${startedAt} commit ${commit}, ${cpus().length} CPUs, node ${process.version}, ${wrk}, ${etcd}; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
@@ -198,7 +199,7 @@ async function main(): Promise<number> {
         {
           startedAt,
           finishedAt: new Date().toISOString(),
-          commit: gitCommit(),
+          commit,
           host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, wrk, etcd },
           options,
           summaries: summarizeCells(cells),

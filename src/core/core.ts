@@ -259,6 +259,7 @@ export class Core implements RequestHandler {
     return renderMetrics(metrics, format, {
       sealed: rt === undefined,
       leases: rt?.leases.count(),
+      ...(rt === undefined ? {} : { expirationPending: rt.expiration.pending() }),
       nowMs: this.deps.clock.wallMs(),
     });
   }
@@ -384,11 +385,9 @@ export class Core implements RequestHandler {
       .check()
       .catch((err: unknown) => this.deps.logger.warn({ err }, 'rotation check failed'));
     // Time rules: nothing expires until the activation grace has passed, nor after deactivation.
-    if (!rt.leases.expiryAllowed()) return;
+    if (!rt.expiration.expiryAllowed()) return;
     try {
-      const expired = await rt.tokens.revokeExpired();
-      this.deps.metrics?.tokenExpirations.inc(expired);
-      await rt.leases.expireDue();
+      await rt.expiration.expireDue();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

@@ -19,6 +19,7 @@ import type { Rng } from '../lib/rng.js';
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
+import { cappedExpiry } from './leases-batch.js';
 import { revocationFailed, type FailureContext } from './leases-failure.js';
 import type { ExpirationManager, ExpireContext, ExpiryTracker } from './expiration.js';
 import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
@@ -63,6 +64,8 @@ export interface NewLease {
   maxTtlSeconds?: number;
   renewable: boolean;
   tokenAccessor: string;
+  /** Latest expiry (a batch token's own, leases-batch.ts): the lease is capped at it. */
+  notAfterWallMs?: number;
   secretType?: string;
   internalData?: Record<string, unknown>;
 }
@@ -109,10 +112,11 @@ export class LeaseManager {
       path: input.path,
       ...(input.secretType === undefined ? {} : { secretType: input.secretType }),
       issueWallMs: now,
-      expireWallMs: now + input.ttlSeconds * 1000,
+      expireWallMs: cappedExpiry(now + input.ttlSeconds * 1000, input.notAfterWallMs),
       renewable: input.renewable,
       ...(input.maxTtlSeconds ? { maxTtlSeconds: input.maxTtlSeconds } : {}),
       tokenAccessor: input.tokenAccessor,
+      ...(input.notAfterWallMs === undefined ? {} : { notAfterWallMs: input.notAfterWallMs }),
       ...(input.internalData === undefined ? {} : { internalData: input.internalData }),
     };
     await writeLease(this.deps.storage, record);

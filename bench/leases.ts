@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { FakeClock } from '../src/lib/clock.js';
 import { SeededRng, secureRandomBytes } from '../src/lib/rng.js';
 import type { Backend } from '../src/logical/backend.js';
+import { ExpirationManager } from '../src/core/expiration.js';
 import { LeaseManager } from '../src/core/leases.js';
 import { defaultLeaseTiming } from '../src/core/leases-timing.js';
 import type { CoreLogger } from '../src/core/mounts.js';
@@ -30,19 +31,27 @@ const engine: Backend = {
   secretTypes: { cred: { revoke: async () => void (revoked += 1) } },
 };
 
-function managerOver(barrier: Barrier, clock: FakeClock, seed: number): LeaseManager {
+/** The expiration manager with the lease manager as its `lease` kind (tokens are not exercised). */
+function managerOver(
+  barrier: Barrier,
+  clock: FakeClock,
+  seed: number,
+): { expiration: ExpirationManager; manager: LeaseManager } {
   const mountStorage = new PrefixedStorageView(barrier, 'logical/fake/');
-  return new LeaseManager({
+  const timing = { ...defaultLeaseTiming, maxRevocationsPerTick: 10_000 };
+  const expiration = new ExpirationManager({ clock, logger: quietLogger, timing, isActive: () => true });
+  const manager = new LeaseManager({
     storage: new PrefixedStorageView(barrier, 'sys/'),
     clock,
     rng: new SeededRng(seed),
     logger: quietLogger,
-    timing: { ...defaultLeaseTiming, maxRevocationsPerTick: 10_000 },
-    isActive: () => true,
+    timing,
+    expiration,
     resolveMount: () => ({ backend: engine, storage: mountStorage, mountPoint: 'fake/' }),
     mountTtls: () => ({ defaultSeconds: 3600, maxSeconds: 86_400 }),
     tokenExists: async () => true,
   });
+  return { expiration, manager };
 }
 
 async function inParallel(total: number, work: (i: number) => Promise<unknown>): Promise<void> {
@@ -66,7 +75,7 @@ async function main(): Promise<void> {
     const barrier = new Barrier(level, new FakeClock());
     await barrier.initialize(secureRandomBytes(32));
     const clock = new FakeClock();
-    const manager = managerOver(barrier, clock, 1);
+    const { expiration, manager } = managerOver(barrier, clock, 1);
     const before = memoryMiB();
 
     const ids: string[] = new Array<string>(leaseCount);
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     clock.advance(defaultLeaseTiming.maxClockOffsetMs + 1); // past the activation grace
     const ticks = 1000;
     t = performance.now();
-    for (let i = 0; i < ticks; i++) await manager.expireDue();
+    for (let i = 0; i < ticks; i++) await expiration.expireDue();
     const tickMs = (performance.now() - t) / ticks;
 
     const lookups = Math.min(leaseCount, 20_000);
@@ -97,15 +106,16 @@ async function main(): Promise<void> {
 
     const restored = managerOver(barrier, clock, 2);
     t = performance.now();
-    await restored.load();
+    await restored.expiration.restore();
     const restoreSeconds = (performance.now() - t) / 1000;
-    if (restored.count() !== leaseCount) throw new Error(`restored ${restored.count()} of ${leaseCount}`);
+    const restoredCount = restored.manager.count();
+    if (restoredCount !== leaseCount) throw new Error(`restored ${restoredCount} of ${leaseCount}`);
 
     clock.advance(2 * 3600_000);
     t = performance.now();
     let tickCount = 0;
     while (manager.count() > 0 && tickCount < 10_000) {
-      await manager.expireDue();
+      await expiration.expireDue();
       tickCount += 1;
     }
     const expireSeconds = (performance.now() - t) / 1000;

@@ -71,6 +71,8 @@ export interface ScrapeState {
   sealed: boolean;
   /** Leases tracked, when unsealed. */
   leases?: number;
+  /** Items in the expiration manager's index by kind, when unsealed. */
+  expirationPending?: { lease: number; token: number };
   nowMs: number;
 }
 
@@ -82,6 +84,8 @@ export async function renderMetrics(
 ): Promise<RawResponse> {
   metrics.sealed.set(state.sealed ? 1 : 0);
   if (state.leases !== undefined) metrics.leases.set(state.leases);
+  for (const [kind, count] of Object.entries(state.expirationPending ?? {}))
+    metrics.expirationPending.set({ kind }, count);
   if (format === 'prometheus') {
     return { status: 200, contentType: metrics.prometheusContentType, body: await metrics.prometheusText() };
   }

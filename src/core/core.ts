@@ -239,11 +239,7 @@ export class Core implements RequestHandler {
     return this.audit.reopen();
   }
 
-  /**
-   * The metrics scrape without a token, for the HTTP layer when the listener's telemetry sets
-   * `unauthenticated_metrics_access` (with a token, `GET sys/metrics` goes through the ACL).
-   * Throws 400 when core was built without metrics.
-   */
+  /** The metrics scrape without a token (listener `unauthenticated_metrics_access`); 400 without metrics. */
   async renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse> {
     const metrics = this.deps.metrics;
     if (metrics === undefined) {
@@ -259,6 +255,7 @@ export class Core implements RequestHandler {
     return renderMetrics(metrics, format, {
       sealed: rt === undefined,
       leases: rt?.leases.count(),
+      ...(rt === undefined ? {} : { expirationPending: rt.expiration.pending() }),
       nowMs: this.deps.clock.wallMs(),
     });
   }
@@ -322,10 +319,7 @@ export class Core implements RequestHandler {
     return !this.lifecycle.isUnsealed();
   }
 
-  /**
-   * Periodic housekeeping, called by the server (every second is plenty): expired tokens and
-   * leases are revoked. Overlapping calls share one run; a failure is logged, never thrown.
-   */
+  /** Housekeeping, called every second by the server (expiry); overlapping calls share one run. */
   tick(): Promise<void> {
     if (this.ticking !== undefined) return this.ticking;
     this.ticking = this.inflight
@@ -336,10 +330,7 @@ export class Core implements RequestHandler {
     return this.ticking;
   }
 
-  /**
-   * Dev mode (Vault's `server -dev`): initialise with one share, unseal, optionally use a chosen
-   * root token id, and mount KV v2 at `secret/`. Only for a fresh store.
-   */
+  /** Dev mode on a fresh store: init with one share, unseal, chosen root id, KV v2 at `secret/`. */
   async initializeDev(opts: { rootTokenId?: string } = {}): Promise<DevInit> {
     const { shares, rootToken } = await this.lifecycle.init(1, 1, opts);
     const unsealKey = shares[0];
@@ -353,6 +344,17 @@ export class Core implements RequestHandler {
       description: 'key/value secret storage',
     });
     return { unsealKey, rootToken };
+  }
+
+  /**
+   * Dev mode's `-dev-root-token-id`: a root token with that id, minted as init mints its root
+   * (display name `root`, so e.g. database usernames read `v-root-<role>-…`). In-process only.
+   */
+  async createDevRootToken(id: string): Promise<void> {
+    const rt = this.runtimeState;
+    if (rt === undefined) throw new ArcaError('sealed');
+    await rt.tokens.createRoot({ id });
+    this.deps.metrics?.tokenCreations.inc({ kind: 'root' });
   }
 
   /** Seals (dropping every in-memory secret) and closes the physical backend. */
@@ -384,11 +386,9 @@ export class Core implements RequestHandler {
       .check()
       .catch((err: unknown) => this.deps.logger.warn({ err }, 'rotation check failed'));
     // Time rules: nothing expires until the activation grace has passed, nor after deactivation.
-    if (!rt.leases.expiryAllowed()) return;
+    if (!rt.expiration.expiryAllowed()) return;
     try {
-      const expired = await rt.tokens.revokeExpired();
-      this.deps.metrics?.tokenExpirations.inc(expired);
-      await rt.leases.expireDue();
+      await rt.expiration.expireDue();
     } catch (err) {
       if (this.lifecycle.isUnsealed()) this.deps.logger.warn({ err }, 'periodic expiry failed');
     }

@@ -8,7 +8,7 @@
 import type { ArcaMetrics } from '../lib/metrics.js';
 import type { Rng } from '../lib/rng.js';
 import type { StorageView } from '../logical/storage-view.js';
-import type { ExpiryIndex } from './leases-index.js';
+import type { ExpiryTracker } from './expiration.js';
 import { revokeErrorText } from './leases-engine.js';
 import { type LeaseRecord, writeLease } from './leases-record.js';
 import { revokeBackoffMs, type LeaseTiming } from './leases-timing.js';
@@ -20,7 +20,7 @@ const maxRevokeErrorLength = 240;
 /** The manager state a failure updates. */
 export interface FailureContext {
   storage: StorageView;
-  index: ExpiryIndex;
+  index: ExpiryTracker;
   attempts: Map<string, number>;
   irrevocable: Set<string>;
   timing: LeaseTiming;
@@ -43,7 +43,7 @@ export async function revocationFailed(
   if (attempt < ctx.timing.maxRevokeAttempts) {
     ctx.attempts.set(id, attempt);
     const delayMs = revokeBackoffMs(attempt, ctx.timing, ctx.rng);
-    ctx.index.set(id, nowWallMs + delayMs);
+    ctx.index.schedule(id, nowWallMs + delayMs);
     ctx.logger.warn(
       { lease_id: id, attempts: attempt, next_attempt_ms: delayMs, err: text },
       'failed to revoke lease',
@@ -51,7 +51,7 @@ export async function revocationFailed(
     return;
   }
   ctx.attempts.delete(id);
-  ctx.index.remove(id);
+  ctx.index.untrack(id);
   ctx.irrevocable.add(id);
   const revokeErr = `out of retries: ${text}`.slice(0, maxRevokeErrorLength);
   ctx.metrics?.leaseRevocations.inc({ result: 'irrevocable' });

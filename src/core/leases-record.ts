@@ -24,6 +24,8 @@ export interface LeaseRecord {
   /** The secret's own max TTL from issue time (0: only the mount/system max applies). */
   maxTtlSeconds?: number;
   tokenAccessor: string;
+  /** Issued under a batch token: the token's expiry, which the lease never outlives (leases-batch.ts). */
+  notAfterWallMs?: number;
   internalData?: Record<string, unknown>;
   /** Set when revocation failed past the retry budget: the lease is irrevocable (Vault's RevokeErr). */
   revokeErr?: string;
@@ -40,6 +42,7 @@ const storedLease = object<LeaseRecord>({
   renewable: bool,
   maxTtlSeconds: optional(num),
   tokenAccessor: str,
+  notAfterWallMs: optional(num),
   internalData: optional(anyObject),
   revokeErr: optional(str),
 });

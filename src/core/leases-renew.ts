@@ -1,13 +1,15 @@
 /**
  * One lease renewal (Vault's ExpirationManager.Renew after its checks): the engine's renew handler
  * runs, then the new TTL is computed from now with the increment and capped by issue time + max
- * TTL (the mount's, or the engine's when smaller) with Vault's warning. Returns the renewed record
- * to persist and the response to send (lease id, new `lease_duration`, warnings).
+ * TTL (the mount's, or the engine's when smaller) with Vault's warning, and — for a lease issued
+ * under a batch token — by that token's expiry (leases-batch.ts). Returns the renewed record to
+ * persist and the response to send (lease id, new `lease_duration`, warnings).
  */
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Rng } from '../lib/rng.js';
 import type { LogicalResponse } from '../logical/response.js';
 import { renewErrorText, renewWithEngine, type LeaseMountResolver } from './leases-engine.js';
+import { cappedExpiry, ttlSecondsUntil } from './leases-batch.js';
 import type { LeaseRecord } from './leases-record.js';
 import { renewalTtl } from './ttl.js';
 
@@ -41,9 +43,12 @@ export async function renewThroughEngine(
     issueWallMs: lease.issueWallMs,
     nowWallMs,
   });
+  const expireWallMs = cappedExpiry(nowWallMs + ttl.ttlSeconds * 1000, lease.notAfterWallMs);
+  const ttlSeconds =
+    lease.notAfterWallMs === undefined ? ttl.ttlSeconds : ttlSecondsUntil(expireWallMs, nowWallMs);
   const renewed: LeaseRecord = {
     ...lease,
-    expireWallMs: nowWallMs + ttl.ttlSeconds * 1000,
+    expireWallMs,
     lastRenewalWallMs: nowWallMs,
     renewable: secret.renewable,
     ...(secret.internalData === undefined ? {} : { internalData: secret.internalData }),
@@ -55,7 +60,7 @@ export async function renewThroughEngine(
       data: response.data ?? null,
       ...(warnings.length > 0 ? { warnings } : {}),
       leaseId: lease.leaseId,
-      secret: { ...secret, ttlSeconds: ttl.ttlSeconds },
+      secret: { ...secret, ttlSeconds },
     },
   };
 }

@@ -1,16 +1,17 @@
 /**
- * The expiration manager (Vault's ExpirationManager): every lease-bearing secret gets a record
- * behind the barrier (`sys/expire/id/<path>/<random>`, see leases-record.ts) and a slot in an
- * index ordered by when it is next due (leases-index.ts), rebuilt from storage when the node
- * becomes active. `expireDue` (from `Core.tick`, no timers) revokes what is due through the issuing
- * engine's secret type (leases-engine.ts), retrying failures with Vault's backoff until the retry
- * budget makes the lease irrevocable (kept, listed, reported). Time rules (leases-timing.ts, the
- * ε of lib/clock-offset.ts): expiries are stamped once here, on the active node; renew refuses
- * once `now > expiry − ε`; expiry revokes only when `now > expiry + ε`, only while the gate is open.
+ * The lease side of the expiration manager (Vault's ExpirationManager for secrets): every
+ * lease-bearing secret gets a record behind the barrier (`sys/expire/id/<path>/<random>`, see
+ * leases-record.ts) and a slot in the one expiry index that tokens share (expiration.ts), rebuilt
+ * from storage when the node becomes active. When a lease comes due, the manager's tick calls
+ * this class's handler, which revokes it through the issuing engine's secret type
+ * (leases-engine.ts), retrying failures with Vault's backoff until the retry budget makes the
+ * lease irrevocable (kept, listed, reported). Time rules (leases-timing.ts, the ε of
+ * lib/clock-offset.ts): expiries are stamped once here, on the active node; renew refuses once
+ * `now > expiry − ε`; expiry revokes only when `now > expiry + ε`, only while the gate is open.
  */
 import { ArcaError, isArcaError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
-import { isDueForRevocation, isExpiredForUse, revocationDueWallMs } from '../lib/clock-offset.js';
+import { isExpiredForUse } from '../lib/clock-offset.js';
 import { forEachConcurrently } from '../lib/concurrently.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
@@ -18,8 +19,9 @@ import type { Rng } from '../lib/rng.js';
 import type { LogicalResponse } from '../logical/response.js';
 import type { StorageView } from '../logical/storage-view.js';
 import { base62From } from './ids.js';
+import { cappedExpiry } from './leases-batch.js';
 import { revocationFailed, type FailureContext } from './leases-failure.js';
-import { ExpiryIndex } from './leases-index.js';
+import type { ExpirationManager, ExpireContext, ExpiryTracker } from './expiration.js';
 import { revokeErrorText, revokeWithEngine, type LeaseMountResolver } from './leases-engine.js';
 import {
   type LeaseRecord,
@@ -32,7 +34,7 @@ import {
 } from './leases-record.js';
 import { renewThroughEngine } from './leases-renew.js';
 import { tidyLeases } from './leases-tidy.js';
-import { RevocationGate, type LeaseTiming } from './leases-timing.js';
+import type { LeaseTiming } from './leases-timing.js';
 import type { CoreLogger } from './mounts.js';
 
 export type { LeaseRecord } from './leases-record.js';
@@ -45,8 +47,8 @@ export interface LeaseManagerDeps {
   rng: Rng;
   logger: CoreLogger;
   timing: LeaseTiming;
-  /** Whether this node is the active one (HA); expiry-driven revocation runs only then. */
-  isActive: () => boolean;
+  /** The one expiration manager: its index, tick, gate and restore (leases register a handler). */
+  expiration: ExpirationManager;
   resolveMount: LeaseMountResolver;
   /** The effective default/max TTL of the mount serving a path (renewal caps). */
   mountTtls: (path: string) => { defaultSeconds: number; maxSeconds: number };
@@ -62,6 +64,8 @@ export interface NewLease {
   maxTtlSeconds?: number;
   renewable: boolean;
   tokenAccessor: string;
+  /** Latest expiry (a batch token's own, leases-batch.ts): the lease is capped at it. */
+  notAfterWallMs?: number;
   secretType?: string;
   internalData?: Record<string, unknown>;
 }
@@ -70,22 +74,24 @@ export interface NewLease {
 const restoreWorkers = 64;
 
 export class LeaseManager {
-  private readonly index = new ExpiryIndex();
+  private readonly index: ExpiryTracker;
   private readonly byToken = new Map<string, Set<string>>();
   private readonly attempts = new Map<string, number>();
   private readonly irrevocable = new Set<string>();
   private readonly lock = new KeyedMutex();
-  private readonly gate: RevocationGate;
   private tidyRun: Promise<void> | undefined;
 
-  /** Starts the activation grace now (the runtime is built when the node becomes active). */
+  /** Registers as the expiration manager's `lease` handler (its `restore` then loads the leases). */
   constructor(private readonly deps: LeaseManagerDeps) {
-    this.gate = new RevocationGate(deps.clock, deps.timing, deps.isActive);
+    this.index = deps.expiration.tracker('lease');
+    deps.expiration.setHandler('lease', {
+      restore: () => this.restore(),
+      expire: (id, ctx) => this.expireLease(id, ctx),
+    });
   }
 
-  /** Restores every lease from storage with its stored expiry (post-unseal / on activation). */
-  async load(): Promise<void> {
-    this.index.clear();
+  /** Restores every lease from storage with its stored expiry (via `ExpirationManager.restore`). */
+  private async restore(): Promise<void> {
     this.byToken.clear();
     this.irrevocable.clear();
     this.attempts.clear();
@@ -106,10 +112,11 @@ export class LeaseManager {
       path: input.path,
       ...(input.secretType === undefined ? {} : { secretType: input.secretType }),
       issueWallMs: now,
-      expireWallMs: now + input.ttlSeconds * 1000,
+      expireWallMs: cappedExpiry(now + input.ttlSeconds * 1000, input.notAfterWallMs),
       renewable: input.renewable,
       ...(input.maxTtlSeconds ? { maxTtlSeconds: input.maxTtlSeconds } : {}),
       tokenAccessor: input.tokenAccessor,
+      ...(input.notAfterWallMs === undefined ? {} : { notAfterWallMs: input.notAfterWallMs }),
       ...(input.internalData === undefined ? {} : { internalData: input.internalData }),
     };
     await writeLease(this.deps.storage, record);
@@ -256,31 +263,6 @@ export class LeaseManager {
     await this.tidyRun;
   }
 
-  /**
-   * Tick: revokes what is due, at most `maxRevocationsPerTick`, only while the gate is open (checked
-   * again right before every engine call). Returns how many leases were revoked.
-   */
-  async expireDue(): Promise<number> {
-    const now = this.deps.clock.wallMs();
-    const due: string[] = [];
-    while (due.length < this.deps.timing.maxRevocationsPerTick && this.gate.isOpen()) {
-      const id = this.index.popDue(now);
-      if (id === undefined) break;
-      due.push(id);
-    }
-    let revoked = 0;
-    await forEachConcurrently(due, this.deps.timing.revocationConcurrency, async (id) => {
-      try {
-        if (await this.revokeDueLease(id, now)) revoked += 1;
-      } catch (err) {
-        // Storage trouble (not the engine's): keep the lease due and try again on a later tick.
-        this.index.set(id, now + this.deps.timing.revokeRetryBaseMs);
-        this.deps.logger.warn({ lease_id: id, err: messageOf(err) }, 'lease expiry failed; will retry');
-      }
-    });
-    return revoked;
-  }
-
   /** Irrevocable leases (Vault's `sys/leases?type=irrevocable`), earliest expiry first. */
   async irrevocableLeases(): Promise<LeaseRecord[]> {
     const out: LeaseRecord[] = [];
@@ -291,46 +273,38 @@ export class LeaseManager {
     return out.sort((a, b) => a.expireWallMs - b.expireWallMs || (a.leaseId < b.leaseId ? -1 : 1));
   }
 
-  /** Stops expiry-driven revocation for good (deactivation, seal); nothing revokes after it. */
-  stop(): void {
-    this.gate.stop();
-  }
-
-  /** Whether expiry work may run now (active, past the activation grace, not stopped). */
-  expiryAllowed(): boolean {
-    return this.gate.isOpen();
-  }
-
   /** Leases tracked (irrevocable ones included). */
   count(): number {
-    return this.index.size + this.irrevocable.size;
+    return this.index.count() + this.irrevocable.size;
   }
 
-  private async revokeDueLease(id: string, now: number): Promise<boolean> {
+  /** The expiration manager's handler for a due lease: revokes it through its engine if still due. */
+  private async expireLease(id: string, ctx: ExpireContext): Promise<number> {
+    const now = ctx.nowWallMs;
     return this.lock.run(id, async () => {
       const record = await this.lookup(id);
-      if (record === undefined) return false;
+      if (record === undefined) return 0;
       if (record.revokeErr !== undefined) {
         this.irrevocable.add(id);
-        return false;
+        return 0;
       }
-      if (!this.attempts.has(id) && !isDueForRevocation(record.expireWallMs, now, this.epsilon)) {
+      if (!this.attempts.has(id) && !ctx.isDue(record.expireWallMs)) {
         this.track(record); // renewed since it was indexed
-        return false;
+        return 0;
       }
-      if (!this.gate.isOpen()) {
-        this.index.set(id, now);
-        return false;
+      if (!ctx.mayRevoke()) {
+        this.index.schedule(id, now);
+        return 0;
       }
       try {
         await revokeWithEngine(this.deps.resolveMount, this.deps.rng, record);
       } catch (err) {
         await revocationFailed(this.failureContext(), record, err, now);
-        return false;
+        return 0;
       }
       await this.drop(record);
       this.deps.metrics?.leaseRevocations.inc({ result: 'success' });
-      return true;
+      return 1;
     });
   }
 
@@ -338,10 +312,10 @@ export class LeaseManager {
   private track(record: LeaseRecord): void {
     const id = record.leaseId;
     if (record.revokeErr !== undefined) {
-      this.index.remove(id);
+      this.index.untrack(id);
       this.irrevocable.add(id);
     } else {
-      this.index.set(id, revocationDueWallMs(record.expireWallMs, this.epsilon));
+      this.index.track(id, record.expireWallMs);
     }
     if (record.tokenAccessor !== '') {
       let ids = this.byToken.get(record.tokenAccessor);
@@ -353,7 +327,7 @@ export class LeaseManager {
   private async drop(record: LeaseRecord): Promise<void> {
     await this.deps.storage.delete(leaseRecordPrefix + record.leaseId);
     const id = record.leaseId;
-    this.index.remove(id);
+    this.index.untrack(id);
     this.attempts.delete(id);
     this.irrevocable.delete(id);
     const ids = this.byToken.get(record.tokenAccessor);

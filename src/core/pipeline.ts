@@ -29,6 +29,7 @@ import {
   needsSudo,
 } from './system/sys-path-rules.js';
 import { effectiveTtl } from './ttl.js';
+import { leaseOwnerOf, ttlSecondsUntil } from './leases-batch.js';
 import type { TokenEntry } from './tokens/token-store.js';
 
 export interface PipelineContext {
@@ -273,16 +274,25 @@ async function applyLease(
       secret: { ...secret, ttlSeconds: ttl.ttlSeconds, renewable: false },
     };
   }
+  // A batch token's lease is capped at the token's expiry and owned by its parent (leases-batch.ts).
+  const owner = await leaseOwnerOf(
+    token,
+    async (idHash) => (await rt.tokens.lookupByIdHash(idHash))?.accessor,
+  );
   const leaseId = await rt.leases.register({
     path,
     ttlSeconds: ttl.ttlSeconds,
     maxTtlSeconds: secret.maxTtlSeconds,
     renewable: secret.renewable,
-    tokenAccessor: token?.accessor ?? '',
+    ...owner,
     secretType: secret.secretType,
     internalData: secret.internalData,
   });
-  return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds: ttl.ttlSeconds } };
+  const ttlSeconds =
+    owner.notAfterWallMs === undefined
+      ? ttl.ttlSeconds
+      : Math.min(ttl.ttlSeconds, ttlSecondsUntil(owner.notAfterWallMs, rt.tokens.nowMs()));
+  return { ...response, ...withWarnings, leaseId, secret: { ...secret, ttlSeconds } };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Everything core keeps while unsealed, built by the post-unseal setup and dropped by the pre-seal
- * teardown: cluster identity, policy store, token store, lease registry, mount tables and router.
+ * teardown: cluster identity, policy store, token store, the expiration manager (one index for
+ * leases and tokens) with the lease manager, mount tables and router.
  * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
  */
 import { object, str } from '../lib/shape.js';
 import type { Barrier } from '../storage/barrier/barrier.js';
 import { uuidFrom } from './ids.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
+import { ExpirationManager } from './expiration.js';
 import { LeaseManager } from './leases.js';
 import type { LeaseTiming } from './leases-timing.js';
 import { loginRenewalLimits } from './login-renewal.js';
@@ -48,6 +50,7 @@ export class UnsealedRuntime {
     readonly systemStorage: PrefixedStorageView,
     readonly policies: PolicyStore,
     readonly tokens: TokenStore,
+    readonly expiration: ExpirationManager,
     readonly leases: LeaseManager,
     readonly mounts: Mounts,
     readonly systemLeaseTtls: SystemLeaseTtls,
@@ -65,13 +68,21 @@ export class UnsealedRuntime {
     // The token store, the lease manager and the mounts refer to each other (token backend ↔
     // cubbyhole cleanup, leases ↔ the engines that revoke them).
     const ref: { mounts?: Mounts; tokens?: TokenStore } = {};
+    // One expiration manager for leases and tokens; its activation grace starts now.
+    const expiration = new ExpirationManager({
+      clock: deps.clock,
+      logger: deps.logger,
+      timing: deps.leaseTiming,
+      isActive: deps.isActive,
+      metrics: deps.metrics,
+    });
     const leases = new LeaseManager({
       storage: systemStorage,
       clock: deps.clock,
       rng: deps.rng,
       logger: deps.logger,
       timing: deps.leaseTiming,
-      isActive: deps.isActive,
+      expiration,
       metrics: deps.metrics,
       resolveMount: (path) => ref.mounts?.router.match(path)?.route,
       mountTtls: (path) => {
@@ -83,10 +94,10 @@ export class UnsealedRuntime {
       },
       tokenExists: async (accessor) => (await ref.tokens?.lookupByAccessor(accessor)) !== undefined,
     });
-    await leases.load();
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,
+      expiry: expiration.tracker('token'),
       ...deps.systemLeaseTtls,
       maxClockOffsetMs: deps.leaseTiming.maxClockOffsetMs,
       onRevoke: async (entry) => {
@@ -100,6 +111,8 @@ export class UnsealedRuntime {
     });
     ref.tokens = tokens;
     await tokens.initialize();
+    expiration.setHandler('token', tokens.expiryHandler());
+    await expiration.restore();
     const mounts = new Mounts({
       barrier: deps.barrier,
       clock: deps.clock,
@@ -130,6 +143,7 @@ export class UnsealedRuntime {
       systemStorage,
       policies,
       tokens,
+      expiration,
       leases,
       mounts,
       deps.systemLeaseTtls,
@@ -144,7 +158,7 @@ export class UnsealedRuntime {
 
   /** Pre-seal teardown: engines clean up, caches go. */
   async stop(): Promise<void> {
-    this.leases.stop();
+    this.expiration.stop();
     await this.mounts.teardown();
     this.policies.clearCaches();
     this.tokens.close();

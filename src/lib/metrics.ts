@@ -74,7 +74,13 @@ export class ArcaMetrics {
   });
   readonly tokenExpirations = new Counter({
     name: 'arca_token_expirations_total',
-    help: 'Tokens removed by the expiry queue after their TTL ran out.',
+    help: 'Tokens removed by the expiration manager after their TTL ran out.',
+    registers: [this.registry],
+  });
+  readonly expirationPending = new Gauge({
+    name: 'arca_expiration_pending',
+    help: 'Items in the expiration manager index waiting for their expiry, by kind (lease, token).',
+    labelNames: ['kind'] as const,
     registers: [this.registry],
   });
   readonly leases = new Gauge({

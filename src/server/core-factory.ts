@@ -35,6 +35,8 @@ export interface ServerCore {
   reopenAuditDevices(): Promise<void>;
   /** Metrics for a tokenless scrape on a listener with `unauthenticated_metrics_access`. */
   renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse>;
+  /** Dev mode's `-dev-root-token-id` (single-node cores only). */
+  createDevRootToken?(id: string): Promise<void>;
 }
 
 interface OpenedStorage {
@@ -127,6 +129,7 @@ export async function createServerCore(input: {
     dataDir: storage.dataDir,
     reopenAuditDevices: () => core.reopenAuditDevices(),
     renderMetrics: (format) => core.renderMetrics(format),
+    createDevRootToken: (id) => core.createDevRootToken(id),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -3,6 +3,8 @@
  * exercises exactly the paths a client uses: init with one key share, unseal, optionally replace
  * the root token by one with the chosen id (`-dev-root-token-id`, the generated one is revoked, as
  * in Vault), and mount KV v2 at `secret/`. Returns the unseal key and root token for the banner.
+ * The chosen-id token is minted by core as init mints its root (display name `root`, path
+ * `auth/token/root`), not by `auth/token/create` (which would name it `token-root`).
  */
 import { anyObject, parseJson } from '../lib/shape.js';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +19,15 @@ export interface DevCredentials {
   rootToken: string;
 }
 
+/** The dev core: the request handler, plus minting a root token with a chosen id. */
+export interface DevCore extends RequestHandler {
+  /** Required for `rootTokenId` (the single-node core has it; dev mode never runs Raft). */
+  createDevRootToken?(id: string): Promise<void>;
+}
+
 /** Initialises, unseals and prepares a fresh dev core. */
 export async function bootstrapDevCore(
-  handler: RequestHandler,
+  handler: DevCore,
   options: { rootTokenId?: string } = {},
 ): Promise<DevCredentials> {
   const call = async (operation: Operation, path: string, data: Record<string, unknown>, clientToken = '') =>
@@ -41,12 +49,9 @@ export async function bootstrapDevCore(
     options.rootTokenId !== '' &&
     options.rootTokenId !== generatedRoot
   ) {
-    await call(
-      'update',
-      'auth/token/create',
-      { id: options.rootTokenId, policies: ['root'], display_name: 'root', no_parent: true },
-      generatedRoot,
-    );
+    if (handler.createDevRootToken === undefined)
+      throw new ArcaError('internal', 'dev bootstrap: this core cannot mint a root token with a chosen id');
+    await handler.createDevRootToken(options.rootTokenId);
     await call('update', 'auth/token/revoke-self', {}, generatedRoot);
     rootToken = options.rootTokenId;
   }

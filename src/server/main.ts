@@ -43,6 +43,8 @@ export interface ServerCore extends RequestHandler {
   reopenAuditDevices?(): Promise<void>;
   /** Renders metrics for listeners with `unauthenticated_metrics_access`. */
   renderMetrics?(format: 'prometheus' | 'json'): Promise<RawResponse>;
+  /** Dev mode: a root token with the `-dev-root-token-id` id (see dev-mode.ts). */
+  createDevRootToken?(id: string): Promise<void>;
   /** Cluster members: the HTTP gate (forwarding, 307s, joins) run before the handler. */
   httpIntercept?: HttpAppOptions['intercept'];
   /** Cluster members: the app forwarded requests are served through (the first listener's). */

@@ -3,18 +3,17 @@
  * lock (each stops authenticating at once, and a marked parent can gain no new child); phase 2
  * deletes leaves first, each token's entry + accessor + parent-index key in one batch, after
  * `onRevoke` (core's cubbyhole/lease cleanup) succeeded. If `onRevoke` fails the token stays
- * marked and is re-queued, so the next `revokeDue` retries — never a half-revoked live token.
+ * marked and is due again in the expiration manager, whose next tick retries — never a
+ * half-revoked live token.
  */
-import type { Clock } from '../../lib/clock.js';
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
-import type { ExpiryQueue } from './expiry-queue.js';
+import type { ExpiryTracker } from '../expiration-port.js';
 import type { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
   type StoredToken,
   type TokenEntry,
   decodeToken,
   encodeToken,
-  isExpired,
   publicEntry,
   tokenKeys,
 } from './token-entry.js';
@@ -22,8 +21,8 @@ import {
 export interface TokenRevokerDeps {
   storage: StorageView;
   lock: KeyedMutex;
-  queue: ExpiryQueue;
-  clock: Clock;
+  /** The expiration manager's token tracker: a failed cleanup is due again at once; a deleted token leaves it. */
+  expiry: ExpiryTracker;
   onRevoke?: (entry: TokenEntry) => Promise<void>;
   /** The accessor-index key of an accessor (it is keyed by a salted hash). */
   accessorKey: (accessor: string) => string;
@@ -82,18 +81,6 @@ export class TokenRevoker {
     return (await this.deleteMarked(idHash, [])) ? 1 : 0;
   }
 
-  /** Pops every due queue item and revokes the trees of tokens that are expired or marked. */
-  async revokeDue(nowMs: number): Promise<number> {
-    let deleted = 0;
-    for (let item = this.deps.queue.popDue(nowMs); item; item = this.deps.queue.popDue(nowMs)) {
-      const entry = await this.read(item.idHash);
-      if (!entry) continue;
-      const due = (e: StoredToken): boolean => e.revoked || isExpired(e, nowMs);
-      if (due(entry)) deleted += await this.revokeTree(item.idHash, due);
-    }
-    return deleted;
-  }
-
   /**
    * Marks the tree breadth-first. Returns the marked tokens in BFS order (so reverse order deletes
    * leaves first) and, per parent, index keys of listed children whose entry no longer exists.
@@ -145,14 +132,14 @@ export class TokenRevoker {
    * batch. Children were deleted (or re-parented) before, each removing its own index key.
    */
   private async deleteMarked(idHash: string, extraDeletes: string[]): Promise<boolean> {
-    const { storage, lock, queue, clock, onRevoke } = this.deps;
+    const { storage, lock, expiry, onRevoke } = this.deps;
     return lock.run(idHash, async () => {
       const entry = await this.read(idHash);
       if (!entry) return false;
       try {
         await onRevoke?.(publicEntry(entry));
       } catch (err) {
-        queue.push({ expireTimeMs: clock.wallMs(), idHash });
+        expiry.dueNow(idHash);
         throw err;
       }
       const ops: StorageOp[] = [
@@ -163,6 +150,7 @@ export class TokenRevoker {
         ops.push({ type: 'delete', key: tokenKeys.child(entry.parentIdHash, idHash) });
       for (const key of extraDeletes) ops.push({ type: 'delete', key });
       await storage.batch(ops);
+      expiry.untrack(idHash);
       return true;
     });
   }

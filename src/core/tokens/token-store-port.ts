@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import type { StorageView } from '../../logical/storage-view.js';
+import type { ExpiryTracker } from '../expiration-port.js';
 import type { TokenEntry } from './token-entry.js';
 import type { TidyResult } from './token-tidy.js';
 import type { LeaseTtls } from './token-ttl.js';
@@ -84,6 +85,12 @@ export interface TokenStorePort {
 export interface TokenStoreDeps {
   storage: StorageView;
   clock: Clock;
+  /**
+   * The expiration manager's `token` tracker (core's ExpirationManager): the store reports every
+   * expiry it stamps (create, renew) and every token left marked revoked; the manager's tick calls
+   * back `expiryHandler().expire` when one is due.
+   */
+  expiry: ExpiryTracker;
   /** HMAC key for id hashes; when absent a random salt is loaded from / created in storage. */
   salt?: Uint8Array;
   /** Effective default TTL of the token mount (0/absent = system default 768h). */
@@ -92,8 +99,8 @@ export interface TokenStoreDeps {
   maxLeaseTtlSeconds?: number;
   /**
    * ε (lib/clock-offset.ts, config `max_clock_offset`): a token counts as expired for use from
-   * `expiry − ε`; `revokeExpired` deletes it only from `expiry + ε` (the store's boundaries are
-   * inclusive, as its plain expiry check always was). Default 0.
+   * `expiry − ε` (inclusive, as the store's plain expiry check always was). Deletion follows the
+   * expiration manager's rule (`now > expiry + ε`, with the same ε). Default 0.
    */
   maxClockOffsetMs?: number;
   /** Called once per revoked token before its entry is deleted (core drops cubbyhole and leases). */

@@ -1,14 +1,14 @@
 /**
  * The token store: service tokens stored only as salted hashes, an accessor index, a parent →
- * child index for tree revocation, and a tick-driven expiry queue. Core calls `authenticate` on
- * every request, mounts `backend()` at `auth/token/`, calls `revokeExpired()` on its tick, and
- * `createToken` to mint tokens for logins.
+ * child index for tree revocation; expiry is core's one expiration manager's, fed through
+ * `deps.expiry`, revoking through `expiryHandler()` (./token-expiry.ts). Core calls `authenticate`
+ * on every request, mounts `backend()` at `auth/token/`, and `createToken` mints login tokens.
  *
  * Consistency: every logical change (entry + accessor + parent index) is ONE `storage.batch`;
  * read-modify-writes of a token run under its key lock (./keyed-lock.ts), so use counts can never
  * be overspent and a token being revoked can neither be renewed nor gain a child. Revocation first
  * marks each token of the tree (it stops authenticating at once), then deletes leaves-first; a
- * crash in between leaves marked entries that `initialize` queues for cleanup.
+ * crash in between leaves marked entries that the manager's restore makes due at once.
  */
 import { assert } from '../../lib/assert.js';
 import type { Clock } from '../../lib/clock.js';
@@ -18,8 +18,8 @@ import type { Backend } from '../../logical/backend.js';
 import type { StorageView } from '../../logical/storage-view.js';
 import { isBatchToken } from './batch-token.js';
 import { BatchTokens } from './token-batch.js';
-import { ExpiryQueue } from './expiry-queue.js';
-import { rebuildExpiryQueue } from './token-queue-rebuild.js';
+import type { ExpiryHandler } from '../expiration-port.js';
+import { sweepDueTokens, tokenExpiryHandler, type TokenExpiryDeps } from './token-expiry.js';
 import { TokenEntryCache } from './token-cache.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import {
@@ -56,7 +56,7 @@ export class TokenStore implements TokenStorePort {
   private readonly storage: StorageView;
   private readonly clock: Clock;
   private readonly lock = new KeyedMutex();
-  private readonly queue = new ExpiryQueue();
+  private readonly expiryDeps: TokenExpiryDeps;
   private readonly cache = new TokenEntryCache();
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
@@ -80,17 +80,20 @@ export class TokenStore implements TokenStorePort {
     this.revoker = new TokenRevoker({
       storage: this.storage,
       lock: this.lock,
-      queue: this.queue,
-      clock: deps.clock,
+      expiry: deps.expiry,
       onRevoke: deps.onRevoke,
       accessorKey: (accessor) => tokenKeys.accessor((this.hasher as TokenHasher).hashAccessor(accessor)),
     });
+    this.expiryDeps = {
+      ready: () => this.ensureReady(),
+      storage: this.storage,
+      readStored: (idHash) => this.readStored(idHash),
+      revokeTree: (idHash, stillDue) => this.revoker.revokeTree(idHash, stillDue),
+      expiry: deps.expiry,
+    };
   }
 
-  /**
-   * Loads or creates the salt and rebuilds the expiry queue from storage. Call after every unseal
-   * (or on becoming the active node): each call reloads. Other methods initialize lazily once.
-   */
+  /** Loads or creates the salt; call after every unseal (each call reloads), else lazily once. */
   initialize(): Promise<void> {
     const loading = this.load().catch((err: unknown) => {
       if (this.ready === loading) this.ready = undefined;
@@ -182,7 +185,7 @@ export class TokenStore implements TokenStorePort {
       accessorKey,
       params.id !== undefined,
     );
-    if (entry.expireTimeMs !== 0) this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
+    if (entry.expireTimeMs !== 0) this.deps.expiry.track(idHash, entry.expireTimeMs);
     warnings.push(...(await missingPolicyWarnings(entry.policies, this.deps.policyExists)));
     return { token, accessor: entry.accessor, entry: publicEntry(entry), warnings };
   }
@@ -191,8 +194,8 @@ export class TokenStore implements TokenStorePort {
    * Validates a token for one request. Unknown, revoked or expired (against the clock now, even
    * before any cleanup ran) → undefined. A limited-use token spends one use atomically; the
    * returned entry's `numUses` is what remains, or -1 when this was the last use: the token is
-   * then already revoked (it cannot authenticate again) and its tree is deleted by the next
-   * `revokeExpired()` — after this request, so e.g. its cubbyhole is still readable now.
+   * then already revoked (it cannot authenticate again) and its tree is deleted by the expiration
+   * manager's next tick — after this request, so e.g. its cubbyhole is still readable now.
    * A token bound to CIDRs used from outside them (`remoteAddress` given) is 403 `permission
    * denied` before any use is spent, as Vault (a non-expiring root token is never bound).
    */
@@ -226,7 +229,7 @@ export class TokenStore implements TokenStorePort {
       current.exhausted = true;
       current.numUses = -1;
       await this.storage.put(tokenKeys.entry(idHash), encodeToken(current));
-      this.queue.push({ expireTimeMs: 0, idHash });
+      this.deps.expiry.dueNow(idHash);
       return publicEntry(current);
     });
   }
@@ -313,7 +316,7 @@ export class TokenStore implements TokenStorePort {
       entry.expireTimeMs = nowMs + result.ttlSeconds * 1000;
       entry.lastRenewalTimeMs = nowMs;
       await this.storage.put(tokenKeys.entry(idHash), encodeToken(entry));
-      this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });
+      this.deps.expiry.track(idHash, entry.expireTimeMs);
       return { entry: publicEntry(entry), ttlSeconds: result.ttlSeconds, warnings: result.warnings };
     });
   }
@@ -330,19 +333,15 @@ export class TokenStore implements TokenStorePort {
     await this.revoker.revokeOrphan(idHash);
   }
 
-  /**
-   * Revokes (with their trees) every token created at a path under `pathPrefix` — what disabling
-   * an auth method does to the tokens its logins minted (`auth/userpass/`). Returns how many.
-   */
+  /** Revokes (with their trees) the tokens minted under `pathPrefix` (auth disable); how many. */
   async revokeByPathPrefix(pathPrefix: string): Promise<number> {
     await this.ensureReady();
     return this.revoker.revokePathPrefix(pathPrefix);
   }
 
-  /** Tick-driven cleanup: revokes (with their trees) tokens that are due. Returns tokens removed. */
-  async revokeExpired(): Promise<number> {
-    await this.ensureReady();
-    return this.revoker.revokeDue(this.clock.wallMs() - (this.deps.maxClockOffsetMs ?? 0));
+  /** The expiration manager's `token` handler (restore and revoke-if-still-due, ./token-expiry.ts). */
+  expiryHandler(): ExpiryHandler {
+    return tokenExpiryHandler(this.expiryDeps);
   }
 
   /** The wall clock as use-time checks see it: ε ahead, so a token is expired from `expiry − ε`. */
@@ -356,7 +355,8 @@ export class TokenStore implements TokenStorePort {
     return tidyTokens({
       storage: this.storage,
       revokeTree: (idHash) => this.revoker.revokeTree(idHash),
-      revokeExpired: () => this.revokeExpired(),
+      revokeExpired: () =>
+        sweepDueTokens(this.expiryDeps, this.clock.wallMs(), this.deps.maxClockOffsetMs ?? 0),
     });
   }
 
@@ -383,7 +383,6 @@ export class TokenStore implements TokenStorePort {
     this.hasher = new TokenHasher(salt);
     await this.batch.load(this.storage);
     await migrateAccessorIndex(this.storage, this.hasher);
-    await rebuildExpiryQueue(this.queue, this.storage, (idHash) => this.readStored(idHash));
   }
 
   private async readStored(idHash: string): Promise<StoredToken | undefined> {

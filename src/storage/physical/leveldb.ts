@@ -11,7 +11,8 @@
 import { Level } from 'level';
 import { ArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import { checkKey, checkListPrefix, checkOps, checkValue, childEntry } from './keys.js';
+import { checkKey, checkListPrefix, checkOps, checkValue } from './keys.js';
+import { listLevelChildren } from './level-list.js';
 import type { PhysicalBackend, PhysicalOp } from './physical.js';
 
 type LevelOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
@@ -88,28 +89,11 @@ export class LevelPhysical implements PhysicalBackend {
     );
   }
 
-  /**
-   * Vault list semantics in one ordered scan: when a key lies in a sub-folder we record the folder
-   * and seek past everything under it (prefix + name + '0', '0' being the byte after '/'), so a
-   * folder with a million keys costs one step.
-   */
+  /** Vault list semantics as one batched range scan (./level-list.ts). */
   async list(prefix: string): Promise<string[]> {
     this.checkOpen();
     checkListPrefix(prefix);
-    const names: string[] = [];
-    const iterator = this.db.keys({ gte: prefix });
-    try {
-      for (;;) {
-        const key = await iterator.next();
-        if (key === undefined || !key.startsWith(prefix)) break;
-        const name = childEntry(prefix, key);
-        names.push(name);
-        if (name.endsWith('/')) iterator.seek(prefix + name.slice(0, -1) + '0');
-      }
-    } finally {
-      await iterator.close();
-    }
-    return names;
+    return listLevelChildren(this.db, '', prefix);
   }
 
   /** Waits for queued writes to be synced, then closes the database. */

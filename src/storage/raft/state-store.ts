@@ -17,7 +17,7 @@ import { limits } from '../../lib/limits.js';
 import { decodeConfChange } from '../../raft/conf-change-codec.js';
 import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
-import { childEntry } from '../physical/keys.js';
+import { listLevelChildren } from '../physical/level-list.js';
 import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
 import { snapshotReader, snapshotWriter } from './snapshot-format.js';
 
@@ -79,22 +79,9 @@ export class StateStore {
     return this.db.getSync(dataPrefix + key);
   }
 
-  /** Vault list semantics over the data keys (see `LevelPhysical.list`). */
-  async list(prefix: string): Promise<string[]> {
-    const names: string[] = [];
-    const iterator = this.db.keys({ gte: dataPrefix + prefix });
-    try {
-      for (;;) {
-        const stored = await iterator.next();
-        if (stored === undefined || !stored.startsWith(dataPrefix + prefix)) break;
-        const name = childEntry(prefix, stored.slice(dataPrefix.length));
-        names.push(name);
-        if (name.endsWith('/')) iterator.seek(dataPrefix + prefix + name.slice(0, -1) + '0');
-      }
-    } finally {
-      await iterator.close();
-    }
-    return names;
+  /** Vault list semantics over the data keys, one batched range scan (physical/level-list.ts). */
+  list(prefix: string): Promise<string[]> {
+    return listLevelChildren(this.db, dataPrefix, prefix);
   }
 
   /**

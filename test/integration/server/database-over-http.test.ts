@@ -87,7 +87,11 @@ describe('database engine over HTTP on a real server', { skip: postgresSkipReaso
     assert.equal(creds.json.lease_duration, 2);
     assert.equal(creds.json.renewable, true);
     const { username, password } = creds.json.data as { username: string; password: string };
-    assert.match(username, /^v-[\w-]{1,8}-short-[A-Za-z0-9]{20}-\d+$/);
+    assert.match(
+      username,
+      /^v-root-short-[A-Za-z0-9]{20}-\d+$/,
+      'the dev root is named root, as the init root',
+    );
     assert.ok(await canLogIn(username, password));
 
     await pollUntil(

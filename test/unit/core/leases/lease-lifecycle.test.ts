@@ -176,7 +176,7 @@ test('after the retry budget a lease is irrevocable: kept, counted, listed, logg
   }
 });
 
-test("tokens follow the same time rules (with the token store's inclusive boundary): unusable from expiry − ε, deleted from expiry + ε", async () => {
+test('tokens follow the same time rules in the same expiration manager: unusable from expiry − ε, deleted only once now > expiry + ε', async () => {
   const f = await leaseFixture();
   try {
     const created = await f.call(
@@ -190,17 +190,23 @@ test("tokens follow the same time rules (with the token store's inclusive bounda
       /^arca_token_expirations_total (\d+)$/m.exec(
         String((await f.core.renderMetrics('prometheus')).body),
       )?.[1] ?? '';
+    const pendingTokens = async (): Promise<string> =>
+      /^arca_expiration_pending\{kind="token"\} (\d+)$/m.exec(
+        String((await f.core.renderMetrics('prometheus')).body),
+      )?.[1] ?? '';
+    assert.equal(await pendingTokens(), '1', 'the new token is in the one index (the root never expires)');
     f.clock.advance(60_000 - epsilonMs - 1);
     const before = await f.call('read', 'auth/token/lookup-self', {}, token);
     assert.equal(before.status, 200, 'usable until expiry − ε');
     f.clock.advance(1);
     assert.equal((await f.call('read', 'auth/token/lookup-self', {}, token)).status, 403, 'expired for use');
-    f.clock.advance(2 * epsilonMs - 1); // 1 ms before expiry + ε
+    f.clock.advance(2 * epsilonMs); // now = expiry + ε exactly
     await f.core.tick();
-    assert.equal(await expirations(), '0', 'not deleted before expiry + ε');
+    assert.equal(await expirations(), '0', 'not deleted at expiry + ε (the lease rule: now > expiry + ε)');
     f.clock.advance(1);
     await f.core.tick();
     assert.equal(await expirations(), '1');
+    assert.equal(await pendingTokens(), '0');
   } finally {
     await f.close();
     await removeFixture(f);

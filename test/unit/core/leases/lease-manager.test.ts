@@ -1,67 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FakeClock } from '../../../../src/lib/clock.js';
-import { SeededRng } from '../../../../src/lib/rng.js';
-import { LeaseManager } from '../../../../src/core/leases.js';
-import { defaultLeaseTiming, type LeaseTiming } from '../../../../src/core/leases-timing.js';
-import { PrefixedStorageView } from '../../../../src/core/storage-view.js';
-import { LevelPhysical } from '../../../../src/storage/physical/leveldb.js';
-import { RecordingLogger } from '../../../helpers/core/core-harness.js';
-import { leaseEngine } from '../../../helpers/core/lease-engine.js';
+import { expirationFixture } from './expiration-fixture.js';
 
-/** The manager over real LevelDB with the test engine mounted at `db/`, and a switch for "active". */
-async function managerFixture(timing: Partial<LeaseTiming> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'arca-lease-manager-'));
-  const physical = await LevelPhysical.open(dir);
-  const clock = new FakeClock();
-  const { factory, control } = leaseEngine();
-  const mountStorage = new PrefixedStorageView(physical, 'logical/db/');
-  const backend = await factory({
-    mountPoint: 'db/',
-    options: {},
-    storage: mountStorage,
-    clock,
-    rng: new SeededRng(3),
-  });
-  const state = { active: true, liveTokens: new Set(['t-live']) };
-  const logger = new RecordingLogger();
-  const manager = new LeaseManager({
-    storage: new PrefixedStorageView(physical, 'sys/'),
-    clock,
-    rng: new SeededRng(4),
-    logger,
-    timing: { ...defaultLeaseTiming, ...timing },
-    isActive: () => state.active,
-    resolveMount: (path) =>
-      path.startsWith('db/') ? { backend, storage: mountStorage, mountPoint: 'db/' } : undefined,
-    mountTtls: () => ({ defaultSeconds: 3600, maxSeconds: 7200 }),
-    tokenExists: async (accessor) => state.liveTokens.has(accessor),
-  });
-  const issue = (role: string, ttlSeconds: number, tokenAccessor = 't-live') =>
-    manager.register({
-      path: `db/creds/${role}`,
-      ttlSeconds,
-      renewable: true,
-      tokenAccessor,
-      secretType: 'cred',
-      internalData: { username: `u-${role}` },
-    });
-  return {
-    manager,
-    clock,
-    control,
-    state,
-    logger,
-    issue,
-    close: async () => {
-      await physical.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+const managerFixture = expirationFixture;
 
 test('deactivation mid-tick: the in-flight revoke finishes, no further engine call starts', async () => {
   const f = await managerFixture({ revocationConcurrency: 1 });
@@ -72,14 +13,14 @@ test('deactivation mid-tick: the in-flight revoke finishes, no further engine ca
     let release!: () => void;
     f.control.gate = new Promise((resolve) => (release = resolve));
     const started = new Promise<void>((resolve) => (f.control.onRevokeStart = resolve));
-    const tick = f.manager.expireDue();
+    const tick = f.expiration.expireDue();
     await started;
     f.state.active = false; // leadership lost while the engine call is in flight
     release();
     await tick;
     assert.deepEqual(f.control.revokeCalls, [a], 'only the call already in flight ran');
     f.clock.advance(60_000);
-    assert.equal(await f.manager.expireDue(), 0);
+    assert.equal(await f.expiration.expireDue(), 0);
     assert.deepEqual(f.control.revokeCalls, [a]);
   } finally {
     await f.close();
@@ -92,12 +33,12 @@ test('after stop() nothing revokes again, not even a scheduled retry', async () 
     await f.issue('a', 1);
     f.control.failRevokes = 1;
     f.clock.advance(10_000);
-    await f.manager.expireDue();
+    await f.expiration.expireDue();
     assert.equal(f.control.revokeCalls.length, 1, 'first attempt failed, a retry is scheduled');
-    f.manager.stop();
-    assert.equal(f.manager.expiryAllowed(), false);
+    f.expiration.stop();
+    assert.equal(f.expiration.expiryAllowed(), false);
     f.clock.advance(3600_000);
-    assert.equal(await f.manager.expireDue(), 0);
+    assert.equal(await f.expiration.expireDue(), 0);
     assert.equal(f.control.revokeCalls.length, 1, 'no retry after stop');
   } finally {
     await f.close();
@@ -109,11 +50,11 @@ test('the activation grace is ε plus the election timeout, on the monotonic clo
   try {
     await f.issue('a', 1);
     f.clock.setWall(f.clock.wallMs() + 3600_000); // the wall clock jumps an hour ahead
-    assert.equal(await f.manager.expireDue(), 0);
+    assert.equal(await f.expiration.expireDue(), 0);
     f.clock.advance(1499);
-    assert.equal(await f.manager.expireDue(), 0);
+    assert.equal(await f.expiration.expireDue(), 0);
     f.clock.advance(1);
-    assert.equal(await f.manager.expireDue(), 1);
+    assert.equal(await f.expiration.expireDue(), 1);
   } finally {
     await f.close();
   }
@@ -140,8 +81,8 @@ test('a tick revokes at most maxRevocationsPerTick leases; the rest wait for the
   try {
     for (let i = 0; i < 5; i++) await f.issue(`r${i}`, 1);
     f.clock.advance(10_000);
-    assert.equal(await f.manager.expireDue(), 3);
-    assert.equal(await f.manager.expireDue(), 2);
+    assert.equal(await f.expiration.expireDue(), 3);
+    assert.equal(await f.expiration.expireDue(), 2);
     assert.equal(f.manager.count(), 0);
   } finally {
     await f.close();
@@ -161,7 +102,7 @@ test('with concurrent revocations, deactivation still stops every call not yet s
         if (++starts === 2) resolve();
       };
     });
-    const tick = f.manager.expireDue();
+    const tick = f.expiration.expireDue();
     await twoStarted;
     f.state.active = false;
     release();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import type { StorageOp } from '../../../../src/logical/storage-view.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call } from './dispatch-helper.js';
@@ -20,7 +20,7 @@ class CrashingStorage extends MemoryStorageView {
 }
 
 async function populated(storage: MemoryStorageView, clock: FakeClock, children: number) {
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   await store.initialize();
   const root = await store.createRoot({ id: 'root' });
   const made = [];
@@ -66,7 +66,7 @@ test('the accessor index is keyed by a salted hash: no storage key contains an a
   assert.equal(indexKeys.length, 3);
   for (const key of indexKeys) assert.match(key, /^accessor\/[0-9a-f]{64}$/);
   // The accessor hash is not the id hash of the same string (domain separation).
-  const store = new TokenStore({ storage, clock: new FakeClock() });
+  const store = tokenStoreFor({ storage, clock: new FakeClock() });
   const sameStringToken = await store.createToken({
     policies: ['a'],
     path: 'p',
@@ -87,7 +87,7 @@ test('a store in the old plaintext-keyed layout is migrated on unseal; lookup an
   rewriteAsLegacyLayout(storage);
   assert.equal(keysMentioning(storage, accessors).length, 4, 'the legacy layout names accessors');
 
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   await store.initialize(); // what unseal does
   assert.deepEqual(keysMentioning(storage, accessors), []);
   assert.equal(storage.keys().filter((k) => k.startsWith('accessor/')).length, 4);
@@ -116,12 +116,12 @@ test('an accessor migration interrupted by a crash is finished by the next unsea
   rewriteAsLegacyLayout(storage);
 
   storage.failAt = storage.batchCalls + 3; // two entries migrate, the third batch "crashes"
-  await assert.rejects(new TokenStore({ storage, clock }).initialize(), /crash during batch/);
+  await assert.rejects(tokenStoreFor({ storage, clock }).initialize(), /crash during batch/);
   storage.failAt = 0;
   assert.equal(keysMentioning(storage, accessors).length, 3, 'each entry is in exactly one layout');
   assert.equal(storage.keys().filter((k) => k.startsWith('accessor/')).length, 5);
 
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   await store.initialize();
   assert.deepEqual(keysMentioning(storage, accessors), []);
   assert.deepEqual(await store.listAccessors(), [...accessors].sort());

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { expiringTokenStore, tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import type { Operation } from '../../../../src/logical/request.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call, errorOf } from './dispatch-helper.js';
@@ -9,7 +9,7 @@ import { call, errorOf } from './dispatch-helper.js';
 async function setup(opts: { maxLeaseTtlSeconds?: number; defaultLeaseTtlSeconds?: number } = {}) {
   const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock, ...opts });
+  const store = tokenStoreFor({ storage, clock, ...opts });
   await store.initialize();
   const root = await store.createRoot({ id: 'root' });
   const as = (token: string, op: Operation, path: string, data?: Record<string, unknown>) =>
@@ -303,7 +303,7 @@ test('typed JSON values (numbers, booleans, arrays, objects) work as well as str
 
 test("with core's hasSudo hook, a sudo (non-root) caller may create orphans; others may not", async () => {
   const storage = new MemoryStorageView({ yieldEachCall: true });
-  const store = new TokenStore({
+  const store = tokenStoreFor({
     storage,
     clock: new FakeClock(),
     hasSudo: async (policies, path) => policies.includes('admin') && path === 'auth/token/create',
@@ -317,17 +317,17 @@ test("with core's hasSudo hook, a sudo (non-root) caller may create orphans; oth
   assert.equal((await errorOf(as(user, { no_parent: true }))).httpStatus, 400);
 });
 
-test('initialize reloads: a store re-initialized after tokens were written elsewhere expires them', async () => {
+test("the manager's restore reloads: tokens written by another node's store are expired after it", async () => {
   const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
-  const a = new TokenStore({ storage, clock });
-  const b = new TokenStore({ storage, clock });
-  await b.initialize();
+  const a = tokenStoreFor({ storage, clock });
+  const b = expiringTokenStore({ storage, clock });
+  await b.store.initialize();
   const t = await a.createToken({ policies: ['x'], path: 'p', displayName: 'token', ttlSeconds: 10 });
-  clock.advance(10_000);
-  assert.equal(await b.revokeExpired(), 0, 'b has not seen the token yet');
-  await b.initialize();
-  assert.equal(await b.revokeExpired(), 1);
+  clock.advance(10_001);
+  assert.equal(await b.expireDue(), 0, 'b has not seen the token yet');
+  await b.restore();
+  assert.equal(await b.expireDue(), 1);
   assert.equal(await a.lookup(t.token), undefined);
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import { TokenEntryCache } from '../../../../src/core/tokens/token-cache.js';
 import type { StoredToken } from '../../../../src/core/tokens/token-entry.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
@@ -18,7 +18,7 @@ class CountingStorage extends MemoryStorageView {
 async function setup() {
   const storage = new CountingStorage({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   await store.initialize();
   const root = await store.createRoot();
   return { storage, clock, store, root };

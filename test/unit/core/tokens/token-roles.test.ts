@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import type { Operation } from '../../../../src/logical/request.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call, errorOf } from './dispatch-helper.js';
@@ -9,7 +9,7 @@ import { call, errorOf } from './dispatch-helper.js';
 async function setup() {
   const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   await store.createRoot({ id: 'root' });
   const as = (token: string, op: Operation, path: string, data?: Record<string, unknown>) =>
     call(store, storage, token, op, path, data);

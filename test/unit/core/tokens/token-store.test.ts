@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore, type TokenEntry } from '../../../../src/core/tokens/token-store.js';
+import type { TokenEntry } from '../../../../src/core/tokens/token-store.js';
 import { tokenKeys } from '../../../../src/core/tokens/token-entry.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
+import { expiringTokenStore, tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 
 function setup(opts: { onRevoke?: (e: TokenEntry) => Promise<void> } = {}) {
   const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock, onRevoke: opts.onRevoke });
-  return { storage, clock, store };
+  const { store, expireDue } = expiringTokenStore({ storage, clock, onRevoke: opts.onRevoke });
+  return { storage, clock, store, expireDue };
 }
 
 test('tokens look like Vault service tokens and are stored only as salted hashes', async () => {
@@ -37,7 +38,7 @@ test('the salt persists: a second store over the same storage accepts existing t
   const { store, storage, clock } = setup();
   const root = await store.createRoot({ id: 'root' });
   assert.equal(root.token, 'root');
-  const again = new TokenStore({ storage, clock });
+  const again = tokenStoreFor({ storage, clock });
   await again.initialize();
   assert.deepEqual((await again.authenticate('root'))?.policies, ['root']);
 });
@@ -59,8 +60,8 @@ test('root tokens never expire; a normal token gets the 768h default', async () 
   assert.equal(await store.authenticate(t.token), undefined);
 });
 
-test('an expired token is rejected at use time before cleanup runs, then removed by revokeExpired', async () => {
-  const { store, clock, storage } = setup();
+test('an expired token is rejected at use time before cleanup runs, then removed by the expiry tick', async () => {
+  const { store, clock, storage, expireDue } = setup();
   const root = await store.createRoot();
   const t = await store.createToken({
     policies: ['default'],
@@ -75,14 +76,16 @@ test('an expired token is rejected at use time before cleanup runs, then removed
   assert.equal(await store.authenticate(t.token), undefined);
   assert.equal(await store.lookupByAccessor(t.accessor), undefined);
   assert.ok(storage.entries.has(`id/${t.entry.idHash}`), 'still stored until the tick');
-  assert.equal(await store.revokeExpired(), 1);
+  assert.equal(await expireDue(), 0, 'not at expiry exactly (the rule is now > expiry + ε, ε = 0)');
+  clock.advance(1);
+  assert.equal(await expireDue(), 1);
   assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
   assert.ok(!storage.dump().includes(t.accessor), 'its accessor index entry is gone');
   assert.ok(!storage.entries.has(`parent/${root.entry.idHash}/${t.entry.idHash}`));
-  assert.equal(await store.revokeExpired(), 0);
+  assert.equal(await expireDue(), 0);
 });
 
-test('expiry queue is rebuilt on initialize of a new store over the same storage', async () => {
+test("the expiration manager's restore re-indexes tokens of a new store over the same storage", async () => {
   const { store, clock, storage } = setup();
   const root = await store.createRoot();
   const t = await store.createToken({
@@ -92,10 +95,10 @@ test('expiry queue is rebuilt on initialize of a new store over the same storage
     displayName: 'token',
     ttlSeconds: 5,
   });
-  const fresh = new TokenStore({ storage, clock });
-  await fresh.initialize();
-  clock.advance(5_000);
-  assert.equal(await fresh.revokeExpired(), 1);
+  const fresh = expiringTokenStore({ storage, clock });
+  await fresh.restore();
+  clock.advance(5_001);
+  assert.equal(await fresh.expireDue(), 1);
   assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
@@ -178,7 +181,7 @@ test('a revoked parent cannot gain children, even concurrently with its revocati
 });
 
 test('num_uses under 50 concurrent authenticate calls: exactly 5 succeed and the last use revokes', async () => {
-  const { store, storage } = setup();
+  const { store, storage, expireDue } = setup();
   const root = await store.createRoot();
   const t = await store.createToken({
     policies: ['a'],
@@ -192,7 +195,7 @@ test('num_uses under 50 concurrent authenticate calls: exactly 5 succeed and the
   assert.equal(ok.length, 5);
   assert.deepEqual(ok.map((r) => r?.numUses).sort(), [-1, 1, 2, 3, 4]);
   assert.equal(await store.authenticate(t.token), undefined);
-  assert.equal(await store.revokeExpired(), 1);
+  assert.equal(await expireDue(), 1);
   assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
@@ -207,7 +210,7 @@ test('a failing batch leaves no partial token behind', async () => {
 
 test('onRevoke failure keeps the token revoked and retries on the next tick', async () => {
   let fail = true;
-  const { store, storage } = setup({
+  const { store, storage, expireDue } = setup({
     onRevoke: async () => {
       if (fail) throw new Error('cubbyhole down');
     },
@@ -216,7 +219,7 @@ test('onRevoke failure keeps the token revoked and retries on the next tick', as
   await assert.rejects(store.revokeTree(t.entry.idHash), /cubbyhole down/);
   assert.equal(await store.authenticate(t.token), undefined);
   fail = false;
-  assert.equal(await store.revokeExpired(), 1);
+  assert.equal(await expireDue(), 1);
   assert.ok(!storage.entries.has(`id/${t.entry.idHash}`));
 });
 
@@ -227,7 +230,7 @@ test('custom ids cannot be duplicated', async () => {
 });
 
 test('creation warns about policies that do not exist, as Vault does', async () => {
-  const store = new TokenStore({
+  const store = tokenStoreFor({
     storage: new MemoryStorageView({ yieldEachCall: true }),
     clock: new FakeClock(),
     policyExists: async (name) => name === 'web',
@@ -259,7 +262,7 @@ test('a renewal that commits while the expiry tick is deciding keeps the token (
   }
   const storage = new GatedStorage({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock });
+  const { store, expireDue } = expiringTokenStore({ storage, clock });
   const root = await store.createRoot();
   const t = await store.createToken({
     policies: ['default'],
@@ -274,7 +277,7 @@ test('a renewal that commits while the expiry tick is deciding keeps the token (
   // The renewal validated the token (9.5 s < 10 s) and its write is in flight; time passes.
   while (held.release === undefined) await new Promise<void>((r) => setImmediate(r));
   clock.advance(1_000);
-  const tick = store.revokeExpired();
+  const tick = expireDue();
   await readSeen; // the tick read the old entry and now waits for the token's lock
   held.key = undefined;
   held.release();
@@ -284,5 +287,6 @@ test('a renewal that commits while the expiry tick is deciding keeps the token (
   assert.ok(await store.authenticate(t.token), 'valid until its renewed expiry');
   clock.advance(9_000);
   assert.equal(await store.authenticate(t.token), undefined, 'and expired after it');
-  assert.equal(await store.revokeExpired(), 1);
+  clock.advance(1);
+  assert.equal(await expireDue(), 1);
 });

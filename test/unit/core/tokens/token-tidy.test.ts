@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import { TokenHasher } from '../../../../src/core/tokens/token-ids.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 import { call } from './dispatch-helper.js';
@@ -9,7 +9,7 @@ import { call } from './dispatch-helper.js';
 test('tidy repairs dangling accessors and child keys and revokes children of a vanished parent', async () => {
   const storage = new MemoryStorageView({ yieldEachCall: true });
   const clock = new FakeClock();
-  const store = new TokenStore({ storage, clock });
+  const store = tokenStoreFor({ storage, clock });
   const root = await store.createRoot({ id: 'root' });
   const mk = (parent: string, ttlSeconds = 0) =>
     store.createToken({ policies: ['a'], parentIdHash: parent, path: 'p', displayName: 'token', ttlSeconds });
@@ -25,7 +25,7 @@ test('tidy repairs dangling accessors and child keys and revokes children of a v
   const hasher = new TokenHasher(storage.entries.get('salt')!);
   const indexKey = (accessor: string) => `accessor/${hasher.hashAccessor(accessor)}`;
   storage.entries.delete(indexKey(vanishedParent.accessor));
-  clock.advance(10_000);
+  clock.advance(10_001); // past expiry + ε (ε = 0): the revocation rule is strict
 
   const res = await call(store, storage, 'root', 'update', 'tidy', {});
   assert.match(

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FakeClock } from '../../../../src/lib/clock.js';
-import { TokenStore } from '../../../../src/core/tokens/token-store.js';
+import { tokenStoreFor } from '../../../helpers/core/expiring-token-store.js';
 import { MemoryStorageView } from '../../../helpers/memory-storage-view.js';
 
 type Op = { kind: 'create'; parent: number; orphan: boolean } | { kind: 'revoke' | 'orphan'; target: number };
@@ -20,7 +20,7 @@ test('random create/revoke/revoke-orphan sequences match a simple tree model, le
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { maxLength: 25 }), async (ops) => {
       const storage = new MemoryStorageView({ yieldEachCall: true });
-      const store = new TokenStore({ storage, clock: new FakeClock() });
+      const store = tokenStoreFor({ storage, clock: new FakeClock() });
       const root = await store.createRoot();
       const tokens = [{ token: root.token, idHash: root.entry.idHash, parent: -1, alive: true }];
       const descendants = (i: number): number[] =>

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { calculateTtl } from '../../../../src/core/tokens/token-ttl.js';
-import { ExpiryQueue } from '../../../../src/core/tokens/expiry-queue.js';
 import { isArcaError } from '../../../../src/lib/errors.js';
 
 const ttls = { defaultLeaseTtlSeconds: 3600, maxLeaseTtlSeconds: 7200 };
@@ -67,21 +66,5 @@ test('property: a granted TTL never reaches past issue + effective max (non-peri
         assert.ok(ttlSeconds > 0 && elapsed + ttlSeconds <= max);
       },
     ),
-  );
-});
-
-test('property: the expiry queue pops due items in time order and keeps the rest', () => {
-  fc.assert(
-    fc.property(fc.array(fc.nat(1000)), fc.nat(1000), (times, now) => {
-      const q = new ExpiryQueue();
-      times.forEach((t, i) => q.push({ expireTimeMs: t, idHash: String(i) }));
-      const popped: number[] = [];
-      for (let item = q.popDue(now); item; item = q.popDue(now)) popped.push(item.expireTimeMs);
-      assert.deepEqual(
-        popped,
-        times.filter((t) => t <= now).sort((a, b) => a - b),
-      );
-      assert.equal(q.size, times.filter((t) => t > now).length);
-    }),
   );
 });

@@ -13,7 +13,6 @@
  * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
@@ -99,6 +98,12 @@ const knownTopLevelKeys = new Set([
 ]);
 
 type Block = Record<string, unknown>;
+
+/** HCL → JSON through `@cdktf/hcl2json`, loaded (with its WebAssembly) only when a config file is HCL. */
+async function parseHcl(filename: string, text: string): Promise<unknown> {
+  const { parse } = await import('@cdktf/hcl2json');
+  return parse(filename, text);
+}
 
 /** Parses and validates config text. `filename` only labels error messages. */
 export async function parseServerConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {

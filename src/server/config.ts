@@ -23,6 +23,7 @@ import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-li
 import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { parseListenerTelemetry, parseTelemetry, type TelemetryConfig } from './telemetry-config.js';
+import { parseHcl } from './config-hcl.js';
 
 /** Where data lives. `inmem` is for dev mode and tests only (nothing survives a restart). */
 export type StorageConfig =
@@ -98,12 +99,6 @@ const knownTopLevelKeys = new Set([
 ]);
 
 type Block = Record<string, unknown>;
-
-/** HCL → JSON through `@cdktf/hcl2json`, loaded (with its WebAssembly) only when a config file is HCL. */
-async function parseHcl(filename: string, text: string): Promise<unknown> {
-  const { parse } = await import('@cdktf/hcl2json');
-  return parse(filename, text);
-}
 
 /** Parses and validates config text. `filename` only labels error messages. */
 export async function parseServerConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {

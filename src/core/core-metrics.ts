@@ -52,7 +52,7 @@ export function observeRequest(
     metrics.tokenRevocations.inc({ result: status < 400 ? 'success' : 'failure' });
   }
   metrics.requests.inc({ mount, operation, status: String(status) });
-  metrics.requestDuration.observe({ mount, operation }, seconds);
+  metrics.requestDurationSeries.child({ mount, operation }).observe(seconds);
 }
 
 /** The audit broker's observer: writes, failures and write latency per device. */

@@ -4,20 +4,20 @@
  * storage, by operation) and `InstrumentedPhysical` observes `arca_storage_operation_duration_seconds`
  * (below the barrier, by backend and operation). Failed operations are timed too.
  */
-import type { Histogram } from 'prom-client';
+import { HistogramChild } from '../lib/histogram-child.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import { Barrier } from '../storage/barrier/barrier.js';
 import type { PhysicalBackend, PhysicalOp } from '../storage/physical/physical.js';
 import type { Clock } from '../lib/clock.js';
 
 /**
- * Times `work` into `histogram` under `labels` (pass a constant object: prom-client hashes it per
- * observation). One clock read at each end and no timer closure chain (prom-client's startTimer
- * allocates an hrtime pair and merges label objects on every call).
+ * Times `work` into one histogram series. One clock read at each end, no timer closure chain
+ * (prom-client's startTimer allocates an hrtime pair and merges label objects on every call) and
+ * no label hashing (a `HistogramChild` resolves its series once).
  */
-function timed<T>(histogram: Histogram, labels: Record<string, string>, work: () => Promise<T>): Promise<T> {
+function timed<T>(series: HistogramChild, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
-  const observe = (): void => histogram.observe(labels, (performance.now() - started) / 1000);
+  const observe = (): void => series.observe((performance.now() - started) / 1000);
   let pending: Promise<T>;
   try {
     pending = work();
@@ -39,43 +39,46 @@ function timed<T>(histogram: Histogram, labels: Record<string, string>, work: ()
   );
 }
 
-const barrierLabels = {
-  get: { operation: 'get' },
-  put: { operation: 'put' },
-  delete: { operation: 'delete' },
-  list: { operation: 'list' },
-  batch: { operation: 'batch' },
-};
-
 /** A barrier that times its storage operations. */
 export class InstrumentedBarrier extends Barrier {
   constructor(
     physical: PhysicalBackend,
     clock: Clock,
-    private readonly metrics: ArcaMetrics,
+    metrics: ArcaMetrics,
     options: ConstructorParameters<typeof Barrier>[2] = {},
   ) {
     super(physical, clock, options);
+    const series = (operation: string) => new HistogramChild(metrics.barrierOperations, { operation });
+    this.series = {
+      get: series('get'),
+      put: series('put'),
+      delete: series('delete'),
+      list: series('list'),
+      batch: series('batch'),
+    };
   }
 
+  /** One series per operation. */
+  private readonly series: Record<'get' | 'put' | 'delete' | 'list' | 'batch', HistogramChild>;
+
   override get(key: string): Promise<Uint8Array | undefined> {
-    return timed(this.metrics.barrierOperations, barrierLabels.get, () => super.get(key));
+    return timed(this.series.get, () => super.get(key));
   }
 
   override put(key: string, value: Uint8Array): Promise<void> {
-    return timed(this.metrics.barrierOperations, barrierLabels.put, () => super.put(key, value));
+    return timed(this.series.put, () => super.put(key, value));
   }
 
   override delete(key: string): Promise<void> {
-    return timed(this.metrics.barrierOperations, barrierLabels.delete, () => super.delete(key));
+    return timed(this.series.delete, () => super.delete(key));
   }
 
   override list(prefix: string): Promise<string[]> {
-    return timed(this.metrics.barrierOperations, barrierLabels.list, () => super.list(prefix));
+    return timed(this.series.list, () => super.list(prefix));
   }
 
   override batch(ops: PhysicalOp[]): Promise<void> {
-    return timed(this.metrics.barrierOperations, barrierLabels.batch, () => super.batch(ops));
+    return timed(this.series.batch, () => super.batch(ops));
   }
 }
 
@@ -87,16 +90,16 @@ export class InstrumentedPhysical implements PhysicalBackend {
     private readonly metrics: ArcaMetrics,
   ) {}
 
-  /** One constant label object per operation (see `timed`). */
-  private readonly labels = new Map<string, Record<string, string>>();
+  /** One series per operation (see `timed`). */
+  private readonly series = new Map<string, HistogramChild>();
 
   private time<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    let labels = this.labels.get(operation);
-    if (labels === undefined) {
-      labels = { backend: this.backend, operation };
-      this.labels.set(operation, labels);
+    let series = this.series.get(operation);
+    if (series === undefined) {
+      series = new HistogramChild(this.metrics.storageOperations, { backend: this.backend, operation });
+      this.series.set(operation, series);
     }
-    return timed(this.metrics.storageOperations, labels, work);
+    return timed(series, work);
   }
 
   get(key: string): Promise<Uint8Array | undefined> {

@@ -79,8 +79,13 @@ export const limits = {
   raftProposeAttemptsMax: 3,
   /** Token entries kept in memory for per-request authentication (unlimited-use tokens only). */
   tokenCacheEntriesMax: 4096,
-  /** Single-node barrier read cache (decrypted values, memory only): entries, total bytes, value size. */
-  barrierReadCacheEntriesMax: 16384,
-  barrierReadCacheBytesMax: 32 * 1024 * 1024,
+  /**
+   * Single-node barrier read cache (decrypted values, memory only): entries (Vault's `cache_size`
+   * default), total bytes charged (values, keys and per-entry overhead: `cache_size_bytes`), value
+   * size. The bytes bound is the one that matters: a KV v2 working set of 10k keys is ~20k entries
+   * (metadata + version), ~10 MiB; 100k keys fit in the default too.
+   */
+  barrierReadCacheEntriesMax: 131072,
+  barrierReadCacheBytesMax: 64 * 1024 * 1024,
   barrierReadCacheValueBytesMax: 64 * 1024,
 } as const;

@@ -6,6 +6,7 @@
  * counters. docs/metrics.md documents each one; a test checks the dashboards use only these.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HistogramChildren } from './histogram-child.js';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -43,6 +44,8 @@ export class ArcaMetrics {
     buckets: latencyBuckets,
     registers: [this.registry],
   });
+  /** `requestDuration` by (mount, operation), observed without label hashing (histogram-child.ts). */
+  readonly requestDurationSeries = new HistogramChildren(this.requestDuration);
   readonly requestsDenied = new Counter({
     name: 'arca_requests_denied_total',
     help: 'Requests refused with 403, by reason (permission_denied, invalid_token).',

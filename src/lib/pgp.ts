@@ -7,13 +7,18 @@
  *
  * Keybase names (`keybase:user`) are refused: Arca never fetches keys from a third party.
  */
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
 import { decodeBase64Strict } from './bytes.js';
 import { ArcaError } from './errors.js';
 
+/** OpenPGP.js, loaded on first use (only the PGP ceremonies need it; startup does not pay for it). */
+function loadOpenpgp(): Promise<typeof OpenPgp> {
+  return import('openpgp');
+}
+
 /** A parsed public key and its fingerprint (lowercase hex, as Vault reports `pgp_fingerprints`). */
 export interface PgpRecipient {
-  key: openpgp.PublicKey;
+  key: OpenPgp.PublicKey;
   fingerprint: string;
 }
 
@@ -39,7 +44,8 @@ export async function parsePgpPublicKey(base64Key: string): Promise<PgpRecipient
   if (bytes.length > publicKeyBytesMax) {
     throw new ArcaError('invalid_request', 'error parsing given PGP key: key is too large');
   }
-  let key: openpgp.Key;
+  const openpgp = await loadOpenpgp();
+  let key: OpenPgp.Key;
   try {
     key = await openpgp.readKey({ binaryKey: bytes });
   } catch (err) {
@@ -70,6 +76,7 @@ export async function parsePgpPublicKeys(base64Keys: readonly string[]): Promise
  * (no encryption subkey, expired, revoked) is a client mistake: 400.
  */
 export async function pgpEncrypt(plaintext: Uint8Array, recipient: PgpRecipient): Promise<Buffer> {
+  const openpgp = await loadOpenpgp();
   try {
     const message = await openpgp.createMessage({ binary: Uint8Array.from(plaintext), format: 'binary' });
     const encrypted = await openpgp.encrypt({ message, encryptionKeys: recipient.key, format: 'binary' });
@@ -106,6 +113,7 @@ export async function pgpEncryptEach(
 export async function pgpKeyFileToBase64(contents: Uint8Array): Promise<string> {
   const text = Buffer.from(contents).toString('utf8').trim();
   if (text.startsWith('-----BEGIN PGP')) {
+    const openpgp = await loadOpenpgp();
     const keys = await openpgp.readKeys({ armoredKeys: text });
     if (keys.length !== 1) throw new Error('more than one key found in file');
     if (keys[0].isPrivate()) throw new Error('the file holds a private key; give the public key');

@@ -14,6 +14,10 @@ export interface VaultKeySettings {
   pidFile?: string;
   /** `ui = true`: every listener serves the web UI at `/ui/` (Vault: off unless set; dev mode on). */
   ui?: boolean;
+  /** `cache_size` (Vault: entries of the storage read cache, default 131072). */
+  cacheSizeEntries?: number;
+  /** `cache_size_bytes` (Arca only): the read cache's memory bound, values plus overhead. */
+  cacheSizeBytes?: number;
 }
 
 /** The keys this module owns (config.ts treats them as known). */
@@ -29,6 +33,8 @@ export const vaultTopLevelKeys: readonly string[] = [
   'disable_performance_standby',
   'enable_response_header_hostname',
   'enable_response_header_raft_node_id',
+  'cache_size',
+  'cache_size_bytes',
 ];
 
 type Fail = (message: string) => never;
@@ -79,10 +85,24 @@ export function parseVaultKeys(
     if (flag(key) === true) fail(`${key} = true is not supported by Arca; remove the key`);
   }
   const settings: VaultKeySettings = {};
+  const cacheSizeEntries = positiveInteger(raw, 'cache_size', fail);
+  if (cacheSizeEntries !== undefined) settings.cacheSizeEntries = cacheSizeEntries;
+  const cacheSizeBytes = positiveInteger(raw, 'cache_size_bytes', fail);
+  if (cacheSizeBytes !== undefined) settings.cacheSizeBytes = cacheSizeBytes;
   if (flag('ui') === true) settings.ui = true;
   const clusterName = text('cluster_name');
   if (clusterName !== undefined) settings.clusterName = clusterName;
   const pidFile = text('pid_file');
   if (pidFile !== undefined) settings.pidFile = pidFile;
   return settings;
+}
+
+/** A positive integer key given as a number or a decimal string (Vault writes `cache_size = "131072"`). */
+function positiveInteger(raw: Record<string, unknown>, key: string, fail: Fail): number | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0)
+    return fail(`${key} must be a positive integer`);
+  return n;
 }

@@ -13,7 +13,6 @@
  * fields below; a `telemetry` key Arca cannot honour fails startup naming it (telemetry-config.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { ArcaError } from '../lib/errors.js';
 import { limits } from '../lib/limits.js';
 import { parseDurationSeconds } from '../lib/durations.js';
@@ -24,6 +23,7 @@ import { listenerJsonLimitKeys, parseListenerJsonLimits } from './config-json-li
 import { parseVaultKeys, vaultTopLevelKeys, type VaultKeySettings } from './config-vault-keys.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { parseListenerTelemetry, parseTelemetry, type TelemetryConfig } from './telemetry-config.js';
+import { parseHcl } from './config-hcl.js';
 
 /** Where data lives. `inmem` is for dev mode and tests only (nothing survives a restart). */
 export type StorageConfig =

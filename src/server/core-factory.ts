@@ -111,8 +111,8 @@ export async function createServerCore(input: {
       barrierReadCache: input.config.disableCache
         ? undefined
         : {
-            entriesMax: limits.barrierReadCacheEntriesMax,
-            bytesMax: limits.barrierReadCacheBytesMax,
+            entriesMax: input.config.vault.cacheSizeEntries ?? limits.barrierReadCacheEntriesMax,
+            bytesMax: input.config.vault.cacheSizeBytes ?? limits.barrierReadCacheBytesMax,
             valueBytesMax: limits.barrierReadCacheValueBytesMax,
           },
     });

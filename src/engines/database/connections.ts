@@ -5,7 +5,8 @@
  */
 import type { StorageView } from '../../logical/storage-view.js';
 import { ArcaError } from '../../lib/errors.js';
-import { PostgresDatabase } from './postgres.js';
+import type { PostgresDatabase } from './postgres.js';
+import { openPostgres } from './postgres-loader.js';
 import { readConfig } from './store.js';
 import type { ConnectionConfig } from './types.js';
 
@@ -19,7 +20,7 @@ export class Connections {
       throw new ArcaError('invalid_request', `failed to find entry for connection with name: "${name}"`);
     let db = this.open.get(name);
     if (db === undefined) {
-      db = new PostgresDatabase(config.connection_details);
+      db = await openPostgres(config.connection_details);
       this.open.set(name, db);
     }
     return { db, config };

@@ -10,7 +10,7 @@ import type { BackendRequest, FieldSpec, PathSpec } from '../../logical/backend.
 import { noContent, type LogicalResponse } from '../../logical/response.js';
 import { namePattern, type DatabaseContext } from './context.js';
 import { generatePassword } from './credentials.js';
-import { PostgresDatabase } from './postgres.js';
+import { openPostgres } from './postgres-loader.js';
 import { maskConnectionUrl } from './sanitize.js';
 import { parseStatementList } from './statements.js';
 import { keys, readConfig, writeRecord } from './store.js';
@@ -108,7 +108,7 @@ async function writeConfig(ctx: DatabaseContext, request: BackendRequest): Promi
       connection_details: mergedDetails(request, existing?.connection_details),
     };
     validateDetails(config.connection_details);
-    const db = new PostgresDatabase(config.connection_details);
+    const db = await openPostgres(config.connection_details);
     try {
       if (config.verify_connection) await db.verify();
       await writeRecord(request.storage, keys.config(name), config);

@@ -12,6 +12,17 @@
  * overlapped (begun or finished while it was in flight), so the cached value is the stored one.
  */
 
+/**
+ * Bytes charged per entry beyond its value: the key (UTF-16 in V8) plus the Map slot, the Buffer
+ * object and its backing store header — so the byte bound is close to the memory really held.
+ */
+export const cacheEntryOverheadBytes = 160;
+
+/** What one entry is charged against the byte bound. */
+export function cacheEntryBytes(key: string, valueBytes: number): number {
+  return valueBytes + 2 * key.length + cacheEntryOverheadBytes;
+}
+
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
 export class PlaintextCache {
   private readonly entries = new Map<string, Buffer>();
@@ -41,16 +52,18 @@ export class PlaintextCache {
   fill(key: string, plaintext: Uint8Array, generation: number): void {
     if (generation !== this.generationCounter || plaintext.length > this.valueBytesMax) return;
     this.drop(key);
+    const charged = cacheEntryBytes(key, plaintext.length);
+    if (charged > this.bytesMax) return;
     while (
       this.entries.size > 0 &&
-      (this.entries.size >= this.entriesMax || this.bytes + plaintext.length > this.bytesMax)
+      (this.entries.size >= this.entriesMax || this.bytes + charged > this.bytesMax)
     ) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.drop(oldest);
     }
     this.entries.set(key, Buffer.from(plaintext));
-    this.bytes += plaintext.length;
+    this.bytes += charged;
   }
 
   /** A write to `keys` begins: drops them and refuses fills begun before now. */
@@ -103,11 +116,16 @@ export class PlaintextCache {
     return this.entries.size;
   }
 
+  /** Bytes charged against the bound now (values, keys and per-entry overhead). */
+  get chargedBytes(): number {
+    return this.bytes;
+  }
+
   private drop(key: string): void {
     const old = this.entries.get(key);
     if (old === undefined) return;
     old.fill(0);
-    this.bytes -= old.length;
+    this.bytes -= cacheEntryBytes(key, old.length);
     this.entries.delete(key);
   }
 }

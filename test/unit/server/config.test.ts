@@ -237,3 +237,15 @@ test('max_clock_offset: ε for the lease and token time rules, a Go duration, de
   await rejects(`${base}max_clock_offset = "soon"`, /max_clock_offset/);
   await rejects(`${base}max_clock_offset = "-1s"`, /max_clock_offset/);
 });
+
+test('cache_size (entries, as Vault) and cache_size_bytes bound the read cache; bad values stop startup', async () => {
+  const base = 'storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n';
+  const config = await parseServerConfig(`${base}cache_size = "50000"\ncache_size_bytes = 8388608\n`);
+  assert.equal(config.vault.cacheSizeEntries, 50_000);
+  assert.equal(config.vault.cacheSizeBytes, 8 * 1024 * 1024);
+  const defaults = await parseServerConfig(base);
+  assert.equal(defaults.vault.cacheSizeEntries, undefined);
+  assert.equal(defaults.vault.cacheSizeBytes, undefined);
+  await rejects(`${base}cache_size = "lots"\n`, /cache_size must be a positive integer/);
+  await rejects(`${base}cache_size_bytes = 0\n`, /cache_size_bytes must be a positive integer/);
+});

@@ -6,7 +6,12 @@
  * jose only — nothing here does cryptography by hand.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { compactVerify, createRemoteJWKSet, errors as joseErrors } from 'jose';
+import type * as Jose from 'jose';
+
+/** jose, loaded on the first verification (startup does not pay for it). */
+function loadJose(): Promise<typeof Jose> {
+  return import('jose');
+}
 
 /** Vault's default `jwt_supported_algs`. */
 export const defaultAlgorithms = [
@@ -58,7 +63,7 @@ function claimsOf(payload: Uint8Array): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function translate(err: unknown): never {
+function translate(err: unknown, joseErrors: typeof Jose.errors): never {
   if (err instanceof SignatureError) throw err;
   if (err instanceof joseErrors.JOSEAlgNotAllowed) {
     throw new SignatureError(
@@ -84,13 +89,14 @@ function translate(err: unknown): never {
 export function staticKeySet(keys: KeyObject[]): KeySet {
   return {
     async verify(token, algorithms) {
+      const { compactVerify, errors: joseErrors } = await loadJose();
       let last: unknown = new joseErrors.JWSSignatureVerificationFailed();
       for (const key of keys) {
         try {
           return claimsOf((await compactVerify(token, key, { algorithms })).payload);
         } catch (err) {
           if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JWSInvalid)
-            translate(err);
+            translate(err, joseErrors);
           last = err;
         }
       }
@@ -98,6 +104,7 @@ export function staticKeySet(keys: KeyObject[]): KeySet {
         last instanceof TypeError || last instanceof joseErrors.JOSENotSupported
           ? new joseErrors.JWSSignatureVerificationFailed()
           : last,
+        joseErrors,
       );
     },
   };
@@ -105,13 +112,16 @@ export function staticKeySet(keys: KeyObject[]): KeySet {
 
 /** A key set over a JWKS URL, cached, re-fetched on an unknown `kid`. */
 export function remoteKeySet(jwksUrl: string): KeySet {
-  const jwks = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 0, timeoutDuration: fetchTimeoutMs });
+  const url = new URL(jwksUrl);
+  let jwks: ReturnType<typeof Jose.createRemoteJWKSet> | undefined;
   return {
     async verify(token, algorithms) {
+      const { compactVerify, createRemoteJWKSet, errors: joseErrors } = await loadJose();
+      jwks ??= createRemoteJWKSet(url, { cooldownDuration: 0, timeoutDuration: fetchTimeoutMs });
       try {
         return claimsOf((await compactVerify(token, jwks, { algorithms })).payload);
       } catch (err) {
-        return translate(err);
+        return translate(err, joseErrors);
       }
     },
   };

@@ -5,8 +5,12 @@
  * a real dummy hash of the same cost, so a failed login takes the same time whether or not the
  * user exists (Vault compares against an invalid hash, which returns early; this does not).
  */
-import bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
+
+/** bcryptjs, loaded on the first hash or comparison (startup does not pay for it). */
+async function bcrypt(): Promise<typeof import('bcryptjs').default> {
+  return (await import('bcryptjs')).default;
+}
 
 /** Vault's bcrypt cost (Go's `bcrypt.DefaultCost`). */
 export const bcryptCost = 10;
@@ -15,8 +19,8 @@ export const bcryptCost = 10;
 const bcryptHashPattern = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /** Hashes a password with a fresh salt at `bcryptCost`. */
-export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, bcryptCost);
+export async function hashPassword(password: string): Promise<string> {
+  return (await bcrypt()).hash(password, bcryptCost);
 }
 
 /** Whether `hash` is a bcrypt hash of a cost Vault would accept (4..31). */
@@ -28,8 +32,8 @@ export function isBcryptHash(hash: string): boolean {
 }
 
 /** Compares in bcrypt's constant time for the hash's cost. */
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return (await bcrypt()).compare(password, hash);
 }
 
 /**

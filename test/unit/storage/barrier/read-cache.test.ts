@@ -4,7 +4,8 @@ import { FakeClock } from '../../../../src/lib/clock.js';
 import { isArcaError } from '../../../../src/lib/errors.js';
 import { secureRandomBytes } from '../../../../src/lib/rng.js';
 import { Barrier } from '../../../../src/storage/barrier/barrier.js';
-import { PlaintextCache } from '../../../../src/storage/barrier/plaintext-cache.js';
+import { cacheEntryBytes, PlaintextCache } from '../../../../src/storage/barrier/plaintext-cache.js';
+import { limits } from '../../../../src/lib/limits.js';
 import { MemoryPhysical } from '../../../../src/storage/physical/memory.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
@@ -82,7 +83,8 @@ test('sealing drops (and zeroizes) the cache; reads are refused while sealed', a
 });
 
 test('the cache is bounded by entries, bytes and value size, and clear zeroizes', () => {
-  const cache = new PlaintextCache(2, 10, 6);
+  // Room for two 4-byte entries, not for a 4-byte and a 6-byte one.
+  const cache = new PlaintextCache(2, 2 * cacheEntryBytes('a', 4) + 1, 6);
   cache.fill('a', bytes('aaaa'), cache.generation());
   cache.fill('b', bytes('bbbb'), cache.generation());
   cache.fill('c', bytes('cccc'), cache.generation());
@@ -98,6 +100,27 @@ test('the cache is bounded by entries, bytes and value size, and clear zeroizes'
   assert.equal(cache.get('f'), undefined, 'fill after an invalidation refused');
   cache.clear();
   assert.equal(cache.size, 0);
+});
+
+test('the byte bound charges keys and per-entry overhead, and a KV v2 working set of 10k keys fits', () => {
+  const small = new PlaintextCache(1_000_000, 10 * cacheEntryBytes('k0000', 1), 100);
+  for (let i = 0; i < 100; i++) small.fill(`k${String(i).padStart(4, '0')}`, bytes('x'), small.generation());
+  assert.equal(small.size, 10, '1-byte values are charged their overhead too');
+  assert.ok(small.chargedBytes <= 10 * cacheEntryBytes('k0000', 1));
+  // Metadata and version entries of 10k keys with 256-byte values (~20k entries) under the defaults.
+  const cache = new PlaintextCache(
+    limits.barrierReadCacheEntriesMax,
+    limits.barrierReadCacheBytesMax,
+    limits.barrierReadCacheValueBytesMax,
+  );
+  const mount = 'logical/0f8fad5b-d9cb-469f-a165-70867728950e/';
+  for (let i = 0; i < 10_000; i++) {
+    cache.fill(`${mount}metadata/k${i}`, new Uint8Array(220), cache.generation());
+    cache.fill(`${mount}versions/k${i}/1`, new Uint8Array(330), cache.generation());
+  }
+  assert.equal(cache.size, 20_000, 'nothing evicted');
+  assert.equal(cache.get(`${mount}metadata/k0`)?.length, 220, 'the oldest entry is still cached');
+  assert.ok(cache.chargedBytes <= limits.barrierReadCacheBytesMax);
 });
 
 test('a successful write is cached (write-through): the next read needs no storage read', async () => {

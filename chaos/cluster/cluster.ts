@@ -33,6 +33,13 @@ export interface ClusterOptions {
   seed?: number;
 }
 
+/**
+ * How long a (re)started node may take to answer, become active/standby or a voter: generous,
+ * because on a loaded shared box a Node process can take a minute to start. Each wait returns as
+ * soon as its condition holds; only a node that never gets there uses the whole budget.
+ */
+export const startupBudgetMs = 240_000;
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -158,7 +165,11 @@ export class ChaosCluster {
   async restart(id: string): Promise<void> {
     const m = this.member(id);
     await m.process.start();
-    await waitFor(`${id} to answer after restart`, async () => (await this.health(id)) !== 0, 60_000);
+    await waitFor(
+      `${id} to answer after restart`,
+      async () => (await this.health(id)) !== 0,
+      startupBudgetMs,
+    );
     await this.unseal(id);
   }
 
@@ -178,7 +189,7 @@ export class ChaosCluster {
           !(await admin.raft.configuration().catch(() => undefined))?.config.servers.some(
             (s) => s.node_id === id,
           ),
-        60_000,
+        startupBudgetMs,
       );
       const m = this.member(id);
       await m.process.stop();
@@ -197,7 +208,7 @@ export class ChaosCluster {
         async () =>
           (await admin.raft.configuration().catch(() => undefined))?.config.servers.filter((s) => s.voter)
             .length === this.members.length,
-        60_000,
+        startupBudgetMs,
       );
     } finally {
       admin.close();
@@ -219,7 +230,7 @@ export class ChaosCluster {
       this.rootToken = init.root_token;
       this.unsealKeys = init.keys_base64;
       await this.unseal(first.id);
-      await waitFor(`${first.id} active`, async () => (await this.health(first.id)) === 200, 60_000);
+      await waitFor(`${first.id} active`, async () => (await this.health(first.id)) === 200, startupBudgetMs);
       client.token = this.rootToken;
       for (const m of rest) {
         const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
@@ -229,14 +240,14 @@ export class ChaosCluster {
           joiner.close();
         }
         await this.unseal(m.id);
-        await waitFor(`${m.id} standby`, async () => (await this.health(m.id)) === 429, 60_000);
+        await waitFor(`${m.id} standby`, async () => (await this.health(m.id)) === 429, startupBudgetMs);
       }
       await waitFor(
         `${this.members.length} voters`,
         async () =>
           (await client.raft.configuration()).config.servers.filter((s) => s.voter).length ===
           this.members.length,
-        60_000,
+        startupBudgetMs,
       );
     } finally {
       client.close();

@@ -3,7 +3,8 @@
  * manager): every `sampleIntervalMs` it asks each other member for its wall clock over the Noise
  * cluster channel (`clock/sample`), estimates offsets with `ClockOffsetTracker`, and fences this
  * node — it refuses leadership (the Raft driver asks `fenced()` before every tick) — while its
- * offset from a majority exceeds 0.8 · `max_clock_offset`. Entering and leaving the fence is
+ * offset from a majority exceeds 0.8 · `max_clock_offset`, or will within two sampling intervals
+ * at the drift rate its samples show. Entering and leaving the fence is
  * logged (an alarm at error level) and shown by metrics and `sys/health`.
  *
  * It also watches its own wall clock against the monotonic clock between rounds: a wall step of
@@ -17,6 +18,9 @@ import { ClockOffsetTracker, type ClockOffsetStatus } from './clock-offset.js';
 import { describeError, type ClusterLogger } from './logger.js';
 import type { MembershipSync } from './membership.js';
 import type { ClusterTransport } from './transport.js';
+
+/** Default time between sampling rounds. */
+export const defaultSampleIntervalMs = 250;
 
 /** The cluster method that answers with the callee's wall clock. */
 export const clockSampleMethod = 'clock/sample';
@@ -37,14 +41,19 @@ export interface ClockGuardStatus extends ClockOffsetStatus {
 
 /** Settings of the guard. */
 export interface ClockGuardOptions {
-  transport: ClusterTransport;
-  membership: MembershipSync;
+  /** The cluster channel (only the sample method's handler and calls are used). */
+  transport: Pick<ClusterTransport, 'handle' | 'call'>;
+  /** The Raft configuration's members (who to sample, how many voters). */
+  membership: Pick<MembershipSync, 'current' | 'peerIdOf'>;
   selfNodeId: string;
   clock: Clock;
   logger: ClusterLogger;
   /** `max_clock_offset` of the server config (ms). */
   maxClockOffsetMs: number;
-  /** Time between sampling rounds (default 500 ms). */
+  /**
+   * Time between sampling rounds (default 250 ms). Drifting offsets are projected two intervals
+   * ahead, so a clock drifting even at x1.5 is fenced before its offset reaches the bound.
+   */
   sampleIntervalMs?: number;
   metrics?: ClockMetrics;
 }
@@ -61,14 +70,17 @@ export class ClockGuard {
   private readonly jumpListeners = new Set<(jump: ClockJump) => void>();
 
   constructor(private readonly o: ClockGuardOptions) {
-    this.tracker = new ClockOffsetTracker({ maxClockOffsetMs: o.maxClockOffsetMs });
+    this.tracker = new ClockOffsetTracker({
+      maxClockOffsetMs: o.maxClockOffsetMs,
+      projectionMs: 2 * this.intervalMs,
+    });
     o.transport.handle(clockSampleMethod, () => ({ wallMs: o.clock.wallMs() }));
   }
 
   /** Starts the sampling rounds. */
   start(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.round(), this.o.sampleIntervalMs ?? 500);
+    this.timer = setInterval(() => void this.round(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -76,6 +88,10 @@ export class ClockGuard {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private get intervalMs(): number {
+    return this.o.sampleIntervalMs ?? defaultSampleIntervalMs;
   }
 
   /** True while this node must not lead. Cheap: the Raft driver asks before every tick. */
@@ -126,7 +142,7 @@ export class ClockGuard {
     const sentWallMs = clock.wallMs();
     try {
       const answer = await this.o.transport.call(peerId, clockSampleMethod, null, {
-        timeoutMs: this.o.sampleIntervalMs ?? 500,
+        timeoutMs: this.intervalMs,
       });
       const peerWallMs = (answer as { wallMs?: unknown } | null)?.wallMs;
       if (typeof peerWallMs !== 'number') return;

@@ -7,6 +7,10 @@
  * at the drift rate its samples show. Entering and leaving the fence is
  * logged (an alarm at error level) and shown by metrics and `sys/health`.
  *
+ * It also vets the wall clock the core uses for expiries (`vettedClock()`): a reading becomes the
+ * core's time only once a majority sampled it within the bound, so a clock step or drift between
+ * rounds, or past the bound, never reaches a token or lease decision.
+ *
  * It also watches its own wall clock against the monotonic clock between rounds: a wall step of
  * more than `max_clock_offset` beyond the elapsed monotonic time (forward) or back is logged,
  * counted, and reported to `onJump` listeners (the lease time rules). All timing is on the
@@ -15,6 +19,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { ClockMetrics } from '../../lib/metrics.js';
 import { ClockOffsetTracker, type ClockOffsetStatus } from './clock-offset.js';
+import { VettedClock } from './vetted-clock.js';
 import { describeError, type ClusterLogger } from './logger.js';
 import type { MembershipSync } from './membership.js';
 import type { ClusterTransport } from './transport.js';
@@ -68,6 +73,7 @@ export class ClockGuard {
   private backwardJumps = 0;
   private inRound = false;
   private readonly jumpListeners = new Set<(jump: ClockJump) => void>();
+  private readonly vetted: VettedClock;
 
   constructor(private readonly o: ClockGuardOptions) {
     this.tracker = new ClockOffsetTracker({
@@ -75,6 +81,15 @@ export class ClockGuard {
       projectionMs: 2 * this.intervalMs,
     });
     o.transport.handle(clockSampleMethod, () => ({ wallMs: o.clock.wallMs() }));
+    this.vetted = new VettedClock(o.clock);
+  }
+
+  /**
+   * The clock for the core's expiry decisions: the last wall reading this guard vetted, carried
+   * forward by the monotonic clock (vetted-clock.ts). Samples are answered with the raw clock.
+   */
+  vettedClock(): Clock {
+    return this.vetted;
   }
 
   /** Starts the sampling rounds. */
@@ -127,8 +142,14 @@ export class ClockGuard {
         .map((m) => m.info.nodeId)
         .filter((id) => id !== this.o.selfNodeId);
       this.tracker.retain(members);
+      const before = this.vetted.read();
       await Promise.all(members.map((nodeId) => this.sample(nodeId)));
       this.evaluate();
+      // The wall reading taken before this round becomes the core's time only when a majority
+      // (this node included) sampled it within the bound, and this node is not fenced.
+      const voters = this.o.membership.current().filter((m) => m.voter).length;
+      const majority = Math.floor(Math.max(1, voters) / 2) + 1;
+      if (!this.fencedNow && this.tracker.vouchers(before.monoMs) + 1 >= majority) this.vetted.vet(before);
     } finally {
       this.inRound = false;
     }

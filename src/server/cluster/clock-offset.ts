@@ -151,6 +151,21 @@ export class ClockOffsetTracker {
   }
 
   /**
+   * How many peers vouch for our clock as read before `sinceMonoMs`: their latest sample arrived
+   * after it and puts their offset certainly within the threshold (`|offset| + uncertainty`).
+   */
+  vouchers(sinceMonoMs: number): number {
+    const thresholdMs = clockOffsetFenceRatio * this.options.maxClockOffsetMs;
+    let n = 0;
+    for (const list of this.samples.values()) {
+      const last = list.at(-1);
+      if (last === undefined || last.atMonoMs < sinceMonoMs) continue;
+      if (Math.abs(last.offsetMs) + last.uncertaintyMs <= thresholdMs) n++;
+    }
+    return n;
+  }
+
+  /**
    * The verdict now, for a cluster of `voters` voters (this node included), given whether this
    * node is fenced already (the rule has hysteresis; see the module comment).
    */

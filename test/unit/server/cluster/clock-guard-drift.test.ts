@@ -23,6 +23,8 @@ const oneWayMs = 2;
 function cluster(offsetOf: (node: string, monoMs: number) => number): {
   guards: Map<string, ClockGuard>;
   run: (untilMonoMs: number, each: (monoMs: number) => void) => Promise<void>;
+  /** The error of `node`'s vetted clock (what its core uses) against true time now. */
+  vettedErrorMs: (node: string) => number;
 } {
   let mono = 0;
   const base = Date.UTC(2026, 11, 6);
@@ -57,6 +59,7 @@ function cluster(offsetOf: (node: string, monoMs: number) => number): {
   }
   return {
     guards,
+    vettedErrorMs: (node) => guards.get(node)!.vettedClock().wallMs() - (base + mono),
     run: async (untilMonoMs, each) => {
       while (mono < untilMonoMs) {
         for (const guard of guards.values()) await guard.round();
@@ -74,13 +77,15 @@ test('a clock drifting at ±5..50 % is fenced before its offset reaches max_cloc
       const driftStartMs = 5_000 + phaseMs;
       const offsetOf = (node: string, mono: number): number =>
         node === 'node1' && mono > driftStartMs ? (rate - 1) * (mono - driftStartMs) : 0;
-      const { guards, run } = cluster(offsetOf);
+      const { guards, run, vettedErrorMs } = cluster(offsetOf);
       let fencedAtOffsetMs: number | undefined;
       let othersFenced = false;
+      let worstVettedMs = 0;
       await run(driftStartMs + (2 * maxClockOffsetMs) / Math.abs(rate - 1), (mono) => {
         if (guards.get('node1')!.fenced() && fencedAtOffsetMs === undefined)
           fencedAtOffsetMs = offsetOf('node1', mono);
         othersFenced ||= guards.get('node2')!.fenced() || guards.get('node3')!.fenced();
+        worstVettedMs = Math.max(worstVettedMs, Math.abs(vettedErrorMs('node1')));
       });
       const where = `rate x${rate}, drift starting ${phaseMs} ms into a round`;
       assert.ok(fencedAtOffsetMs !== undefined, `never fenced (${where})`);
@@ -89,8 +94,33 @@ test('a clock drifting at ±5..50 % is fenced before its offset reaches max_cloc
         `fenced only at offset ${Math.round(fencedAtOffsetMs)} ms (${where})`,
       );
       assert.equal(othersFenced, false, `a node with a good clock was fenced (${where})`);
+      // The core's clock (the vetted one) stopped following the drift once it was fenced.
+      assert.ok(
+        worstVettedMs < maxClockOffsetMs,
+        `vetted clock off by ${Math.round(worstVettedMs)} ms (${where})`,
+      );
     }
   }
+});
+
+test("a step of 2 h (forward or back) never reaches the core's vetted clock; a fixed clock is adopted again", async () => {
+  for (const stepMs of [7_200_000, -7_200_000, 2_000]) {
+    // node1 (any role) steps at 5 s between two rounds, and is set right again at 8 s.
+    const c = cluster((node, mono) => (node === 'node1' && mono > 5_000 && mono <= 8_000 ? stepMs : 0));
+    let worstMs = 0;
+    await c.run(8_000, () => {
+      worstMs = Math.max(worstMs, Math.abs(c.vettedErrorMs('node1')));
+    });
+    assert.ok(c.guards.get('node1')!.fenced(), `fenced while ${stepMs} ms off`);
+    assert.ok(worstMs < 50, `the vetted clock moved by ${worstMs} ms with the ${stepMs} ms step`);
+    await c.run(10_000, () => undefined);
+    assert.equal(c.guards.get('node1')!.fenced(), false, 'the fixed clock lifts the fence');
+    assert.ok(Math.abs(c.vettedErrorMs('node1')) < 50);
+  }
+  // A legitimate correction the cluster agrees with is adopted: every clock steps by 300 ms.
+  const all = cluster((_node, mono) => (mono > 5_000 ? 300 : 0));
+  await all.run(6_000, () => undefined);
+  assert.ok(Math.abs(all.vettedErrorMs('node1') - 300) < 50, `${all.vettedErrorMs('node1')}`);
 });
 
 test('a one-off step within the bound fences nobody; a step past it fences at once; strobing projects nothing', async () => {

@@ -3,13 +3,13 @@
  * nemesis schedule, a heal and final verification phase, then the checkers. Everything the
  * harness started is stopped before it returns, whatever happened.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeededRng } from '../src/lib/rng.js';
 import { checkAll, type CheckBounds, type CheckResults } from './checkers/check-all.js';
 import { ChaosCluster, startupBudgetMs } from './cluster/cluster.js';
 import { waitFor } from './cluster/wait.js';
-import { HistoryRecorder, type History } from './history.js';
+import { HistoryRecorder, historyToJsonl, type History } from './history.js';
 import { LeaderMonitor } from './monitor.js';
 import { runFault } from './nemesis/apply.js';
 import { planEachOnce, planFaults, type NemesisKind, type PlannedFault } from './nemesis/schedule.js';
@@ -139,6 +139,10 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
     }
     await waitFor('an active node after heal', async () => monitor.current !== undefined, startupBudgetMs);
     await finalPhase(cluster, recorder, keys, created, o);
+  } catch (err) {
+    // A harness failure still leaves the history behind for diagnosis (recheck.ts reads it).
+    await writeFile(join(o.out, 'history.jsonl'), historyToJsonl(recorder.history())).catch(() => undefined);
+    throw err;
   } finally {
     await monitor.stop();
     await cluster.stop();

@@ -149,9 +149,7 @@ export class TokenStore implements TokenStorePort {
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
     if (params.type === 'batch') return this.batch.mint(params);
-    // Not truncated to the second: the expiry is now + TTL, as Vault's lease (a truncated stamp
-    // made a token expire up to 1 s before its TTL, which ate the L1 allowance of docs/chaos.md).
-    const nowMs = this.clock.wallMs();
+    const nowMs = this.clock.wallMs(); // to the ms (renew too, unless a max TTL capped it), as Vault
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
     const requestedTtl = params.ttlSeconds ?? 0;
@@ -302,8 +300,7 @@ export class TokenStore implements TokenStorePort {
         login === undefined
           ? await renewalLimits(this.storage, entry)
           : { periodSeconds: login.periodSeconds, explicitMaxTtlSeconds: entry.explicitMaxTtlSeconds };
-      const wallMs = this.clock.wallMs();
-      const nowMs = Math.floor(wallMs / 1000) * 1000;
+      const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
       const result = calculateTtl({
         ttls: login?.ttls ?? this.ttls,
         incrementSeconds,
@@ -313,10 +310,7 @@ export class TokenStore implements TokenStorePort {
         startTimeMs: entry.creationTimeMs,
         nowMs,
       });
-      // The new TTL counts from now, to the millisecond; only a TTL capped by a max TTL (the
-      // only case calculateTtl warns about) keeps the whole-second stamp that respects the cap.
-      const fromMs = result.warnings.length === 0 ? wallMs : nowMs;
-      entry.expireTimeMs = fromMs + result.ttlSeconds * 1000;
+      entry.expireTimeMs = (result.warnings.length ? nowMs : this.clock.wallMs()) + result.ttlSeconds * 1000;
       entry.lastRenewalTimeMs = nowMs;
       await this.storage.put(tokenKeys.entry(idHash), encodeToken(entry));
       this.queue.push({ expireTimeMs: entry.expireTimeMs, idHash });

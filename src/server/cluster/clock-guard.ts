@@ -163,7 +163,10 @@ export class ClockGuard {
     const sentWallMs = clock.wallMs();
     try {
       const answer = await this.o.transport.call(peerId, clockSampleMethod, null, {
-        timeoutMs: this.intervalMs,
+        // Not the interval: under load a round trip takes longer, and a guard whose samples all
+        // time out keeps a fence it cannot lift (no evidence). Answers slower than this say
+        // nothing anyway (the tracker drops round trips over twice the bound).
+        timeoutMs: Math.max(this.intervalMs, 2 * this.o.maxClockOffsetMs),
       });
       const peerWallMs = (answer as { wallMs?: unknown } | null)?.wallMs;
       if (typeof peerWallMs !== 'number') return;

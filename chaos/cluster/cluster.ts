@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ArcaClient } from '../../src/api/client.js';
+import { isApiError } from '../../src/api/errors.js';
 import { SeededRng } from '../../src/lib/rng.js';
 import { FaultProxy, LinkTable } from '../nemesis/fault-proxy.js';
 import { findFaketime, NodeProcess } from './node-process.js';
@@ -141,9 +142,19 @@ export class ChaosCluster {
   /** Submits unseal keys to `id` until it reports unsealed. */
   async unseal(id: string): Promise<void> {
     const client = this.client(id, 30_000);
+    const deadline = performance.now() + startupBudgetMs;
     try {
-      for (const key of this.unsealKeys) if (!(await client.sys.unseal(key)).sealed) return;
-      throw new Error(`${id} still sealed`);
+      for (;;) {
+        try {
+          for (const key of this.unsealKeys) if (!(await client.sys.unseal(key)).sealed) return;
+          throw new Error(`${id} still sealed`);
+        } catch (err) {
+          // A joining node's unseal fails with 502/503 while the cluster cannot take its join yet
+          // ("a configuration change is already pending"): again, with the keys from the start.
+          if (!isApiError(err) || err.status < 500 || performance.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     } finally {
       client.close();
     }

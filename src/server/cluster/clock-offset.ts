@@ -63,7 +63,7 @@ export interface OffsetTrend {
 export interface ClockOffsetStatus {
   /** True when this node's clock is too far from a majority's: it must not lead. */
   fenced: boolean;
-  /** Median of the peers' estimated offsets, negated: how far OUR clock is from theirs (ms). */
+  /** Median over the peers of their latest sampled offsets, negated: how far OUR clock is from theirs (ms). */
   offsetFromPeersMs: number;
   /**
    * Per peer: estimated offset of the peer's clock from ours, whether it is within the bound
@@ -184,7 +184,7 @@ export class ClockOffsetTracker {
         Math.abs(trend.projectedMs) - trend.uncertaintyMs > thresholdMs;
       const healthy = Math.abs(e.offsetMs) - e.uncertaintyMs <= thresholdMs && !alarm;
       peers[peer] = { ...e, healthy, trend };
-      offsets.push(e.offsetMs);
+      offsets.push(trend.latestMs); // as current as the alarm (the median lags a step by 3 rounds)
       if (healthy) agreeing++;
       else disagreeing++;
     }

@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ArcaClient } from '../src/api/client.js';
 import { SeededRng } from '../src/lib/rng.js';
 import { checkAll, type CheckBounds, type CheckResults } from './checkers/check-all.js';
 import { ChaosCluster, startupBudgetMs } from './cluster/cluster.js';
@@ -168,6 +169,29 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   return { history, results, plan, bounds, durationMs: performance.now() - t0, proxy };
 }
 
+/**
+ * One version of a register, read again (up to 5 times, 500 ms apart) while the request fails: a
+ * failed request (a timeout on a loaded box, a leadership change) is not an answer about the data
+ * (seed 102 reported a lost write that was one such failed read).
+ */
+async function readVersion(
+  client: ArcaClient,
+  key: string,
+  version: number,
+): Promise<{ value: string | null } | { error: string }> {
+  let error = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const res = await client.read<{ data?: { v?: string } }>(`${registerMount}/data/${key}`, { version });
+      return { value: res?.data?.data?.v ?? null };
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      await sleep(500);
+    }
+  }
+  return { error };
+}
+
 /** Final reads of every register on every node, and a lookup of every token once all have expired. */
 async function finalPhase(
   cluster: ChaosCluster,
@@ -189,13 +213,19 @@ async function finalPhase(
         if (latest.outcome !== 'ok') continue;
         const current = latest.result?.version ?? 0;
         const versions: Record<string, string | null> = {};
+        const unreadable: Record<string, string> = {};
         for (let v = 1; v <= current; v++) {
-          const res = await client
-            .read<{ data?: { v?: string } }>(`${registerMount}/data/${key}`, { version: v })
-            .catch(() => null);
-          versions[String(v)] = res?.data?.data?.v ?? null;
+          const read = await readVersion(client, key, v);
+          if ('error' in read) unreadable[String(v)] = read.error;
+          else versions[String(v)] = read.value;
         }
-        recorder.finals.push({ node: m.id, key, currentVersion: current, versions });
+        recorder.finals.push({
+          node: m.id,
+          key,
+          currentVersion: current,
+          versions,
+          ...(Object.keys(unreadable).length > 0 ? { unreadable } : {}),
+        });
       }
     } finally {
       client.close();

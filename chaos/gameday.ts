@@ -3,16 +3,17 @@
  * nemesis schedule, a heal and final verification phase, then the checkers. Everything the
  * harness started is stopped before it returns, whatever happened.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ArcaClient } from '../src/api/client.js';
 import { SeededRng } from '../src/lib/rng.js';
 import { checkAll, type CheckBounds, type CheckResults } from './checkers/check-all.js';
-import { ChaosCluster } from './cluster/cluster.js';
+import { ChaosCluster, startupBudgetMs } from './cluster/cluster.js';
 import { waitFor } from './cluster/wait.js';
-import { HistoryRecorder, type History } from './history.js';
+import { HistoryRecorder, historyToJsonl, type History } from './history.js';
 import { LeaderMonitor } from './monitor.js';
 import { runFault } from './nemesis/apply.js';
-import { planFaults, type NemesisKind, type PlannedFault } from './nemesis/schedule.js';
+import { planEachOnce, planFaults, type NemesisKind, type PlannedFault } from './nemesis/schedule.js';
 import { readRegister, registerClient, registerMount } from './workload/registers.js';
 import { tokenClient, tokenOp, type LiveToken } from './workload/tokens.js';
 
@@ -30,6 +31,12 @@ export interface GamedayOptions {
   requestTimeoutMs: number;
   /** Run at most this many faults of the schedule (the CI gameday pins its fault list). */
   maxFaults?: number;
+  /**
+   * One fault of each nemesis (seeded order and values) instead of a schedule filling the
+   * duration; every one runs however long the earlier ones took (the duration is then only the
+   * minimum time the workloads run).
+   */
+  eachNemesisOnce?: boolean;
   log: (line: string) => void;
 }
 
@@ -42,9 +49,16 @@ export interface GamedayOutcome {
   durationMs: number;
   /**
    * Cluster connections that went through the fault proxies, those whose dialer was not
-   * identified, and chunks the impaired links delayed or "lost" (retransmission delay).
+   * identified, those their dialer closed before it was identified (dropped), and chunks the
+   * impaired links delayed or "lost" (retransmission delay).
    */
-  proxy: { connections: number; unidentified: number; delayedChunks: number; lostChunks: number };
+  proxy: {
+    connections: number;
+    unidentified: number;
+    abandoned: number;
+    delayedChunks: number;
+    lostChunks: number;
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -53,10 +67,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   const t0 = performance.now();
   const recorder = new HistoryRecorder(() => performance.now() - t0);
-  const plan = planFaults(o.seed, o.nemeses, o.nodes, o.durationSeconds * 1000).slice(
-    0,
-    o.maxFaults ?? Infinity,
-  );
+  const plan = (
+    o.eachNemesisOnce === true
+      ? planEachOnce(o.seed, o.nemeses, o.nodes)
+      : planFaults(o.seed, o.nemeses, o.nodes, o.durationSeconds * 1000)
+  ).slice(0, o.maxFaults ?? Infinity);
   await mkdir(o.out, { recursive: true });
   o.log(`starting ${o.nodes} nodes in ${join(o.out, 'cluster')}`);
   const cluster = await ChaosCluster.start({
@@ -106,7 +121,7 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
     const end = performance.now() + o.durationSeconds * 1000;
     for (const [i, fault] of plan.entries()) {
       await sleep(fault.quietMs);
-      if (performance.now() > end) break;
+      if (performance.now() > end && o.eachNemesisOnce !== true) break;
       o.log(`fault ${i + 1}/${plan.length}: ${fault.kind} ${fault.variant}`);
       await runFault(fault, cluster, recorder, () => monitor.current, sleep, o.maxSkewMs);
     }
@@ -123,8 +138,12 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
       await m.process.setClockOffset(0);
       if (!m.process.running) await cluster.restart(m.id);
     }
-    await waitFor('an active node after heal', async () => monitor.current !== undefined, 60_000);
+    await waitFor('an active node after heal', async () => monitor.current !== undefined, startupBudgetMs);
     await finalPhase(cluster, recorder, keys, created, o);
+  } catch (err) {
+    // A harness failure still leaves the history behind for diagnosis (recheck.ts reads it).
+    await writeFile(join(o.out, 'history.jsonl'), historyToJsonl(recorder.history())).catch(() => undefined);
+    throw err;
   } finally {
     await monitor.stop();
     await cluster.stop();
@@ -132,6 +151,7 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   const proxy = {
     connections: cluster.members.reduce((n, m) => n + (m.proxy?.connections ?? 0), 0),
     unidentified: cluster.members.reduce((n, m) => n + (m.proxy?.unidentified ?? 0), 0),
+    abandoned: cluster.members.reduce((n, m) => n + (m.proxy?.abandoned ?? 0), 0),
     delayedChunks: cluster.members.reduce((n, m) => n + (m.proxy?.delayedChunks ?? 0), 0),
     lostChunks: cluster.members.reduce((n, m) => n + (m.proxy?.lostChunks ?? 0), 0),
   };
@@ -147,6 +167,29 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
   o.log(`checking ${history.ops.length} operations`);
   const results = checkAll(history, bounds, () => performance.now());
   return { history, results, plan, bounds, durationMs: performance.now() - t0, proxy };
+}
+
+/**
+ * One version of a register, read again (up to 5 times, 500 ms apart) while the request fails: a
+ * failed request (a timeout on a loaded box, a leadership change) is not an answer about the data
+ * (seed 102 reported a lost write that was one such failed read).
+ */
+async function readVersion(
+  client: ArcaClient,
+  key: string,
+  version: number,
+): Promise<{ value: string | null } | { error: string }> {
+  let error = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const res = await client.read<{ data?: { v?: string } }>(`${registerMount}/data/${key}`, { version });
+      return { value: res?.data?.data?.v ?? null };
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      await sleep(500);
+    }
+  }
+  return { error };
 }
 
 /** Final reads of every register on every node, and a lookup of every token once all have expired. */
@@ -170,13 +213,19 @@ async function finalPhase(
         if (latest.outcome !== 'ok') continue;
         const current = latest.result?.version ?? 0;
         const versions: Record<string, string | null> = {};
+        const unreadable: Record<string, string> = {};
         for (let v = 1; v <= current; v++) {
-          const res = await client
-            .read<{ data?: { v?: string } }>(`${registerMount}/data/${key}`, { version: v })
-            .catch(() => null);
-          versions[String(v)] = res?.data?.data?.v ?? null;
+          const read = await readVersion(client, key, v);
+          if ('error' in read) unreadable[String(v)] = read.error;
+          else versions[String(v)] = read.value;
         }
-        recorder.finals.push({ node: m.id, key, currentVersion: current, versions });
+        recorder.finals.push({
+          node: m.id,
+          key,
+          currentVersion: current,
+          versions,
+          ...(Object.keys(unreadable).length > 0 ? { unreadable } : {}),
+        });
       }
     } finally {
       client.close();

@@ -62,8 +62,13 @@ export interface FinalRead {
   node: string;
   key: string;
   currentVersion: number;
-  /** version → value (null: the node returned nothing for that version). */
+  /** version → value (null: the node answered, with no value for that version). */
   versions: Record<string, string | null>;
+  /**
+   * version → the last error, for versions whose read failed every retry (a request error says
+   * nothing about the data: the lost-write check counts them as unverified, not as lost).
+   */
+  unreadable?: Record<string, string>;
 }
 
 /** A whole gameday history. */

@@ -1,5 +1,6 @@
 /**
  * `npm run chaos -- --nodes 3 --duration 60 --nemesis kill,pause,partition,clock --seed 7 --out DIR`
+ * (`--each-once`: one fault of each nemesis instead of a schedule filling the duration)
  * Runs one gameday, writes DIR/history.jsonl, DIR/results.json and DIR/report.html, and exits 1
  * on any violation (printing the seed and the replay command), 2 when the harness itself failed.
  */
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       'max-skew-ms': { type: 'string', default: '500' },
       clients: { type: 'string', default: '2' },
       keys: { type: 'string', default: '4' },
+      'each-once': { type: 'boolean', default: false },
     },
   });
   const int = (name: string, v: string | undefined): number => {
@@ -33,7 +35,7 @@ async function main(): Promise<number> {
   const seed = int('seed', values.seed);
   const durationSeconds = int('duration', values.duration);
   const out = resolve(values.out);
-  const replay = `npm run chaos -- --nodes ${nodes} --duration ${durationSeconds} --nemesis ${values.nemesis} --seed ${seed} --max-skew-ms ${values['max-skew-ms']} --clients ${values.clients} --keys ${values.keys} --out ${values.out}`;
+  const replay = `npm run chaos -- --nodes ${nodes} --duration ${durationSeconds} --nemesis ${values.nemesis} --seed ${seed} --max-skew-ms ${values['max-skew-ms']} --clients ${values.clients} --keys ${values.keys}${values['each-once'] ? ' --each-once' : ''} --out ${values.out}`;
   const outcome = await runGameday({
     nodes,
     durationSeconds,
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
     clientsPerNode: int('clients', values.clients),
     keys: Math.max(1, int('keys', values.keys)),
     requestTimeoutMs: 5_000,
+    eachNemesisOnce: values['each-once'],
     log: (line) => console.log(`[chaos] ${line}`),
   });
   const { results } = outcome;

@@ -2,7 +2,8 @@
  * Lost acknowledged writes: after every fault has healed, each node's copy of each register must
  * still hold every write the cluster acknowledged — the acknowledged version exists with the
  * acknowledged value and the current version is not behind it. A node that cannot be read at
- * the end is reported as unverified, not as passing.
+ * the end is reported as unverified, not as passing; so is a version whose read failed every retry
+ * (counted in `unreadableChecks`).
  */
 import type { History } from '../history.js';
 
@@ -23,6 +24,8 @@ export interface LostWriteResult {
   lost: LostWrite[];
   /** Keys written and acknowledged for which no node delivered a final read. */
   unverifiedKeys: string[];
+  /** (write, node) pairs not checked because the node's read of that version failed every retry. */
+  unreadableChecks: number;
 }
 
 /** Compares every acknowledged write with every node's final reads. */
@@ -31,6 +34,7 @@ export function checkLostWrites(history: History): LostWriteResult {
   const acked = history.ops.filter((o) => (o.f === 'write' || o.f === 'cas') && o.outcome === 'ok');
   const lost: LostWrite[] = [];
   const unverified = new Set<string>();
+  let unreadableChecks = 0;
   for (const op of acked) {
     const reads = finals.filter((f) => f.key === op.key);
     if (reads.length === 0) {
@@ -42,7 +46,9 @@ export function checkLostWrites(history: History): LostWriteResult {
     for (const read of reads) {
       const base = { opId: op.id, key: op.key, node: read.node, ackedVersion: version, ackedValue: value };
       if (version !== undefined) {
-        if (read.currentVersion < version) {
+        if (read.unreadable?.[String(version)] !== undefined) {
+          unreadableChecks++;
+        } else if (read.currentVersion < version) {
           lost.push({ ...base, found: `current version ${read.currentVersion} < acknowledged v${version}` });
         } else if (read.versions[String(version)] !== value) {
           lost.push({
@@ -55,5 +61,5 @@ export function checkLostWrites(history: History): LostWriteResult {
       }
     }
   }
-  return { ackedWrites: acked.length, lost, unverifiedKeys: [...unverified].sort() };
+  return { ackedWrites: acked.length, lost, unverifiedKeys: [...unverified].sort(), unreadableChecks };
 }

@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ArcaClient } from '../../src/api/client.js';
+import { isApiError } from '../../src/api/errors.js';
 import { SeededRng } from '../../src/lib/rng.js';
 import { FaultProxy, LinkTable } from '../nemesis/fault-proxy.js';
 import { findFaketime, NodeProcess } from './node-process.js';
@@ -32,6 +33,13 @@ export interface ClusterOptions {
   /** Seeds the proxies' jitter and loss draws (default 1). */
   seed?: number;
 }
+
+/**
+ * How long a (re)started node may take to answer, become active/standby or a voter: generous,
+ * because on a loaded shared box a Node process can take a minute to start. Each wait returns as
+ * soon as its condition holds; only a node that never gets there uses the whole budget.
+ */
+export const startupBudgetMs = 240_000;
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -134,9 +142,19 @@ export class ChaosCluster {
   /** Submits unseal keys to `id` until it reports unsealed. */
   async unseal(id: string): Promise<void> {
     const client = this.client(id, 30_000);
+    const deadline = performance.now() + startupBudgetMs;
     try {
-      for (const key of this.unsealKeys) if (!(await client.sys.unseal(key)).sealed) return;
-      throw new Error(`${id} still sealed`);
+      for (;;) {
+        try {
+          for (const key of this.unsealKeys) if (!(await client.sys.unseal(key)).sealed) return;
+          throw new Error(`${id} still sealed`);
+        } catch (err) {
+          // A joining node's unseal fails with 502/503 while the cluster cannot take its join yet
+          // ("a configuration change is already pending"): again, with the keys from the start.
+          if (!isApiError(err) || err.status < 500 || performance.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     } finally {
       client.close();
     }
@@ -158,50 +176,91 @@ export class ChaosCluster {
   async restart(id: string): Promise<void> {
     const m = this.member(id);
     await m.process.start();
-    await waitFor(`${id} to answer after restart`, async () => (await this.health(id)) !== 0, 60_000);
+    await waitFor(
+      `${id} to answer after restart`,
+      async () => (await this.health(id)) !== 0,
+      startupBudgetMs,
+    );
     await this.unseal(id);
   }
 
+  /** The node that answers sys/health as active now, if any. */
+  async activeNode(): Promise<string | undefined> {
+    const statuses = await Promise.all(
+      this.members.map(async (m) => [m.id, await this.health(m.id)] as const),
+    );
+    return statuses.find(([, status]) => status === 200)?.[0];
+  }
+
   /**
-   * Membership churn: `via` (the active node) removes voter `id` from the Raft configuration
-   * (sys/storage/raft/remove-peer); the removed node is stopped, its data wiped (a removed member
-   * cannot come back with its old log), restarted, joined through `via` and unsealed like a new
-   * node, and the call resolves once every node is a voter again (autopilot promotes it).
+   * Runs `fn` with a root client of the current active node (never `notOn`), again on whichever
+   * node is active then if it fails — leadership moves under faults — until it succeeds or
+   * `startupBudgetMs` have passed (then its last error is thrown).
    */
-  async removeAndRejoin(id: string, via: string): Promise<void> {
-    const admin = this.client(via, 30_000);
-    try {
-      await admin.raft.removePeer(id);
-      await waitFor(
-        `${id} removed from the configuration`,
-        async () =>
-          !(await admin.raft.configuration().catch(() => undefined))?.config.servers.some(
-            (s) => s.node_id === id,
-          ),
-        60_000,
-      );
-      const m = this.member(id);
-      await m.process.stop();
-      await rm(join(this.dir, id, 'data'), { recursive: true, force: true });
-      await mkdir(join(this.dir, id, 'data'), { recursive: true, mode: 0o700 });
-      await m.process.start();
-      const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
-      try {
-        await joiner.raft.join({ leader_api_addr: this.member(via).apiAddr });
-      } finally {
-        joiner.close();
+  async onActive<T>(
+    what: string,
+    fn: (client: ArcaClient, id: string) => Promise<T>,
+    notOn?: string,
+  ): Promise<T> {
+    const deadline = performance.now() + startupBudgetMs;
+    let lastError: unknown = new Error(`no active node for ${what}`);
+    while (performance.now() < deadline) {
+      const active = await this.activeNode();
+      if (active !== undefined && active !== notOn) {
+        const client = this.client(active, 30_000);
+        try {
+          return await fn(client, active);
+        } catch (err) {
+          lastError = err;
+        } finally {
+          client.close();
+        }
       }
-      await this.unseal(id);
-      await waitFor(
-        `${id} a voter again`,
-        async () =>
-          (await admin.raft.configuration().catch(() => undefined))?.config.servers.filter((s) => s.voter)
-            .length === this.members.length,
-        60_000,
-      );
-    } finally {
-      admin.close();
+      await new Promise((r) => setTimeout(r, 250));
     }
+    throw new Error(`${what} did not succeed within ${startupBudgetMs} ms: ${String(lastError)}`);
+  }
+
+  /**
+   * Membership churn: the active node removes voter `id` from the Raft configuration
+   * (sys/storage/raft/remove-peer); the removed node is stopped, its data wiped (a removed member
+   * cannot come back with its old log), restarted, joined through the active node and unsealed
+   * like a new node, and the call resolves once every node is a voter again (autopilot promotes
+   * it). Every step follows leadership if it moves meanwhile.
+   */
+  async removeAndRejoin(id: string): Promise<void> {
+    const configured = async (client: ArcaClient): Promise<{ node_id: string; voter: boolean }[]> =>
+      (await client.raft.configuration()).config.servers;
+    await this.onActive(`remove-peer ${id}`, (c) => c.raft.removePeer(id), id);
+    await this.onActive(
+      `${id} removed from the configuration`,
+      async (c) => {
+        if ((await configured(c)).some((s) => s.node_id === id)) throw new Error(`${id} still configured`);
+      },
+      id,
+    );
+    const m = this.member(id);
+    await m.process.stop();
+    await rm(join(this.dir, id, 'data'), { recursive: true, force: true });
+    await mkdir(join(this.dir, id, 'data'), { recursive: true, mode: 0o700 });
+    await m.process.start();
+    await this.onActive(
+      `${id} to join`,
+      async (_c, active) => {
+        const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
+        try {
+          await joiner.raft.join({ leader_api_addr: this.member(active).apiAddr });
+        } finally {
+          joiner.close();
+        }
+      },
+      id,
+    );
+    await this.unseal(id);
+    await this.onActive(`${id} a voter again`, async (c) => {
+      const voters = (await configured(c)).filter((s) => s.voter).length;
+      if (voters !== this.members.length) throw new Error(`${voters} voters`);
+    });
   }
 
   /** Stops every process and proxy (SIGCONT first for paused ones). */
@@ -219,7 +278,7 @@ export class ChaosCluster {
       this.rootToken = init.root_token;
       this.unsealKeys = init.keys_base64;
       await this.unseal(first.id);
-      await waitFor(`${first.id} active`, async () => (await this.health(first.id)) === 200, 60_000);
+      await waitFor(`${first.id} active`, async () => (await this.health(first.id)) === 200, startupBudgetMs);
       client.token = this.rootToken;
       for (const m of rest) {
         const joiner = new ArcaClient({ address: m.apiAddr, timeoutMs: 60_000 });
@@ -229,14 +288,14 @@ export class ChaosCluster {
           joiner.close();
         }
         await this.unseal(m.id);
-        await waitFor(`${m.id} standby`, async () => (await this.health(m.id)) === 429, 60_000);
+        await waitFor(`${m.id} standby`, async () => (await this.health(m.id)) === 429, startupBudgetMs);
       }
       await waitFor(
         `${this.members.length} voters`,
         async () =>
           (await client.raft.configuration()).config.servers.filter((s) => s.voter).length ===
           this.members.length,
-        60_000,
+        startupBudgetMs,
       );
     } finally {
       client.close();

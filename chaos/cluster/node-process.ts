@@ -24,6 +24,19 @@ export function findFaketime(): string | undefined {
   return faketimeLibraries.find((p) => existsSync(p));
 }
 
+/**
+ * The libfaketime timestamp-file spec that makes a process started `sinceSpawnMs` ago read a wall
+ * clock `offsetMs` ahead from now on, running at `rate` (libfaketime scales the time since the
+ * process started, so the offset written compensates for it). The rate is always written, x1
+ * included: libfaketime keeps the last rate it parsed when a later spec has none, so a clock
+ * "reset" to "+0" after a drift kept drifting (found when the gameday's clocks ended tens of
+ * seconds off after their drifts had been healed; faketime-spec.test.ts).
+ */
+export function faketimeSpec(offsetMs: number, rate: number, sinceSpawnMs: number): string {
+  const seconds = (rate === 1 ? offsetMs : offsetMs - (rate - 1) * sinceSpawnMs) / 1000;
+  return `${seconds >= 0 ? '+' : ''}${seconds.toFixed(3)} x${rate.toFixed(4)}`;
+}
+
 /** A node process that can be killed and restarted with the same config. */
 export class NodeProcess {
   private child: ChildProcess | undefined;
@@ -153,9 +166,7 @@ export class NodeProcess {
   }
 
   private async writeClock(): Promise<void> {
-    const compensated = this.offsetMs - (this.rate - 1) * (performance.now() - this.spawnedAtMs);
-    const seconds = (this.rate === 1 ? this.offsetMs : compensated) / 1000;
-    const rate = this.rate === 1 ? '' : ` x${this.rate.toFixed(4)}`;
-    await writeFile(this.clockFile, `${seconds >= 0 ? '+' : ''}${seconds.toFixed(3)}${rate}\n`);
+    const spec = faketimeSpec(this.offsetMs, this.rate, performance.now() - this.spawnedAtMs);
+    await writeFile(this.clockFile, `${spec}\n`);
   }
 }

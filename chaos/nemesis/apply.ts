@@ -129,9 +129,11 @@ export async function runFault(
       return;
     }
     case 'member': {
-      const id = picked[0] === lead ? ids.find((x) => x !== lead)! : picked[0];
+      // The active node now (the monitor's view may be a poll old): never the one removed.
+      const active = (await cluster.activeNode()) ?? lead;
+      const id = picked[0] === active ? ids.find((x) => x !== active)! : picked[0];
       start(`remove voter ${id}, wipe it, rejoin it`, [id]);
-      await cluster.removeAndRejoin(id, lead);
+      await cluster.removeAndRejoin(id);
       stop(`${id} rejoined and is a voter again`);
       return;
     }

@@ -14,7 +14,7 @@
  * and never impaired.
  */
 import net from 'node:net';
-import { nodeOwningSocket } from './peer-of.js';
+import { identifyDialer } from './peer-of.js';
 
 /** A directed link's delay and loss (see the module comment). */
 export interface LinkImpairment {
@@ -108,7 +108,10 @@ export class FaultProxy {
   private readonly server: net.Server;
   private readonly pipes = new Set<Pipe>();
   connections = 0;
+  /** Connections still held by a process that is not a node after every retry (should be 0). */
   unidentified = 0;
+  /** Connections their dialer closed (or died) before it could be identified: dropped. */
+  abandoned = 0;
   /** Chunks an impaired link delayed, and those of them that waited for a "retransmission". */
   delayedChunks = 0;
   lostChunks = 0;
@@ -141,12 +144,16 @@ export class FaultProxy {
     this.connections++;
     client.pause();
     client.on('error', () => undefined);
-    const dialer = await nodeOwningSocket(client.remotePort ?? 0, client.localPort ?? 0, this.pids()).catch(
-      () => undefined,
-    );
-    // A connection that closed while its dialer was being looked up carried nothing through the
-    // proxy: it is not counted as unidentified (under load, handshakes time out that fast).
-    if (client.destroyed) return;
+    const found = await identifyDialer(client.remotePort ?? 0, client.localPort ?? 0, this.pids);
+    // A connection whose dialer closed it (or died) while it was being looked up carries nothing
+    // through the proxy: dropped, not counted as unidentified (under load, a handshake times out
+    // that fast, and a killed node's last dials arrive after it is gone).
+    if (client.destroyed || found === 'closed') {
+      this.abandoned++;
+      client.destroy();
+      return;
+    }
+    const dialer = found?.node;
     if (dialer === undefined) this.unidentified++;
     const upstream = net.connect(this.upstreamPort, '127.0.0.1');
     upstream.on('error', () => undefined);

@@ -124,6 +124,15 @@ export class Raft extends RaftState {
       this.electionElapsed = 0;
       this.step(newMessage({ type: 'MsgHup', to: this.id, from: this.id }));
     }
+    // Nor does it keep naming a leader it has not heard from for an election timeout (a node that
+    // may campaign forgets it by campaigning): sys/leader then shows no leader, not a dead one.
+    if (
+      this.leadershipFenced &&
+      this.lead !== '' &&
+      this.electionElapsed >= this.config.electionTimeoutTicks
+    ) {
+      this.lead = '';
+    }
   }
 
   private tickHeartbeat(): void {

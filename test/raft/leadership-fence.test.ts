@@ -61,3 +61,22 @@ test('after the leader fails, a fenced follower is never elected; the other one 
     assert.notEqual(c.node('3').raw.raft.role, 'leader');
   }
 });
+
+test('a fenced follower that stops hearing from its leader forgets it (sys/leader names no dead leader)', () => {
+  const c = electedCluster(3);
+  c.node('3').raw.setLeadershipFenced(true);
+  assert.equal(c.node('3').raw.raft.lead, '1');
+  // The leader dies; the fenced node never campaigns, but after an election timeout without a
+  // word from its leader it must stop naming it (an unfenced node would campaign and do the same).
+  c.partition([['1'], ['2'], ['3']]);
+  c.tickElection('3');
+  c.stabilize(['3']);
+  assert.equal(c.node('3').raw.raft.role, 'follower');
+  assert.equal(c.node('3').raw.raft.lead, '', 'the dead leader is forgotten');
+  // When the next leader is elected, the fenced node names it.
+  c.partition([['1'], ['2', '3']]);
+  c.tickElection('2');
+  c.stabilize(['2', '3']);
+  assert.equal(c.node('2').raw.raft.role, 'leader');
+  assert.equal(c.node('3').raw.raft.lead, '2');
+});

@@ -152,7 +152,7 @@ export class TokenStore implements TokenStorePort {
   async createToken(params: CreateTokenParams): Promise<CreatedToken> {
     await this.ensureReady();
     if (params.type === 'batch') return this.batch.mint(params);
-    const nowMs = Math.floor(this.clock.wallMs() / 1000) * 1000;
+    const nowMs = this.clock.wallMs(); // to the ms (renew too, unless a max TTL capped it), as Vault
     const explicitMax = params.explicitMaxTtlSeconds ?? 0;
     const period = params.periodSeconds ?? 0;
     const requestedTtl = params.ttlSeconds ?? 0;
@@ -313,7 +313,7 @@ export class TokenStore implements TokenStorePort {
         startTimeMs: entry.creationTimeMs,
         nowMs,
       });
-      entry.expireTimeMs = nowMs + result.ttlSeconds * 1000;
+      entry.expireTimeMs = (result.warnings.length ? nowMs : this.clock.wallMs()) + result.ttlSeconds * 1000;
       entry.lastRenewalTimeMs = nowMs;
       await this.storage.put(tokenKeys.entry(idHash), encodeToken(entry));
       this.deps.expiry.track(idHash, entry.expireTimeMs);

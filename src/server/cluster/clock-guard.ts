@@ -3,8 +3,13 @@
  * manager): every `sampleIntervalMs` it asks each other member for its wall clock over the Noise
  * cluster channel (`clock/sample`), estimates offsets with `ClockOffsetTracker`, and fences this
  * node — it refuses leadership (the Raft driver asks `fenced()` before every tick) — while its
- * offset from a majority exceeds 0.8 · `max_clock_offset`. Entering and leaving the fence is
+ * offset from a majority exceeds 0.8 · `max_clock_offset`, or will within two sampling intervals
+ * at the drift rate its samples show. Entering and leaving the fence is
  * logged (an alarm at error level) and shown by metrics and `sys/health`.
+ *
+ * It also vets the wall clock the core uses for expiries (`vettedClock()`): a reading becomes the
+ * core's time only once a majority sampled it within the bound, so a clock step or drift between
+ * rounds, or past the bound, never reaches a token or lease decision.
  *
  * It also watches its own wall clock against the monotonic clock between rounds: a wall step of
  * more than `max_clock_offset` beyond the elapsed monotonic time (forward) or back is logged,
@@ -14,9 +19,13 @@
 import type { Clock } from '../../lib/clock.js';
 import type { ClockMetrics } from '../../lib/metrics.js';
 import { ClockOffsetTracker, type ClockOffsetStatus } from './clock-offset.js';
+import { VettedClock } from './vetted-clock.js';
 import { describeError, type ClusterLogger } from './logger.js';
 import type { MembershipSync } from './membership.js';
 import type { ClusterTransport } from './transport.js';
+
+/** Default time between sampling rounds. */
+export const defaultSampleIntervalMs = 250;
 
 /** The cluster method that answers with the callee's wall clock. */
 export const clockSampleMethod = 'clock/sample';
@@ -37,14 +46,19 @@ export interface ClockGuardStatus extends ClockOffsetStatus {
 
 /** Settings of the guard. */
 export interface ClockGuardOptions {
-  transport: ClusterTransport;
-  membership: MembershipSync;
+  /** The cluster channel (only the sample method's handler and calls are used). */
+  transport: Pick<ClusterTransport, 'handle' | 'call'>;
+  /** The Raft configuration's members (who to sample, how many voters). */
+  membership: Pick<MembershipSync, 'current' | 'peerIdOf'>;
   selfNodeId: string;
   clock: Clock;
   logger: ClusterLogger;
   /** `max_clock_offset` of the server config (ms). */
   maxClockOffsetMs: number;
-  /** Time between sampling rounds (default 500 ms). */
+  /**
+   * Time between sampling rounds (default 250 ms). Drifting offsets are projected two intervals
+   * ahead, so a clock drifting even at x1.5 is fenced before its offset reaches the bound.
+   */
   sampleIntervalMs?: number;
   metrics?: ClockMetrics;
 }
@@ -59,16 +73,29 @@ export class ClockGuard {
   private backwardJumps = 0;
   private inRound = false;
   private readonly jumpListeners = new Set<(jump: ClockJump) => void>();
+  private readonly vetted: VettedClock;
 
   constructor(private readonly o: ClockGuardOptions) {
-    this.tracker = new ClockOffsetTracker({ maxClockOffsetMs: o.maxClockOffsetMs });
+    this.tracker = new ClockOffsetTracker({
+      maxClockOffsetMs: o.maxClockOffsetMs,
+      projectionMs: 2 * this.intervalMs,
+    });
     o.transport.handle(clockSampleMethod, () => ({ wallMs: o.clock.wallMs() }));
+    this.vetted = new VettedClock(o.clock);
+  }
+
+  /**
+   * The clock for the core's expiry decisions: the last wall reading this guard vetted, carried
+   * forward by the monotonic clock (vetted-clock.ts). Samples are answered with the raw clock.
+   */
+  vettedClock(): Clock {
+    return this.vetted;
   }
 
   /** Starts the sampling rounds. */
   start(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.round(), this.o.sampleIntervalMs ?? 500);
+    this.timer = setInterval(() => void this.round(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -76,6 +103,10 @@ export class ClockGuard {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private get intervalMs(): number {
+    return this.o.sampleIntervalMs ?? defaultSampleIntervalMs;
   }
 
   /** True while this node must not lead. Cheap: the Raft driver asks before every tick. */
@@ -111,8 +142,14 @@ export class ClockGuard {
         .map((m) => m.info.nodeId)
         .filter((id) => id !== this.o.selfNodeId);
       this.tracker.retain(members);
+      const before = this.vetted.read();
       await Promise.all(members.map((nodeId) => this.sample(nodeId)));
       this.evaluate();
+      // The wall reading taken before this round becomes the core's time only when a majority
+      // (this node included) sampled it within the bound, and this node is not fenced.
+      const voters = this.o.membership.current().filter((m) => m.voter).length;
+      const majority = Math.floor(Math.max(1, voters) / 2) + 1;
+      if (!this.fencedNow && this.tracker.vouchers(before.monoMs) + 1 >= majority) this.vetted.vet(before);
     } finally {
       this.inRound = false;
     }
@@ -126,7 +163,10 @@ export class ClockGuard {
     const sentWallMs = clock.wallMs();
     try {
       const answer = await this.o.transport.call(peerId, clockSampleMethod, null, {
-        timeoutMs: this.o.sampleIntervalMs ?? 500,
+        // Not the interval: under load a round trip takes longer, and a guard whose samples all
+        // time out keeps a fence it cannot lift (no evidence). Answers slower than this say
+        // nothing anyway (the tracker drops round trips over twice the bound).
+        timeoutMs: Math.max(this.intervalMs, 2 * this.o.maxClockOffsetMs),
       });
       const peerWallMs = (answer as { wallMs?: unknown } | null)?.wallMs;
       if (typeof peerWallMs !== 'number') return;

@@ -10,10 +10,24 @@
  * Per peer the last few samples are kept; the estimate is the median of the fresh ones (a single
  * delayed answer does not move it, and a clock that was reset is followed within a couple of
  * samples). A peer's clock agrees with ours when `|offset| − uncertainty ≤ 0.8 · max_clock_offset`
- * (CockroachDB's tolerance). With `M` the majority of the voters (this node included):
- * - a node is FENCED once its clock disagrees with at least `M` peers: the clocks that disagree
- *   with it form a majority of the cluster, so it is the odd one out (CockroachDB's rule);
- * - a fenced node is released only when, counting itself, `M` clocks agree with it again.
+ * (CockroachDB's tolerance).
+ *
+ * Drift: the median lags (three of five samples must move), and a clock drifting fast passes the
+ * bound before the median does — while this node may still lead and stamp or check expiries with
+ * it. So a peer ALSO disagrees ("alarm") as soon as either
+ * - its latest sample alone is past the threshold (`|offset| − uncertainty`, sound: the true
+ *   offset lies within `uncertainty` of every single sample), or
+ * - its offset PROJECTED `projectionMs` ahead (the detection and reaction latency) at the drift
+ *   rate of its last interval is past it. The rate counts only when the interval before moved
+ *   the same way too (each slope shrunk by its measurement uncertainty): a one-off step (a clock
+ *   bump within the bound) or a strobing clock projects nothing, a steady drift is caught on its
+ *   second interval.
+ * With `M` the majority of the voters (this node included):
+ * - a node is FENCED once its clock disagrees (median or alarm) with at least `M` peers: the
+ *   clocks that disagree with it form a majority of the cluster, so it is the odd one out
+ *   (CockroachDB's rule);
+ * - a fenced node is released only when, counting itself, `M` clocks agree with it again (median
+ *   within the bound and no alarm).
  * The hysteresis matters when a majority is no longer reachable: a skewed node whose sampled
  * peers died keeps its fence, while the good node it disagrees with (one peer, not `M`) is never
  * fenced by it — so a 3-node cluster with one skewed node and one dead node still has a leader.
@@ -37,14 +51,25 @@ export interface OffsetEstimate {
   uncertaintyMs: number;
 }
 
+/** A peer's latest sample, its drift rate (ms per ms, 0 unless consistent) and the projection. */
+export interface OffsetTrend {
+  latestMs: number;
+  uncertaintyMs: number;
+  driftRate: number;
+  projectedMs: number;
+}
+
 /** What the guard reports: the verdict and the numbers behind it. */
 export interface ClockOffsetStatus {
   /** True when this node's clock is too far from a majority's: it must not lead. */
   fenced: boolean;
-  /** Median of the peers' estimated offsets, negated: how far OUR clock is from theirs (ms). */
+  /** Median over the peers of their latest sampled offsets, negated: how far OUR clock is from theirs (ms). */
   offsetFromPeersMs: number;
-  /** Per peer: estimated offset of the peer's clock from ours, and whether it is within the bound. */
-  peers: Record<string, OffsetEstimate & { healthy: boolean }>;
+  /**
+   * Per peer: estimated offset of the peer's clock from ours, whether it is within the bound
+   * (median within it and no alarm), and the trend behind the alarm.
+   */
+  peers: Record<string, OffsetEstimate & { healthy: boolean; trend: OffsetTrend }>;
   /** The fencing threshold (0.8 · max_clock_offset), ms. */
   thresholdMs: number;
 }
@@ -64,6 +89,11 @@ export class ClockOffsetTracker {
       samplesPerPeer?: number;
       /** Samples older than this are ignored (default 10 s). */
       sampleMaxAgeMs?: number;
+      /**
+       * How far ahead a drifting offset is projected (default 1 s): at least the time from one
+       * sample to the next plus the time a fenced leader takes to step down.
+       */
+      projectionMs?: number;
     },
   ) {}
 
@@ -96,6 +126,46 @@ export class ClockOffsetTracker {
   }
 
   /**
+   * The peer's latest fresh sample and its projection `projectionMs` after `nowMonoMs` at the
+   * drift rate of the last three fresh samples (see the module comment), if any sample is fresh.
+   */
+  trend(peer: string, nowMonoMs: number): OffsetTrend | undefined {
+    const maxAge = this.options.sampleMaxAgeMs ?? 10_000;
+    const fresh = (this.samples.get(peer) ?? []).filter((x) => nowMonoMs - x.atMonoMs <= maxAge);
+    const last = fresh.at(-1);
+    if (last === undefined) return undefined;
+    let driftRate = 0;
+    if (fresh.length >= 3) {
+      const [a, b, c] = fresh.slice(-3);
+      const r1 = shrunkSlope(a, b);
+      const r2 = shrunkSlope(b, c);
+      if (r1 !== 0 && Math.sign(r1) === Math.sign(r2)) driftRate = r2;
+    }
+    const aheadMs = Math.max(0, nowMonoMs - last.atMonoMs) + (this.options.projectionMs ?? 1_000);
+    return {
+      latestMs: last.offsetMs,
+      uncertaintyMs: last.uncertaintyMs,
+      driftRate,
+      projectedMs: last.offsetMs + driftRate * aheadMs,
+    };
+  }
+
+  /**
+   * How many peers vouch for our clock as read before `sinceMonoMs`: their latest sample arrived
+   * after it and puts their offset certainly within the threshold (`|offset| + uncertainty`).
+   */
+  vouchers(sinceMonoMs: number): number {
+    const thresholdMs = clockOffsetFenceRatio * this.options.maxClockOffsetMs;
+    let n = 0;
+    for (const list of this.samples.values()) {
+      const last = list.at(-1);
+      if (last === undefined || last.atMonoMs < sinceMonoMs) continue;
+      if (Math.abs(last.offsetMs) + last.uncertaintyMs <= thresholdMs) n++;
+    }
+    return n;
+  }
+
+  /**
    * The verdict now, for a cluster of `voters` voters (this node included), given whether this
    * node is fenced already (the rule has hysteresis; see the module comment).
    */
@@ -107,10 +177,14 @@ export class ClockOffsetTracker {
     let disagreeing = 0;
     for (const peer of this.samples.keys()) {
       const e = this.estimate(peer, nowMonoMs);
-      if (e === undefined) continue;
-      const healthy = Math.abs(e.offsetMs) - e.uncertaintyMs <= thresholdMs;
-      peers[peer] = { ...e, healthy };
-      offsets.push(e.offsetMs);
+      const trend = this.trend(peer, nowMonoMs);
+      if (e === undefined || trend === undefined) continue;
+      const alarm =
+        Math.abs(trend.latestMs) - trend.uncertaintyMs > thresholdMs ||
+        Math.abs(trend.projectedMs) - trend.uncertaintyMs > thresholdMs;
+      const healthy = Math.abs(e.offsetMs) - e.uncertaintyMs <= thresholdMs && !alarm;
+      peers[peer] = { ...e, healthy, trend };
+      offsets.push(trend.latestMs); // as current as the alarm (the median lags a step by 3 rounds)
       if (healthy) agreeing++;
       else disagreeing++;
     }
@@ -125,4 +199,16 @@ export class ClockOffsetTracker {
     const fenced = wasFenced ? agreeing + 1 < majority : disagreeing >= majority;
     return { fenced, offsetFromPeersMs: median === 0 ? 0 : -median, peers, thresholdMs };
   }
+}
+
+/**
+ * The drift rate between two samples (ms of offset per ms), shrunk towards 0 by what their
+ * uncertainties allow: only a change the measurement cannot explain counts.
+ */
+function shrunkSlope(a: StoredSample, b: StoredSample): number {
+  const dt = b.atMonoMs - a.atMonoMs;
+  if (!(dt > 0)) return 0;
+  const slope = (b.offsetMs - a.offsetMs) / dt;
+  const slack = (a.uncertaintyMs + b.uncertaintyMs) / dt;
+  return Math.abs(slope) <= slack ? 0 : slope - Math.sign(slope) * slack;
 }

@@ -103,7 +103,8 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     core = await Core.create({
       physical: node.storage,
       ha: node.storage,
-      clock: systemClock,
+      // Expiries are stamped and checked on the guard's vetted wall clock (vetted-clock.ts).
+      clock: node.clockGuard.vettedClock(),
       rng: systemRng,
       logger,
       engines: { ...secretEngines },

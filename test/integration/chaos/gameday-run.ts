@@ -1,6 +1,6 @@
 /**
- * One gated gameday run for the process-level chaos tests: skipped without ARCA_GAMEDAY=1 (with
- * the test's reason) or without libfaketime; otherwise runs `runGameday` into a temporary
+ * One gameday run for the process-level chaos tests: skipped without libfaketime, and when the
+ * test is gated (`skipReason` given) without ARCA_GAMEDAY=1; otherwise runs `runGameday` into a temporary
  * directory, hands the outcome to `check`, and keeps the history and the servers' logs when the
  * check fails (re-check them with chaos/recheck.ts), removing them when it passes.
  */
@@ -12,16 +12,19 @@ import { runGameday, type GamedayOptions, type GamedayOutcome } from '../../../c
 import { historyToJsonl } from '../../../chaos/history.js';
 import { findFaketime } from '../../../chaos/cluster/node-process.js';
 
-/** Runs the gameday `options` (without `out`) unless gated off; `check` asserts on the outcome. */
+/**
+ * Runs the gameday `options` (without `out`) unless gated off; `check` asserts on the outcome.
+ * Resolves with the outcome when it ran (for the test's diagnostics).
+ */
 export async function runGatedGameday(
   t: TestContext,
-  gate: { skipReason: string; dirPrefix: string },
+  gate: { skipReason?: string; dirPrefix: string },
   options: Omit<GamedayOptions, 'out'>,
   check: (outcome: GamedayOutcome) => void,
-): Promise<void> {
-  if (process.env.ARCA_GAMEDAY !== '1') {
+): Promise<GamedayOutcome | undefined> {
+  if (gate.skipReason !== undefined && process.env.ARCA_GAMEDAY !== '1') {
     t.skip(gate.skipReason);
-    return;
+    return undefined;
   }
   if (findFaketime() === undefined) {
     t.skip('libfaketime is not installed (.ci/run installs the faketime package)');
@@ -34,6 +37,7 @@ export async function runGatedGameday(
     outcome = await runGameday({ ...options, out });
     check(outcome);
     passed = true;
+    return outcome;
   } finally {
     if (passed) await rm(out, { recursive: true, force: true });
     else {

@@ -37,6 +37,21 @@ test('lost writes: an acknowledged version missing or overwritten on a node is r
   assert.deepEqual(checkLostWrites(b.history).unverifiedKeys, ['k']);
 });
 
+test('lost writes: a version whose read failed every retry is unverified, not lost (seed 102); one answered empty is lost', () => {
+  const b = new HistoryBuilder();
+  const w = b.op({ f: 'write', value: 'a', invokeMs: 0, completeMs: 10, result: { version: 1 } });
+  b.history.finals = [
+    { node: 'node1', key: 'k', currentVersion: 1, versions: {}, unreadable: { '1': 'timeout' } },
+    { node: 'node2', key: 'k', currentVersion: 1, versions: { '1': null } },
+  ];
+  const r = checkLostWrites(b.history);
+  assert.deepEqual(
+    r.lost.map((l) => [l.opId, l.node]),
+    [[w.id, 'node2']],
+  );
+  assert.equal(r.unreadableChecks, 1);
+});
+
 test('failover: the window runs from the fault to the first acknowledged write invoked after it', () => {
   const b = new HistoryBuilder();
   b.event({ atMs: 1_000, kind: 'fault-start', nemesis: 'kill', nodes: ['node1'], detail: 'kill node1' });

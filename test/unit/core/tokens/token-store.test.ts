@@ -290,3 +290,48 @@ test('a renewal that commits while the expiry tick is deciding keeps the token (
   clock.advance(1);
   assert.equal(await expireDue(), 1);
 });
+
+test('expiry is the TTL from the instant of creation or renewal, not from the second before (gameday seed 190, L1)', async () => {
+  // The store stamped `floor(now to the second) + TTL`: a 5 s token created at x.750 s expired
+  // 750 ms before its TTL, and with ε on use and a drifting leader it was seen invalid 1.9 s early.
+  const { store, clock } = setup();
+  clock.advance(750);
+  const root = await store.createRoot();
+  const createdAtMs = clock.wallMs();
+  const t = await store.createToken({
+    policies: ['default'],
+    parentIdHash: root.entry.idHash,
+    path: 'p',
+    displayName: 'token',
+    ttlSeconds: 5,
+  });
+  assert.equal(t.entry.expireTimeMs, createdAtMs + 5_000);
+  clock.advance(2_600); // now x.350 s
+  const renewedAtMs = clock.wallMs();
+  const renewed = await store.renew(t.entry.idHash, 5);
+  assert.equal(renewed?.entry.expireTimeMs, renewedAtMs + 5_000);
+  // Valid until then (ε 0 here), expired from then.
+  clock.advance(4_999);
+  assert.ok(await store.authenticate(t.token));
+  clock.advance(1);
+  assert.equal(await store.authenticate(t.token), undefined);
+});
+
+test('a renewal capped by the explicit max TTL never passes it', async () => {
+  const { store, clock } = setup();
+  clock.advance(750);
+  const root = await store.createRoot();
+  const createdAtMs = clock.wallMs();
+  const t = await store.createToken({
+    policies: ['default'],
+    parentIdHash: root.entry.idHash,
+    path: 'p',
+    displayName: 'token',
+    ttlSeconds: 5,
+    explicitMaxTtlSeconds: 8,
+  });
+  clock.advance(4_500);
+  const renewed = await store.renew(t.entry.idHash, 5);
+  assert.ok(renewed !== undefined && renewed.warnings.length > 0, 'capped, with the warning');
+  assert.ok(renewed.entry.expireTimeMs <= createdAtMs + 8_000, `${renewed.entry.expireTimeMs - createdAtMs}`);
+});

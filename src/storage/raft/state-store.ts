@@ -3,9 +3,10 @@
  * log store). Committed entries are applied in ONE LevelDB batch per run of entries, together with
  * the applied index and term (principle 6), so a restart neither skips nor repeats an entry.
  *
- * Key layout (utf8): `d<key>` barrier ciphertext as the barrier stored it; `ma` applied index+term;
- * `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>` the dedupe table (bounded, oldest
- * evicted first) that makes a retried write apply once.
+ * Key layout (utf8, see state-keys.ts): `<generation prefix><key>` barrier ciphertext as the barrier
+ * stored it; `ma` applied index+term; `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>`
+ * the dedupe table (bounded, oldest evicted first) that makes a retried write apply once.
+ * A snapshot is installed into a staging area (state-install.ts) and switched to atomically.
  *
  * Applies are written without fsync: the log is the durable record. A state store that lost its
  * tail in an OS crash has an older applied index in the same batch, and the driver re-applies the
@@ -20,14 +21,29 @@ import { EntryType } from '../../raft/types.js';
 import { childEntry } from '../physical/keys.js';
 import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
 import { snapshotReader, snapshotWriter } from './snapshot-format.js';
+import { SnapshotParser } from './snapshot-parser.js';
+import { decodeSnapshotRef } from './snapshot-ref.js';
+import { collectGarbage, dumpIterator } from './state-dump.js';
+import { StagedInstall } from './state-install.js';
+import {
+  appliedKey,
+  dataPrefixOf,
+  dedupePrefix,
+  generationKey,
+  legacyDataPrefix,
+  memberPrefix,
+  newStagingId,
+  rangeEnd,
+  stagedMetaPrefixOf,
+  stagedPrefix,
+} from './state-keys.js';
 
 type Db = Level<string, Uint8Array>;
 type Batch = ReturnType<Db['batch']>;
 
-const dataPrefix = 'd';
-const appliedKey = 'ma';
-const memberPrefix = 'mm';
-const dedupePrefix = 'mq';
+/** Written with `sync` to make every earlier (unsynced) apply durable; never read. */
+const syncKey = 'mf';
+const decoder = new TextDecoder();
 
 /** What one applied run of entries changed. */
 export interface ApplyResult {
@@ -47,6 +63,13 @@ export class StateStore {
   private readonly members = new Map<string, MemberInfo>();
   /** `clientId/seq` → applied index, oldest first. */
   private readonly dedupe = new Map<string, number>();
+  /** The live data generation's key prefix (`d` until the first snapshot install). */
+  private dataPrefix = legacyDataPrefix;
+  /** Staging areas being filled, and complete ones not yet switched to. */
+  private readonly installing = new Set<string>();
+  private readonly sealed = new Set<string>();
+  private gc: Promise<void> | undefined;
+  private gcAgain = false;
 
   private constructor(private readonly db: Db) {}
 
@@ -56,6 +79,7 @@ export class StateStore {
     await db.open();
     const store = new StateStore(db);
     await store.loadMeta();
+    store.scheduleGc();
     return store;
   }
 
@@ -76,12 +100,13 @@ export class StateStore {
 
   /** The stored ciphertext of a physical key. */
   get(key: string): Uint8Array | undefined {
-    return this.db.getSync(dataPrefix + key);
+    return this.db.getSync(this.dataPrefix + key);
   }
 
   /** Vault list semantics over the data keys (see `LevelPhysical.list`). */
   async list(prefix: string): Promise<string[]> {
     const names: string[] = [];
+    const dataPrefix = this.dataPrefix;
     const iterator = this.db.keys({ gte: dataPrefix + prefix });
     try {
       for (;;) {
@@ -103,12 +128,15 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
+    const prefix = this.dataPrefix;
     const result: ApplyResult = {
       keys: [],
       membersChanged: false,
       reset: false,
       lastTerm: this.appliedTermValue,
     };
+    // Entries the state already holds (a snapshot newer than its metadata says) apply nothing.
+    entries = entries.filter((e) => e.index > this.applied);
     if (entries.length === 0) return result;
     // An operator restore replaces everything: it is applied in a batch of its own.
     const split = entries.findIndex((e, i) => i > 0 && isRestore(e));
@@ -150,8 +178,8 @@ export class StateStore {
           continue;
         }
         for (const op of command.ops) {
-          if (op.type === 'put') batch.put(dataPrefix + op.key, op.value);
-          else batch.del(dataPrefix + op.key);
+          if (op.type === 'put') batch.put(prefix + op.key, op.value);
+          else batch.del(prefix + op.key);
           result.keys.push(op.key);
         }
       }
@@ -193,57 +221,109 @@ export class StateStore {
     } catch {
       return false;
     }
-    for await (const key of this.db.keys({ gte: dataPrefix, lt: dataPrefix + '\uffff' })) batch.del(key);
-    for (const { key, value } of records) if (key.startsWith(dataPrefix)) batch.put(key, value);
+    const prefix = this.dataPrefix;
+    for await (const key of this.db.keys({ gte: prefix, lt: prefix + rangeEnd })) batch.del(key);
+    for (const { key, value } of records)
+      if (key.startsWith(legacyDataPrefix)) batch.put(prefix + key.slice(legacyDataPrefix.length), value);
     return true;
   }
 
   /**
    * Streams the whole state (ciphertext as stored, metadata included) in the snapshot format.
    * The LevelDB iterator is created NOW, so the stream is the state as of this call even while
-   * later entries are applied.
+   * later entries are applied or a snapshot is installed.
    */
   dump(): AsyncIterable<Uint8Array> {
-    const iterator = this.db.iterator();
-    return snapshotWriter(iterator);
-  }
-
-  /** The whole state as one buffer (what the Raft driver replicates as a snapshot). */
-  async dumpBytes(): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
-    for await (const chunk of this.dump()) parts.push(chunk);
-    return Buffer.concat(parts);
+    return snapshotWriter(dumpIterator(this.db, this.dataPrefix));
   }
 
   /**
-   * Replaces the whole state with a snapshot (checksum verified first). `index`/`term` override
-   * the applied position recorded in it. The applied record is written last (synced): a crash
-   * midway leaves applied 0, so the driver installs the snapshot again.
+   * Makes every apply so far durable (one synced write: LevelDB's log is sequential), so the
+   * state store can stand for a snapshot at the applied index and the log be compacted behind it.
+   */
+  async sync(): Promise<void> {
+    await this.db.put(syncKey, new Uint8Array(0), { sync: true });
+  }
+
+  /** Starts a staging area for a snapshot received in chunks (see state-install.ts). */
+  beginInstall(): StagedInstall {
+    const id = newStagingId();
+    this.installing.add(id);
+    return new StagedInstall(this.db, id, (done, sealed) => {
+      if (sealed) this.sealed.add(done);
+      this.installing.delete(done);
+      if (!sealed) this.scheduleGc();
+    });
+  }
+
+  /**
+   * Replaces the whole state with a snapshot's `data`: a `staged` reference is switched to (one
+   * atomic write), a `local` one is this store already (checked to cover `position`), and legacy
+   * snapshot bytes are staged in bounded batches (checksum verified) and then switched to.
+   * `position` overrides the applied index recorded in legacy bytes. A crash at any point leaves
+   * either the old state or the new one, never a mix.
    */
   async restore(data: Uint8Array, position?: { index: number; term: number }): Promise<void> {
-    const records = snapshotReader(data);
-    await this.db.clear();
-    let batch: Batch = this.db.batch();
-    let applied: Uint8Array | undefined;
-    for (const { key, value } of records) {
-      if (key === appliedKey) {
-        applied = value;
-        continue;
-      }
-      batch.put(key, value);
-      if (batch.length >= limits.raftRestoreBatchRecords) {
-        await batch.write();
-        batch = this.db.batch();
-      }
+    const ref = decodeSnapshotRef(data);
+    if (ref?.kind === 'local') {
+      if (position !== undefined && this.applied < position.index)
+        throw new ArcaError('integrity_failure', 'raft state: the local state does not cover the snapshot');
+      return;
     }
-    const finalApplied = position !== undefined ? indexBytes(position.index, position.term) : applied;
-    if (finalApplied !== undefined) batch.put(appliedKey, finalApplied);
-    await batch.write({ sync: true });
+    if (ref?.kind === 'staged') return this.commitStaged(ref.id);
+    const install = this.beginInstall();
+    try {
+      const parser = new SnapshotParser();
+      const step = limits.raftSnapshotChunkBytes;
+      for (let at = 0; at < data.length; at += step) {
+        await install.write(parser.push(data.subarray(at, Math.min(data.length, at + step))));
+      }
+      parser.finish();
+      await install.seal();
+    } catch (err) {
+      install.abort();
+      throw err;
+    }
+    await this.commitStaged(install.id, position);
+  }
+
+  /**
+   * Switches the live state to staging area `id` (sealed): ONE synced batch replaces the
+   * metadata records and names the new data generation. The old generation is then deleted in
+   * the background, in bounded batches.
+   */
+  async commitStaged(id: string, position?: { index: number; term: number }): Promise<void> {
+    if (!this.sealed.has(id) && this.db.getSync(stagedPrefix + id) === undefined)
+      throw new ArcaError('integrity_failure', 'raft state: the staged snapshot is missing');
+    const batch = this.db.batch();
+    try {
+      for (const from of [appliedKey, memberPrefix, dedupePrefix]) {
+        for await (const key of this.db.keys({ gte: from, lt: from + rangeEnd })) batch.del(key);
+      }
+      const metaPrefix = stagedMetaPrefixOf(id);
+      for await (const [key, value] of this.db.iterator({ gte: metaPrefix, lt: metaPrefix + rangeEnd })) {
+        batch.del(key);
+        batch.put(key.slice(metaPrefix.length), value);
+      }
+      if (position !== undefined) batch.put(appliedKey, indexBytes(position.index, position.term));
+      batch.put(generationKey, Buffer.from(dataPrefixOf(id), 'utf8'));
+      batch.del(stagedPrefix + id);
+      // Areas sealed before this one are older snapshots nobody will install now.
+      const older = [...this.sealed].slice(0, Math.max(0, [...this.sealed].indexOf(id)));
+      for (const other of older) batch.del(stagedPrefix + other);
+      await batch.write({ sync: true });
+    } catch (err) {
+      await batch.close();
+      throw err;
+    }
+    this.sealed.delete(id);
     await this.loadMeta();
+    this.scheduleGc();
   }
 
   /** Closes the database. */
   async close(): Promise<void> {
+    while (this.gc !== undefined) await this.gc;
     await this.db.close();
   }
 
@@ -258,8 +338,31 @@ export class StateStore {
     return out;
   }
 
+  /** Deletes abandoned generations and staging areas in the background (one sweep at a time). */
+  private scheduleGc(): void {
+    if (this.gc !== undefined) {
+      this.gcAgain = true;
+      return;
+    }
+    const isLive = (id: string): boolean =>
+      this.installing.has(id) || this.sealed.has(id) || this.dataPrefix === dataPrefixOf(id);
+    this.gc = collectGarbage(this.db, this.dataPrefix, isLive, limits.raftRestoreBatchRecords)
+      .catch(() => 0) // best effort: garbage is retried on the next sweep
+      .then(() => {
+        this.gc = undefined;
+        if (this.gcAgain) {
+          this.gcAgain = false;
+          this.scheduleGc();
+        }
+      });
+  }
+
   /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
+    const generation = this.db.getSync(generationKey);
+    const sealed: string[] = [];
+    for await (const key of this.db.keys({ gte: stagedPrefix, lt: stagedPrefix + rangeEnd }))
+      sealed.push(key.slice(stagedPrefix.length));
     const applied = this.db.getSync(appliedKey);
     const position = applied === undefined ? { index: 0, term: 0 } : readIndexBytes(applied);
     const members = new Map<string, MemberInfo>();
@@ -277,6 +380,9 @@ export class StateStore {
     for (const [id, index] of rows) this.dedupe.set(id, index);
     this.applied = position.index;
     this.appliedTermValue = position.term;
+    this.dataPrefix = generation === undefined ? legacyDataPrefix : decoder.decode(generation);
+    this.sealed.clear();
+    for (const id of sealed) this.sealed.add(id);
   }
 }
 

@@ -1,0 +1,49 @@
+/**
+ * The state store's key layout (utf8 keys in one LevelDB), shared by the store, its staged
+ * installs, its dump and its garbage collector:
+ *
+ * - live data: `<prefix><key>`, where the prefix is `d` (the original layout) or a generation
+ *   `x<id>/` named by the `mg` record: switching generations is ONE small write, which is how a
+ *   snapshot of any size is installed atomically;
+ * - metadata: `ma` applied index+term, `mm<nodeId>` members, `mq<clientId>/<seq>` dedupe, `mg` the
+ *   live generation, `ms<id>` a staged snapshot that is complete and verified;
+ * - staging: `x<id>/<key>` data and `y<id>/<metaKey>` metadata of a snapshot being received.
+ *   Anything under `x`/`y` that is neither live nor staged is garbage, deleted in bounded batches.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const legacyDataPrefix = 'd';
+export const appliedKey = 'ma';
+export const memberPrefix = 'mm';
+export const dedupePrefix = 'mq';
+export const generationKey = 'mg';
+export const stagedPrefix = 'ms';
+/** Upper bound for a prefix range (`lt: prefix + rangeEnd`). */
+export const rangeEnd = '\uffff';
+
+/** A fresh staging id (8 random hex digits). */
+export function newStagingId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Data prefix of generation/staging `id`. */
+export function dataPrefixOf(id: string): string {
+  return `x${id}/`;
+}
+
+/** Prefix of the staged metadata of staging `id`. */
+export function stagedMetaPrefixOf(id: string): string {
+  return `y${id}/`;
+}
+
+/** The staging id named by an `x`/`y` key, or undefined for other keys. */
+export function stagingIdOf(key: string): string | undefined {
+  if (key[0] !== 'x' && key[0] !== 'y') return undefined;
+  const slash = key.indexOf('/');
+  return slash > 1 ? key.slice(1, slash) : undefined;
+}
+
+/** True for the metadata records a snapshot carries (applied index, members, dedupe table). */
+export function isSnapshotMetaKey(key: string): boolean {
+  return key === appliedKey || key.startsWith(memberPrefix) || key.startsWith(dedupePrefix);
+}

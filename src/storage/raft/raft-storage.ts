@@ -24,11 +24,12 @@ import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
 import {
   encodeMemberCommand,
   encodeMemberInfo,
-  encodeRestore,
+  encodeRestoreStep,
   encodeWrite,
   type MemberInfo,
+  type RestoreStep,
 } from './command.js';
-import { snapshotReader } from './snapshot-format.js';
+import { SnapshotParser } from './snapshot-parser.js';
 import { encodeSnapshotRef } from './snapshot-ref.js';
 import { SnapshotStreams } from './snapshot-stream.js';
 import { LevelLogStore } from './log-store-leveldb.js';
@@ -277,30 +278,53 @@ export class RaftStorage implements PhysicalBackend {
   }
 
   /**
-   * Operator restore (leader only): verifies `snapshot` (a `saveSnapshot` stream or its bytes)
-   * and replaces the whole data set on every member through ONE replicated entry (membership is
-   * the running cluster's). Resolves once applied here; cores reset their caches (`reset`).
-   * The data stays barrier ciphertext: the cluster must be unsealable with the snapshot's keys.
+   * Operator restore (leader only): verifies the snapshot whole (checksum) BEFORE proposing
+   * anything, then replaces the data set on every member in bounded steps (command.ts,
+   * state-restore.ts): a begin entry, the data records in entries of about one snapshot chunk (a
+   * few in flight), and a commit entry that switches every member to the new data atomically.
+   * Membership is the running cluster's. `source` is the snapshot's bytes or a function that
+   * opens a fresh stream of them (read twice: verified, then proposed) — a file streams with
+   * memory bounded by a few parts. Resolves once the commit is applied here; cores reset their
+   * caches (`reset`). The data stays barrier ciphertext: the cluster must be unsealable with the
+   * snapshot's keys. A restore cut short (lost leadership) leaves the old data set live.
    */
-  async restoreSnapshot(snapshot: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+  async restoreSnapshot(source: Uint8Array | (() => AsyncIterable<Uint8Array>)): Promise<void> {
     this.checkOpen();
-    let bytes: Uint8Array;
-    if (snapshot instanceof Uint8Array) bytes = snapshot;
-    else {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const part of snapshot) {
-        size += part.length;
-        if (size > limits.raftEntryBytesMax) throw tooLarge();
-        parts.push(part);
-      }
-      bytes = Buffer.concat(parts);
-    }
-    snapshotReader(bytes); // integrity_failure before anything is proposed
+    const open = source instanceof Uint8Array ? () => chunksOf(source) : source;
+    const verifier = new SnapshotParser();
+    for await (const chunk of open()) verifier.push(chunk);
+    verifier.finish(); // integrity_failure before anything is proposed
     if (!this.isLeader()) throw this.notLeader();
-    const data = encodeRestore(this.clientId, ++this.seq, bytes);
-    if (data.length > limits.raftEntryBytesMax) throw tooLarge();
-    await this.proposeWithRetry(data);
+    const restoreId = randomUUID();
+    const step = (s: RestoreStep): Promise<void> =>
+      this.proposeWithRetry(encodeRestoreStep(this.clientId, ++this.seq, restoreId, s));
+    await step({ step: 'begin' });
+    const inFlight: Promise<void>[] = [];
+    const send = async (records: [string, Uint8Array][]): Promise<void> => {
+      const proposed = step({ step: 'part', records });
+      proposed.catch(() => undefined); // awaited below, in order
+      inFlight.push(proposed);
+      if (inFlight.length >= limits.raftSnapshotWindowChunks) await inFlight.shift();
+    };
+    const parser = new SnapshotParser();
+    let part: [string, Uint8Array][] = [];
+    let partBytes = 0;
+    for await (const chunk of open()) {
+      for (const { key, value } of parser.push(chunk)) {
+        if (!key.startsWith('d')) continue; // membership and dedupe are this cluster's
+        part.push([key, value]);
+        partBytes += key.length + value.length;
+        if (partBytes >= limits.raftSnapshotChunkBytes) {
+          await send(part);
+          part = [];
+          partBytes = 0;
+        }
+      }
+    }
+    parser.finish(); // the same bytes as verified; a source that changed is refused here
+    if (part.length > 0) await send(part);
+    for (const proposed of inFlight.splice(0)) await proposed;
+    await step({ step: 'commit' });
   }
 
   // ---- internals ----
@@ -392,6 +416,12 @@ export class RaftStorage implements PhysicalBackend {
   private checkOpen(): void {
     if (this.closed) throw new ArcaError('unavailable', 'storage is closed');
   }
+}
+
+/** `bytes` in slices of one snapshot chunk. */
+async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += limits.raftSnapshotChunkBytes)
+    yield bytes.subarray(at, Math.min(bytes.length, at + limits.raftSnapshotChunkBytes));
 }
 
 function tooLarge(): ArcaError {

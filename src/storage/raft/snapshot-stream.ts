@@ -123,7 +123,9 @@ export class SnapshotStreams {
     }
     const reply = (ms: Message[]): void => this.o.inner.send(ms);
     if (session === undefined || session.streamId !== mark.streamId) {
-      reply([controlMessage(this.o.self, m.from, m.term, mark.streamId, StreamKind.Restart, chunk.meta.index)]);
+      reply([
+        controlMessage(this.o.self, m.from, m.term, mark.streamId, StreamKind.Restart, chunk.meta.index),
+      ]);
       return;
     }
     const s = session;
@@ -152,7 +154,14 @@ export class SnapshotStreams {
           commit: 0,
           reject: false,
           rejectHint: 0,
-          snapshot: { meta: s.meta, transferId: s.transferId, offset: 0, totalBytes: data.length, data, done: true },
+          snapshot: {
+            meta: s.meta,
+            transferId: s.transferId,
+            offset: 0,
+            totalBytes: data.length,
+            data,
+            done: true,
+          },
         });
       }
     });

@@ -7,7 +7,9 @@
 import type { Level } from 'level';
 import type { RecordIterator } from './snapshot-format.js';
 import {
+  generationKey,
   legacyDataPrefix,
+  restorePrefixOf,
   memberPrefix,
   rangeEnd,
   stagingIdOf,
@@ -15,22 +17,34 @@ import {
 } from './state-keys.js';
 
 type Db = Level<string, Uint8Array>;
+const decoder = new TextDecoder();
 type KeyIterator = ReturnType<Db['keys']>;
 
 /**
- * The records of a snapshot as of the call: live data renamed to the `d<key>` layout, then the
- * snapshot's metadata records. Local records (generation, staging) are left out.
+ * The records of a snapshot as of the call: live data renamed to the `d<key>` layout, the
+ * snapshot's metadata records, and the staging area of an operator restore in progress (`xr…`,
+ * as stored). The live generation is read from the same point-in-time view. Local records
+ * (generation, staged installs) are left out.
  */
-export function dumpIterator(db: Db, livePrefix: string): RecordIterator {
+export function dumpIterator(db: Db): RecordIterator {
   const raw = db.iterator();
+  let livePrefix: string | undefined;
   const ranges = [
-    { from: livePrefix, data: true },
+    { from: '', data: true },
     { from: memberPrefix.slice(0, 1), data: false },
+    { from: restorePrefixOf(0).slice(0, 2), data: false },
   ];
   let phase = 0;
   let started = false;
   return {
     async nextv(size: number): Promise<[string, Uint8Array][]> {
+      if (livePrefix === undefined) {
+        raw.seek(generationKey);
+        const [first] = await raw.nextv(1);
+        livePrefix =
+          first !== undefined && first[0] === generationKey ? decoder.decode(first[1]) : legacyDataPrefix;
+        ranges[0].from = livePrefix;
+      }
       while (phase < ranges.length) {
         const range = ranges[phase];
         if (!started) {
@@ -46,7 +60,7 @@ export function dumpIterator(db: Db, livePrefix: string): RecordIterator {
             break;
           }
           if (range.data) out.push([legacyDataPrefix + key.slice(livePrefix.length), value]);
-          else if (isSnapshotMetaKey(key)) out.push([key, value]);
+          else if (phase === 2 ? !key.startsWith(livePrefix) : isSnapshotMetaKey(key)) out.push([key, value]);
         }
         if (rangeDone) {
           phase++;

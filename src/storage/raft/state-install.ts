@@ -12,11 +12,13 @@ import {
   dataPrefixOf,
   isSnapshotMetaKey,
   legacyDataPrefix,
+  restorePrefixOf,
   stagedMetaPrefixOf,
   stagedPrefix,
 } from './state-keys.js';
 
 type Db = Level<string, Uint8Array>;
+const restoreAreaPrefix = restorePrefixOf(0).slice(0, 2);
 
 /** One staging area being filled; see the module comment. */
 export class StagedInstall {
@@ -37,6 +39,8 @@ export class StagedInstall {
     const meta = stagedMetaPrefixOf(this.id);
     for (const { key, value } of records) {
       if (key.startsWith(legacyDataPrefix)) batch.put(data + key.slice(legacyDataPrefix.length), value);
+      else if (key.startsWith(restoreAreaPrefix))
+        batch.put(key, value); // a restore in progress
       else if (isSnapshotMetaKey(key)) batch.put(meta + key, value);
     }
     await batch.write();

@@ -8,6 +8,7 @@
  * - metadata: `ma` applied index+term, `mm<nodeId>` members, `mq<clientId>/<seq>` dedupe, `mg` the
  *   live generation, `ms<id>` a staged snapshot that is complete and verified;
  * - staging: `x<id>/<key>` data and `y<id>/<metaKey>` metadata of a snapshot being received.
+ *   `xr<hex>/<key>` is the staging area of an operator restore in progress (`mr`, state-restore.ts).
  *   Anything under `x`/`y` that is neither live nor staged is garbage, deleted in bounded batches.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,8 @@ export const memberPrefix = 'mm';
 export const dedupePrefix = 'mq';
 export const generationKey = 'mg';
 export const stagedPrefix = 'ms';
+/** The operator restore in progress (state-restore.ts). */
+export const restoreKey = 'mr';
 /** Upper bound for a prefix range (`lt: prefix + rangeEnd`). */
 export const rangeEnd = '\uffff';
 
@@ -36,6 +39,11 @@ export function stagedMetaPrefixOf(id: string): string {
   return `y${id}/`;
 }
 
+/** Data prefix of the staging area of the operator restore begun at entry `index`. */
+export function restorePrefixOf(index: number): string {
+  return `xr${index.toString(16)}/`;
+}
+
 /** The staging id named by an `x`/`y` key, or undefined for other keys. */
 export function stagingIdOf(key: string): string | undefined {
   if (key[0] !== 'x' && key[0] !== 'y') return undefined;
@@ -45,5 +53,7 @@ export function stagingIdOf(key: string): string | undefined {
 
 /** True for the metadata records a snapshot carries (applied index, members, dedupe table). */
 export function isSnapshotMetaKey(key: string): boolean {
-  return key === appliedKey || key.startsWith(memberPrefix) || key.startsWith(dedupePrefix);
+  return (
+    key === appliedKey || key === restoreKey || key.startsWith(memberPrefix) || key.startsWith(dedupePrefix)
+  );
 }

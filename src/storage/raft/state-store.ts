@@ -25,6 +25,7 @@ import { SnapshotParser } from './snapshot-parser.js';
 import { decodeSnapshotRef } from './snapshot-ref.js';
 import { collectGarbage, dumpIterator } from './state-dump.js';
 import { StagedInstall } from './state-install.js';
+import { applyRestoreStep, decodeRestoreArea, type DataAreas, type RestoreArea } from './state-restore.js';
 import {
   appliedKey,
   dataPrefixOf,
@@ -34,6 +35,7 @@ import {
   memberPrefix,
   newStagingId,
   rangeEnd,
+  restoreKey,
   stagedMetaPrefixOf,
   stagedPrefix,
 } from './state-keys.js';
@@ -65,6 +67,8 @@ export class StateStore {
   private readonly dedupe = new Map<string, number>();
   /** The live data generation's key prefix (`d` until the first snapshot install). */
   private dataPrefix = legacyDataPrefix;
+  /** The operator restore in progress (state-restore.ts). */
+  private restoring: RestoreArea | undefined;
   /** Staging areas being filled, and complete ones not yet switched to. */
   private readonly installing = new Set<string>();
   private readonly sealed = new Set<string>();
@@ -128,7 +132,7 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
-    const prefix = this.dataPrefix;
+    let areas: DataAreas = { livePrefix: this.dataPrefix, restore: this.restoring };
     const result: ApplyResult = {
       keys: [],
       membersChanged: false,
@@ -177,9 +181,15 @@ export class StateStore {
           result.reset = await this.replaceData(batch, command.snapshot);
           continue;
         }
+        if (command.kind !== 'write') {
+          const step = applyRestoreStep(batch, areas, command, entry.index);
+          areas = step.areas;
+          result.reset ||= step.reset;
+          continue;
+        }
         for (const op of command.ops) {
-          if (op.type === 'put') batch.put(prefix + op.key, op.value);
-          else batch.del(prefix + op.key);
+          if (op.type === 'put') batch.put(areas.livePrefix + op.key, op.value);
+          else batch.del(areas.livePrefix + op.key);
           result.keys.push(op.key);
         }
       }
@@ -192,6 +202,10 @@ export class StateStore {
       const last = entries[entries.length - 1];
       batch.put(appliedKey, indexBytes(last.index, last.term));
       await batch.write();
+      const switched = areas.livePrefix !== this.dataPrefix;
+      this.dataPrefix = areas.livePrefix;
+      this.restoring = areas.restore;
+      if (switched) this.scheduleGc();
       for (const id of evicted) this.dedupe.delete(id);
       for (const [id, index] of newDedupe) this.dedupe.set(id, index);
       for (const [nodeId, info] of memberChanges) {
@@ -210,6 +224,7 @@ export class StateStore {
   }
 
   /**
+   * The one-entry operator restore of older logs (now proposed in steps, state-restore.ts).
    * Adds to `batch` the deletion of every data key and the data records of `snapshot` (its
    * membership and dedupe records are not this cluster's and are skipped). A snapshot that does
    * not verify changes nothing (the proposer verified it; every member decides the same way).
@@ -234,7 +249,7 @@ export class StateStore {
    * later entries are applied or a snapshot is installed.
    */
   dump(): AsyncIterable<Uint8Array> {
-    return snapshotWriter(dumpIterator(this.db, this.dataPrefix));
+    return snapshotWriter(dumpIterator(this.db));
   }
 
   /**
@@ -297,7 +312,7 @@ export class StateStore {
       throw new ArcaError('integrity_failure', 'raft state: the staged snapshot is missing');
     const batch = this.db.batch();
     try {
-      for (const from of [appliedKey, memberPrefix, dedupePrefix]) {
+      for (const from of [appliedKey, memberPrefix, dedupePrefix, restoreKey]) {
         for await (const key of this.db.keys({ gte: from, lt: from + rangeEnd })) batch.del(key);
       }
       const metaPrefix = stagedMetaPrefixOf(id);
@@ -345,7 +360,10 @@ export class StateStore {
       return;
     }
     const isLive = (id: string): boolean =>
-      this.installing.has(id) || this.sealed.has(id) || this.dataPrefix === dataPrefixOf(id);
+      this.installing.has(id) ||
+      this.sealed.has(id) ||
+      this.dataPrefix === dataPrefixOf(id) ||
+      this.restoring?.prefix === dataPrefixOf(id);
     this.gc = collectGarbage(this.db, this.dataPrefix, isLive, limits.raftRestoreBatchRecords)
       .catch(() => 0) // best effort: garbage is retried on the next sweep
       .then(() => {
@@ -360,6 +378,7 @@ export class StateStore {
   /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
     const generation = this.db.getSync(generationKey);
+    const restoring = this.db.getSync(restoreKey);
     const sealed: string[] = [];
     for await (const key of this.db.keys({ gte: stagedPrefix, lt: stagedPrefix + rangeEnd }))
       sealed.push(key.slice(stagedPrefix.length));
@@ -381,6 +400,7 @@ export class StateStore {
     this.applied = position.index;
     this.appliedTermValue = position.term;
     this.dataPrefix = generation === undefined ? legacyDataPrefix : decoder.decode(generation);
+    this.restoring = decodeRestoreArea(restoring);
     this.sealed.clear();
     for (const id of sealed) this.sealed.add(id);
   }

@@ -27,9 +27,8 @@ import {
   encodeRestoreStep,
   encodeWrite,
   type MemberInfo,
-  type RestoreStep,
 } from './command.js';
-import { SnapshotParser } from './snapshot-parser.js';
+import { proposeRestore } from './operator-restore.js';
 import { encodeSnapshotRef } from './snapshot-ref.js';
 import { SnapshotStreams } from './snapshot-stream.js';
 import { LevelLogStore } from './log-store-leveldb.js';
@@ -290,41 +289,13 @@ export class RaftStorage implements PhysicalBackend {
    */
   async restoreSnapshot(source: Uint8Array | (() => AsyncIterable<Uint8Array>)): Promise<void> {
     this.checkOpen();
-    const open = source instanceof Uint8Array ? () => chunksOf(source) : source;
-    const verifier = new SnapshotParser();
-    for await (const chunk of open()) verifier.push(chunk);
-    verifier.finish(); // integrity_failure before anything is proposed
-    if (!this.isLeader()) throw this.notLeader();
     const restoreId = randomUUID();
-    const step = (s: RestoreStep): Promise<void> =>
-      this.proposeWithRetry(encodeRestoreStep(this.clientId, ++this.seq, restoreId, s));
-    await step({ step: 'begin' });
-    const inFlight: Promise<void>[] = [];
-    const send = async (records: [string, Uint8Array][]): Promise<void> => {
-      const proposed = step({ step: 'part', records });
-      proposed.catch(() => undefined); // awaited below, in order
-      inFlight.push(proposed);
-      if (inFlight.length >= limits.raftSnapshotWindowChunks) await inFlight.shift();
-    };
-    const parser = new SnapshotParser();
-    let part: [string, Uint8Array][] = [];
-    let partBytes = 0;
-    for await (const chunk of open()) {
-      for (const { key, value } of parser.push(chunk)) {
-        if (!key.startsWith('d')) continue; // membership and dedupe are this cluster's
-        part.push([key, value]);
-        partBytes += key.length + value.length;
-        if (partBytes >= limits.raftSnapshotChunkBytes) {
-          await send(part);
-          part = [];
-          partBytes = 0;
-        }
-      }
-    }
-    parser.finish(); // the same bytes as verified; a source that changed is refused here
-    if (part.length > 0) await send(part);
-    for (const proposed of inFlight.splice(0)) await proposed;
-    await step({ step: 'commit' });
+    await proposeRestore(source, {
+      checkLeader: () => {
+        if (!this.isLeader()) throw this.notLeader();
+      },
+      propose: (step) => this.proposeWithRetry(encodeRestoreStep(this.clientId, ++this.seq, restoreId, step)),
+    });
   }
 
   // ---- internals ----
@@ -416,12 +387,6 @@ export class RaftStorage implements PhysicalBackend {
   private checkOpen(): void {
     if (this.closed) throw new ArcaError('unavailable', 'storage is closed');
   }
-}
-
-/** `bytes` in slices of one snapshot chunk. */
-async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += limits.raftSnapshotChunkBytes)
-    yield bytes.subarray(at, Math.min(bytes.length, at + limits.raftSnapshotChunkBytes));
 }
 
 function tooLarge(): ArcaError {

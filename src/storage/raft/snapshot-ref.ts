@@ -28,10 +28,13 @@ export function decodeSnapshotRef(data: Uint8Array): SnapshotRef | undefined {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!bytes.subarray(0, magic.length).equals(magic)) return undefined;
   try {
-    const value = JSON.parse(bytes.toString('utf8', magic.length)) as { kind?: unknown; id?: unknown };
-    if (value.kind === 'local') return { kind: 'local' };
-    if (value.kind === 'staged' && typeof value.id === 'string' && /^[0-9a-f]{8,32}$/.test(value.id))
-      return { kind: 'staged', id: value.id };
+    const parsed: unknown = JSON.parse(bytes.toString('utf8', magic.length));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const value = parsed as Record<string, unknown>;
+    if (value['kind'] === 'local') return { kind: 'local' };
+    const id = value['id'];
+    if (value['kind'] === 'staged' && typeof id === 'string' && /^[0-9a-f]{8,32}$/.test(id))
+      return { kind: 'staged', id };
   } catch {
     // not a reference
   }

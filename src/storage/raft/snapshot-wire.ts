@@ -30,7 +30,7 @@ export function streamMarkOf(m: Message): { streamId: number; kind: StreamKind }
   const b = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
   if (!b.subarray(0, marker.length).equals(marker)) return undefined;
   const kind = b[marker.length + 4];
-  if (kind > StreamKind.Restart) return undefined;
+  if (kind > (StreamKind.Restart as number)) return undefined;
   return { streamId: b.readUInt32BE(marker.length), kind: kind as StreamKind };
 }
 

@@ -12,6 +12,7 @@
  *   Anything under `x`/`y` that is neither live nor staged is garbage, deleted in bounded batches.
  */
 import { randomBytes } from 'node:crypto';
+import { ArcaError } from '../../lib/errors.js';
 
 export const legacyDataPrefix = 'd';
 export const appliedKey = 'ma';
@@ -56,4 +57,19 @@ export function isSnapshotMetaKey(key: string): boolean {
   return (
     key === appliedKey || key === restoreKey || key.startsWith(memberPrefix) || key.startsWith(dedupePrefix)
   );
+}
+
+/** The `ma` record: applied index and term (two big-endian doubles). */
+export function indexBytes(index: number, term: number): Uint8Array {
+  const out = Buffer.alloc(16);
+  out.writeDoubleBE(index, 0);
+  out.writeDoubleBE(term, 8);
+  return out;
+}
+
+/** Reads an `indexBytes` record; `integrity_failure` when malformed. */
+export function readIndexBytes(value: Uint8Array): { index: number; term: number } {
+  if (value.length !== 16) throw new ArcaError('integrity_failure', 'raft state: malformed applied index');
+  const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
 }

@@ -6,8 +6,12 @@
  * crash-safe and each is bounded by one entry. A step for another restore id changes nothing (a
  * newer begin abandoned the older restore; its staging area becomes garbage).
  */
-import type { Command } from './command.js';
-import { generationKey, legacyDataPrefix, restoreKey, restorePrefixOf } from './state-keys.js';
+import type { Level } from 'level';
+import type { Entry } from '../../raft/types.js';
+import { EntryType } from '../../raft/types.js';
+import { decodeCommand, type Command } from './command.js';
+import { snapshotReader } from './snapshot-format.js';
+import { generationKey, legacyDataPrefix, rangeEnd, restoreKey, restorePrefixOf } from './state-keys.js';
 
 /** A restore in progress: its id and staging prefix. */
 export interface RestoreArea {
@@ -64,11 +68,46 @@ export function applyRestoreStep(
 export function decodeRestoreArea(value: Uint8Array | undefined): RestoreArea | undefined {
   if (value === undefined) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(value).toString('utf8')) as Partial<RestoreArea>;
-    if (typeof parsed.id === 'string' && typeof parsed.prefix === 'string')
-      return { id: parsed.id, prefix: parsed.prefix };
+    const parsed: unknown = JSON.parse(Buffer.from(value).toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { id, prefix } = parsed as Record<string, unknown>;
+    if (typeof id === 'string' && typeof prefix === 'string') return { id, prefix };
   } catch {
     // fall through
   }
   return undefined;
+}
+
+/**
+ * The one-entry operator restore of older logs (now proposed in steps): adds to `batch` the
+ * deletion of every live data key and the data records of `snapshot` (its membership and dedupe
+ * records are not this cluster's and are skipped). A snapshot that does not verify changes
+ * nothing (the proposer verified it; every member decides the same way). Returns `reset`.
+ */
+export async function legacyReplaceData(
+  db: Level<string, Uint8Array>,
+  batch: BatchLike,
+  livePrefix: string,
+  snapshot: Uint8Array,
+): Promise<boolean> {
+  let records: { key: string; value: Uint8Array }[];
+  try {
+    records = snapshotReader(snapshot);
+  } catch {
+    return false;
+  }
+  for await (const key of db.keys({ gte: livePrefix, lt: livePrefix + rangeEnd })) batch.del(key);
+  for (const { key, value } of records)
+    if (key.startsWith(legacyDataPrefix)) batch.put(livePrefix + key.slice(legacyDataPrefix.length), value);
+  return true;
+}
+
+/** True for an entry carrying a one-entry operator restore (applied in a batch of its own). */
+export function isLegacyRestore(entry: Entry): boolean {
+  if (entry.type !== EntryType.Normal || entry.data.length === 0) return false;
+  try {
+    return decodeCommand(entry.data)?.kind === 'restore';
+  } catch {
+    return false;
+  }
 }

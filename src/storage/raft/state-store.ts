@@ -20,28 +20,36 @@ import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
 import { childEntry } from '../physical/keys.js';
 import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
-import { snapshotReader, snapshotWriter } from './snapshot-format.js';
+import { snapshotWriter } from './snapshot-format.js';
 import { SnapshotParser } from './snapshot-parser.js';
 import { decodeSnapshotRef } from './snapshot-ref.js';
 import { collectGarbage, dumpIterator } from './state-dump.js';
 import { StagedInstall } from './state-install.js';
-import { applyRestoreStep, decodeRestoreArea, type DataAreas, type RestoreArea } from './state-restore.js';
+import {
+  applyRestoreStep,
+  decodeRestoreArea,
+  isLegacyRestore,
+  legacyReplaceData,
+  type DataAreas,
+  type RestoreArea,
+} from './state-restore.js';
 import {
   appliedKey,
   dataPrefixOf,
   dedupePrefix,
   generationKey,
+  indexBytes,
   legacyDataPrefix,
   memberPrefix,
   newStagingId,
   rangeEnd,
+  readIndexBytes,
   restoreKey,
   stagedMetaPrefixOf,
   stagedPrefix,
 } from './state-keys.js';
 
 type Db = Level<string, Uint8Array>;
-type Batch = ReturnType<Db['batch']>;
 
 /** Written with `sync` to make every earlier (unsynced) apply durable; never read. */
 const syncKey = 'mf';
@@ -143,7 +151,7 @@ export class StateStore {
     entries = entries.filter((e) => e.index > this.applied);
     if (entries.length === 0) return result;
     // An operator restore replaces everything: it is applied in a batch of its own.
-    const split = entries.findIndex((e, i) => i > 0 && isRestore(e));
+    const split = entries.findIndex((e, i) => i > 0 && isLegacyRestore(e));
     if (split > 0) {
       const head = await this.apply(entries.slice(0, split));
       const tail = await this.apply(entries.slice(split));
@@ -178,7 +186,7 @@ export class StateStore {
         newDedupe.push([id, entry.index]);
         batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
         if (command.kind === 'restore') {
-          result.reset = await this.replaceData(batch, command.snapshot);
+          result.reset = await legacyReplaceData(this.db, batch, areas.livePrefix, command.snapshot);
           continue;
         }
         if (command.kind !== 'write') {
@@ -221,26 +229,6 @@ export class StateStore {
       await batch.close();
       throw err;
     }
-  }
-
-  /**
-   * The one-entry operator restore of older logs (now proposed in steps, state-restore.ts).
-   * Adds to `batch` the deletion of every data key and the data records of `snapshot` (its
-   * membership and dedupe records are not this cluster's and are skipped). A snapshot that does
-   * not verify changes nothing (the proposer verified it; every member decides the same way).
-   */
-  private async replaceData(batch: Batch, snapshot: Uint8Array): Promise<boolean> {
-    let records: { key: string; value: Uint8Array }[];
-    try {
-      records = snapshotReader(snapshot);
-    } catch {
-      return false;
-    }
-    const prefix = this.dataPrefix;
-    for await (const key of this.db.keys({ gte: prefix, lt: prefix + rangeEnd })) batch.del(key);
-    for (const { key, value } of records)
-      if (key.startsWith(legacyDataPrefix)) batch.put(prefix + key.slice(legacyDataPrefix.length), value);
-    return true;
   }
 
   /**
@@ -403,27 +391,5 @@ export class StateStore {
     this.restoring = decodeRestoreArea(restoring);
     this.sealed.clear();
     for (const id of sealed) this.sealed.add(id);
-  }
-}
-
-function indexBytes(index: number, term: number): Uint8Array {
-  const out = Buffer.alloc(16);
-  out.writeDoubleBE(index, 0);
-  out.writeDoubleBE(term, 8);
-  return out;
-}
-
-function readIndexBytes(value: Uint8Array): { index: number; term: number } {
-  if (value.length !== 16) throw new ArcaError('integrity_failure', 'raft state: malformed applied index');
-  const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
-}
-
-function isRestore(entry: Entry): boolean {
-  if (entry.type !== EntryType.Normal || entry.data.length === 0) return false;
-  try {
-    return decodeCommand(entry.data)?.kind === 'restore';
-  } catch {
-    return false;
   }
 }

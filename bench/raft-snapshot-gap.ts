@@ -150,6 +150,9 @@ async function main(): Promise<void> {
     console.log(
       `  snapshot sent to learner  ${sendGap.toFixed(0)} ms (phase ${sendMs.toFixed(0)} ms, longest event-loop block ${sendStallMs.toFixed(0)} ms)`,
     );
+    console.log(
+      `peak RSS of the process (three members, the fill's values included): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    );
     console.log('(all members share one process and event loop here: a block on one stalls all)');
   } finally {
     for (const n of nodes) await n.close();

@@ -67,6 +67,10 @@ export const limits = {
   raftCommittedBytesPerReadyMax: 16 * 1024 * 1024,
   /** Raft: InstallSnapshot chunk size (well under clusterFrameBytesMax). */
   raftSnapshotChunkBytes: 1024 * 1024,
+  /** Raft storage: unacknowledged 1 MiB chunks in flight per streamed snapshot (memory bound). */
+  raftSnapshotWindowChunks: 4,
+  /** Raft storage: a snapshot stream without progress for this long resends its window. */
+  raftSnapshotResendIntervalMs: 1000,
   /** Raft: largest snapshot a follower assembles. */
   raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
   /** Raft storage: largest encoded write command (one entry; under clusterFrameBytesMax). */

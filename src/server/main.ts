@@ -47,6 +47,7 @@ export interface ServerCore extends RequestHandler {
   createDevRootToken?(id: string): Promise<void>;
   /** Cluster members: the HTTP gate (forwarding, 307s, joins) run before the handler. */
   httpIntercept?: HttpAppOptions['intercept'];
+  streamedUploads?: HttpAppOptions['streamedUploads'];
   /** Cluster members: the app forwarded requests are served through (the first listener's). */
   attachHttpApp?(app: HttpApp): void;
 }
@@ -140,6 +141,7 @@ export async function startServer(
             ? (format) => core.renderMetrics!(format)
             : undefined,
         intercept: core.httpIntercept,
+        streamedUploads: core.streamedUploads,
         ui,
       });
       core.attachHttpApp?.(app);

@@ -4,16 +4,18 @@
  * node's Raft storage with HA, the `sys/storage/raft/*` paths, autopilot, the join client, and the
  * HTTP gate (forwarding, 307s, join/unseal while joining, bootstrap on `sys/init`).
  */
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { Core } from '../../core/core.js';
 import { systemClock } from '../../lib/clock.js';
 import { ArcaError } from '../../lib/errors.js';
+import { limits } from '../../lib/limits.js';
 import { anyObject } from '../../lib/shape.js';
 import { ArcaMetrics } from '../../lib/metrics.js';
 import { systemRng } from '../../lib/rng.js';
 import type { RawResponse } from '../../logical/response.js';
 import type { ServerConfig } from '../config.js';
-import type { HttpApp, InterceptedResponse } from '../http/app.js';
+import type { HttpApp, HttpAppOptions, InterceptedResponse } from '../http/app.js';
 import { toLogicalRequest } from '../http/request-mapping.js';
 import { renderResponse } from '../http/response-rendering.js';
 import { authEngines, secretEngines } from '../engine-registry.js';
@@ -25,6 +27,7 @@ import { injectInto } from './inject.js';
 import { JoinClient } from './join-client.js';
 import { raftPaths } from './raft-paths.js';
 import { restoreSnapshot } from './snapshot-restore.js';
+import { internalForwardHeader } from './forwarding.js';
 import { SnapshotUploads } from './snapshot-upload.js';
 
 const version = '0.1.0';
@@ -38,6 +41,8 @@ export interface RaftServerCore {
   renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse>;
   /** The HTTP gate (the app's `intercept`). */
   httpIntercept: (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
+  /** Snapshot uploads streamed to disk (the app's `streamedUploads`). */
+  streamedUploads: NonNullable<HttpAppOptions['streamedUploads']>;
   /** Registers the first listener's app as the target of forwarded requests. */
   attachHttpApp(app: HttpApp): void;
   dataDir: string;
@@ -88,7 +93,9 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     maxClockOffsetMs: config.maxClockOffsetMs,
     clockMetrics: metrics.clock(),
   });
-  const uploads = new SnapshotUploads(systemClock);
+  const uploads = new SnapshotUploads(systemClock, join(storageConfig.path, 'snapshot-uploads'));
+  /** Upload references of requests whose body was streamed to disk. */
+  const received = new WeakMap<FastifyRequest, string>();
   const autopilot = new Autopilot(
     node.transport,
     node.membership,
@@ -131,13 +138,14 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
         storage: () => node.storage.current,
         joinChallenges: () => box.core!.joinChallenges,
         autopilot,
-        restoreSnapshot: async (bytes, force) => {
-          const { foreign } = await restoreSnapshot(node, bytes, force);
+        restoreSnapshot: async (upload, force) => {
+          const { foreign } = await restoreSnapshot(node, upload, force);
           // Another cluster's keyring: this barrier cannot read the restored data. Seal (after this
           // request has been answered); the operator unseals with the snapshot's keys.
           if (foreign) setTimeout(() => void box.core?.lifecycle.sealVault().catch(() => undefined), 0);
         },
         takeUpload: (ref) => uploads.take(ref),
+        discardUpload: (upload) => uploads.discard(upload),
       }),
     });
   } catch (err) {
@@ -180,8 +188,14 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
   ]);
   const snapshotUpload: GateRoute = async (request) => {
     if (request.method !== 'POST' && request.method !== 'PUT') return undefined;
-    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const ref = uploads.put(bytes);
+    const ref =
+      received.get(request) ??
+      uploads.put(
+        await uploads.receive(
+          [Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)],
+          limits.raftSnapshotBytesMax,
+        ),
+      );
     const logical = toLogicalRequest({
       requestId: request.id,
       method: request.method,
@@ -198,8 +212,29 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
         body: rendered.body === undefined ? undefined : Buffer.from(rendered.body),
       };
     } finally {
-      uploads.take(ref);
+      const left = uploads.take(ref);
+      if (left !== undefined) await uploads.discard(left);
     }
+  };
+  const streamedUploads: RaftServerCore['streamedUploads'] = {
+    paths: ['sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force'],
+    bytesMax: limits.raftSnapshotBytesMax,
+    receive: async (request, body) => {
+      const forwardedHere = request.headers[internalForwardHeader] === node.forwarding.marker;
+      if (mode() === 'standby' && !forwardedHere) {
+        // The gate forwards it to the active node: the body travels whole, as any request's.
+        const parts: Buffer[] = [];
+        let size = 0;
+        for await (const part of body as AsyncIterable<Buffer>) {
+          size += part.length;
+          if (size > limits.requestBodyBytesMax) throw new ArcaError('payload_too_large');
+          parts.push(part);
+        }
+        return Buffer.concat(parts);
+      }
+      received.set(request, uploads.put(await uploads.receive(body, limits.raftSnapshotBytesMax)));
+      return new Uint8Array(0);
+    },
   };
   const servedHere = new Map<string, GateRoute>([
     ['sys/storage/raft/snapshot', snapshotUpload],
@@ -219,6 +254,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     reopenAuditDevices: () => core.reopenAuditDevices(),
     renderMetrics: (format) => core.renderMetrics(format),
     httpIntercept,
+    streamedUploads,
     dataDir: storageConfig.path,
     attachHttpApp: (app) => {
       if (attached) return;

@@ -19,6 +19,7 @@ import type { RaftStorage } from '../../storage/raft/raft-storage.js';
 import type { Autopilot } from './autopilot.js';
 import { encodeJoinChallenge, type JoinPeer } from './join-wire.js';
 import type { MemberInfo } from './membership.js';
+import type { SnapshotUpload } from './snapshot-upload.js';
 
 /** Everything the raft paths act on. */
 export interface RaftPathDeps {
@@ -26,9 +27,11 @@ export interface RaftPathDeps {
   joinChallenges: () => JoinChallenges;
   autopilot: Autopilot;
   /** Restores a snapshot (checksum verified; `force` skips the same-keyring check). */
-  restoreSnapshot: (bytes: Uint8Array, force: boolean) => Promise<unknown>;
+  restoreSnapshot: (upload: SnapshotUpload, force: boolean) => Promise<unknown>;
   /** Takes the bytes a POST to `snapshot` uploaded (see snapshot-upload.ts). */
-  takeUpload: (ref: string) => Uint8Array | undefined;
+  takeUpload: (ref: string) => SnapshotUpload | undefined;
+  /** Deletes a taken upload's file once it was restored (or refused). */
+  discardUpload: (upload: SnapshotUpload) => Promise<void>;
 }
 
 const envelope = (data: Record<string, unknown>): LogicalResponse => ({ data });
@@ -42,9 +45,13 @@ export function raftPaths(deps: RaftPathDeps): PathSpec[] {
   };
   const restore = (force: boolean) => async (req: { fields: { get<T>(n: string): T | undefined } }) => {
     const ref = req.fields.get<string>('snapshot_ref');
-    const bytes = ref === undefined ? undefined : deps.takeUpload(ref);
-    if (bytes === undefined) throw new ArcaError('invalid_request', 'no snapshot was uploaded');
-    await deps.restoreSnapshot(bytes, force);
+    const upload = ref === undefined ? undefined : deps.takeUpload(ref);
+    if (upload === undefined) throw new ArcaError('invalid_request', 'no snapshot was uploaded');
+    try {
+      await deps.restoreSnapshot(upload, force);
+    } finally {
+      await deps.discardUpload(upload);
+    }
     return noContent;
   };
   return [

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { Readable } from 'node:stream';
 import {
   fastify,
   LogController,
@@ -68,6 +69,16 @@ export interface HttpAppOptions {
   intercept?: (request: FastifyRequest) => Promise<InterceptedResponse | undefined>;
   /** Set when the configuration enables the web UI (`ui = true`, dev mode): served at `/ui/`. */
   ui?: UiAssets;
+  /**
+   * Bodies of these `/v1/` paths (POST/PUT) are handed to `receive` as a stream, up to
+   * `bytesMax`, instead of being buffered (snapshot restore, raft-core.ts). `receive` consumes
+   * the stream and returns what the request carries on as its body (usually nothing).
+   */
+  streamedUploads?: {
+    paths: string[];
+    bytesMax: number;
+    receive(request: FastifyRequest, body: Readable): Promise<Uint8Array>;
+  };
 }
 
 /** A complete answer produced by `intercept`, sent verbatim (plus `Cache-Control: no-store`). */
@@ -145,16 +156,35 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
 
+  const v1Handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const intercepted = await options.intercept?.(request);
+    if (intercepted !== undefined) return sendIntercepted(reply, intercepted);
+    const rendered = await serve(options, request);
+    return send(reply, rendered);
+  };
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', listMarkerMethod],
     url: '/v1/*',
-    handler: async (request, reply) => {
-      const intercepted = await options.intercept?.(request);
-      if (intercepted !== undefined) return sendIntercepted(reply, intercepted);
-      const rendered = await serve(options, request);
-      return send(reply, rendered);
-    },
+    handler: v1Handler,
   });
+  const uploads = options.streamedUploads;
+  for (const path of uploads?.paths ?? []) {
+    app.route({
+      method: ['POST', 'PUT'],
+      url: `/v1/${path}`,
+      bodyLimit: uploads!.bytesMax,
+      // The body goes to `receive` as it arrives; fastify then parses what it returns.
+      preParsing: async (request, _reply, payload) => {
+        const rest = Buffer.from(await uploads!.receive(request, payload));
+        const body = Readable.from(rest.length > 0 ? [rest] : []) as Readable & {
+          receivedEncodedLength?: number;
+        };
+        body.receivedEncodedLength = Number(request.headers['content-length'] ?? rest.length);
+        return body;
+      },
+      handler: v1Handler,
+    });
+  }
 
   if (options.ui !== undefined) registerUiRoutes(app, options.ui);
 

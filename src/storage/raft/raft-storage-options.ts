@@ -30,6 +30,8 @@ export interface RaftStorageOptions {
   /** True while this member must not lead (the cluster's clock-offset guard); see RaftNodeOptions. */
   leadershipFenced?: () => boolean;
   logger?: { warn(obj: object, msg?: string): void };
+  /** Observes streamed InstallSnapshot events (see snapshot-stream.ts): tests wait on them. */
+  onSnapshotStream?: (event: { kind: string; peer: string; bytes?: number }) => void;
 }
 
 /** What `status()` reports. */

@@ -17,18 +17,20 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ArcaError, isArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import { RaftNode, type NodeStateChange } from '../../raft/node.js';
+import { RaftNode, systemTimers, type NodeStateChange } from '../../raft/node.js';
 import type { Entry, SnapshotMeta } from '../../raft/types.js';
 import { checkKey, checkListPrefix, checkOps } from '../physical/keys.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
 import {
   encodeMemberCommand,
   encodeMemberInfo,
-  encodeRestore,
+  encodeRestoreStep,
   encodeWrite,
   type MemberInfo,
 } from './command.js';
-import { snapshotReader } from './snapshot-format.js';
+import { proposeRestore } from './operator-restore.js';
+import { encodeSnapshotRef } from './snapshot-ref.js';
+import { SnapshotStreams } from './snapshot-stream.js';
 import { LevelLogStore } from './log-store-leveldb.js';
 import { membersOf, sameMemberInfo } from './members.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
@@ -53,6 +55,7 @@ export class RaftStorage implements PhysicalBackend {
     private readonly opts: RaftStorageOptions,
     private readonly state: StateStore,
     private readonly node: RaftNode,
+    private readonly streams: SnapshotStreams,
   ) {
     this.listeners = new RaftListeners(opts.logger);
   }
@@ -63,10 +66,23 @@ export class RaftStorage implements PhysicalBackend {
     const logStore = await LevelLogStore.open(join(opts.dir, 'log'));
     const state = await StateStore.open(join(opts.dir, 'state'));
     const box: { storage?: RaftStorage } = {};
+    const streams = new SnapshotStreams({
+      self: opts.self.nodeId,
+      inner: opts.transport,
+      state,
+      timers: opts.timers ?? systemTimers,
+      windowChunks: limits.raftSnapshotWindowChunks,
+      resendIntervalMs: limits.raftSnapshotResendIntervalMs,
+      onEvent: (event) => {
+        if (event.kind === 'failed')
+          opts.logger?.warn({ peer: event.peer, err: event.error }, 'raft: snapshot stream failed');
+        opts.onSnapshotStream?.(event);
+      },
+    });
     const node = new RaftNode({
       id: opts.self.nodeId,
       logStore,
-      transport: opts.transport,
+      transport: streams.transport,
       rng: opts.rng,
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       tickIntervalMs: opts.tickIntervalMs ?? 100,
@@ -84,12 +100,16 @@ export class RaftStorage implements PhysicalBackend {
       stateMachine: {
         apply: (entry) => box.storage!.applyEntries([entry]),
         applyBatch: (entries) => box.storage!.applyEntries(entries),
-        snapshot: () => state.dumpBytes(),
+        // The state store is the snapshot: sync it, hand Raft a reference (snapshot-ref.ts).
+        snapshot: async () => {
+          await state.sync();
+          return encodeSnapshotRef({ kind: 'local' });
+        },
         restore: (data, meta) => box.storage!.restoreState(data, meta),
         appliedIndex: () => state.appliedIndex(),
       },
     });
-    const storage = new RaftStorage(opts, state, node);
+    const storage = new RaftStorage(opts, state, node, streams);
     box.storage = storage;
     node.onStateChange((change) => storage.onNodeState(change));
     await node.start();
@@ -134,6 +154,7 @@ export class RaftStorage implements PhysicalBackend {
     this.closed = true;
     this.listeners.clear();
     await this.node.stop();
+    this.streams.close();
     await this.state.close();
   }
 
@@ -256,30 +277,25 @@ export class RaftStorage implements PhysicalBackend {
   }
 
   /**
-   * Operator restore (leader only): verifies `snapshot` (a `saveSnapshot` stream or its bytes)
-   * and replaces the whole data set on every member through ONE replicated entry (membership is
-   * the running cluster's). Resolves once applied here; cores reset their caches (`reset`).
-   * The data stays barrier ciphertext: the cluster must be unsealable with the snapshot's keys.
+   * Operator restore (leader only): verifies the snapshot whole (checksum) BEFORE proposing
+   * anything, then replaces the data set on every member in bounded steps (command.ts,
+   * state-restore.ts): a begin entry, the data records in entries of about one snapshot chunk (a
+   * few in flight), and a commit entry that switches every member to the new data atomically.
+   * Membership is the running cluster's. `source` is the snapshot's bytes or a function that
+   * opens a fresh stream of them (read twice: verified, then proposed) — a file streams with
+   * memory bounded by a few parts. Resolves once the commit is applied here; cores reset their
+   * caches (`reset`). The data stays barrier ciphertext: the cluster must be unsealable with the
+   * snapshot's keys. A restore cut short (lost leadership) leaves the old data set live.
    */
-  async restoreSnapshot(snapshot: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+  async restoreSnapshot(source: Uint8Array | (() => AsyncIterable<Uint8Array>)): Promise<void> {
     this.checkOpen();
-    let bytes: Uint8Array;
-    if (snapshot instanceof Uint8Array) bytes = snapshot;
-    else {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const part of snapshot) {
-        size += part.length;
-        if (size > limits.raftEntryBytesMax) throw tooLarge();
-        parts.push(part);
-      }
-      bytes = Buffer.concat(parts);
-    }
-    snapshotReader(bytes); // integrity_failure before anything is proposed
-    if (!this.isLeader()) throw this.notLeader();
-    const data = encodeRestore(this.clientId, ++this.seq, bytes);
-    if (data.length > limits.raftEntryBytesMax) throw tooLarge();
-    await this.proposeWithRetry(data);
+    const restoreId = randomUUID();
+    await proposeRestore(source, {
+      checkLeader: () => {
+        if (!this.isLeader()) throw this.notLeader();
+      },
+      propose: (step) => this.proposeWithRetry(encodeRestoreStep(this.clientId, ++this.seq, restoreId, step)),
+    });
   }
 
   // ---- internals ----

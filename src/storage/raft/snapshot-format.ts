@@ -17,6 +17,9 @@ const checksumBytes = 32;
 /** Records read from LevelDB per iterator step. */
 const recordsPerStep = 256;
 
+/** The format's constants (for the incremental reader, snapshot-parser.ts). */
+export const snapshotFormat = { magic, version: formatVersion, endMarker, checksumBytes } as const;
+
 /** The iterator shape the writer consumes (a `level` entry iterator). */
 export interface RecordIterator {
   nextv(size: number): Promise<[string, Uint8Array][]>;

@@ -3,9 +3,10 @@
  * log store). Committed entries are applied in ONE LevelDB batch per run of entries, together with
  * the applied index and term (principle 6), so a restart neither skips nor repeats an entry.
  *
- * Key layout (utf8): `d<key>` barrier ciphertext as the barrier stored it; `ma` applied index+term;
- * `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>` the dedupe table (bounded, oldest
- * evicted first) that makes a retried write apply once.
+ * Key layout (utf8, see state-keys.ts): `<generation prefix><key>` barrier ciphertext as the barrier
+ * stored it; `ma` applied index+term; `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>`
+ * the dedupe table (bounded, oldest evicted first) that makes a retried write apply once.
+ * A snapshot is installed into a staging area (state-install.ts) and switched to atomically.
  *
  * Applies are written without fsync: the log is the durable record. A state store that lost its
  * tail in an OS crash has an older applied index in the same batch, and the driver re-applies the
@@ -19,15 +20,40 @@ import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
 import { listLevelChildren } from '../physical/level-list.js';
 import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
-import { snapshotReader, snapshotWriter } from './snapshot-format.js';
+import { snapshotWriter } from './snapshot-format.js';
+import { SnapshotParser } from './snapshot-parser.js';
+import { decodeSnapshotRef } from './snapshot-ref.js';
+import { collectGarbage, dumpIterator } from './state-dump.js';
+import { StagedInstall } from './state-install.js';
+import {
+  applyRestoreStep,
+  decodeRestoreArea,
+  isLegacyRestore,
+  legacyReplaceData,
+  type DataAreas,
+  type RestoreArea,
+} from './state-restore.js';
+import {
+  appliedKey,
+  dataPrefixOf,
+  dedupePrefix,
+  generationKey,
+  indexBytes,
+  legacyDataPrefix,
+  memberPrefix,
+  newStagingId,
+  rangeEnd,
+  readIndexBytes,
+  restoreKey,
+  stagedMetaPrefixOf,
+  stagedPrefix,
+} from './state-keys.js';
 
 type Db = Level<string, Uint8Array>;
-type Batch = ReturnType<Db['batch']>;
 
-const dataPrefix = 'd';
-const appliedKey = 'ma';
-const memberPrefix = 'mm';
-const dedupePrefix = 'mq';
+/** Written with `sync` to make every earlier (unsynced) apply durable; never read. */
+const syncKey = 'mf';
+const decoder = new TextDecoder();
 
 /** What one applied run of entries changed. */
 export interface ApplyResult {
@@ -47,6 +73,15 @@ export class StateStore {
   private readonly members = new Map<string, MemberInfo>();
   /** `clientId/seq` → applied index, oldest first. */
   private readonly dedupe = new Map<string, number>();
+  /** The live data generation's key prefix (`d` until the first snapshot install). */
+  private dataPrefix = legacyDataPrefix;
+  /** The operator restore in progress (state-restore.ts). */
+  private restoring: RestoreArea | undefined;
+  /** Staging areas being filled, and complete ones not yet switched to. */
+  private readonly installing = new Set<string>();
+  private readonly sealed = new Set<string>();
+  private gc: Promise<void> | undefined;
+  private gcAgain = false;
 
   private constructor(private readonly db: Db) {}
 
@@ -56,6 +91,7 @@ export class StateStore {
     await db.open();
     const store = new StateStore(db);
     await store.loadMeta();
+    store.scheduleGc();
     return store;
   }
 
@@ -76,12 +112,12 @@ export class StateStore {
 
   /** The stored ciphertext of a physical key. */
   get(key: string): Uint8Array | undefined {
-    return this.db.getSync(dataPrefix + key);
+    return this.db.getSync(this.dataPrefix + key);
   }
 
   /** Vault list semantics over the data keys, one batched range scan (physical/level-list.ts). */
   list(prefix: string): Promise<string[]> {
-    return listLevelChildren(this.db, dataPrefix, prefix);
+    return listLevelChildren(this.db, this.dataPrefix, prefix);
   }
 
   /**
@@ -90,15 +126,18 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
+    let areas: DataAreas = { livePrefix: this.dataPrefix, restore: this.restoring };
     const result: ApplyResult = {
       keys: [],
       membersChanged: false,
       reset: false,
       lastTerm: this.appliedTermValue,
     };
+    // Entries the state already holds (a snapshot newer than its metadata says) apply nothing.
+    entries = entries.filter((e) => e.index > this.applied);
     if (entries.length === 0) return result;
     // An operator restore replaces everything: it is applied in a batch of its own.
-    const split = entries.findIndex((e, i) => i > 0 && isRestore(e));
+    const split = entries.findIndex((e, i) => i > 0 && isLegacyRestore(e));
     if (split > 0) {
       const head = await this.apply(entries.slice(0, split));
       const tail = await this.apply(entries.slice(split));
@@ -133,12 +172,18 @@ export class StateStore {
         newDedupe.push([id, entry.index]);
         batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
         if (command.kind === 'restore') {
-          result.reset = await this.replaceData(batch, command.snapshot);
+          result.reset = await legacyReplaceData(this.db, batch, areas.livePrefix, command.snapshot);
+          continue;
+        }
+        if (command.kind !== 'write') {
+          const step = applyRestoreStep(batch, areas, command, entry.index);
+          areas = step.areas;
+          result.reset ||= step.reset;
           continue;
         }
         for (const op of command.ops) {
-          if (op.type === 'put') batch.put(dataPrefix + op.key, op.value);
-          else batch.del(dataPrefix + op.key);
+          if (op.type === 'put') batch.put(areas.livePrefix + op.key, op.value);
+          else batch.del(areas.livePrefix + op.key);
           result.keys.push(op.key);
         }
       }
@@ -151,6 +196,10 @@ export class StateStore {
       const last = entries[entries.length - 1];
       batch.put(appliedKey, indexBytes(last.index, last.term));
       await batch.write();
+      const switched = areas.livePrefix !== this.dataPrefix;
+      this.dataPrefix = areas.livePrefix;
+      this.restoring = areas.restore;
+      if (switched) this.scheduleGc();
       for (const id of evicted) this.dedupe.delete(id);
       for (const [id, index] of newDedupe) this.dedupe.set(id, index);
       for (const [nodeId, info] of memberChanges) {
@@ -169,68 +218,101 @@ export class StateStore {
   }
 
   /**
-   * Adds to `batch` the deletion of every data key and the data records of `snapshot` (its
-   * membership and dedupe records are not this cluster's and are skipped). A snapshot that does
-   * not verify changes nothing (the proposer verified it; every member decides the same way).
-   */
-  private async replaceData(batch: Batch, snapshot: Uint8Array): Promise<boolean> {
-    let records: { key: string; value: Uint8Array }[];
-    try {
-      records = snapshotReader(snapshot);
-    } catch {
-      return false;
-    }
-    for await (const key of this.db.keys({ gte: dataPrefix, lt: dataPrefix + '\uffff' })) batch.del(key);
-    for (const { key, value } of records) if (key.startsWith(dataPrefix)) batch.put(key, value);
-    return true;
-  }
-
-  /**
    * Streams the whole state (ciphertext as stored, metadata included) in the snapshot format.
    * The LevelDB iterator is created NOW, so the stream is the state as of this call even while
-   * later entries are applied.
+   * later entries are applied or a snapshot is installed.
    */
   dump(): AsyncIterable<Uint8Array> {
-    const iterator = this.db.iterator();
-    return snapshotWriter(iterator);
-  }
-
-  /** The whole state as one buffer (what the Raft driver replicates as a snapshot). */
-  async dumpBytes(): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
-    for await (const chunk of this.dump()) parts.push(chunk);
-    return Buffer.concat(parts);
+    return snapshotWriter(dumpIterator(this.db));
   }
 
   /**
-   * Replaces the whole state with a snapshot (checksum verified first). `index`/`term` override
-   * the applied position recorded in it. The applied record is written last (synced): a crash
-   * midway leaves applied 0, so the driver installs the snapshot again.
+   * Makes every apply so far durable (one synced write: LevelDB's log is sequential), so the
+   * state store can stand for a snapshot at the applied index and the log be compacted behind it.
+   */
+  async sync(): Promise<void> {
+    await this.db.put(syncKey, new Uint8Array(0), { sync: true });
+  }
+
+  /** Starts a staging area for a snapshot received in chunks (see state-install.ts). */
+  beginInstall(): StagedInstall {
+    const id = newStagingId();
+    this.installing.add(id);
+    return new StagedInstall(this.db, id, (done, sealed) => {
+      if (sealed) this.sealed.add(done);
+      this.installing.delete(done);
+      if (!sealed) this.scheduleGc();
+    });
+  }
+
+  /**
+   * Replaces the whole state with a snapshot's `data`: a `staged` reference is switched to (one
+   * atomic write), a `local` one is this store already (checked to cover `position`), and legacy
+   * snapshot bytes are staged in bounded batches (checksum verified) and then switched to.
+   * `position` overrides the applied index recorded in legacy bytes. A crash at any point leaves
+   * either the old state or the new one, never a mix.
    */
   async restore(data: Uint8Array, position?: { index: number; term: number }): Promise<void> {
-    const records = snapshotReader(data);
-    await this.db.clear();
-    let batch: Batch = this.db.batch();
-    let applied: Uint8Array | undefined;
-    for (const { key, value } of records) {
-      if (key === appliedKey) {
-        applied = value;
-        continue;
-      }
-      batch.put(key, value);
-      if (batch.length >= limits.raftRestoreBatchRecords) {
-        await batch.write();
-        batch = this.db.batch();
-      }
+    const ref = decodeSnapshotRef(data);
+    if (ref?.kind === 'local') {
+      if (position !== undefined && this.applied < position.index)
+        throw new ArcaError('integrity_failure', 'raft state: the local state does not cover the snapshot');
+      return;
     }
-    const finalApplied = position !== undefined ? indexBytes(position.index, position.term) : applied;
-    if (finalApplied !== undefined) batch.put(appliedKey, finalApplied);
-    await batch.write({ sync: true });
+    if (ref?.kind === 'staged') return this.commitStaged(ref.id);
+    const install = this.beginInstall();
+    try {
+      const parser = new SnapshotParser();
+      const step = limits.raftSnapshotChunkBytes;
+      for (let at = 0; at < data.length; at += step) {
+        await install.write(parser.push(data.subarray(at, Math.min(data.length, at + step))));
+      }
+      parser.finish();
+      await install.seal();
+    } catch (err) {
+      install.abort();
+      throw err;
+    }
+    await this.commitStaged(install.id, position);
+  }
+
+  /**
+   * Switches the live state to staging area `id` (sealed): ONE synced batch replaces the
+   * metadata records and names the new data generation. The old generation is then deleted in
+   * the background, in bounded batches.
+   */
+  async commitStaged(id: string, position?: { index: number; term: number }): Promise<void> {
+    if (!this.sealed.has(id) && this.db.getSync(stagedPrefix + id) === undefined)
+      throw new ArcaError('integrity_failure', 'raft state: the staged snapshot is missing');
+    const batch = this.db.batch();
+    try {
+      for (const from of [appliedKey, memberPrefix, dedupePrefix, restoreKey]) {
+        for await (const key of this.db.keys({ gte: from, lt: from + rangeEnd })) batch.del(key);
+      }
+      const metaPrefix = stagedMetaPrefixOf(id);
+      for await (const [key, value] of this.db.iterator({ gte: metaPrefix, lt: metaPrefix + rangeEnd })) {
+        batch.del(key);
+        batch.put(key.slice(metaPrefix.length), value);
+      }
+      if (position !== undefined) batch.put(appliedKey, indexBytes(position.index, position.term));
+      batch.put(generationKey, Buffer.from(dataPrefixOf(id), 'utf8'));
+      batch.del(stagedPrefix + id);
+      // Areas sealed before this one are older snapshots nobody will install now.
+      const older = [...this.sealed].slice(0, Math.max(0, [...this.sealed].indexOf(id)));
+      for (const other of older) batch.del(stagedPrefix + other);
+      await batch.write({ sync: true });
+    } catch (err) {
+      await batch.close();
+      throw err;
+    }
+    this.sealed.delete(id);
     await this.loadMeta();
+    this.scheduleGc();
   }
 
   /** Closes the database. */
   async close(): Promise<void> {
+    while (this.gc !== undefined) await this.gc;
     await this.db.close();
   }
 
@@ -245,8 +327,35 @@ export class StateStore {
     return out;
   }
 
+  /** Deletes abandoned generations and staging areas in the background (one sweep at a time). */
+  private scheduleGc(): void {
+    if (this.gc !== undefined) {
+      this.gcAgain = true;
+      return;
+    }
+    const isLive = (id: string): boolean =>
+      this.installing.has(id) ||
+      this.sealed.has(id) ||
+      this.dataPrefix === dataPrefixOf(id) ||
+      this.restoring?.prefix === dataPrefixOf(id);
+    this.gc = collectGarbage(this.db, this.dataPrefix, isLive, limits.raftRestoreBatchRecords)
+      .catch(() => 0) // best effort: garbage is retried on the next sweep
+      .then(() => {
+        this.gc = undefined;
+        if (this.gcAgain) {
+          this.gcAgain = false;
+          this.scheduleGc();
+        }
+      });
+  }
+
   /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
+    const generation = this.db.getSync(generationKey);
+    const restoring = this.db.getSync(restoreKey);
+    const sealed: string[] = [];
+    for await (const key of this.db.keys({ gte: stagedPrefix, lt: stagedPrefix + rangeEnd }))
+      sealed.push(key.slice(stagedPrefix.length));
     const applied = this.db.getSync(appliedKey);
     const position = applied === undefined ? { index: 0, term: 0 } : readIndexBytes(applied);
     const members = new Map<string, MemberInfo>();
@@ -264,27 +373,9 @@ export class StateStore {
     for (const [id, index] of rows) this.dedupe.set(id, index);
     this.applied = position.index;
     this.appliedTermValue = position.term;
-  }
-}
-
-function indexBytes(index: number, term: number): Uint8Array {
-  const out = Buffer.alloc(16);
-  out.writeDoubleBE(index, 0);
-  out.writeDoubleBE(term, 8);
-  return out;
-}
-
-function readIndexBytes(value: Uint8Array): { index: number; term: number } {
-  if (value.length !== 16) throw new ArcaError('integrity_failure', 'raft state: malformed applied index');
-  const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
-}
-
-function isRestore(entry: Entry): boolean {
-  if (entry.type !== EntryType.Normal || entry.data.length === 0) return false;
-  try {
-    return decodeCommand(entry.data)?.kind === 'restore';
-  } catch {
-    return false;
+    this.dataPrefix = generation === undefined ? legacyDataPrefix : decoder.decode(generation);
+    this.restoring = decodeRestoreArea(restoring);
+    this.sealed.clear();
+    for (const id of sealed) this.sealed.add(id);
   }
 }

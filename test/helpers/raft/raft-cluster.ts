@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { FakeClock } from '../../../src/lib/clock.js';
 import type { ArcaMetrics } from '../../../src/lib/metrics.js';
 import { SeededRng } from '../../../src/lib/rng.js';
+import type { Transport } from '../../../src/raft/ports.js';
+import type { Message } from '../../../src/raft/types.js';
 import { RaftStorage, type MemberInfo } from '../../../src/storage/raft/raft-storage.js';
 import { MemoryHub } from '../../sim/memory-transport.js';
 
@@ -45,6 +47,10 @@ export async function startRaftCluster(
     /** Election timeout in 10 ms ticks (default 10). */
     electionTimeoutTicks?: number;
     metrics?: (id: string) => ArcaMetrics | undefined;
+    /** Observes every message delivered to member `id` (before its Raft sees it). */
+    onDelivered?: (id: string, message: Message) => void;
+    /** Observes member `id`'s snapshot stream events (see snapshot-stream.ts). */
+    onSnapshotStream?: (id: string, event: { kind: string; peer: string; bytes?: number }) => void;
   } = {},
 ): Promise<RaftCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'arca-raft-storage-'));
@@ -57,12 +63,27 @@ export async function startRaftCluster(
     publicKey: `pk-${id}`,
   });
   let seed = opts.seed ?? 1;
+  const observed = (id: string, inner: Transport): Transport =>
+    opts.onDelivered === undefined
+      ? inner
+      : {
+          send: (messages) => inner.send(messages),
+          setPeers: (peers) => inner.setPeers?.(peers),
+          onMessage: (handler) =>
+            inner.onMessage((message) => {
+              opts.onDelivered!(id, message);
+              handler(message);
+            }),
+        };
   const open = async (id: string, bootstrap: boolean): Promise<RaftStorage> => {
     const storage = await RaftStorage.open({
       dir: join(dir, id),
       self: info(id),
-      transport: hub.transport(id),
+      transport: observed(id, hub.transport(id)),
       rng: new SeededRng(seed++),
+      ...(opts.onSnapshotStream !== undefined
+        ? { onSnapshotStream: (event) => opts.onSnapshotStream!(id, event) }
+        : {}),
       clock: new FakeClock(),
       bootstrap,
       tickIntervalMs: 10,

@@ -93,6 +93,22 @@ describe('raft snapshots: save, wipe every node, restore into a new cluster', { 
         const secret = await restored.read<{ data: { i: number } }>(`secret/data/k${i}`);
         assert.deepEqual(secret?.data?.data, { i });
       }
+      // The cluster now runs the snapshot's keyring: an unforced restore is accepted (its wrapped
+      // root key is found and matches) and rolls back a later write, without sealing.
+      await restored.write('secret/data/k20', { data: { i: 20 } });
+      await restored.raft.snapshotRestore(bytes);
+      // Core reactivates on the replaced data set (every cache is stale); then k20 is gone.
+      await waitUntil(
+        'the node to serve the restored data',
+        async () =>
+          await restored.read('secret/data/k20').then(
+            (secret) => secret === null,
+            () => false,
+          ),
+      );
+      assert.deepEqual((await restored.read<{ data: { i: number } }>('secret/data/k3'))?.data?.data, {
+        i: 3,
+      });
     } finally {
       restored.close();
     }

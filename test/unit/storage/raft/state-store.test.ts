@@ -9,7 +9,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryType, type Entry } from '../../../../src/raft/types.js';
 import { encodeWrite } from '../../../../src/storage/raft/command.js';
+import { Level } from 'level';
+import { SnapshotParser } from '../../../../src/storage/raft/snapshot-parser.js';
+import { encodeSnapshotRef } from '../../../../src/storage/raft/snapshot-ref.js';
 import { StateStore } from '../../../../src/storage/raft/state-store.js';
+
+async function dumpBytes(store: StateStore): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of store.dump()) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+/** Keys of a closed state store's LevelDB that start with `prefix`. */
+async function rawKeys(path: string, prefix: string): Promise<string[]> {
+  const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  try {
+    return await db.keys({ gte: prefix, lt: prefix + '\uffff' }).all();
+  } finally {
+    await db.close();
+  }
+}
 
 const put = (index: number, client: string, seq: number, key: string, value: string): Entry => ({
   index,
@@ -48,7 +67,7 @@ test('a snapshot restores the same state and refuses damaged bytes', async () =>
     const a = await StateStore.open(join(dir, 'a'));
     const b = await StateStore.open(join(dir, 'b'));
     await a.apply([put(1, 'c', 1, 'x/1', 'one'), put(2, 'c', 2, 'x/2', 'two')]);
-    const snap = await a.dumpBytes();
+    const snap = await dumpBytes(a);
     await a.apply([put(3, 'c', 3, 'x/3', 'not in the snapshot')]);
     await b.restore(snap, { index: 2, term: 1 });
     assert.equal(b.appliedIndex(), 2);
@@ -58,6 +77,77 @@ test('a snapshot restores the same state and refuses damaged bytes', async () =>
     await assert.rejects(b.restore(damaged), /damaged/);
     await a.close();
     await b.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a snapshot install cut off before its switch leaves the old state intact; its staging is collected', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    const source = await StateStore.open(join(dir, 'source'));
+    for (let i = 1; i <= 40; i++) await source.apply([put(i, 'c', i, `new/${i}`, 'n'.repeat(2000))]);
+    const snap = await dumpBytes(source);
+    await source.close();
+
+    const path = join(dir, 'target');
+    let target = await StateStore.open(path);
+    await target.apply([put(1, 'c', 1, 'old/a', 'A'), put(2, 'c', 2, 'old/b', 'B')]);
+    // Stream the first half of the snapshot into staging, then "crash" (close without the switch).
+    const install = target.beginInstall();
+    const parser = new SnapshotParser();
+    await install.write(parser.push(snap.subarray(0, snap.length >> 1)));
+    await target.close();
+    assert.ok((await rawKeys(path, 'x')).length > 0, 'the cut-off install wrote staging records');
+
+    target = await StateStore.open(path);
+    assert.equal(target.appliedIndex(), 2);
+    assert.deepEqual(await target.list('old/'), ['a', 'b']);
+    assert.deepEqual(await target.list('new/'), []);
+    await target.close(); // waits for the background collection
+    assert.deepEqual(await rawKeys(path, 'x'), [], 'the staging area was collected');
+    assert.deepEqual(await rawKeys(path, 'y'), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sealed staged snapshot survives a restart and is switched to atomically by reference', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    const source = await StateStore.open(join(dir, 'source'));
+    await source.apply([put(1, 'c', 1, 'x/1', 'one'), put(2, 'c', 2, 'x/2', 'two')]);
+    const snap = await dumpBytes(source);
+    await source.close();
+
+    const path = join(dir, 'target');
+    let target = await StateStore.open(path);
+    await target.apply([put(1, 'd', 1, 'old', 'gone')]);
+    const install = target.beginInstall();
+    const parser = new SnapshotParser();
+    for (let at = 0; at < snap.length; at += 7) await install.write(parser.push(snap.subarray(at, at + 7)));
+    parser.finish();
+    await install.seal();
+    assert.equal(target.get('old') !== undefined, true, 'nothing switched before the install');
+    await target.close();
+
+    target = await StateStore.open(path);
+    assert.equal(target.appliedIndex(), 1);
+    await target.restore(encodeSnapshotRef({ kind: 'staged', id: install.id }));
+    assert.equal(target.appliedIndex(), 2);
+    assert.equal(target.get('old'), undefined);
+    assert.deepEqual(await target.list('x/'), ['1', '2']);
+    // Entries the installed state already holds apply nothing; later ones apply.
+    await target.apply([put(2, 'c', 2, 'x/2', 'stale'), put(3, 'c', 3, 'x/3', 'three')]);
+    assert.equal(Buffer.from(target.get('x/2')!).toString(), 'two');
+    assert.equal(Buffer.from(target.get('x/3')!).toString(), 'three');
+    const again = await dumpBytes(target);
+    await target.close();
+    assert.deepEqual(await rawKeys(path, 'd'), [], 'the old generation was collected');
+    const reread = await StateStore.open(join(dir, 'reread'));
+    await reread.restore(again, { index: 3, term: 1 });
+    assert.deepEqual(await reread.list('x/'), ['1', '2', '3']);
+    await reread.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
  */
 import { object, str } from '../lib/shape.js';
-import type { Barrier } from '../storage/barrier/barrier.js';
+import type { PhysicalBackend } from '../storage/physical/physical.js';
 import { uuidFrom } from './ids.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import { LeaseManager } from './leases.js';
@@ -23,7 +23,8 @@ export type RuntimeDeps = Pick<
   MountsDeps,
   'clock' | 'rng' | 'logger' | 'engines' | 'authEngines' | 'systemBackend'
 > & {
-  barrier: Barrier;
+  /** The barrier (or, on a standby, a read-only view of it: see standby-runtime.ts). */
+  barrier: Pick<PhysicalBackend, 'get' | 'put' | 'delete' | 'list' | 'batch'>;
   clusterName?: string;
   /** The config's `default_lease_ttl` / `max_lease_ttl`: what a mount's (or token mount's) 0 means. */
   systemLeaseTtls: SystemLeaseTtls;
@@ -32,6 +33,11 @@ export type RuntimeDeps = Pick<
   /** Whether this node is the active one (expiry-driven revocation runs only then). */
   isActive: () => boolean;
   metrics?: ArcaMetrics;
+  /**
+   * A standby's read-only runtime: the lease index is not loaded (no expiry work ever runs on a
+   * standby, and no lease is registered there).
+   */
+  readOnly?: boolean;
 };
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -83,7 +89,7 @@ export class UnsealedRuntime {
       },
       tokenExists: async (accessor) => (await ref.tokens?.lookupByAccessor(accessor)) !== undefined,
     });
-    await leases.load();
+    if (deps.readOnly !== true) await leases.load();
     const tokens = new TokenStore({
       storage: systemStorage.sub('token/'),
       clock: deps.clock,

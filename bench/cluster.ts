@@ -1,7 +1,8 @@
 /**
  * `npm run bench:cluster`: KV v2 writes and reads through the HTTP API of a 3-node Raft cluster
- * (real processes on loopback) — against the active node and through a standby (forwarded) — next
- * to a 1-node Raft cluster, at 1/16/64 connections; then the failover window: the time from
+ * (real processes on loopback) — against the active node and through a standby (forwarded; and,
+ * for reads, a standby with `standby_reads = true` that serves them itself) — next to a 1-node Raft
+ * cluster, at 1/16/64 connections; then the failover window: the time from
  * `kill -9` of the active node until a write through a survivor is acknowledged, over 5 kills
  * (median and max). Prints a markdown table.
  *
@@ -61,7 +62,13 @@ interface Running {
   keys: string[];
 }
 
-async function startCluster(dir: string, size: number, prefix: string): Promise<Running> {
+/** `standbyReads(i)`: whether node i (1-based) sets `standby_reads = true`. */
+async function startCluster(
+  dir: string,
+  size: number,
+  prefix: string,
+  standbyReads: (i: number) => boolean = () => false,
+): Promise<Running> {
   const configs: NodeConfigInput[] = [];
   for (let i = 1; i <= size; i++) {
     const api = await freePort();
@@ -74,6 +81,7 @@ async function startCluster(dir: string, size: number, prefix: string): Promise<
       clusterAddr: `http://127.0.0.1:${clusterPort}`,
       retryJoin: [],
       logLevel: 'error',
+      standbyReads: standbyReads(i),
     });
   }
   const nodes = new Map<string, NodeProcess>();
@@ -216,10 +224,12 @@ async function main(): Promise<void> {
   let etcd: EtcdMember[] = [];
   try {
     const single = await startCluster(dir, 1, 'single');
-    const three = await startCluster(dir, 3, 'node');
+    // node1 is initialised (active); node2 forwards every request; node3 serves reads itself.
+    const three = await startCluster(dir, 3, 'node', (i) => i === 3);
     all.push(...single.nodes.values(), ...three.nodes.values());
     const a = await activeIndex(three);
-    const standby = three.configs[(a + 1) % 3].apiAddr;
+    const standby = three.configs.find((c, i) => i !== a && c.standbyReads !== true)!.apiAddr;
+    const readingStandby = three.configs.find((c, i) => i !== a && c.standbyReads === true)?.apiAddr;
     const version = process.env.ARCA_BENCH_ETCD === '0' ? undefined : etcdVersion();
     if (version !== undefined && process.env.ARCA_BENCH_ONLY !== 'failover') {
       const ports = [];
@@ -242,6 +252,13 @@ async function main(): Promise<void> {
           row(`${op} c=${c}, 3-node active`, await cell(three.configs[a].apiAddr, three.token, op, c)),
         );
         lines.push(row(`${op} c=${c}, 3-node via standby`, await cell(standby, three.token, op, c)));
+        if (op === 'read' && readingStandby !== undefined)
+          lines.push(
+            row(
+              `read c=${c}, 3-node standby read (standby_reads)`,
+              await cell(readingStandby, three.token, op, c),
+            ),
+          );
         if (etcdTarget !== undefined)
           lines.push(row(`${op} c=${c}, etcd 3-member (leader)`, await etcdCell(etcdTarget, op, c)));
       }

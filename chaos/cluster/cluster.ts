@@ -32,6 +32,8 @@ export interface ClusterOptions {
   clock: boolean;
   /** Seeds the proxies' jitter and loss draws (default 1). */
   seed?: number;
+  /** `standby_reads = true` on every node (standbys serve linearizable reads themselves). */
+  standbyReads?: boolean;
 }
 
 /**
@@ -49,7 +51,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function nodeHcl(id: string, dir: string, apiPort: number, bindPort: number, advertisedPort: number): string {
+function nodeHcl(
+  id: string,
+  dir: string,
+  apiPort: number,
+  bindPort: number,
+  advertisedPort: number,
+  standbyReads = false,
+): string {
   return [
     'storage "raft" {',
     `  path    = "${join(dir, id, 'data')}"`,
@@ -64,6 +73,7 @@ function nodeHcl(id: string, dir: string, apiPort: number, bindPort: number, adv
     `cluster_addr  = "http://127.0.0.1:${advertisedPort}"`,
     'log_level     = "warn"',
     'disable_mlock = true',
+    ...(standbyReads ? ['standby_reads = true'] : []),
     '',
   ].join('\n');
 }
@@ -113,7 +123,10 @@ export class ChaosCluster {
         advertised = await proxy.listen(0);
       }
       const configFile = join(nodeDir, 'arca.hcl');
-      await writeFile(configFile, nodeHcl(id, options.dir, apiPort, bindPort, advertised));
+      await writeFile(
+        configFile,
+        nodeHcl(id, options.dir, apiPort, bindPort, advertised, options.standbyReads),
+      );
       const process = new NodeProcess(
         id,
         configFile,

@@ -78,6 +78,11 @@ export interface CoreDeps {
    */
   ha?: HaBackend;
   /**
+   * `standby_reads` (HA only): a standby serves read-only requests itself after a ReadIndex round
+   * (standby-reads.ts) instead of refusing them for the server to forward. Default false.
+   */
+  standbyReads?: boolean;
+  /**
    * Automatic keyring rotation knobs: the floor of `max_operations` (Vault's 1,000,000; tests
    * lower it) and how often the active node persists the encryption count.
    */

@@ -8,7 +8,9 @@ import { isArcaError } from '../lib/errors.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import type { LogicalRequest } from '../logical/request.js';
 import type { LogicalResponse, RawResponse } from '../logical/response.js';
+import { ArcaError } from '../lib/errors.js';
 import type { AuditObserver } from './audit/broker.js';
+import type { PipelineTrace } from './pipeline.js';
 
 /** The HTTP status the HTTP layer will send for a successful logical response. */
 export function statusOf(response: LogicalResponse): number {
@@ -53,6 +55,55 @@ export function observeRequest(
   }
   metrics.requests.inc({ mount, operation, status: String(status) });
   metrics.requestDurationSeries.child({ mount, operation }).observe(seconds);
+}
+
+/**
+ * Runs `serve` and records the finished request under the mount `label` gives (the pipeline
+ * reports the route it matched in the trace, so the label costs no second match). An undefined
+ * answer (a standby read handed to the active node, which counts it) is not recorded.
+ */
+export function observed<T extends LogicalResponse | undefined>(
+  metrics: ArcaMetrics | undefined,
+  request: LogicalRequest,
+  label: (trace: PipelineTrace) => string,
+  serve: (trace?: PipelineTrace) => Promise<T>,
+): Promise<T> {
+  if (metrics === undefined) return serve();
+  const trace: PipelineTrace = {};
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
+  return serve(trace).then(
+    (response) => {
+      if (response !== undefined) observeRequest(metrics, request, label(trace), seconds(), { response });
+      return response;
+    },
+    (error: unknown) => {
+      observeRequest(metrics, request, label(trace), seconds(), { error });
+      throw error;
+    },
+  );
+}
+
+/**
+ * The metrics scrape (`sys/metrics`, or tokenless when the listener allows it): 400 when core was
+ * built without metrics, or for the Prometheus format when `prometheusEnabled` is false.
+ */
+export async function scrapeMetrics(
+  metrics: ArcaMetrics | undefined,
+  format: 'prometheus' | 'json',
+  prometheusEnabled: boolean,
+  state: ScrapeState,
+): Promise<RawResponse> {
+  if (metrics === undefined) {
+    throw new ArcaError(
+      'invalid_request',
+      format === 'prometheus' ? 'prometheus is not enabled' : 'metrics are not enabled',
+    );
+  }
+  if (format === 'prometheus' && !prometheusEnabled) {
+    return { status: 400, contentType: 'text/plain', body: 'prometheus is not enabled' };
+  }
+  return renderMetrics(metrics, format, state);
 }
 
 /** The audit broker's observer: writes, failures and write latency per device. */

@@ -14,8 +14,8 @@ import { Barrier } from '../storage/barrier/barrier.js';
 import { ShamirSeal } from '../storage/seal/shamir-seal.js';
 import { CoreAudit } from './core-audit.js';
 import { coreSystemPaths } from './core-system-paths.js';
-import { observeRequest, renderMetrics } from './core-metrics.js';
-import { HaController, haStatusView, standbyRefusal, type HaMode } from './ha.js';
+import { observed, scrapeMetrics } from './core-metrics.js';
+import { HaController, haStatusView, standbyLocalPaths, standbyRefusal, type HaMode } from './ha.js';
 import { InstrumentedBarrier, InstrumentedPhysical } from './instrumented-storage.js';
 import { InflightRequests } from './inflight.js';
 import { runEnginePeriodics } from './engine-periodics.js';
@@ -30,22 +30,13 @@ import { defaultLeaseTiming } from './leases-timing.js';
 import { vaultSystemLeaseTtls } from './ttl.js';
 import { buildCeremonies, type Ceremonies } from './ceremony/ceremonies.js';
 import { KeyringRotation } from './keyring-rotation.js';
+import { createStandby, type Standby } from './standby-reads.js';
 import type { CoreDeps } from './core-deps.js';
 
 export type { CoreDeps } from './core-deps.js';
 
 /** Paths that drive or report the seal lifecycle; never counted as in-flight work. */
-const lifecyclePaths = new Set([
-  'sys/init',
-  'sys/unseal',
-  'sys/seal',
-  'sys/seal-status',
-  'sys/health',
-  'sys/leader',
-]);
-
-/** Paths a standby answers itself; everything else is the active node's (forwarded by the server). */
-const standbyLocalPaths = new Set(['sys/init', 'sys/unseal', 'sys/seal-status', 'sys/health', 'sys/leader']);
+const lifecyclePaths = new Set([...standbyLocalPaths, 'sys/seal']);
 
 /** What dev mode hands back: the single unseal key and the root token. */
 export interface DevInit {
@@ -67,6 +58,8 @@ export class Core implements RequestHandler {
   private readonly haController: HaController | undefined;
   private readonly ceremonies: Ceremonies;
   private readonly rotation: KeyringRotation;
+  /** A standby's read-only runtime and the reads it serves (HA only). */
+  private readonly standby: Standby | undefined;
 
   private constructor(private readonly deps: CoreDeps) {
     const metrics = deps.metrics;
@@ -108,18 +101,22 @@ export class Core implements RequestHandler {
       },
     });
     this.joinChallenges = new JoinChallenges(physical, this.barrier, deps.clock);
+    const runtimeDeps = () => ({
+      barrier: this.barrier,
+      clock: deps.clock,
+      rng: deps.rng,
+      logger: deps.logger,
+      engines: deps.engines,
+      authEngines: deps.authEngines ?? {},
+      systemBackend: sys,
+      clusterName: deps.clusterName,
+      systemLeaseTtls,
+      leaseTiming: { ...defaultLeaseTiming, ...deps.leaseTiming },
+    });
     const startRuntime = async (): Promise<void> => {
+      await this.standby?.runtime.close(); // its audit devices and caches go first
       this.runtimeState = await UnsealedRuntime.start({
-        barrier: this.barrier,
-        clock: deps.clock,
-        rng: deps.rng,
-        logger: deps.logger,
-        engines: deps.engines,
-        authEngines: deps.authEngines ?? {},
-        systemBackend: sys,
-        clusterName: deps.clusterName,
-        systemLeaseTtls,
-        leaseTiming: { ...defaultLeaseTiming, ...deps.leaseTiming },
+        ...runtimeDeps(),
         isActive: () => this.haMode() === 'active',
         metrics,
       });
@@ -127,6 +124,7 @@ export class Core implements RequestHandler {
       await this.audit.open(new PrefixedStorageView(this.barrier, ''));
     };
     const stopRuntime = async (): Promise<void> => {
+      await this.standby?.runtime.close();
       // Nothing new gets in (sealed or standby already); let the rest finish.
       await this.inflight.drained();
       // No share or pending key outlives the unseal (or this node's activity).
@@ -138,6 +136,7 @@ export class Core implements RequestHandler {
       } finally {
         await this.audit.close();
       }
+      if (this.haMode() === 'standby') this.standby?.runtime.open(); // deposed: serve as a standby
     };
     this.haController =
       deps.ha === undefined
@@ -149,6 +148,7 @@ export class Core implements RequestHandler {
       setup: async () => {
         if (this.haController !== undefined) await this.haController.unsealed();
         else await startRuntime();
+        if (this.haMode() === 'standby') this.standby?.runtime.open();
         metrics?.sealed.set(0);
       },
       teardown: async () => {
@@ -203,6 +203,12 @@ export class Core implements RequestHandler {
       isUnsealed: () => this.lifecycle.isUnsealed(),
       runtime: () => this.runtimeState,
     };
+    this.standby = createStandby(deps, {
+      runtime: runtimeDeps(),
+      audit: this.audit,
+      mode: () => this.haMode(),
+      pipeline: this.pipeline,
+    });
   }
 
   /** Builds a core over `deps.physical`. It starts sealed (and uninitialised on an empty store). */
@@ -213,21 +219,18 @@ export class Core implements RequestHandler {
   /** Serves one request (see pipeline.ts). Failures are thrown as `ArcaError`. */
   handleRequest(request: LogicalRequest): Promise<LogicalResponse> {
     if (this.closed) return Promise.reject(new ArcaError('sealed'));
-    const metrics = this.deps.metrics;
-    if (metrics === undefined) return this.serve(request);
-    // The pipeline reports the route it matched, so the label costs no second match.
-    const trace: PipelineTrace = {};
-    const started = performance.now();
-    const seconds = (): number => (performance.now() - started) / 1000;
-    return this.serve(request, trace).then(
-      (response) => {
-        observeRequest(metrics, request, this.mountLabel(request.path, trace), seconds(), { response });
-        return response;
-      },
-      (error: unknown) => {
-        observeRequest(metrics, request, this.mountLabel(request.path, trace), seconds(), { error });
-        throw error;
-      },
+    return observed(this.deps.metrics, request, this.label(request), (trace) => this.serve(request, trace));
+  }
+
+  /**
+   * A standby read (`standby_reads`, standby-reads.ts): the answer, or undefined when the server
+   * must forward the request to the active node (which then counts it in its own metrics).
+   */
+  handleStandbyRead(request: LogicalRequest): Promise<LogicalResponse | undefined> {
+    const reads = this.standby?.reads;
+    if (this.closed || reads === undefined) return Promise.resolve(undefined);
+    return observed(this.deps.metrics, request, this.label(request), (trace) =>
+      reads.tryServe(request, trace),
     );
   }
 
@@ -239,21 +242,16 @@ export class Core implements RequestHandler {
     return this.audit.reopen();
   }
 
-  /** The metrics scrape without a token (listener `unauthenticated_metrics_access`); 400 without metrics. */
-  async renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse> {
-    const metrics = this.deps.metrics;
-    if (metrics === undefined) {
-      throw new ArcaError(
-        'invalid_request',
-        format === 'prometheus' ? 'prometheus is not enabled' : 'metrics are not enabled',
-      );
-    }
-    if (format === 'prometheus' && this.deps.prometheusEnabled === false) {
-      return { status: 400, contentType: 'text/plain', body: 'prometheus is not enabled' };
-    }
+  /**
+   * The metrics scrape without a token, for the HTTP layer when the listener's telemetry sets
+   * `unauthenticated_metrics_access` (with a token, `GET sys/metrics` goes through the ACL).
+   * Throws 400 when core was built without metrics.
+   */
+  renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse> {
     const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
-    return renderMetrics(metrics, format, {
-      sealed: rt === undefined,
+    return scrapeMetrics(this.deps.metrics, format, this.deps.prometheusEnabled !== false, {
+      // A standby is unsealed without a runtime: it must not report itself sealed.
+      sealed: !this.lifecycle.isUnsealed(),
       leases: rt?.leases.count(),
       ...(rt === undefined ? {} : { expirationPending: rt.expiration.pending() }),
       nowMs: this.deps.clock.wallMs(),
@@ -263,6 +261,9 @@ export class Core implements RequestHandler {
   private serve(request: LogicalRequest, trace?: PipelineTrace): Promise<LogicalResponse> {
     const lifecyclePath = request.path.includes('sys/') ? request.path.replace(/^\/+|\/+$/g, '') : '';
     if (this.haController?.mode() === 'standby' && !standbyLocalPaths.has(lifecyclePath)) {
+      // A standby's own metrics, with the token checked against the cluster's current state.
+      if (lifecyclePath === 'sys/metrics' && this.standby !== undefined)
+        return this.standby.reads.serveLocal(request, trace);
       return Promise.reject(standbyRefusal(lifecyclePath));
     }
     // Lifecycle calls (init, unseal, seal ...) are not counted: a seal must not wait for itself.
@@ -296,15 +297,17 @@ export class Core implements RequestHandler {
   }
 
   /**
-   * The mount point serving `path` (a bounded metric label), `sys/` while sealed: the route the
+   * The mount point serving the request's path (a bounded metric label), `sys/` while sealed: the route the
    * pipeline matched when it got that far, else a lookup now.
    */
-  private mountLabel(path: string, trace: PipelineTrace): string {
-    const p = path.charCodeAt(0) === 47 ? path.replace(/^\/+/, '') : path;
-    if (p.startsWith('sys/')) return 'sys/';
-    if (trace.mountPoint !== undefined) return trace.mountPoint;
-    const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
-    return rt?.mounts.router.match(p)?.route.mountPoint ?? 'unknown';
+  private label({ path }: LogicalRequest): (trace: PipelineTrace) => string {
+    return (trace) => {
+      const p = path.charCodeAt(0) === 47 ? path.replace(/^\/+/, '') : path;
+      if (p.startsWith('sys/')) return 'sys/';
+      if (trace.mountPoint !== undefined) return trace.mountPoint;
+      const rt = this.lifecycle.isUnsealed() ? this.runtimeState : undefined;
+      return rt?.mounts.router.match(p)?.route.mountPoint ?? 'unknown';
+    };
   }
 
   /** The runtime of the current unseal; 503 `sealed` without one. */

@@ -233,6 +233,18 @@ export function haStatusView(
   };
 }
 
+/**
+ * Paths a standby answers itself; everything else is the active node's (forwarded by the server),
+ * except `sys/metrics` and standby reads (standby-reads.ts).
+ */
+export const standbyLocalPaths: ReadonlySet<string> = new Set([
+  'sys/init',
+  'sys/unseal',
+  'sys/seal-status',
+  'sys/health',
+  'sys/leader',
+]);
+
 /** A standby's answer to a request it does not serve locally. */
 export function standbyRefusal(path: string): ArcaError {
   if (path === 'sys/seal') {

@@ -98,6 +98,31 @@ export class Mounts {
     }
   }
 
+  /**
+   * A standby's refresh after the replicated mount tables changed: reloads both tables and
+   * re-instantiates every engine, then swaps the routes at once (the old engines are cleaned up;
+   * a mount whose engine cannot start has no route). Never writes: a table that was never written is an error (the active node writes it first).
+   */
+  async reload(): Promise<void> {
+    for (const kind of ['secret', 'auth'] as const) {
+      if (!(await this.tables[kind].load())) throw new ArcaError('standby', `no ${kind} mount table yet`);
+    }
+    const fresh: Route[] = [];
+    for (const kind of ['secret', 'auth'] as const) {
+      for (const entry of this.tables[kind].list()) {
+        try {
+          fresh.push(await this.instantiate(entry));
+        } catch (err) {
+          this.deps.logger.warn({ err, path: routePathOf(entry), type: entry.type }, 'mount not served here');
+        }
+      }
+    }
+    const old = this.router.all();
+    this.router.clear();
+    for (const route of fresh) this.router.add(route);
+    for (const route of old) await this.cleanup(route);
+  }
+
   /** Pre-seal: engines drop caches and timers; the router empties. */
   async teardown(): Promise<void> {
     for (const route of this.router.all()) await this.cleanup(route);

@@ -5,7 +5,7 @@
  * Nothing here survives a seal, so no plaintext cache outlives the barrier's keys.
  */
 import { object, str } from '../lib/shape.js';
-import type { Barrier } from '../storage/barrier/barrier.js';
+import type { PhysicalBackend } from '../storage/physical/physical.js';
 import { uuidFrom } from './ids.js';
 import type { ArcaMetrics } from '../lib/metrics.js';
 import { ExpirationManager } from './expiration.js';
@@ -25,7 +25,8 @@ export type RuntimeDeps = Pick<
   MountsDeps,
   'clock' | 'rng' | 'logger' | 'engines' | 'authEngines' | 'systemBackend'
 > & {
-  barrier: Barrier;
+  /** The barrier (or, on a standby, a read-only view of it: see standby-runtime.ts). */
+  barrier: Pick<PhysicalBackend, 'get' | 'put' | 'delete' | 'list' | 'batch'>;
   clusterName?: string;
   /** The config's `default_lease_ttl` / `max_lease_ttl`: what a mount's (or token mount's) 0 means. */
   systemLeaseTtls: SystemLeaseTtls;
@@ -34,6 +35,11 @@ export type RuntimeDeps = Pick<
   /** Whether this node is the active one (expiry-driven revocation runs only then). */
   isActive: () => boolean;
   metrics?: ArcaMetrics;
+  /**
+   * A standby's read-only runtime: the expiration index is not restored (no expiry work ever runs
+   * on a standby, and no lease or token expiry is registered there).
+   */
+  readOnly?: boolean;
 };
 
 /** Cluster identity, created on first unseal and kept behind the barrier. */
@@ -112,7 +118,8 @@ export class UnsealedRuntime {
     ref.tokens = tokens;
     await tokens.initialize();
     expiration.setHandler('token', tokens.expiryHandler());
-    await expiration.restore();
+    // A standby's read-only runtime never expires anything: no index to restore.
+    if (deps.readOnly !== true) await expiration.restore();
     const mounts = new Mounts({
       barrier: deps.barrier,
       clock: deps.clock,

@@ -43,15 +43,17 @@ export async function writeNodeConfig(dir: string, config: NodeConfigInput): Pro
 
 /**
  * Starts `arca server -config=<file>`; resolves once it announces its listener (bounded by
- * `startTimeoutMs`). Output goes to `logFile` when given.
+ * `startTimeoutMs`). Output goes to `logFile` when given; `cwd` is the process's working directory
+ * (relative paths in replicated settings, e.g. an audit file, then resolve per node).
  */
 export function startNodeProcess(
   config: NodeConfigInput,
   configFile: string,
-  options: { logFile?: string; startTimeoutMs?: number; env?: Record<string, string> } = {},
+  options: { logFile?: string; startTimeoutMs?: number; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<NodeProcess> {
   const child = spawn(process.execPath, [cliMain, 'server', `-config=${configFile}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...options.env },
   });
   const output: string[] = [];

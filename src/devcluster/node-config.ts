@@ -18,6 +18,8 @@ export interface NodeConfigInput {
   /** `retry_join` leaders (none for the node that is initialised). */
   retryJoin: string[];
   logLevel?: string;
+  /** `standby_reads = true`: standbys serve linearizable reads themselves (docs/cluster.md). */
+  standbyReads?: boolean;
 }
 
 /** The HCL text of one node's configuration. */
@@ -40,6 +42,7 @@ export function nodeConfigHcl(input: NodeConfigInput): string {
     `cluster_addr = "${input.clusterAddr}"`,
     `log_level    = "${input.logLevel ?? 'warn'}"`,
     'disable_mlock = true',
+    ...(input.standbyReads === true ? ['standby_reads = true'] : []),
     '',
   ].join('\n');
 }

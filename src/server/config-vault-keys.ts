@@ -3,7 +3,8 @@
  * `disable_mlock`, `cluster_name`, `pid_file`, ...). The rule: no key is accepted and ignored.
  * Each one either does what it says in Arca, or is accepted only with the value that describes
  * what Arca already does (e.g. `disable_mlock = true`: Arca never locks memory), or stops startup
- * with a message naming the key and what to do instead.
+ * with a message naming the key and what to do instead. Arca's own `standby_reads` (a standby
+ * serves linearizable reads itself, beyond Vault CE; docs/cluster.md) lives here too.
  */
 
 /** What these settings configure in Arca. */
@@ -18,6 +19,8 @@ export interface VaultKeySettings {
   cacheSizeEntries?: number;
   /** `cache_size_bytes` (Arca only): the read cache's memory bound, values plus overhead. */
   cacheSizeBytes?: number;
+  /** `standby_reads = true`: standbys serve read-only requests after a ReadIndex round. */
+  standbyReads?: boolean;
 }
 
 /** The keys this module owns (config.ts treats them as known). */
@@ -35,6 +38,7 @@ export const vaultTopLevelKeys: readonly string[] = [
   'enable_response_header_raft_node_id',
   'cache_size',
   'cache_size_bytes',
+  'standby_reads',
 ];
 
 type Fail = (message: string) => never;
@@ -79,8 +83,11 @@ export function parseVaultKeys(
     );
   if (flag('raw_storage_endpoint') === true)
     fail('raw_storage_endpoint = true: sys/raw is not supported by Arca; remove the key');
-  // Arca has no performance standbys (neither has Vault CE): both values describe what it does.
-  flag('disable_performance_standby');
+  // Vault Enterprise's switch for its read-serving standbys: true says what Arca does without
+  // `standby_reads`, so the two together contradict each other.
+  const standbyReads = flag('standby_reads') === true;
+  if (flag('disable_performance_standby') === true && standbyReads)
+    fail('disable_performance_standby = true contradicts standby_reads = true; remove one of them');
   for (const key of ['enable_response_header_hostname', 'enable_response_header_raft_node_id']) {
     if (flag(key) === true) fail(`${key} = true is not supported by Arca; remove the key`);
   }
@@ -90,6 +97,7 @@ export function parseVaultKeys(
   const cacheSizeBytes = positiveInteger(raw, 'cache_size_bytes', fail);
   if (cacheSizeBytes !== undefined) settings.cacheSizeBytes = cacheSizeBytes;
   if (flag('ui') === true) settings.ui = true;
+  if (standbyReads) settings.standbyReads = true;
   const clusterName = text('cluster_name');
   if (clusterName !== undefined) settings.clusterName = clusterName;
   const pidFile = text('pid_file');

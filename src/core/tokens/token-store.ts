@@ -57,7 +57,7 @@ export class TokenStore implements TokenStorePort {
   private readonly clock: Clock;
   private readonly lock = new KeyedMutex();
   private readonly expiryDeps: TokenExpiryDeps;
-  private readonly cache = new TokenEntryCache();
+  readonly cache = new TokenEntryCache(); // public: a standby drops entries Raft applied
   private readonly revoker: TokenRevoker;
   private hasher?: TokenHasher;
   private readonly batch: BatchTokens;

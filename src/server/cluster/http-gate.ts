@@ -6,6 +6,8 @@
  * uninitialised node (`sys/storage/raft/join`) are routed here too.
  *
  * A sealed standby never serves: while sealed nothing is forwarded and core answers 503 itself.
+ * With `standby_reads`, a standby first offers each request to `standbyRead` (a linearizable
+ * local read, core/standby-reads.ts); only what it declines is forwarded (or redirected).
  */
 import type { FastifyRequest } from 'fastify';
 import { ArcaError } from '../../lib/errors.js';
@@ -38,6 +40,7 @@ export function clusterHttpGate(
   forwarding: RequestForwarding,
   routes: ReadonlyMap<string, GateRoute> = new Map(),
   servedHereRoutes: ReadonlyMap<string, GateRoute> = new Map(),
+  standbyRead?: GateRoute,
 ): (request: FastifyRequest) => Promise<InterceptedResponse | undefined> {
   return async (request) => {
     const path = requestPath(request.url);
@@ -54,6 +57,8 @@ export function clusterHttpGate(
     // before core could start any Raft round on its behalf.
     if (mode === 'sealed' && !isLocallyAnswered(path)) throw new ArcaError('sealed');
     if (mode !== 'standby' || isLocallyAnswered(path)) return servedHere?.(request);
+    const local = await standbyRead?.(request);
+    if (local !== undefined) return local;
 
     const active = ha.active();
     if (isTruthyHeader(request.headers['x-vault-no-request-forwarding'])) {

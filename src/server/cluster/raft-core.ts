@@ -16,7 +16,7 @@ import { systemRng } from '../../lib/rng.js';
 import type { RawResponse } from '../../logical/response.js';
 import type { ServerConfig } from '../config.js';
 import type { HttpApp, HttpAppOptions, InterceptedResponse } from '../http/app.js';
-import { toLogicalRequest } from '../http/request-mapping.js';
+import { clientMethod, toLogicalRequest } from '../http/request-mapping.js';
 import { renderResponse } from '../http/response-rendering.js';
 import { authEngines, secretEngines } from '../engine-registry.js';
 import type { Logger } from '../logger.js';
@@ -110,6 +110,7 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     core = await Core.create({
       physical: node.storage,
       ha: node.storage,
+      standbyReads: config.vault.standbyReads === true,
       // Expiries are stamped and checked on the guard's vetted wall clock (vetted-clock.ts).
       clock: node.clockGuard.vettedClock(),
       rng: systemRng,
@@ -240,7 +241,17 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
     ['sys/storage/raft/snapshot', snapshotUpload],
     ['sys/storage/raft/snapshot-force', snapshotUpload],
   ]);
-  const httpIntercept = clusterHttpGate(node.haView(mode), node.forwarding, routes, servedHere);
+  const haView = node.haView(mode);
+  const standbyRead =
+    config.vault.standbyReads === true
+      ? standbyReadRoute(core, () => {
+          // Without a connected active node the ReadIndex round cannot succeed: forward at once
+          // (forwarding waits for a leader, then answers 503), instead of timing the round out.
+          const active = haView.active();
+          return active !== undefined && node.transport.isConnected(active.peerId);
+        })
+      : undefined;
+  const httpIntercept = clusterHttpGate(haView, node.forwarding, routes, servedHere, standbyRead);
 
   const ticker = setInterval(() => {
     void core.tick();
@@ -276,6 +287,38 @@ export async function createRaftServerCore(config: ServerConfig, logger: Logger)
         await node.close();
       }
     },
+  };
+}
+
+/**
+ * The gate's standby read: GET and LIST requests are offered to core (`handleStandbyRead`);
+ * undefined (forward) for anything else, anything core declines, or while the active node is not
+ * connected. Errors (403, 404 ...) are core's answers, rendered by the HTTP app.
+ */
+function standbyReadRoute(core: Core, leaderReachable: () => boolean): GateRoute {
+  return async (request) => {
+    const method = clientMethod(request.method);
+    if ((method !== 'GET' && method !== 'LIST') || !leaderReachable()) return undefined;
+    let logical;
+    try {
+      logical = toLogicalRequest({
+        requestId: request.id,
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        remoteAddress: request.socket.remoteAddress ?? '',
+      });
+    } catch {
+      return undefined; // the active node answers a malformed request as usual
+    }
+    const response = await core.handleStandbyRead(logical);
+    if (response === undefined) return undefined;
+    const rendered = renderResponse(request.id, response);
+    return {
+      status: rendered.status,
+      headers: { 'content-type': rendered.contentType },
+      body: rendered.body === undefined ? undefined : Buffer.from(rendered.body),
+    };
   };
 }
 

@@ -128,6 +128,22 @@ describe('a cluster of real processes on loopback', { timeout: 240_000 }, () => 
     }
   });
 
+  test('a standby answers sys/metrics itself with a token, reporting itself unsealed', async () => {
+    const active = await cluster.activeNode();
+    const standby = ids.find((id) => id !== active)!;
+    const scrape = async (as: string | undefined): Promise<{ status: number; text: string }> => {
+      const response = await fetch(`${cluster.api(standby)}/v1/sys/metrics?format=prometheus`, {
+        headers: as === undefined ? {} : { 'x-vault-token': as },
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    const ok = await scrape(token);
+    assert.equal(ok.status, 200, ok.text);
+    assert.match(ok.text, /^arca_core_sealed 0$/m, 'a standby is unsealed');
+    assert.equal((await scrape('not-a-token')).status, 403, 'the token is still checked');
+    assert.equal(await healthStatus(cluster.api(standby)), 429, 'still a standby');
+  });
+
   test('the autopilot configuration is replicated: a new active node keeps it', async () => {
     const before = await cluster.activeNode();
     const admin = cluster.client(before, token);

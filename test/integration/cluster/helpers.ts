@@ -63,6 +63,8 @@ export class TestCluster {
     const file = await writeNodeConfig(this.dir, config);
     const node = await startNodeProcess(config, file, {
       logFile: join(this.dir, id, 'server.log'),
+      // Each node runs in its own directory: a relative audit file_path is one file per node.
+      cwd: join(this.dir, id),
       startTimeoutMs: 120_000,
       env: this.env,
     });

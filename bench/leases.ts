@@ -19,6 +19,9 @@ import type { CoreLogger } from '../src/core/mounts.js';
 import { PrefixedStorageView } from '../src/core/storage-view.js';
 import { Barrier } from '../src/storage/barrier/barrier.js';
 import { LevelPhysical } from '../src/storage/physical/leveldb.js';
+import { Level } from 'level';
+import { childEntry } from '../src/storage/physical/keys.js';
+import { listLevelChildren } from '../src/storage/physical/level-list.js';
 
 const leaseCount = Number(process.env['ARCA_BENCH_LEASES'] ?? 100_000);
 const concurrency = 256;
@@ -66,6 +69,64 @@ function memoryMiB(): { heap: number; rss: number } {
   global.gc?.();
   const m = process.memoryUsage();
   return { heap: m.heapUsed / 2 ** 20, rss: m.rss / 2 ** 20 };
+}
+
+/** The LIST loop LevelPhysical used before the range scan: one awaited iterator step per key. */
+async function listPerKey(db: Level<string, Uint8Array>, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  const iterator = db.keys({ gte: prefix });
+  try {
+    for (;;) {
+      const key = await iterator.next();
+      if (key === undefined || !key.startsWith(prefix)) break;
+      const name = childEntry(prefix, key);
+      names.push(name);
+      if (name.endsWith('/')) iterator.seek(prefix + name.slice(0, -1) + '0');
+    }
+  } finally {
+    await iterator.close();
+  }
+  return names;
+}
+
+/**
+ * Same-run before/after of the listing alone: the restore's lease-id walk (`fake/creds/roleN/…`,
+ * 100 folders) over a separate LevelDB holding `count` lease-shaped keys, with the old per-key loop
+ * and with the batched range scan, alternated three times; the best of each.
+ */
+async function listComparison(count: number): Promise<{ perKeyMs: number; rangeScanMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-bench-list-'));
+  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  await db.open();
+  try {
+    for (let start = 0; start < count; start += 1000) {
+      const batch = db.batch();
+      for (let i = start; i < Math.min(count, start + 1000); i++)
+        batch.put(
+          `sys/expire/id/fake/creds/role${i % 100}/${String(i).padStart(24, 'x')}`,
+          new Uint8Array(1),
+        );
+      await batch.write();
+    }
+    const walk = async (list: (prefix: string) => Promise<string[]>): Promise<number> => {
+      const t = performance.now();
+      let n = 0;
+      for (const role of await list('sys/expire/id/fake/creds/'))
+        n += (await list(`sys/expire/id/fake/creds/${role}`)).length;
+      if (n !== count) throw new Error(`listed ${n} of ${count}`);
+      return performance.now() - t;
+    };
+    let perKeyMs = Infinity;
+    let rangeScanMs = Infinity;
+    for (let round = 0; round < 3; round++) {
+      perKeyMs = Math.min(perKeyMs, await walk((prefix) => listPerKey(db, prefix)));
+      rangeScanMs = Math.min(rangeScanMs, await walk((prefix) => listLevelChildren(db, '', prefix)));
+    }
+    return { perKeyMs, rangeScanMs };
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -120,6 +181,7 @@ async function main(): Promise<void> {
     }
     const expireSeconds = (performance.now() - t) / 1000;
     if (revoked !== leaseCount) throw new Error(`revoked ${revoked} of ${leaseCount}`);
+    const listing = await listComparison(leaseCount);
 
     console.log(
       `bench:leases — ${leaseCount} leases, real barrier on LevelDB, fake engine (Node ${process.version})`,
@@ -138,6 +200,9 @@ async function main(): Promise<void> {
     console.log(`| tick with ${leaseCount} pending, none due | ${(tickMs * 1000).toFixed(1)} µs/tick |`);
     console.log(`| lookup (sys/leases/lookup data) | ${(lookups / lookupSeconds).toFixed(0)} lookups/s |`);
     console.log(`| restore on activation (load) | ${restoreSeconds.toFixed(2)} s |`);
+    console.log(
+      `| list the restore's ${leaseCount} lease ids: per-key iterator (before) / batched range scan (now) | ${listing.perKeyMs.toFixed(0)} ms / ${listing.rangeScanMs.toFixed(0)} ms |`,
+    );
     console.log(
       `| expire all (engine revoke + delete) | ${(leaseCount / expireSeconds).toFixed(0)} revocations/s in ${tickCount} ticks |`,
     );

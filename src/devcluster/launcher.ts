@@ -43,14 +43,21 @@ export async function writeNodeConfig(dir: string, config: NodeConfigInput): Pro
 
 /**
  * Starts `arca server -config=<file>`; resolves once it announces its listener (bounded by
- * `startTimeoutMs`). Output goes to `logFile` when given.
+ * `startTimeoutMs`). Output goes to `logFile` when given; `nodeArgs` go to node before the script
+ * (e.g. `--cpu-prof` for a benchmark profile).
  */
 export function startNodeProcess(
   config: NodeConfigInput,
   configFile: string,
-  options: { logFile?: string; startTimeoutMs?: number; env?: Record<string, string> } = {},
+  options: {
+    logFile?: string;
+    startTimeoutMs?: number;
+    env?: Record<string, string>;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [cliMain, 'server', `-config=${configFile}`], {
+  const args = [...(options.nodeArgs ?? []), cliMain, 'server', `-config=${configFile}`];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...options.env },
   });

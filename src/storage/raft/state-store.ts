@@ -4,8 +4,9 @@
  * the applied index and term (principle 6), so a restart neither skips nor repeats an entry.
  *
  * Key layout (utf8): `d<key>` barrier ciphertext as the barrier stored it; `ma` applied index+term;
- * `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>` the dedupe table (bounded, oldest
- * evicted first) that makes a retried write apply once.
+ * `mm<nodeId>` a member's `MemberInfo`; `mc<clientId>` a client's record in the dedupe table
+ * (client-table.ts) that makes a retried write apply once. (`mq…` rows of an older layout are
+ * ignored.)
  *
  * Applies are written without fsync: the log is the durable record. A state store that lost its
  * tail in an OS crash has an older applied index in the same batch, and the driver re-applies the
@@ -18,7 +19,14 @@ import { decodeConfChange } from '../../raft/conf-change-codec.js';
 import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
 import { childEntry } from '../physical/keys.js';
-import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
+import {
+  decodeCommandForApply,
+  decodeMemberInfo,
+  encodeMemberInfo,
+  type Command,
+  type MemberInfo,
+} from './command.js';
+import { ClientTable } from './client-table.js';
 import { snapshotReader, snapshotWriter } from './snapshot-format.js';
 
 type Db = Level<string, Uint8Array>;
@@ -27,7 +35,7 @@ type Batch = ReturnType<Db['batch']>;
 const dataPrefix = 'd';
 const appliedKey = 'ma';
 const memberPrefix = 'mm';
-const dedupePrefix = 'mq';
+const clientPrefix = 'mc';
 
 /** What one applied run of entries changed. */
 export interface ApplyResult {
@@ -45,8 +53,7 @@ export class StateStore {
   private applied = 0;
   private appliedTermValue = 0;
   private readonly members = new Map<string, MemberInfo>();
-  /** `clientId/seq` → applied index, oldest first. */
-  private readonly dedupe = new Map<string, number>();
+  private readonly clients = new ClientTable(limits.raftDedupeClientsMax, limits.raftDedupeSeqsPerClientMax);
 
   private constructor(private readonly db: Db) {}
 
@@ -67,6 +74,14 @@ export class StateStore {
   /** Term of the last applied entry (0 before any). */
   appliedTerm(): number {
     return this.appliedTermValue;
+  }
+
+  /**
+   * True when a write of (clientId, seq) has been applied here (or is settled: below the client's
+   * floor). On an active node that has applied its own term, this covers everything committed.
+   */
+  hasApplied(clientId: string, seq: number): boolean {
+    return this.clients.hasApplied(clientId, seq);
   }
 
   /** The replicated member metadata by node id. */
@@ -103,18 +118,23 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
+    // Each entry's command is decoded ONCE here (the split below and the apply loop share it).
+    return this.applyDecoded(entries.map((entry) => ({ entry, command: commandOf(entry) })));
+  }
+
+  private async applyDecoded(run: readonly DecodedEntry[]): Promise<ApplyResult> {
     const result: ApplyResult = {
       keys: [],
       membersChanged: false,
       reset: false,
       lastTerm: this.appliedTermValue,
     };
-    if (entries.length === 0) return result;
+    if (run.length === 0) return result;
     // An operator restore replaces everything: it is applied in a batch of its own.
-    const split = entries.findIndex((e, i) => i > 0 && isRestore(e));
+    const split = run.findIndex((d, i) => i > 0 && d.command?.kind === 'restore');
     if (split > 0) {
-      const head = await this.apply(entries.slice(0, split));
-      const tail = await this.apply(entries.slice(split));
+      const head = await this.applyDecoded(run.slice(0, split));
+      const tail = await this.applyDecoded(run.slice(split));
       return {
         keys: [...head.keys, ...tail.keys],
         membersChanged: head.membersChanged || tail.membersChanged,
@@ -124,27 +144,21 @@ export class StateStore {
     }
     const batch = this.db.batch();
     const memberChanges = new Map<string, MemberInfo | undefined>();
-    const newDedupe: [string, number][] = [];
-    const seen = new Set<string>();
+    const touched = new Set<string>();
     try {
-      for (const entry of entries) {
+      for (const { entry, command } of run) {
         if (entry.type === EntryType.ConfChange) {
           const cc = decodeConfChange(entry.data);
           if (cc.type === 'removeNode') memberChanges.set(cc.nodeId, undefined);
           else if (cc.context !== undefined) memberChanges.set(cc.nodeId, decodeMemberInfo(cc.context));
           continue;
         }
-        const command = decodeCommand(entry.data);
         if (command === undefined) continue;
         if (command.kind === 'member') {
           memberChanges.set(command.info.nodeId, command.info);
           continue;
         }
-        const id = `${command.clientId}/${command.seq}`;
-        if (this.dedupe.has(id) || seen.has(id)) continue;
-        seen.add(id);
-        newDedupe.push([id, entry.index]);
-        batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
+        if (!this.clients.admit(command.id, entry.index, touched)) continue;
         if (command.kind === 'restore') {
           result.reset = await this.replaceData(batch, command.snapshot);
           continue;
@@ -159,13 +173,15 @@ export class StateStore {
         if (info === undefined) batch.del(memberPrefix + nodeId);
         else batch.put(memberPrefix + nodeId, encodeMemberInfo(info));
       }
-      const evicted = this.evictions(newDedupe.length);
-      for (const id of evicted) batch.del(dedupePrefix + id);
-      const last = entries[entries.length - 1];
+      for (const clientId of this.clients.evict()) touched.add(clientId);
+      for (const clientId of touched) {
+        const record = this.clients.encode(clientId);
+        if (record === undefined) batch.del(clientPrefix + clientId);
+        else batch.put(clientPrefix + clientId, record);
+      }
+      const last = run[run.length - 1].entry;
       batch.put(appliedKey, indexBytes(last.index, last.term));
       await batch.write();
-      for (const id of evicted) this.dedupe.delete(id);
-      for (const [id, index] of newDedupe) this.dedupe.set(id, index);
       for (const [nodeId, info] of memberChanges) {
         if (info === undefined) this.members.delete(nodeId);
         else this.members.set(nodeId, info);
@@ -177,6 +193,8 @@ export class StateStore {
       return result;
     } catch (err) {
       await batch.close();
+      // The client table was updated ahead of the write: take it back from what is stored.
+      await this.loadMeta().catch(() => undefined);
       throw err;
     }
   }
@@ -247,17 +265,6 @@ export class StateStore {
     await this.db.close();
   }
 
-  private evictions(adding: number): string[] {
-    const over = this.dedupe.size + adding - limits.raftDedupeEntriesMax;
-    if (over <= 0) return [];
-    const out: string[] = [];
-    for (const id of this.dedupe.keys()) {
-      if (out.length >= over) break;
-      out.push(id);
-    }
-    return out;
-  }
-
   /** Reloads applied position, members and dedupe table; swaps them in only once all are read. */
   private async loadMeta(): Promise<void> {
     const applied = this.db.getSync(appliedKey);
@@ -266,15 +273,13 @@ export class StateStore {
     for await (const [key, value] of this.db.iterator({ gte: memberPrefix, lt: memberPrefix + '\uffff' })) {
       members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
     }
-    const rows: [string, number][] = [];
-    for await (const [key, value] of this.db.iterator({ gte: dedupePrefix, lt: dedupePrefix + '\uffff' })) {
-      rows.push([key.slice(dedupePrefix.length), readIndexBytes(value).index]);
+    const rows: { clientId: string; value: Uint8Array }[] = [];
+    for await (const [key, value] of this.db.iterator({ gte: clientPrefix, lt: clientPrefix + '\uffff' })) {
+      rows.push({ clientId: key.slice(clientPrefix.length), value });
     }
-    rows.sort((a, b) => a[1] - b[1]);
     this.members.clear();
     for (const [nodeId, info] of members) this.members.set(nodeId, info);
-    this.dedupe.clear();
-    for (const [id, index] of rows) this.dedupe.set(id, index);
+    this.clients.load(rows);
     this.applied = position.index;
     this.appliedTermValue = position.term;
   }
@@ -293,11 +298,12 @@ function readIndexBytes(value: Uint8Array): { index: number; term: number } {
   return { index: view.readDoubleBE(0), term: view.readDoubleBE(8) };
 }
 
-function isRestore(entry: Entry): boolean {
-  if (entry.type !== EntryType.Normal || entry.data.length === 0) return false;
-  try {
-    return decodeCommand(entry.data)?.kind === 'restore';
-  } catch {
-    return false;
-  }
+/** An entry with its decoded command (undefined: a conf change or an empty entry). */
+interface DecodedEntry {
+  entry: Entry;
+  command: Command | undefined;
+}
+
+function commandOf(entry: Entry): Command | undefined {
+  return entry.type === EntryType.Normal ? decodeCommandForApply(entry.data) : undefined;
 }

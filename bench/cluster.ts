@@ -73,6 +73,9 @@ interface Running {
 type Launcher = Pick<typeof import('../src/devcluster/launcher.js'), 'startNodeProcess' | 'initCluster'>;
 const thisBuild: Launcher = { startNodeProcess, initCluster };
 
+/** Every node process started (restarted ones too), so all are stopped whatever fails. */
+const started = new Set<NodeProcess>();
+
 async function startCluster(
   dir: string,
   size: number,
@@ -96,10 +99,9 @@ async function startCluster(
   const nodes = new Map<string, NodeProcess>();
   for (const config of configs) {
     const file = await writeNodeConfig(dir, config);
-    nodes.set(
-      config.nodeId,
-      await launcher.startNodeProcess(config, file, { startTimeoutMs: 120_000, nodeArgs }),
-    );
+    const node = await launcher.startNodeProcess(config, file, { startTimeoutMs: 120_000, nodeArgs });
+    nodes.set(config.nodeId, node);
+    started.add(node); // stopped at the end even if a later start fails
   }
   const init = await launcher.initCluster(configs.map((c) => c.apiAddr));
   const client = new ArcaClient({ address: configs[0].apiAddr, token: init.rootToken });
@@ -232,10 +234,9 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
     if (process.env.ARCA_BENCH_TRACE === '1')
       process.stderr.write(`kill ${k + 1} (${victim.nodeId}): ${attempts.join(' | ')}\n`);
     const file = await writeNodeConfig(dir, victim);
-    cluster.nodes.set(
-      victim.nodeId,
-      await startNodeProcess(victim, file, { startTimeoutMs: 120_000, nodeArgs }),
-    );
+    const restarted = await startNodeProcess(victim, file, { startTimeoutMs: 120_000, nodeArgs });
+    cluster.nodes.set(victim.nodeId, restarted);
+    started.add(restarted);
     await unsealNode(victim.apiAddr, cluster.keys);
     await waitUntil(
       'the restarted node to be a standby',
@@ -250,7 +251,7 @@ async function failover(cluster: Running, dir: string): Promise<number[]> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'arca-bench-cluster-'));
-  const all = new Set<NodeProcess>();
+  const all = started;
   let etcd: EtcdMember[] = [];
   try {
     const single = systems.has('single') ? await startCluster(dir, 1, 'single') : undefined;
@@ -268,12 +269,6 @@ async function main(): Promise<void> {
             (await import(join(baselineDir, 'dist/src/devcluster/launcher.js'))) as Launcher,
           );
     const baseActive = baseline === undefined ? -1 : await activeIndex(baseline);
-    for (const n of [
-      ...(single?.nodes.values() ?? []),
-      ...three.nodes.values(),
-      ...(baseline?.nodes.values() ?? []),
-    ])
-      all.add(n);
     const a = await activeIndex(three);
     const standby = three.configs[(a + 1) % 3].apiAddr;
     const version = process.env.ARCA_BENCH_ETCD === '0' ? undefined : etcdVersion();
@@ -327,7 +322,6 @@ async function main(): Promise<void> {
     for (const n of [...(single?.nodes.values() ?? []), ...(baseline?.nodes.values() ?? [])]) await n.stop();
     await stopEtcdCluster(etcd);
     const windows = kills > 0 ? await failover(three, dir) : [];
-    for (const n of three.nodes.values()) all.add(n);
     const sorted = [...windows].sort((x, y) => x - y);
     if (windows.length > 0)
       lines.push(

@@ -9,8 +9,9 @@
  * sequence it still awaits an answer for. Everything below the floor is settled (the client will
  * never propose it again), so the table keeps, per client, only the applied sequences at or above
  * the floor — bounded by what the client has in flight, not by how much it ever wrote. A write
- * below its client's floor is not applied (its proposer gave up on it: it was answered
- * not_leader/timeout, whose outcome is unknown to the caller either way).
+ * below its client's floor is applied and not remembered: the client never retries below its
+ * floor, so it is no retry but a straggler (say a later write of a forwarded request the standby
+ * stopped waiting for); dropping it would leave that request half applied.
  *
  * Clients are evicted least-recently-written first beyond `clientsMax` (a restarted process is a
  * new client; the old one then ages out). A client with more than `seqsPerClientMax` applied
@@ -60,8 +61,8 @@ export class ClientTable {
   }
 
   /**
-   * Decides whether the write `id` (the entry at `index`) applies (true) or is a duplicate or
-   * settled (false), and records it; adds its client to `touched` (records to store).
+   * Decides whether the write `id` (the entry at `index`) applies (true) or is a duplicate
+   * (false), and records it; adds its client to `touched` (records to store).
    */
   admit(id: WriteId, index: number, touched: Set<string>): boolean {
     let record = this.clients.get(id.clientId);
@@ -74,7 +75,7 @@ export class ClientTable {
       record.floor = id.floor;
       for (const seq of record.applied.keys()) if (seq < id.floor) record.applied.delete(seq);
     }
-    if (id.seq < record.floor) return false;
+    if (id.seq < record.floor) return true;
     const parts = record.applied.get(id.seq);
     if (parts?.includes(id.part)) return false;
     if (parts === undefined) record.applied.set(id.seq, [id.part]);

@@ -21,6 +21,11 @@ export interface ForwardedWriteIdentity {
   floor: number;
   /** Writes this execution has proposed so far. */
   parts: number;
+  /**
+   * Set once the request's execution has ended: work it left behind (a timer, a background task
+   * inheriting the async context) then writes under the storage's own identity, not the request's.
+   */
+  ended: boolean;
 }
 
 const current = new AsyncLocalStorage<ForwardedWriteIdentity>();
@@ -31,8 +36,18 @@ export function forwardedClientId(forwarderId: string): string {
 }
 
 /** Runs `fn` so that the Raft storage writes it makes carry (forwarderId, seq, floor). */
-export function runAsForwarded<T>(forwarderId: string, seq: number, floor: number, fn: () => T): T {
-  return current.run({ clientId: forwardedClientId(forwarderId), seq, floor, parts: 0 }, fn);
+export async function runAsForwarded<T>(
+  forwarderId: string,
+  seq: number,
+  floor: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const identity = { clientId: forwardedClientId(forwarderId), seq, floor, parts: 0, ended: false };
+  try {
+    return await current.run(identity, fn);
+  } finally {
+    identity.ended = true;
+  }
 }
 
 /** The identity of the forwarded request this code runs for, if any. */
@@ -64,7 +79,7 @@ export class SequenceWindow {
 /** The `WriteId` of the next write of the forwarded request this code runs for, if any. */
 export function nextForwardedWriteId(): WriteId | undefined {
   const forwarded = current.getStore();
-  if (forwarded === undefined) return undefined;
+  if (forwarded === undefined || forwarded.ended) return undefined;
   return {
     clientId: forwarded.clientId,
     seq: forwarded.seq,

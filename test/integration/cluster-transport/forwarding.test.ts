@@ -293,7 +293,11 @@ describe('request forwarding from a standby to the active node', () => {
     await standbyNode.transport.call(activeNode.identity.peerId, forwardMethod, request, {
       timeoutMs: 5_000,
     });
-    assert.deepEqual(seen, { clientId: forwardedClientId('standby-x'), seq: 12, floor: 10, parts: 0 });
+    assert.deepEqual(
+      { ...seen, ended: false },
+      { clientId: forwardedClientId('standby-x'), seq: 12, floor: 10, parts: 0, ended: false },
+    );
+    assert.equal(seen?.ended, true, 'the identity ends with the request');
   });
 
   test('a retry whose writes a previous active node applied is not run again: 409 already_applied', async () => {

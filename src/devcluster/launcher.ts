@@ -44,14 +44,22 @@ export async function writeNodeConfig(dir: string, config: NodeConfigInput): Pro
 /**
  * Starts `arca server -config=<file>`; resolves once it announces its listener (bounded by
  * `startTimeoutMs`). Output goes to `logFile` when given; `cwd` is the process's working directory
- * (relative paths in replicated settings, e.g. an audit file, then resolve per node).
+ * (relative paths in replicated settings, e.g. an audit file, then resolve per node); `nodeArgs` go
+ * to node before the script (e.g. `--cpu-prof` for a benchmark profile).
  */
 export function startNodeProcess(
   config: NodeConfigInput,
   configFile: string,
-  options: { logFile?: string; startTimeoutMs?: number; env?: Record<string, string>; cwd?: string } = {},
+  options: {
+    logFile?: string;
+    startTimeoutMs?: number;
+    env?: Record<string, string>;
+    cwd?: string;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [cliMain, 'server', `-config=${configFile}`], {
+  const args = [...(options.nodeArgs ?? []), cliMain, 'server', `-config=${configFile}`];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...options.env },

@@ -38,6 +38,15 @@ export const errorCatalog = {
     status: 415,
     message: 'PATCH requires Content-Type: application/merge-patch+json',
   },
+  /**
+   * A standby retried a forwarded request after a failover and the previous active node had
+   * already applied its writes; the original answer was lost with that node. 4xx on purpose:
+   * clients retry 5xx automatically, which would apply the request a second time.
+   */
+  already_applied: {
+    status: 409,
+    message: 'request was already applied by the previous active node; its response was lost in the failover',
+  },
   rate_limited: { status: 429, message: 'request rate limit exceeded' },
   // 500
   internal: { status: 500, message: 'internal error' },

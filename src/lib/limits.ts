@@ -75,8 +75,10 @@ export const limits = {
   raftSnapshotBytesMax: 2 * 1024 * 1024 * 1024 - 1,
   /** Raft storage: largest encoded write command (one entry; under clusterFrameBytesMax). */
   raftEntryBytesMax: 48 * 1024 * 1024,
-  /** Raft storage: (client id, sequence) pairs remembered to apply retried writes once. */
-  raftDedupeEntriesMax: 16384,
+  /** Raft storage dedupe table: clients remembered (least recently written evicted first). */
+  raftDedupeClientsMax: 4096,
+  /** Raft storage dedupe table: applied writes above its floor remembered per client. */
+  raftDedupeSeqsPerClientMax: 16384,
   /** Raft storage: state-store records per LevelDB batch while installing a snapshot. */
   raftRestoreBatchRecords: 1024,
   /** Raft storage: attempts of one write whose proposal timed out (same id: applied once). */

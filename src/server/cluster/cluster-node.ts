@@ -135,6 +135,8 @@ export class ClusterNode {
       timeoutMs: options.forwardTimeoutMs ?? 60_000,
       dedupeEntriesMax: 4096,
       connectWaitMs: 2_000,
+      forwardedRequestApplied: (clientId, seq) =>
+        storage.current?.forwardedRequestApplied(clientId, seq) ?? false,
     });
     const clockGuard = new ClockGuard({
       transport,

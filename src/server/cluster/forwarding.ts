@@ -5,15 +5,19 @@
  * own HTTP app (`inject`), with the client's remote address, so ACL, audit and metrics happen
  * once, there. `X-Vault-No-Request-Forwarding` gets Vault's 307 to the active node's `api_addr`.
  *
- * Retries: each forwarded request carries (client id = the standby's boot id, sequence). The
- * active node remembers the last responses it gave (bounded) and answers a repeated (client id,
- * sequence) from that memory instead of running the request again, so a retry after a lost
- * response applies once. The memory is per active node: a retry that reaches a NEW active node
- * after a failover is not recognised (documented limitation).
+ * Retries: each forwarded request carries (client id = the standby's boot id, sequence, floor =
+ * the lowest sequence the standby still awaits). The active node remembers the last responses it
+ * gave (bounded) and answers a repeated (client id, sequence) from that memory. It also runs the
+ * request under that identity (`runAsForwarded`), so every Raft write the request makes carries it
+ * into the log and the replicated dedupe table. A retry that reaches a NEW active node after a
+ * failover is therefore recognised there too: if the old active node's writes for it were
+ * committed, it is not run again and the standby gets 409 `already_applied` (the original answer
+ * was lost with the old node); if they were not, it runs — once.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ArcaError } from '../../lib/errors.js';
+import { runAsForwarded, SequenceWindow } from '../../storage/raft/write-identity.js';
 import type { ClusterLogger } from './logger.js';
 import { ClusterCallError, type CallFailureReason } from './rpc.js';
 import type { ClusterTransport } from './transport.js';
@@ -30,6 +34,8 @@ export interface ForwardedRequest {
   remoteAddress: string;
   clientId: string;
   seq: number;
+  /** The lowest sequence the standby still awaits an answer for (0: unknown, an older standby). */
+  floor?: number;
 }
 
 /** The active node's answer, relayed verbatim. */
@@ -111,6 +117,11 @@ export interface ForwardingOptions {
   dedupeEntriesMax: number;
   /** Longest wait for a connection to the active node before answering 503. */
   connectWaitMs: number;
+  /**
+   * True when a Raft write of forwarded request (client id, sequence) has been applied on this
+   * (active) node — the replicated dedupe table (`RaftStorage.forwardedRequestApplied`).
+   */
+  forwardedRequestApplied?: (clientId: string, seq: number) => boolean;
 }
 
 /**
@@ -122,8 +133,10 @@ export class RequestForwarding {
   readonly clientId = randomUUID();
   /** The secret value of `internalForwardHeader` for requests this process injects. */
   readonly marker = randomUUID();
-  private seq = 0;
+  /** This standby's request sequences and floor. */
+  private readonly sequences = new SequenceWindow();
   private readonly answered = new Map<string, Promise<ForwardedResponse>>();
+  private answerHere: ((request: ForwardedRequest) => Promise<ForwardedResponse>) | undefined;
 
   constructor(private readonly options: ForwardingOptions) {}
 
@@ -135,24 +148,41 @@ export class RequestForwarding {
    * bouncing them with 503 only turns the activation time into client errors and retries.
    */
   serve(inject: InjectFn, isActive: () => boolean, isActivating: () => boolean = () => false): void {
+    this.answerHere = (request) => {
+      if (!isActive()) throw noActiveNode();
+      return this.answerOnce(inject, request);
+    };
     this.options.transport.handle(forwardMethod, async (_fromPeerId, payload) => {
       const request = parseForwardedRequest(payload);
       const deadline = performance.now() + this.options.connectWaitMs;
       while (!isActive() && isActivating() && performance.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 25));
       if (!isActive()) throw noActiveNode();
-      const key = `${request.clientId}/${request.seq}`;
-      const known = this.answered.get(key);
-      if (known !== undefined) return known;
-      const answer = inject(request, this.marker);
-      this.answered.set(key, answer);
-      answer.catch(() => this.answered.delete(key));
-      while (this.answered.size > this.options.dedupeEntriesMax) {
-        const oldest = this.answered.keys().next().value as string;
-        this.answered.delete(oldest);
-      }
-      return answer;
+      return this.answerOnce(inject, request);
     });
+  }
+
+  /**
+   * Runs a forwarded request once: answered from memory when this node already ran it; refused
+   * with 409 `already_applied` when another (earlier active) node's writes for it are applied;
+   * otherwise served under its identity so its Raft writes carry it.
+   */
+  private answerOnce(inject: InjectFn, request: ForwardedRequest): Promise<ForwardedResponse> {
+    const key = `${request.clientId}/${request.seq}`;
+    const known = this.answered.get(key);
+    if (known !== undefined) return known;
+    if (this.options.forwardedRequestApplied?.(request.clientId, request.seq) === true)
+      return Promise.resolve(alreadyApplied());
+    const answer = runAsForwarded(request.clientId, request.seq, request.floor ?? 0, () =>
+      inject(request, this.marker),
+    );
+    this.answered.set(key, answer);
+    answer.catch(() => this.answered.delete(key));
+    while (this.answered.size > this.options.dedupeEntriesMax) {
+      const oldest = this.answered.keys().next().value as string;
+      this.answered.delete(oldest);
+    }
+    return answer;
   }
 
   /**
@@ -171,7 +201,15 @@ export class RequestForwarding {
     target: () => ForwardTarget,
     request: Omit<ForwardedRequest, 'clientId' | 'seq'>,
   ): Promise<ForwardedResponse | 'local'> {
-    const forwarded: ForwardedRequest = { ...request, clientId: this.clientId, seq: ++this.seq };
+    return this.sequences.run((seq, floor) =>
+      this.forwardAs({ ...request, clientId: this.clientId, seq, floor }, target),
+    );
+  }
+
+  private async forwardAs(
+    forwarded: ForwardedRequest,
+    target: () => ForwardTarget,
+  ): Promise<ForwardedResponse | 'local'> {
     const transport = this.options.transport;
     const call = (peerId: string): Promise<unknown> =>
       transport.call(peerId, forwardMethod, forwarded, { timeoutMs: this.options.timeoutMs });
@@ -185,7 +223,12 @@ export class RequestForwarding {
       const next = await this.connectedActive(target);
       const nextPeerId = next === 'local' ? undefined : next.peerId;
       if (!mayRetryForwarded(err.reason, first.peerId, nextPeerId)) throw err;
-      if (nextPeerId === undefined) return 'local';
+      if (nextPeerId === undefined) {
+        // This node became the active node: the retry is served here, under the same identity
+        // (possibly delivered to the old active node: the dedupe table decides).
+        if (this.answerHere === undefined) throw err;
+        return await this.answerHere(forwarded);
+      }
       this.options.logger.debug({ peerId: nextPeerId }, 'forwarded request failed in transit; retrying');
       result = await call(nextPeerId);
     }
@@ -219,22 +262,29 @@ export type ForwardTarget = { peerId: string } | 'local' | undefined;
 
 /**
  * Whether a forwarded request that failed with `reason` on `sentTo` may be sent again to `next`
- * (undefined: this node itself, now active).
- * Never sent (`not_connected`, `queue_full`): anywhere. Possibly delivered (lost connection,
- * timeout): only to the same active node, whose (client id, sequence) memory answers a request it
- * already ran instead of running it twice; a NEW active node has no such memory, so a retry there
- * could apply a write twice (a chaos gameday saw a register write re-applied after the old leader
- * was killed with the write committed). The client then gets the error and decides itself, as
- * with any request whose outcome is unknown. A handler's own failure is never retried.
+ * (undefined: this node itself, now active). Never sent (`not_connected`, `queue_full`): anywhere.
+ * Possibly delivered (lost connection, timeout): also anywhere, under the same (client id,
+ * sequence): the same active node answers from memory, a NEW active node from the replicated
+ * dedupe table (its writes carry the identity), so it is applied once either way (a chaos gameday
+ * once saw a register write re-applied this way, before the identity reached the log). A handler's
+ * own failure is never retried. (`sentTo`/`next` are kept for callers and tests that log them.)
  */
 export function mayRetryForwarded(
   reason: CallFailureReason,
-  sentTo: string,
-  next: string | undefined,
+  _sentTo: string,
+  _next: string | undefined,
 ): boolean {
-  if (reason === 'remote_error') return false;
-  if (reason === 'not_connected' || reason === 'queue_full') return true;
-  return next === sentTo;
+  return reason !== 'remote_error';
+}
+
+/** The answer to a retry whose writes another active node already applied (its answer is lost). */
+function alreadyApplied(): ForwardedResponse {
+  const error = new ArcaError('already_applied');
+  return {
+    status: error.httpStatus,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ errors: error.messages })),
+  };
 }
 
 /** Vault's answer when a standby knows no active node. */
@@ -262,7 +312,8 @@ export function parseForwardedRequest(payload: unknown): ForwardedRequest {
     !(r.body === null || r.body instanceof Uint8Array) ||
     typeof r.remoteAddress !== 'string' ||
     typeof r.clientId !== 'string' ||
-    typeof r.seq !== 'number'
+    typeof r.seq !== 'number' ||
+    !(r.floor === undefined || typeof r.floor === 'number')
   ) {
     throw new ArcaError('invalid_request', 'malformed forwarded request');
   }

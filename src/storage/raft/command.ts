@@ -1,13 +1,15 @@
 /**
  * The replicated commands of Raft storage: what one normal log entry carries (msgpackr, versioned).
  *
- * - a write: the ops of ONE barrier put/delete/batch (barrier ciphertext, never plaintext) with the
- *   proposer's (client id, sequence), so a retried proposal is applied once;
+ * - a write: the ops of ONE barrier put/delete/batch (barrier ciphertext, never plaintext) with its
+ *   `WriteId` (client id, sequence, part, floor: see client-table.ts), so a retried proposal — or a
+ *   forwarded request retried on a new leader — is applied once;
  * - a member update: the `MemberInfo` of a member (the leader records its own on activation);
  * - an operator restore in bounded steps: `restore-begin` opens a staging area, `restore-part`s
  *   carry the snapshot's data records (≤ about one snapshot chunk each), `restore-commit` switches
- *   the data set to the staging area atomically (state-store.ts). The older one-entry `restore`
- *   (the whole snapshot in one entry) is still applied when found in a log.
+ *   the data set to the staging area atomically (state-store.ts); each step has a `WriteId` too.
+ *   The older one-entry `restore` (the whole snapshot in one entry) is still applied when found
+ *   in a log.
  *
  * Membership changes themselves are Raft ConfChange entries whose `context` is an encoded
  * `MemberInfo` (`encodeMemberInfo`). Entries with empty data (a new leader's entry) carry nothing.
@@ -15,6 +17,7 @@
 import { Packr } from 'msgpackr';
 import { ArcaError } from '../../lib/errors.js';
 import type { PhysicalOp } from '../physical/physical.js';
+import type { WriteId } from './client-table.js';
 
 /** What each member advertises; replicated with the Raft configuration. */
 export interface MemberInfo {
@@ -29,64 +32,78 @@ export interface MemberInfo {
 
 /** A decoded command. */
 export type Command =
-  | { kind: 'write'; clientId: string; seq: number; ops: PhysicalOp[] }
-  | { kind: 'restore'; clientId: string; seq: number; snapshot: Uint8Array }
+  | { kind: 'write'; id: WriteId; ops: PhysicalOp[] }
+  | { kind: 'restore'; id: WriteId; snapshot: Uint8Array }
   | { kind: 'member'; info: MemberInfo }
-  | { kind: 'restore-begin'; clientId: string; seq: number; restoreId: string }
-  | {
-      kind: 'restore-part';
-      clientId: string;
-      seq: number;
-      restoreId: string;
-      records: [string, Uint8Array][];
-    }
-  | { kind: 'restore-commit'; clientId: string; seq: number; restoreId: string };
+  | { kind: 'restore-begin'; id: WriteId; restoreId: string }
+  | { kind: 'restore-part'; id: WriteId; restoreId: string; records: [string, Uint8Array][] }
+  | { kind: 'restore-commit'; id: WriteId; restoreId: string };
 
 const commandVersion = 1;
 // copyBuffers: decoded values must not alias the entry's bytes (the log image keeps those).
 const packr = new Packr({ useRecords: false, copyBuffers: true });
+// For the state machine's apply only: values alias the entry's bytes, which is safe there because
+// they are copied into a LevelDB batch (or read once) and never kept or changed.
+const applyPackr = new Packr({ useRecords: false, copyBuffers: false });
+
+/**
+ * Writes this process proposed, by the identity of the encoded bytes, until the state machine
+ * applies them: the leader's own entries reach its apply as the very same `Uint8Array` (the log
+ * keeps the proposal's bytes), so it need not decode what it has just encoded. Weak: an entry
+ * that is never applied here (lost leadership, overwritten) costs nothing.
+ */
+const proposed = new WeakMap<Uint8Array, Command>();
 
 type WireOp = [string, Uint8Array | null];
 type WireCommand =
-  | { v: number; k: 'w'; c: string; s: number; o: WireOp[] }
-  | { v: number; k: 'r'; c: string; s: number; b: Uint8Array }
+  // p (part) and f (floor) are omitted when 0.
+  | { v: number; k: 'w'; c: string; s: number; p?: number; f?: number; o: WireOp[] }
+  | { v: number; k: 'r'; c: string; s: number; p?: number; f?: number; b: Uint8Array }
   | { v: number; k: 'm'; i: MemberInfo }
-  | { v: number; k: 'rb' | 'rc'; c: string; s: number; r: string }
-  | { v: number; k: 'rp'; c: string; s: number; r: string; p: [string, Uint8Array][] };
+  | { v: number; k: 'rb' | 'rc'; c: string; s: number; p?: number; f?: number; r: string }
+  | { v: number; k: 'rp'; c: string; s: number; p?: number; f?: number; r: string; d: [string, Uint8Array][] };
 
 /** The steps of a batched operator restore (see the module comment). */
 export type RestoreStep =
   { step: 'begin' } | { step: 'part'; records: [string, Uint8Array][] } | { step: 'commit' };
 
-/** Encodes one step of batched operator restore `restoreId` by (clientId, seq). */
-export function encodeRestoreStep(
-  clientId: string,
-  seq: number,
-  restoreId: string,
-  step: RestoreStep,
-): Uint8Array {
-  if (step.step === 'part')
-    return packr.pack({
-      v: commandVersion,
-      k: 'rp',
-      c: clientId,
-      s: seq,
-      r: restoreId,
-      p: step.records,
-    } satisfies WireCommand);
-  const k = step.step === 'begin' ? 'rb' : 'rc';
-  return packr.pack({ v: commandVersion, k, c: clientId, s: seq, r: restoreId } satisfies WireCommand);
+/** Encodes one step of batched operator restore `restoreId`, identified by `id`. */
+export function encodeRestoreStep(id: WriteId, restoreId: string, step: RestoreStep): Uint8Array {
+  const wire: Extract<WireCommand, { k: 'rb' | 'rc' }> | Extract<WireCommand, { k: 'rp' }> =
+    step.step === 'part'
+      ? { v: commandVersion, k: 'rp', c: id.clientId, s: id.seq, r: restoreId, d: step.records }
+      : { v: commandVersion, k: step.step === 'begin' ? 'rb' : 'rc', c: id.clientId, s: id.seq, r: restoreId };
+  if (id.part !== 0) wire.p = id.part;
+  if (id.floor !== 0) wire.f = id.floor;
+  return packr.pack(wire);
 }
 
-/** Encodes a write of `ops` by (clientId, seq). */
-export function encodeWrite(clientId: string, seq: number, ops: readonly PhysicalOp[]): Uint8Array {
+/** Encodes a write of `ops` identified by `id`. */
+export function encodeWrite(id: WriteId, ops: readonly PhysicalOp[]): Uint8Array {
   const o: WireOp[] = ops.map((op) => [op.key, op.type === 'put' ? op.value : null]);
-  return packr.pack({ v: commandVersion, k: 'w', c: clientId, s: seq, o } satisfies WireCommand);
+  const wire: Extract<WireCommand, { k: 'w' }> = { v: commandVersion, k: 'w', c: id.clientId, s: id.seq, o };
+  if (id.part !== 0) wire.p = id.part;
+  if (id.floor !== 0) wire.f = id.floor;
+  const data = packr.pack(wire);
+  const own: PhysicalOp[] = ops.map((op) =>
+    op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'delete', key: op.key },
+  );
+  proposed.set(data, { kind: 'write', id: { ...id }, ops: own });
+  return data;
 }
 
 /** Encodes an operator restore: the whole data set is replaced by `snapshot`'s (snapshot format). */
-export function encodeRestore(clientId: string, seq: number, snapshot: Uint8Array): Uint8Array {
-  return packr.pack({ v: commandVersion, k: 'r', c: clientId, s: seq, b: snapshot } satisfies WireCommand);
+export function encodeRestore(id: WriteId, snapshot: Uint8Array): Uint8Array {
+  const wire: Extract<WireCommand, { k: 'r' }> = {
+    v: commandVersion,
+    k: 'r',
+    c: id.clientId,
+    s: id.seq,
+    b: snapshot,
+  };
+  if (id.part !== 0) wire.p = id.part;
+  if (id.floor !== 0) wire.f = id.floor;
+  return packr.pack(wire);
 }
 
 /** Encodes a member-info update. */
@@ -96,10 +113,28 @@ export function encodeMemberCommand(info: MemberInfo): Uint8Array {
 
 /** Decodes a normal entry's data; `undefined` for an empty entry; integrity_failure if malformed. */
 export function decodeCommand(data: Uint8Array): Command | undefined {
+  return decodeWith(packr, data);
+}
+
+/**
+ * `decodeCommand` for the state machine's apply: the command this process encoded from the same
+ * bytes when it has it (once: it is forgotten), else decoded with values aliasing `data` (the
+ * caller copies them into storage and keeps none).
+ */
+export function decodeCommandForApply(data: Uint8Array): Command | undefined {
+  const own = proposed.get(data);
+  if (own !== undefined) {
+    proposed.delete(data);
+    return own;
+  }
+  return decodeWith(applyPackr, data);
+}
+
+function decodeWith(codec: Packr, data: Uint8Array): Command | undefined {
   if (data.length === 0) return undefined;
   let raw: unknown;
   try {
-    raw = packr.unpack(data);
+    raw = codec.unpack(data);
   } catch {
     throw malformed();
   }
@@ -110,10 +145,11 @@ export function decodeCommand(data: Uint8Array): Command | undefined {
   if (w['k'] === 'r') {
     if (typeof w['c'] !== 'string' || typeof w['s'] !== 'number' || !(w['b'] instanceof Uint8Array))
       throw malformed();
-    return { kind: 'restore', clientId: w['c'], seq: w['s'], snapshot: w['b'] };
+    return { kind: 'restore', id: { clientId: w['c'], seq: w['s'], ...partAndFloor(w) }, snapshot: w['b'] };
   }
   if (w['k'] !== 'w' || typeof w['c'] !== 'string' || typeof w['s'] !== 'number' || !Array.isArray(w['o']))
     throw malformed();
+  const { part, floor } = partAndFloor(w);
   const ops: PhysicalOp[] = (w['o'] as unknown[]).map((op) => {
     if (!Array.isArray(op) || typeof op[0] !== 'string') throw malformed();
     const value: unknown = op[1];
@@ -121,7 +157,14 @@ export function decodeCommand(data: Uint8Array): Command | undefined {
     if (!(value instanceof Uint8Array)) throw malformed();
     return { type: 'put', key: op[0], value };
   });
-  return { kind: 'write', clientId: w['c'], seq: w['s'], ops };
+  return { kind: 'write', id: { clientId: w['c'], seq: w['s'], part, floor }, ops };
+}
+
+function partAndFloor(w: Partial<Record<string, unknown>>): { part: number; floor: number } {
+  const part = w['p'] ?? 0;
+  const floor = w['f'] ?? 0;
+  if (typeof part !== 'number' || typeof floor !== 'number') throw malformed();
+  return { part, floor };
 }
 
 function decodeRestoreStep(w: Partial<Record<string, unknown>>): Command {
@@ -130,15 +173,16 @@ function decodeRestoreStep(w: Partial<Record<string, unknown>>): Command {
   const restoreId = w['r'];
   if (typeof clientId !== 'string' || typeof seq !== 'number' || typeof restoreId !== 'string')
     throw malformed();
-  if (w['k'] === 'rb') return { kind: 'restore-begin', clientId, seq, restoreId };
-  if (w['k'] === 'rc') return { kind: 'restore-commit', clientId, seq, restoreId };
-  const parts = w['p'];
+  const id: WriteId = { clientId, seq, ...partAndFloor(w) };
+  if (w['k'] === 'rb') return { kind: 'restore-begin', id, restoreId };
+  if (w['k'] === 'rc') return { kind: 'restore-commit', id, restoreId };
+  const parts = w['d'];
   if (!Array.isArray(parts)) throw malformed();
   const records = (parts as unknown[]).map((r): [string, Uint8Array] => {
     if (!Array.isArray(r) || typeof r[0] !== 'string' || !(r[1] instanceof Uint8Array)) throw malformed();
     return [r[0], r[1]];
   });
-  return { kind: 'restore-part', clientId, seq, restoreId, records };
+  return { kind: 'restore-part', id, restoreId, records };
 }
 
 /** Encodes a `MemberInfo` (ConfChange context, state store record). */

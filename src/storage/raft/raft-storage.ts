@@ -4,8 +4,8 @@
  *
  * - put/delete/batch: ONE log entry per call (a KV v2 write stays atomic), proposed on the leader
  *   only (`not_leader` elsewhere), resolved once committed and applied HERE. Concurrent calls share
- *   the driver's group commit. Each proposal carries (client id, sequence); a proposal that timed
- *   out is retried under the same id and the state machine applies it once.
+ *   the driver's group commit. Each carries a `WriteId` — this storage's own (client, sequence,
+ *   floor), or a forwarded request's (write-identity.ts) — so a retry applies once (client-table.ts).
  * - get/list: the local state store (ciphertext as the barrier wrote it). `linearizableRead()` is
  *   the ReadIndex round (batched by the driver) a caller runs first when it needs linearizability.
  * - leadership, applied keys and membership are reported to listeners (core's HA port).
@@ -34,18 +34,19 @@ import { SnapshotStreams } from './snapshot-stream.js';
 import { LevelLogStore } from './log-store-leveldb.js';
 import { membersOf, sameMemberInfo } from './members.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
+import type { WriteId } from './client-table.js';
 import { StateStore } from './state-store.js';
+import { forwardedClientId, nextForwardedWriteId, SequenceWindow } from './write-identity.js';
 import type { RaftStorageOptions, RaftStorageStatus } from './raft-storage-options.js';
 
 export type { MemberInfo } from './command.js';
 export type { Member } from './raft-listeners.js';
-
 export type { RaftStorageOptions, RaftStorageStatus } from './raft-storage-options.js';
 
 /** Replicated `PhysicalBackend` on Raft; see the module comment. */
 export class RaftStorage implements PhysicalBackend {
   private readonly clientId = randomUUID();
-  private seq = 0;
+  private readonly sequences = new SequenceWindow();
   private closed = false;
   private leader = '';
   private role = 'follower';
@@ -144,9 +145,32 @@ export class RaftStorage implements PhysicalBackend {
     checkOps(ops);
     if (ops.length === 0) return;
     if (!this.isLeader()) throw this.notLeader();
-    const data = encodeWrite(this.clientId, ++this.seq, ops);
+    // A forwarded request's writes carry its identity (see write-identity.ts).
+    const forwarded = nextForwardedWriteId();
+    if (forwarded === undefined) return this.proposeOwn((id) => encodeWrite(id, ops));
+    const data = encodeWrite(forwarded, ops);
     if (data.length > limits.raftEntryBytesMax) throw tooLarge();
     await this.proposeWithRetry(data);
+  }
+
+  /**
+   * Proposes the command `encode` builds under this storage's next own sequence, with the floor
+   * (lowest own sequence still unsettled, see client-table.ts) of this moment.
+   */
+  private proposeOwn(encode: (id: WriteId) => Uint8Array): Promise<void> {
+    return this.sequences.run(async (seq, floor) => {
+      const data = encode({ clientId: this.clientId, seq, part: 0, floor });
+      if (data.length > limits.raftEntryBytesMax) throw tooLarge();
+      await this.proposeWithRetry(data);
+    });
+  }
+
+  /**
+   * True when a write of the forwarded request (forwarderId, seq) has been applied here (see
+   * write-identity.ts): the active node answers a retry of it without running it again.
+   */
+  forwardedRequestApplied(forwarderId: string, seq: number): boolean {
+    return this.state.hasApplied(forwardedClientId(forwarderId), seq);
   }
 
   async close(): Promise<void> {
@@ -294,7 +318,7 @@ export class RaftStorage implements PhysicalBackend {
       checkLeader: () => {
         if (!this.isLeader()) throw this.notLeader();
       },
-      propose: (step) => this.proposeWithRetry(encodeRestoreStep(this.clientId, ++this.seq, restoreId, step)),
+      propose: (step) => this.proposeOwn((id) => encodeRestoreStep(id, restoreId, step)),
     });
   }
 

@@ -5,7 +5,8 @@
  * - live data: `<prefix><key>`, where the prefix is `d` (the original layout) or a generation
  *   `x<id>/` named by the `mg` record: switching generations is ONE small write, which is how a
  *   snapshot of any size is installed atomically;
- * - metadata: `ma` applied index+term, `mm<nodeId>` members, `mq<clientId>/<seq>` dedupe, `mg` the
+ * - metadata: `ma` applied index+term, `mm<nodeId>` members, `mc<clientId>` the dedupe table's client records
+ *   (client-table.ts; `mq…` rows of an older layout are ignored), `mg` the
  *   live generation, `ms<id>` a staged snapshot that is complete and verified;
  * - staging: `x<id>/<key>` data and `y<id>/<metaKey>` metadata of a snapshot being received.
  *   `xr<hex>/<key>` is the staging area of an operator restore in progress (`mr`, state-restore.ts).
@@ -17,7 +18,8 @@ import { ArcaError } from '../../lib/errors.js';
 export const legacyDataPrefix = 'd';
 export const appliedKey = 'ma';
 export const memberPrefix = 'mm';
-export const dedupePrefix = 'mq';
+/** A client's record in the replicated dedupe table (client-table.ts). */
+export const clientPrefix = 'mc';
 export const generationKey = 'mg';
 export const stagedPrefix = 'ms';
 /** The operator restore in progress (state-restore.ts). */
@@ -55,7 +57,7 @@ export function stagingIdOf(key: string): string | undefined {
 /** True for the metadata records a snapshot carries (applied index, members, dedupe table). */
 export function isSnapshotMetaKey(key: string): boolean {
   return (
-    key === appliedKey || key === restoreKey || key.startsWith(memberPrefix) || key.startsWith(dedupePrefix)
+    key === appliedKey || key === restoreKey || key.startsWith(memberPrefix) || key.startsWith(clientPrefix)
   );
 }
 

@@ -4,9 +4,10 @@
  * the applied index and term (principle 6), so a restart neither skips nor repeats an entry.
  *
  * Key layout (utf8, see state-keys.ts): `<generation prefix><key>` barrier ciphertext as the barrier
- * stored it; `ma` applied index+term; `mm<nodeId>` a member's `MemberInfo`; `mq<clientId>/<seq>`
- * the dedupe table (bounded, oldest evicted first) that makes a retried write apply once.
- * A snapshot is installed into a staging area (state-install.ts) and switched to atomically.
+ * stored it; `ma` applied index+term; `mm<nodeId>` a member's `MemberInfo`; `mc<clientId>` a
+ * client's record in the dedupe table (client-table.ts) that makes a retried write apply once
+ * (`mq…` rows of an older layout are ignored). A snapshot is installed into a staging area
+ * (state-install.ts) and switched to atomically.
  *
  * Applies are written without fsync: the log is the durable record. A state store that lost its
  * tail in an OS crash has an older applied index in the same batch, and the driver re-applies the
@@ -19,7 +20,14 @@ import { decodeConfChange } from '../../raft/conf-change-codec.js';
 import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
 import { listLevelChildren } from '../physical/level-list.js';
-import { decodeCommand, decodeMemberInfo, encodeMemberInfo, type MemberInfo } from './command.js';
+import {
+  decodeCommandForApply,
+  decodeMemberInfo,
+  encodeMemberInfo,
+  type Command,
+  type MemberInfo,
+} from './command.js';
+import { ClientTable } from './client-table.js';
 import { snapshotWriter } from './snapshot-format.js';
 import { SnapshotParser } from './snapshot-parser.js';
 import { decodeSnapshotRef } from './snapshot-ref.js';
@@ -28,7 +36,6 @@ import { StagedInstall } from './state-install.js';
 import {
   applyRestoreStep,
   decodeRestoreArea,
-  isLegacyRestore,
   legacyReplaceData,
   type DataAreas,
   type RestoreArea,
@@ -36,7 +43,7 @@ import {
 import {
   appliedKey,
   dataPrefixOf,
-  dedupePrefix,
+  clientPrefix,
   generationKey,
   indexBytes,
   legacyDataPrefix,
@@ -71,8 +78,7 @@ export class StateStore {
   private applied = 0;
   private appliedTermValue = 0;
   private readonly members = new Map<string, MemberInfo>();
-  /** `clientId/seq` → applied index, oldest first. */
-  private readonly dedupe = new Map<string, number>();
+  private readonly clients = new ClientTable(limits.raftDedupeClientsMax, limits.raftDedupeSeqsPerClientMax);
   /** The live data generation's key prefix (`d` until the first snapshot install). */
   private dataPrefix = legacyDataPrefix;
   /** The operator restore in progress (state-restore.ts). */
@@ -105,6 +111,14 @@ export class StateStore {
     return this.appliedTermValue;
   }
 
+  /**
+   * True when a write of (clientId, seq) has been applied here (or is settled: below the client's
+   * floor). On an active node that has applied its own term, this covers everything committed.
+   */
+  hasApplied(clientId: string, seq: number): boolean {
+    return this.clients.hasApplied(clientId, seq);
+  }
+
   /** The replicated member metadata by node id. */
   memberInfos(): ReadonlyMap<string, MemberInfo> {
     return this.members;
@@ -126,6 +140,13 @@ export class StateStore {
    * move the applied index.
    */
   async apply(entries: readonly Entry[]): Promise<ApplyResult> {
+    // Entries the state already holds (a snapshot newer than its metadata says) apply nothing.
+    // Each remaining entry's command is decoded ONCE here (the split and the apply loop share it).
+    const fresh = entries.filter((e) => e.index > this.applied);
+    return this.applyDecoded(fresh.map((entry) => ({ entry, command: commandOf(entry) })));
+  }
+
+  private async applyDecoded(run: readonly DecodedEntry[]): Promise<ApplyResult> {
     let areas: DataAreas = { livePrefix: this.dataPrefix, restore: this.restoring };
     const result: ApplyResult = {
       keys: [],
@@ -133,14 +154,12 @@ export class StateStore {
       reset: false,
       lastTerm: this.appliedTermValue,
     };
-    // Entries the state already holds (a snapshot newer than its metadata says) apply nothing.
-    entries = entries.filter((e) => e.index > this.applied);
-    if (entries.length === 0) return result;
+    if (run.length === 0) return result;
     // An operator restore replaces everything: it is applied in a batch of its own.
-    const split = entries.findIndex((e, i) => i > 0 && isLegacyRestore(e));
+    const split = run.findIndex((d, i) => i > 0 && d.command?.kind === 'restore');
     if (split > 0) {
-      const head = await this.apply(entries.slice(0, split));
-      const tail = await this.apply(entries.slice(split));
+      const head = await this.applyDecoded(run.slice(0, split));
+      const tail = await this.applyDecoded(run.slice(split));
       return {
         keys: [...head.keys, ...tail.keys],
         membersChanged: head.membersChanged || tail.membersChanged,
@@ -150,27 +169,21 @@ export class StateStore {
     }
     const batch = this.db.batch();
     const memberChanges = new Map<string, MemberInfo | undefined>();
-    const newDedupe: [string, number][] = [];
-    const seen = new Set<string>();
+    const touched = new Set<string>();
     try {
-      for (const entry of entries) {
+      for (const { entry, command } of run) {
         if (entry.type === EntryType.ConfChange) {
           const cc = decodeConfChange(entry.data);
           if (cc.type === 'removeNode') memberChanges.set(cc.nodeId, undefined);
           else if (cc.context !== undefined) memberChanges.set(cc.nodeId, decodeMemberInfo(cc.context));
           continue;
         }
-        const command = decodeCommand(entry.data);
         if (command === undefined) continue;
         if (command.kind === 'member') {
           memberChanges.set(command.info.nodeId, command.info);
           continue;
         }
-        const id = `${command.clientId}/${command.seq}`;
-        if (this.dedupe.has(id) || seen.has(id)) continue;
-        seen.add(id);
-        newDedupe.push([id, entry.index]);
-        batch.put(dedupePrefix + id, indexBytes(entry.index, entry.term));
+        if (!this.clients.admit(command.id, entry.index, touched)) continue;
         if (command.kind === 'restore') {
           result.reset = await legacyReplaceData(this.db, batch, areas.livePrefix, command.snapshot);
           continue;
@@ -191,17 +204,19 @@ export class StateStore {
         if (info === undefined) batch.del(memberPrefix + nodeId);
         else batch.put(memberPrefix + nodeId, encodeMemberInfo(info));
       }
-      const evicted = this.evictions(newDedupe.length);
-      for (const id of evicted) batch.del(dedupePrefix + id);
-      const last = entries[entries.length - 1];
+      for (const clientId of this.clients.evict()) touched.add(clientId);
+      for (const clientId of touched) {
+        const record = this.clients.encode(clientId);
+        if (record === undefined) batch.del(clientPrefix + clientId);
+        else batch.put(clientPrefix + clientId, record);
+      }
+      const last = run[run.length - 1].entry;
       batch.put(appliedKey, indexBytes(last.index, last.term));
       await batch.write();
       const switched = areas.livePrefix !== this.dataPrefix;
       this.dataPrefix = areas.livePrefix;
       this.restoring = areas.restore;
       if (switched) this.scheduleGc();
-      for (const id of evicted) this.dedupe.delete(id);
-      for (const [id, index] of newDedupe) this.dedupe.set(id, index);
       for (const [nodeId, info] of memberChanges) {
         if (info === undefined) this.members.delete(nodeId);
         else this.members.set(nodeId, info);
@@ -213,6 +228,8 @@ export class StateStore {
       return result;
     } catch (err) {
       await batch.close();
+      // The client table was updated ahead of the write: take it back from what is stored.
+      await this.loadMeta().catch(() => undefined);
       throw err;
     }
   }
@@ -286,7 +303,7 @@ export class StateStore {
       throw new ArcaError('integrity_failure', 'raft state: the staged snapshot is missing');
     const batch = this.db.batch();
     try {
-      for (const from of [appliedKey, memberPrefix, dedupePrefix, restoreKey]) {
+      for (const from of [appliedKey, memberPrefix, clientPrefix, restoreKey]) {
         for await (const key of this.db.keys({ gte: from, lt: from + rangeEnd })) batch.del(key);
       }
       const metaPrefix = stagedMetaPrefixOf(id);
@@ -314,17 +331,6 @@ export class StateStore {
   async close(): Promise<void> {
     while (this.gc !== undefined) await this.gc;
     await this.db.close();
-  }
-
-  private evictions(adding: number): string[] {
-    const over = this.dedupe.size + adding - limits.raftDedupeEntriesMax;
-    if (over <= 0) return [];
-    const out: string[] = [];
-    for (const id of this.dedupe.keys()) {
-      if (out.length >= over) break;
-      out.push(id);
-    }
-    return out;
   }
 
   /** Deletes abandoned generations and staging areas in the background (one sweep at a time). */
@@ -362,15 +368,13 @@ export class StateStore {
     for await (const [key, value] of this.db.iterator({ gte: memberPrefix, lt: memberPrefix + '\uffff' })) {
       members.set(key.slice(memberPrefix.length), decodeMemberInfo(value));
     }
-    const rows: [string, number][] = [];
-    for await (const [key, value] of this.db.iterator({ gte: dedupePrefix, lt: dedupePrefix + '\uffff' })) {
-      rows.push([key.slice(dedupePrefix.length), readIndexBytes(value).index]);
+    const rows: { clientId: string; value: Uint8Array }[] = [];
+    for await (const [key, value] of this.db.iterator({ gte: clientPrefix, lt: clientPrefix + '\uffff' })) {
+      rows.push({ clientId: key.slice(clientPrefix.length), value });
     }
-    rows.sort((a, b) => a[1] - b[1]);
     this.members.clear();
     for (const [nodeId, info] of members) this.members.set(nodeId, info);
-    this.dedupe.clear();
-    for (const [id, index] of rows) this.dedupe.set(id, index);
+    this.clients.load(rows);
     this.applied = position.index;
     this.appliedTermValue = position.term;
     this.dataPrefix = generation === undefined ? legacyDataPrefix : decoder.decode(generation);
@@ -378,4 +382,14 @@ export class StateStore {
     this.sealed.clear();
     for (const id of sealed) this.sealed.add(id);
   }
+}
+
+/** An entry with its decoded command (undefined: a conf change or an empty entry). */
+interface DecodedEntry {
+  entry: Entry;
+  command: Command | undefined;
+}
+
+function commandOf(entry: Entry): Command | undefined {
+  return entry.type === EntryType.Normal ? decodeCommandForApply(entry.data) : undefined;
 }

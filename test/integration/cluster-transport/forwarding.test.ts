@@ -10,6 +10,7 @@ import {
 import { clusterHttpGate, type HaView } from '../../../src/server/cluster/http-gate.js';
 import { pollUntil } from '../../../src/lib/poll.js';
 import { injectInto } from '../../../src/server/cluster/inject.js';
+import { currentForwardedWrite, forwardedClientId } from '../../../src/storage/raft/write-identity.js';
 import { readJson, startTestApp, type RunningApp } from '../../unit/server/http/test-handler.js';
 import { connectAll, startNode, TempDirs, type TestNode } from './helpers.js';
 
@@ -28,6 +29,8 @@ describe('request forwarding from a standby to the active node', () => {
   let activeIsActivating = false;
   let activatingAsked = 0;
   let standbyForwarding: RequestForwarding;
+  /** (client id/seq) the active node's replicated dedupe table reports as applied. */
+  const appliedElsewhere = new Set<string>();
 
   before(async () => {
     standbyNode = await startNode(temp);
@@ -46,6 +49,7 @@ describe('request forwarding from a standby to the active node', () => {
       timeoutMs: 5_000,
       dedupeEntriesMax: 100,
       connectWaitMs: 2_000,
+      forwardedRequestApplied: (clientId, seq) => appliedElsewhere.has(`${clientId}/${seq}`),
     });
     const view: HaView = { mode: () => standbyView.mode, active: () => standbyView.active };
     standby = await startTestApp({ intercept: clusterHttpGate(view, standbyForwarding) });
@@ -268,6 +272,65 @@ describe('request forwarding from a standby to the active node', () => {
     assert.equal(first.status, 200);
     assert.deepEqual(Buffer.from(second.body), Buffer.from(first.body));
     assert.equal(active.handler.last.remoteAddress, '10.0.0.9');
+  });
+
+  test('the active node serves a forwarded request under its (client id, sequence, floor)', async () => {
+    let seen: ReturnType<typeof currentForwardedWrite>;
+    active.handler.reply(() => {
+      seen = currentForwardedWrite();
+      return { data: {} };
+    });
+    const request: ForwardedRequest = {
+      method: 'PUT',
+      url: '/v1/secret/data/identity',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"data":{}}'),
+      remoteAddress: '10.0.0.9',
+      clientId: 'standby-x',
+      seq: 12,
+      floor: 10,
+    };
+    await standbyNode.transport.call(activeNode.identity.peerId, forwardMethod, request, {
+      timeoutMs: 5_000,
+    });
+    assert.deepEqual(
+      { ...seen, ended: false },
+      { clientId: forwardedClientId('standby-x'), seq: 12, floor: 10, parts: 0, ended: false },
+    );
+    assert.equal(seen?.ended, true, 'the identity ends with the request');
+  });
+
+  test('a retry whose writes a previous active node applied is not run again: 409 already_applied', async () => {
+    let served = 0;
+    active.handler.reply(() => {
+      served++;
+      return { data: {} };
+    });
+    appliedElsewhere.add('failed-over-standby/3');
+    const request: ForwardedRequest = {
+      method: 'PUT',
+      url: '/v1/secret/data/counter',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"data":{}}'),
+      remoteAddress: '10.0.0.9',
+      clientId: 'failed-over-standby',
+      seq: 3,
+      floor: 3,
+    };
+    const answer = (await standbyNode.transport.call(activeNode.identity.peerId, forwardMethod, request, {
+      timeoutMs: 5_000,
+    })) as { status: number; body: Uint8Array };
+    assert.equal(served, 0);
+    assert.equal(answer.status, 409);
+    assert.match(Buffer.from(answer.body).toString(), /already applied by the previous active node/);
+    // The next request of the same standby runs.
+    await standbyNode.transport.call(
+      activeNode.identity.peerId,
+      forwardMethod,
+      { ...request, seq: 4, floor: 4 },
+      { timeoutMs: 5_000 },
+    );
+    assert.equal(served, 1);
   });
 
   test('a client cannot forge the internal forwarded marker', async () => {

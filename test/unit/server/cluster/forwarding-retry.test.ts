@@ -7,10 +7,12 @@ test('a forwarded request that never left the standby may go to whichever node i
   assert.equal(mayRetryForwarded('queue_full', 'old', 'new'), true);
 });
 
-test('a forwarded request possibly delivered to a dead leader is not re-run on a new active node', () => {
-  // The new active node has no (client id, sequence) memory of it: a retry could apply it twice.
+test('a forwarded request possibly delivered to a dead leader is retried on the new active node', () => {
+  // Its writes carry (client id, sequence) into the replicated dedupe table, so the new active
+  // node recognises it if the old one applied it (test/unit/storage/raft-storage-failover-dedupe).
   for (const reason of ['connection_lost', 'timeout', 'aborted', 'closed'] as const) {
-    assert.equal(mayRetryForwarded(reason, 'old', 'new'), false, reason);
+    assert.equal(mayRetryForwarded(reason, 'old', 'new'), true, reason);
+    assert.equal(mayRetryForwarded(reason, 'old', undefined), true, `${reason}: now active here`);
     assert.equal(mayRetryForwarded(reason, 'same', 'same'), true, `${reason}: same node dedupes`);
   }
 });

@@ -30,12 +30,26 @@ async function rawKeys(path: string, prefix: string): Promise<string[]> {
   }
 }
 
-const put = (index: number, client: string, seq: number, key: string, value: string): Entry => ({
+const put = (
+  index: number,
+  client: string,
+  seq: number,
+  key: string,
+  value: string,
+  more: { part?: number; floor?: number } = {},
+): Entry => ({
   index,
   term: 1,
   type: EntryType.Normal,
-  data: encodeWrite(client, seq, [{ type: 'put', key, value: Buffer.from(value) }]),
+  data: encodeWrite({ clientId: client, seq, part: more.part ?? 0, floor: more.floor ?? 0 }, [
+    { type: 'put', key, value: Buffer.from(value) },
+  ]),
 });
+
+const text = (store: StateStore, key: string): string | undefined => {
+  const value = store.get(key);
+  return value === undefined ? undefined : Buffer.from(value).toString();
+};
 
 test('a retried write (same client and sequence) is applied once, also after a restart', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
@@ -75,6 +89,72 @@ test('a snapshot restores the same state and refuses damaged bytes', async () =>
     const damaged = Buffer.from(snap);
     damaged[damaged.length - 40] ^= 0xff;
     await assert.rejects(b.restore(damaged), /damaged/);
+    await a.close();
+    await b.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the parts of one request apply once each; a retry of any part applies nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    const store = await StateStore.open(dir);
+    await store.apply([
+      put(1, 'fwd:s', 7, 'a', 'one', { part: 1 }),
+      put(2, 'fwd:s', 7, 'b', 'one', { part: 2 }),
+    ]);
+    assert.equal(store.hasApplied('fwd:s', 7), true);
+    assert.equal(store.hasApplied('fwd:s', 8), false);
+    // The request re-run on another leader: both parts are recognised.
+    const again = await store.apply([
+      put(3, 'fwd:s', 7, 'a', 'two', { part: 1 }),
+      put(4, 'fwd:s', 7, 'b', 'two', { part: 2 }),
+    ]);
+    assert.deepEqual(again.keys, []);
+    assert.equal(text(store, 'a'), 'one');
+    assert.equal(text(store, 'b'), 'one');
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a client's floor bounds what is remembered; a straggler below it still applies", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    let store = await StateStore.open(dir);
+    await store.apply([put(1, 'c', 1, 'k', 'v1', { floor: 1 }), put(2, 'c', 2, 'k', 'v2', { floor: 1 })]);
+    // Seq 3 says 1 and 2 are settled: they are forgotten (and count as settled for a retry check).
+    await store.apply([put(3, 'c', 3, 'k', 'v3', { floor: 3 })]);
+    assert.equal(store.hasApplied('c', 2), true, 'below the floor counts as settled');
+    // A later write of a request the client stopped waiting for is no retry: it is not dropped
+    // (that would leave the request half applied).
+    const straggler = await store.apply([put(4, 'c', 2, 'other', 'late', { part: 2, floor: 1 })]);
+    assert.deepEqual(straggler.keys, ['other']);
+    // A retry of seq 3 (at or above the floor) is still recognised after a restart.
+    await store.close();
+    store = await StateStore.open(dir);
+    const retried = await store.apply([put(5, 'c', 3, 'k', 'v3-again', { floor: 3 })]);
+    assert.deepEqual(retried.keys, []);
+    assert.equal(text(store, 'k'), 'v3');
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dedupe table travels in a snapshot: the restored member refuses the same retry', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    const a = await StateStore.open(join(dir, 'a'));
+    const b = await StateStore.open(join(dir, 'b'));
+    await a.apply([put(1, 'fwd:s', 4, 'k', 'once', { part: 1, floor: 4 })]);
+    await b.restore(await dumpBytes(a), { index: 1, term: 1 });
+    assert.equal(b.hasApplied('fwd:s', 4), true);
+    const retried = await b.apply([put(2, 'fwd:s', 4, 'k', 'twice', { part: 1, floor: 4 })]);
+    assert.deepEqual(retried.keys, []);
+    assert.equal(text(b, 'k'), 'once');
     await a.close();
     await b.close();
   } finally {

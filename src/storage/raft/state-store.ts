@@ -272,7 +272,9 @@ export class StateStore {
   async restore(data: Uint8Array, position?: { index: number; term: number }): Promise<void> {
     const ref = decodeSnapshotRef(data);
     if (ref?.kind === 'local') {
-      if (position !== undefined && this.applied < position.index)
+      // The bootstrap snapshot is the empty state at index 1: an empty store covers it.
+      const bootstrap = position?.index === 1 && this.applied === 0;
+      if (position !== undefined && this.applied < position.index && !bootstrap)
         throw new ArcaError('integrity_failure', 'raft state: the local state does not cover the snapshot');
       return;
     }

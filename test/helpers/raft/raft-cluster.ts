@@ -143,6 +143,13 @@ export async function startRaftCluster(
       await eventually(() => joined.status().appliedIndex >= l.status().appliedIndex, `${id} to catch up`);
       await (await leader()).promote(id);
     }
+    // Every member applies the final configuration before the test starts: a member that has not
+    // yet learned it is a voter (or that the others are) cannot form the quorum a test's fault
+    // (isolating the leader at once) relies on.
+    const l = await leader();
+    const target = l.status().appliedIndex;
+    for (const n of nodes.values())
+      await eventually(() => n.status().appliedIndex >= target, `${n.selfId()} to apply the configuration`);
   } catch (err) {
     await cluster.close();
     throw err;

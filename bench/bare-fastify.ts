@@ -1,17 +1,28 @@
 /**
- * The baseline for `npm run bench`: a bare fastify server doing the same JSON work as a KV v2
- * read/write (parse the body, keep versions in memory, answer with Vault's envelope) and nothing
- * else — no auth, no ACL, no encryption, no disk. Started as a child process; prints its port.
+ * The baseline for `npm run bench` and `npm run bench:single`: a bare fastify server doing the same
+ * JSON work as an Arca KV v2 read/write and nothing else — no auth, no ACL, no encryption, no disk.
+ * A write parses the request body and serialises the secret to a JSON string (Arca encodes the
+ * version record before sealing it); a read parses that string back (Arca decodes the record it
+ * read); both answer with Vault's envelope in Arca's exact shape (`mount_type` included) and
+ * `Cache-Control: no-store`. Versions are kept in memory. Started as a child process; prints its
+ * address as one JSON line.
  */
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
 
 interface Version {
-  data: unknown;
+  /** The secret's `data`, as the JSON text a storage record would hold. */
+  json: string;
   created: string;
 }
 
-const store = new Map<string, Version[]>();
+/** Per key: the newest versions (at most `versionsMax`, KV v2's default max_versions) and the count. */
+interface Secret {
+  versions: Version[];
+  current: number;
+}
+const versionsMax = 10;
+const store = new Map<string, Secret>();
 
 /** Vault's response envelope around `data` (the same JSON shape Arca renders). */
 function envelope(data: unknown): Record<string, unknown> {
@@ -24,6 +35,7 @@ function envelope(data: unknown): Record<string, unknown> {
     wrap_info: null,
     warnings: null,
     auth: null,
+    mount_type: 'kv',
   };
 }
 
@@ -32,20 +44,26 @@ function metadata(created: string, version: number): Record<string, unknown> {
   return { created_time: created, custom_metadata: null, deletion_time: '', destroyed: false, version };
 }
 const app = Fastify({ logger: false });
+app.addHook('onSend', async (_req, reply) => {
+  reply.header('cache-control', 'no-store');
+});
 
 app.post<{ Params: { '*': string }; Body: { data?: unknown } }>('/v1/secret/data/*', async (req) => {
   const key = req.params['*'];
-  const versions = store.get(key) ?? [];
-  versions.push({ data: req.body?.data ?? {}, created: new Date().toISOString() });
-  store.set(key, versions);
-  return envelope(metadata(versions.at(-1)!.created, versions.length));
+  let secret = store.get(key);
+  if (!secret) store.set(key, (secret = { versions: [], current: 0 }));
+  const created = new Date().toISOString();
+  secret.versions.push({ json: JSON.stringify(req.body?.data ?? {}), created });
+  if (secret.versions.length > versionsMax) secret.versions.shift();
+  secret.current += 1;
+  return envelope(metadata(created, secret.current));
 });
 
 app.get<{ Params: { '*': string } }>('/v1/secret/data/*', async (req, reply) => {
-  const versions = store.get(req.params['*']);
-  if (!versions) return reply.code(404).send({ errors: [] });
-  const latest = versions.at(-1)!;
-  return envelope({ data: latest.data, metadata: metadata(latest.created, versions.length) });
+  const secret = store.get(req.params['*']);
+  if (!secret) return reply.code(404).send({ errors: [] });
+  const latest = secret.versions.at(-1)!;
+  return envelope({ data: JSON.parse(latest.json), metadata: metadata(latest.created, secret.current) });
 });
 
 const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,4 +1,8 @@
 /**
+ * Superseded for HTTP figures by `npm run bench:single` (bench/single/): this bench's load
+ * generator runs in-process on the server's 2 cores and saturates before bare fastify does, so its
+ * Arca/bare ratios are too flattering. Kept for the raw-LevelDB group-commit comparison.
+ *
  * `npm run bench`: KV v2 write and read throughput and p50/p99 latency on a single LevelDB node at
  * concurrency 1, 16 and 64, measured side by side in ONE run with a bare fastify server doing the
  * same JSON work (bench/bare-fastify.ts), and the same Arca workload again with one file audit

@@ -37,6 +37,8 @@ export interface GamedayOptions {
    * minimum time the workloads run).
    */
   eachNemesisOnce?: boolean;
+  /** Run every planned fault even past the duration (a fixed fault list on a slow machine). */
+  completePlan?: boolean;
   log: (line: string) => void;
 }
 
@@ -121,7 +123,7 @@ export async function runGameday(o: GamedayOptions): Promise<GamedayOutcome> {
     const end = performance.now() + o.durationSeconds * 1000;
     for (const [i, fault] of plan.entries()) {
       await sleep(fault.quietMs);
-      if (performance.now() > end && o.eachNemesisOnce !== true) break;
+      if (performance.now() > end && o.eachNemesisOnce !== true && o.completePlan !== true) break;
       o.log(`fault ${i + 1}/${plan.length}: ${fault.kind} ${fault.variant}`);
       await runFault(fault, cluster, recorder, () => monitor.current, sleep, o.maxSkewMs);
     }

@@ -26,6 +26,8 @@ test(
       // The plan's first four faults; the churn outlasts its planned hold, so the run is longer.
       durationSeconds: 80,
       maxFaults: 4,
+      // All four run however long the churn takes (60 s under heavy load: the loss never ran).
+      completePlan: true,
       nemeses: ['drift', 'member', 'net'],
       seed,
       maxSkewMs: 500,

@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,6 +230,53 @@ test('a sealed staged snapshot survives a restart and is switched to atomically 
     await reread.restore(again, { index: 3, term: 1 });
     assert.deepEqual(await reread.list('x/'), ['1', '2', '3']);
     await reread.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a process killed (SIGKILL) in the middle of a snapshot install leaves the old state intact', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'arca-state-store-'));
+  try {
+    const path = join(dir, 'target');
+    const before = await StateStore.open(path);
+    await before.apply([put(1, 'c', 1, 'old/a', 'A'), put(2, 'c', 2, 'old/b', 'B')]);
+    await before.close();
+    // A child process streams a snapshot into staging and is killed before the switch.
+    const storeUrl = new URL('../../../../src/storage/raft/state-store.js', import.meta.url).href;
+    const parserUrl = new URL('../../../../src/storage/raft/snapshot-parser.js', import.meta.url).href;
+    const child = `
+      const { StateStore } = await import(${JSON.stringify(storeUrl)});
+      const { SnapshotParser } = await import(${JSON.stringify(parserUrl)});
+      const source = await StateStore.open(${JSON.stringify(join(dir, 'source'))});
+      const { encodeWrite } = await import(${JSON.stringify(storeUrl.replace('state-store.js', 'command.js'))});
+      for (let i = 1; i <= 30; i++)
+        await source.apply([{ index: i, term: 1, type: 0, data: encodeWrite('c', i, [{ type: 'put', key: 'new/' + i, value: Buffer.alloc(4000, i) }]) }]);
+      const parts = [];
+      for await (const part of source.dump()) parts.push(part);
+      const snap = Buffer.concat(parts);
+      const target = await StateStore.open(${JSON.stringify(path)});
+      const install = target.beginInstall();
+      const parser = new SnapshotParser();
+      await install.write(parser.push(snap.subarray(0, snap.length - 1000)));
+      process.stdout.write('staged\\n');
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', child], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [, signal] = (await once(proc, 'exit')) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL');
+    assert.equal(out.trim(), 'staged', 'the child got as far as staging');
+
+    const after = await StateStore.open(path);
+    assert.equal(after.appliedIndex(), 2);
+    assert.deepEqual(await after.list('old/'), ['a', 'b']);
+    assert.deepEqual(await after.list('new/'), []);
+    await after.close();
+    assert.deepEqual(await rawKeys(path, 'x'), [], 'the staging area was collected');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

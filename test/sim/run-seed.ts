@@ -41,6 +41,7 @@ export const defaultLimits: RunLimits = {
   safetySteps: 3000,
   livenessElectionTimeouts: 100,
   leaderElectionTimeouts: 60,
+  maxQueuedEvents: 50_000,
 };
 
 /**

@@ -34,6 +34,11 @@ export interface RunLimits {
   livenessElectionTimeouts: number;
   /** After the heal, a leader must be elected within this many election timeouts. */
   leaderElectionTimeouts: number;
+  /**
+   * More events than this on the agenda is a message storm (e.g. a retransmission loop that
+   * multiplies): the seed fails at once instead of eating memory while virtual time crawls.
+   */
+  maxQueuedEvents?: number;
 }
 
 /** Outcome of one seed. */

@@ -286,6 +286,11 @@ export class Simulation implements SimHost {
       }
       const item = this.queue.pop();
       if (item === undefined) throw new LivenessError('event agenda ran dry');
+      if (this.queue.size > (limits.maxQueuedEvents ?? Infinity)) {
+        throw new LivenessError(
+          `event storm: ${this.queue.size} events on the agenda: ${this.workload.describeState()}`,
+        );
+      }
       if (this.agenda.isDead(item.event)) continue;
       this.now = Math.max(this.now, item.atMs);
       this.steps++;

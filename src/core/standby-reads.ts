@@ -70,9 +70,12 @@ export class StandbyReads {
       return undefined;
     }
     const path = trimmedPath(request.path);
-    const outcome = await this.serve(request, trace, (rt) =>
-      standbyServesRoute(rt.mounts.router.match(path)),
-    );
+    const serves = (rt: UnsealedRuntime): boolean => standbyServesRoute(rt.mounts.router.match(path));
+    // Not a mount this standby serves (as far as it knows): forward without a ReadIndex round. A
+    // mount that only just became servable is merely forwarded; the real check follows the round.
+    const known = this.deps.runtime.peek();
+    if (known !== undefined && !serves(known)) return undefined;
+    const outcome = await this.serve(request, trace, serves);
     return outcome === 'forward' || outcome === 'no_leader' ? undefined : outcome;
   }
 

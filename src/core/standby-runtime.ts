@@ -127,6 +127,14 @@ export class StandbyRuntime {
   }
 
   /**
+   * The runtime when it is built and no structural change has been applied since (a hint only:
+   * requests `acquire`); undefined when stale, so a new mount is not missed.
+   */
+  peek(): UnsealedRuntime | undefined {
+    return this.builtGeneration === this.generation ? this.runtime : undefined;
+  }
+
+  /**
    * The current runtime for one request, (re)built first when stale; undefined when this node is
    * not a standby, is closing, or the runtime cannot be built now (the caller forwards).
    */

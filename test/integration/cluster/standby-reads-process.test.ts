@@ -163,6 +163,20 @@ describe('standby reads (standby_reads = true), real processes on loopback', { t
     assert.equal(await statusOf(() => read(standby, marker, limited)), 403, 'used up');
   });
 
+  test('a mount enabled on the active node is served by a standby at once (its mounts reload)', async () => {
+    const standby = standbys[1];
+    await withClient(cluster.api(active), token, async (c) => {
+      await c.sys.enableMount('late', { type: 'kv', options: { version: '2' } });
+      await c.write('late/data/k', { data: { v: 'late' } });
+    });
+    const got = await withClient(cluster.api(standby), token, (c) =>
+      c.read<{ data: { v: string } }>('late/data/k'),
+    );
+    assert.equal(got?.data?.data?.v, 'late');
+    assert.deepEqual(await auditTypesFor(auditFile(standby), 'late/data/k'), ['request', 'response']);
+    assert.deepEqual(await auditTypesFor(auditFile(active), 'late/data/k'), ['request', 'response']);
+  });
+
   test('writes sent to a standby are still forwarded', async () => {
     const standby = standbys[1];
     await write(standby, 'via-standby', { from: standby });

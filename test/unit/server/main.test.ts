@@ -19,11 +19,14 @@ import { LogSink } from './http/test-handler.js';
 function recordingFactory(): {
   factory: (input: CoreFactoryInput) => Promise<ServerCore>;
   requests: LogicalRequest[];
+  /** Root token ids minted in-process (dev `-dev-root-token-id`). */
+  minted: string[];
   input?: CoreFactoryInput;
   dataDir?: string;
 } {
   const out: ReturnType<typeof recordingFactory> = {
     requests: [],
+    minted: [],
     factory: async (input) => {
       out.input = input;
       const core = await createServerCore(input);
@@ -32,6 +35,10 @@ function recordingFactory(): {
         handleRequest: (request) => {
           out.requests.push(request);
           return core.handleRequest(request);
+        },
+        createDevRootToken: (id) => {
+          out.minted.push(id);
+          return core.createDevRootToken!(id);
         },
         close: () => core.close(),
       };
@@ -67,11 +74,11 @@ test('dev mode: listens, bootstraps a real core through requests, prints the ban
       [
         'update sys/init ',
         'update sys/unseal ',
-        'update auth/token/create generated',
         'update auth/token/revoke-self generated',
         'update sys/mounts/secret root',
       ],
     );
+    assert.deepEqual(recorded.minted, ['root'], 'the chosen-id root is minted as init mints its root');
     assert.deepEqual(recorded.requests[0].data, { secret_shares: 1, secret_threshold: 1 });
     assert.deepEqual(server.devCredentials, {
       unsealKey: recorded.requests[1].data.key,

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchOptions } from './options.js';
 import { freePort, spawnTracked, stopProcess } from './processes.js';
 import { memoryOf } from './proc.js';
-import { arcaArgv, arcaEnv, startArca, type ArcaSpec } from './servers.js';
+import { arcaArgv, arcaEnv, startArca, startBoundMs, type ArcaSpec } from './servers.js';
 import { summarize, type Summary } from './stats.js';
 import { prefill, runWrk } from './wrk.js';
 
@@ -91,10 +91,11 @@ export async function measureStartup(spec: ArcaSpec, runs: number): Promise<Star
     child.stdout!.resume();
     child.stderr!.resume();
     try {
-      const deadline = t0 + 60_000;
+      const deadline = t0 + startBoundMs;
       while (!(await healthy(`http://127.0.0.1:${port}`))) {
         if (child.exitCode !== null) throw new Error(`Arca exited with ${child.exitCode} during startup`);
-        if (performance.now() > deadline) throw new Error('Arca not healthy 60 s after spawn');
+        if (performance.now() > deadline)
+          throw new Error(`Arca not healthy ${startBoundMs / 1000} s after spawn`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       runsMs.push(performance.now() - t0);

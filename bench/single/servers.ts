@@ -10,6 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { freePort, spawnTracked, stopProcess, waitForLine } from './processes.js';
 import type { ServerName } from './options.js';
 
+/** How long a server may take to become ready (a loaded 2-core box needed over 60 s for Arca). */
+export const startBoundMs = 180_000;
+
 /** A started server under test. */
 export interface Target {
   name: ServerName;
@@ -76,7 +79,7 @@ export async function startArca(spec: ArcaSpec): Promise<Target> {
       if (addr) port = Number(addr[1]);
       return /^Root Token: (\S+)/.exec(line)?.[1];
     },
-    60_000,
+    startBoundMs,
     `Arca node ${spec.name}`,
   );
   if (port === undefined) throw new Error(`Arca node ${spec.name} printed no address`);
@@ -152,7 +155,7 @@ export async function startEtcd(baseDir: string): Promise<Target> {
     dir,
     stop: () => stopProcess(child),
   };
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + startBoundMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode}`);
     try {
@@ -163,7 +166,7 @@ export async function startEtcd(baseDir: string): Promise<Target> {
     }
     if (Date.now() > deadline) {
       await target.stop();
-      throw new Error('etcd not healthy after 60 s');
+      throw new Error(`etcd not healthy after ${startBoundMs / 1000} s`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

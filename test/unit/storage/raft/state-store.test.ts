@@ -251,7 +251,7 @@ test('a process killed (SIGKILL) in the middle of a snapshot install leaves the 
       const source = await StateStore.open(${JSON.stringify(join(dir, 'source'))});
       const { encodeWrite } = await import(${JSON.stringify(storeUrl.replace('state-store.js', 'command.js'))});
       for (let i = 1; i <= 30; i++)
-        await source.apply([{ index: i, term: 1, type: 0, data: encodeWrite('c', i, [{ type: 'put', key: 'new/' + i, value: Buffer.alloc(4000, i) }]) }]);
+        await source.apply([{ index: i, term: 1, type: 0, data: encodeWrite({ clientId: 'c', seq: i, part: 0, floor: 0 }, [{ type: 'put', key: 'new/' + i, value: Buffer.alloc(4000, i) }]) }]);
       const parts = [];
       for await (const part of source.dump()) parts.push(part);
       const snap = Buffer.concat(parts);

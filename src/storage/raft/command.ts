@@ -61,7 +61,16 @@ type WireCommand =
   | { v: number; k: 'r'; c: string; s: number; p?: number; f?: number; b: Uint8Array }
   | { v: number; k: 'm'; i: MemberInfo }
   | { v: number; k: 'rb' | 'rc'; c: string; s: number; p?: number; f?: number; r: string }
-  | { v: number; k: 'rp'; c: string; s: number; p?: number; f?: number; r: string; d: [string, Uint8Array][] };
+  | {
+      v: number;
+      k: 'rp';
+      c: string;
+      s: number;
+      p?: number;
+      f?: number;
+      r: string;
+      d: [string, Uint8Array][];
+    };
 
 /** The steps of a batched operator restore (see the module comment). */
 export type RestoreStep =
@@ -72,7 +81,13 @@ export function encodeRestoreStep(id: WriteId, restoreId: string, step: RestoreS
   const wire: Extract<WireCommand, { k: 'rb' | 'rc' }> | Extract<WireCommand, { k: 'rp' }> =
     step.step === 'part'
       ? { v: commandVersion, k: 'rp', c: id.clientId, s: id.seq, r: restoreId, d: step.records }
-      : { v: commandVersion, k: step.step === 'begin' ? 'rb' : 'rc', c: id.clientId, s: id.seq, r: restoreId };
+      : {
+          v: commandVersion,
+          k: step.step === 'begin' ? 'rb' : 'rc',
+          c: id.clientId,
+          s: id.seq,
+          r: restoreId,
+        };
   if (id.part !== 0) wire.p = id.part;
   if (id.floor !== 0) wire.f = id.floor;
   return packr.pack(wire);

@@ -22,7 +22,14 @@ async function snapshotWith(dir: string, rootKey: Buffer): Promise<Buffer> {
     { type: 'put' as const, key: wrappedRootKeyKey, value: rootKey },
     { type: 'put' as const, key: 'logical/x', value: Buffer.alloc(300_000, 7) },
   ];
-  await store.apply([{ index: 1, term: 1, type: EntryType.Normal, data: encodeWrite({ clientId: 'c', seq: 1, part: 0, floor: 0 }, ops) }]);
+  await store.apply([
+    {
+      index: 1,
+      term: 1,
+      type: EntryType.Normal,
+      data: encodeWrite({ clientId: 'c', seq: 1, part: 0, floor: 0 }, ops),
+    },
+  ]);
   const parts: Uint8Array[] = [];
   for await (const part of store.dump()) parts.push(part);
   await store.close();

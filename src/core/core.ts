@@ -229,15 +229,10 @@ export class Core implements RequestHandler {
   handleStandbyRead(request: LogicalRequest): Promise<LogicalResponse | undefined> {
     const reads = this.standby?.reads;
     if (this.closed || reads === undefined) return Promise.resolve(undefined);
-    return observed(this.deps.metrics, request, this.label(request), (trace) =>
-      reads.tryServe(request, trace),
-    );
+    return observed(this.deps.metrics, request, this.label(request), (t) => reads.tryServe(request, t));
   }
 
-  /**
-   * Re-opens every audit device's destination: the server calls this on SIGHUP after an external
-   * tool rotated the audit files. The hash chain continues in the new file.
-   */
+  /** Re-opens every audit destination (SIGHUP after log rotation); the hash chain continues. */
   reopenAuditDevices(): Promise<void> {
     return this.audit.reopen();
   }

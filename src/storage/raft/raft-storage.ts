@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ArcaError, isArcaError } from '../../lib/errors.js';
 import { limits } from '../../lib/limits.js';
-import { RaftNode, systemTimers, type NodeStateChange } from '../../raft/node.js';
+import type { RaftNode, NodeStateChange } from '../../raft/node.js';
 import type { Entry, SnapshotMeta } from '../../raft/types.js';
 import { checkKey, checkListPrefix, checkOps } from '../physical/keys.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/physical.js';
@@ -29,8 +29,8 @@ import {
   type MemberInfo,
 } from './command.js';
 import { proposeRestore } from './operator-restore.js';
-import { encodeSnapshotRef } from './snapshot-ref.js';
-import { SnapshotStreams } from './snapshot-stream.js';
+import type { SnapshotStreams } from './snapshot-stream.js';
+import { createRaftMember } from './raft-member.js';
 import { LevelLogStore } from './log-store-leveldb.js';
 import { membersOf, sameMemberInfo } from './members.js';
 import { RaftListeners, type Member } from './raft-listeners.js';
@@ -67,48 +67,9 @@ export class RaftStorage implements PhysicalBackend {
     const logStore = await LevelLogStore.open(join(opts.dir, 'log'));
     const state = await StateStore.open(join(opts.dir, 'state'));
     const box: { storage?: RaftStorage } = {};
-    const streams = new SnapshotStreams({
-      self: opts.self.nodeId,
-      inner: opts.transport,
-      state,
-      timers: opts.timers ?? systemTimers,
-      windowChunks: limits.raftSnapshotWindowChunks,
-      resendIntervalMs: limits.raftSnapshotResendIntervalMs,
-      onEvent: (event) => {
-        if (event.kind === 'failed')
-          opts.logger?.warn({ peer: event.peer, err: event.error }, 'raft: snapshot stream failed');
-        opts.onSnapshotStream?.(event);
-      },
-    });
-    const node = new RaftNode({
-      id: opts.self.nodeId,
-      logStore,
-      transport: streams.transport,
-      rng: opts.rng,
-      ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
-      tickIntervalMs: opts.tickIntervalMs ?? 100,
-      electionTimeoutTicks: opts.electionTimeoutTicks ?? 10,
-      heartbeatIntervalTicks: opts.heartbeatIntervalTicks ?? 1,
-      raft: { preVote: true, checkQuorum: true },
-      ...(opts.leadershipFenced !== undefined ? { leadershipFenced: opts.leadershipFenced } : {}),
-      ...(opts.bootstrap ? { bootstrap: { voters: [opts.self.nodeId], learners: [] } } : {}),
-      proposalTimeoutMs: opts.proposalTimeoutMs ?? 10_000,
-      snapshotThresholdEntries: opts.snapshotThresholdEntries ?? 8192,
-      snapshotTrailingEntries: opts.snapshotTrailingEntries ?? 10_000,
-      ...(opts.metrics !== undefined
-        ? { onPersisted: (entries: number) => opts.metrics!.raft().persistBatchEntries.observe(entries) }
-        : {}),
-      stateMachine: {
-        apply: (entry) => box.storage!.applyEntries([entry]),
-        applyBatch: (entries) => box.storage!.applyEntries(entries),
-        // The state store is the snapshot: sync it, hand Raft a reference (snapshot-ref.ts).
-        snapshot: async () => {
-          await state.sync();
-          return encodeSnapshotRef({ kind: 'local' });
-        },
-        restore: (data, meta) => box.storage!.restoreState(data, meta),
-        appliedIndex: () => state.appliedIndex(),
-      },
+    const { node, streams } = createRaftMember(opts, logStore, state, {
+      applyEntries: (entries) => box.storage!.applyEntries(entries),
+      restoreState: (data, meta) => box.storage!.restoreState(data, meta),
     });
     const storage = new RaftStorage(opts, state, node, streams);
     box.storage = storage;

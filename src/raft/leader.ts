@@ -61,10 +61,14 @@ export function stepLeader(r: RaftState, m: Message): void {
       const t = pr.snapshotTransfer;
       if (pr.state !== 'snapshot' || !t || t.snapshot.meta.index !== m.index) return;
       if (m.reject) {
-        resendSnapshotFrom(r, m.from, pr, m.rejectHint);
+        // Every chunk in flight when the stream was rewound draws the same reject: rewinding
+        // again for each would resend the window once per duplicate, a storm that grows with
+        // every round (sim seed 925). One rewind per offset until progress is confirmed.
+        if (m.rejectHint !== t.rewoundTo) resendSnapshotFrom(r, m.from, pr, m.rejectHint);
       } else if (m.rejectHint > t.ackedOffset && m.rejectHint <= t.sentOffset) {
         t.ackedOffset = m.rejectHint;
         t.stallTicks = 0;
+        t.rewoundTo = undefined;
         sendSnapshotChunks(r, m.from, pr);
       }
       return;

@@ -24,6 +24,11 @@ export interface SnapshotTransfer {
   finalSent: boolean;
   /** Leader ticks since the follower last confirmed progress. */
   stallTicks: number;
+  /**
+   * The offset the stream was last rewound to, until the follower confirms progress: rejects
+   * naming it again are answers to chunks sent before the rewind, not news (see leader.ts).
+   */
+  rewoundTo: number | undefined;
 }
 
 /** One follower's replication progress. */
@@ -86,6 +91,7 @@ export class Progress {
       ackedOffset: 0,
       finalSent: false,
       stallTicks: 0,
+      rewoundTo: undefined,
     };
   }
 

@@ -83,6 +83,7 @@ export function resendSnapshotFrom(r: RaftState, to: NodeId, pr: Progress, offse
   t.ackedOffset = at;
   t.finalSent = false;
   t.stallTicks = 0;
+  t.rewoundTo = at;
   sendSnapshotChunks(r, to, pr);
 }
 

@@ -24,3 +24,13 @@ test('seed 274: after a restart the driver does not label a durable state machin
   const result = await runSeed(274, defaultLimits, { driver: 'node' });
   assert.ok(result.ok, formatFailure(result));
 });
+
+test('seed 925: duplicate snapshot rejects rewind the stream once, not once per duplicate (no resend storm)', async () => {
+  // A joiner rejected the in-flight chunks of a snapshot stream (each named the offset it
+  // expected). The leader rewound and resent the whole window for EVERY reject, so each round
+  // multiplied the chunks in flight, and the traffic grew until the event queue overflowed
+  // ("event storm"). Now a reject naming the offset the stream was already rewound to is ignored
+  // until the follower confirms progress (stalls are still retried by the heartbeat path).
+  const result = await runSeed(925, defaultLimits, { driver: 'node' });
+  assert.ok(result.ok, formatFailure(result));
+});

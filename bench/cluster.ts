@@ -19,7 +19,6 @@
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`: profiles are written when the nodes stop).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArcaClient } from '../src/api/client.js';
@@ -44,6 +43,7 @@ import {
 } from './lib/etcd.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { totalCpuMs } from './lib/proc-cpu.js';
+import { freePort } from '../src/lib/free-port.js';
 
 const durationMs = Number(process.env.ARCA_BENCH_DURATION_MS ?? 3000);
 const concurrencies = (process.env.ARCA_BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
@@ -51,17 +51,6 @@ const kills = Number(process.env.ARCA_BENCH_KILLS ?? 5);
 const ops = (process.env.ARCA_BENCH_OPS ?? 'write,read').split(',') as ('write' | 'read')[];
 const systems = new Set((process.env.ARCA_BENCH_SYSTEMS ?? 'single,active,standby,etcd').split(','));
 const nodeArgs = (process.env.ARCA_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 interface Running {
   configs: NodeConfigInput[];

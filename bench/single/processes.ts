@@ -5,8 +5,8 @@
  * here is registered so that `stopAll` can stop what is left when the bench fails or is interrupted.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+export { freePort } from '../../src/lib/free-port.js';
 
 const running = new Set<ChildProcess>();
 
@@ -79,17 +79,4 @@ export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promis
 /** Stops every process this module started that is still running (in parallel, bounded). */
 export async function stopAll(graceMs = 5_000): Promise<void> {
   await Promise.all([...running].map((child) => stopProcess(child, graceMs)));
-}
-
-/** A loopback TCP port that was free a moment ago (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -5,7 +5,6 @@
  * unsealed and joined through the HTTP API like an operator would.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { join } from 'node:path';
 import { ArcaClient } from '../../src/api/client.js';
 import { isApiError } from '../../src/api/errors.js';
@@ -13,6 +12,7 @@ import { SeededRng } from '../../src/lib/rng.js';
 import { FaultProxy, LinkTable } from '../nemesis/fault-proxy.js';
 import { findFaketime, NodeProcess } from './node-process.js';
 import { waitFor } from './wait.js';
+import { freePort } from '../../src/lib/free-port.js';
 
 /** One member of the harness's cluster. */
 export interface ClusterMember {
@@ -42,14 +42,6 @@ export interface ClusterOptions {
  * soon as its condition holds; only a node that never gets there uses the whole budget.
  */
 export const startupBudgetMs = 240_000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function nodeHcl(
   id: string,

@@ -11,11 +11,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pollUntil } from '../../src/lib/poll.js';
+import { freePort } from '../../src/lib/free-port.js';
 
 /** The superuser's name and initial password in every test cluster. */
 export const pgSuperuser = 'postgres';
@@ -51,18 +51,6 @@ export function postgresSkipReason(): string | undefined {
     throw new Error('PostgreSQL is required (ARCA_REQUIRE_POSTGRES=1) but initdb/postgres were not found');
   }
   return 'PostgreSQL is not installed (no initdb): apt-get install postgresql, or set ARCA_PG_BIN';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const asRoot = process.getuid?.() === 0;

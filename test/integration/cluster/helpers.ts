@@ -3,7 +3,6 @@
  * loopback ports picked free by the OS, in a temp dir; every process is stopped by PID at the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArcaClient } from '../../../src/api/client.js';
@@ -15,19 +14,8 @@ import {
   type NodeProcess,
 } from '../../../src/devcluster/launcher.js';
 import type { NodeConfigInput } from '../../../src/devcluster/node-config.js';
-
-/** A free loopback TCP port (bound then released; the OS does not hand it out again at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../src/lib/free-port.js';
+import { freePort } from '../../../src/lib/free-port.js';
 
 /** A cluster under test: its directory, node configs and running processes. */
 export class TestCluster {

@@ -67,7 +67,12 @@ export class JoinChallenges {
     private readonly pendingMax = 64,
   ) {}
 
-  /** A fresh bundle for `nodeId` (replacing any earlier one). `sealed` while the barrier is sealed. */
+  /**
+   * A bundle for `nodeId`. An unexpired pending challenge for the node is handed out again rather
+   * than replaced (as Vault does): a joiner whose first request timed out, or a duplicate that
+   * arrives late, must not invalidate the bundle the joiner actually holds. `sealed` while the
+   * barrier is sealed.
+   */
   async issue(nodeId: string): Promise<JoinBundle> {
     if (this.barrier.isSealed()) throw new ArcaError('sealed');
     const [sealConfig, wrappedRootKey, keyring] = await Promise.all([
@@ -78,13 +83,16 @@ export class JoinChallenges {
     if (sealConfig === undefined || wrappedRootKey === undefined || keyring === undefined)
       throw new ArcaError('not_initialized');
     this.expire();
-    const challenge = secureRandomBytes(challengeBytes);
-    const sealedChallenge = this.barrier.sealDetached(joinChallengePath(nodeId), challenge);
-    const previous = this.pending.get(nodeId);
-    if (previous !== undefined) zeroize(previous.challenge);
-    this.pending.delete(nodeId);
-    while (this.pending.size >= this.pendingMax) this.drop(this.pending.keys().next().value as string);
-    this.pending.set(nodeId, { challenge, expiresAtMs: this.clock.monotonicMs() + this.ttlMs });
+    let entry = this.pending.get(nodeId);
+    if (entry === undefined) {
+      while (this.pending.size >= this.pendingMax) this.drop(this.pending.keys().next().value as string);
+      entry = {
+        challenge: secureRandomBytes(challengeBytes),
+        expiresAtMs: this.clock.monotonicMs() + this.ttlMs,
+      };
+      this.pending.set(nodeId, entry);
+    }
+    const sealedChallenge = this.barrier.sealDetached(joinChallengePath(nodeId), entry.challenge);
     return { sealConfig, wrappedRootKey, keyring, challenge: sealedChallenge };
   }
 
@@ -93,13 +101,43 @@ export class JoinChallenges {
    * challenge is consumed either way (one attempt per challenge), compared in constant time.
    */
   verify(claim: JoinClaim, answer: Uint8Array): boolean {
+    const entry = this.take(claim, answer);
+    if (entry === undefined) return false;
+    zeroize(entry.challenge);
+    return true;
+  }
+
+  /**
+   * Verifies `answer` (throwing `permission_denied` like a wrong answer in Vault) and runs
+   * `admit`. If admission fails after a right answer (e.g. a configuration change is still
+   * pending), the challenge is pending again with its original expiry, so the joiner can send the
+   * same answer again instead of being refused forever; a wrong answer still consumes it.
+   */
+  async verifyAndAdmit<T>(claim: JoinClaim, answer: Uint8Array, admit: () => Promise<T>): Promise<T> {
+    const entry = this.take(claim, answer);
+    if (entry === undefined) throw new ArcaError('permission_denied', 'invalid answer given');
+    try {
+      const admitted = await admit();
+      zeroize(entry.challenge);
+      return admitted;
+    } catch (err) {
+      if (this.pending.has(claim.nodeId) || entry.expiresAtMs <= this.clock.monotonicMs())
+        zeroize(entry.challenge);
+      else this.pending.set(claim.nodeId, entry);
+      throw err;
+    }
+  }
+
+  /** Removes and returns `claim.nodeId`'s pending entry when `answer` matches it; consumes it either way. */
+  private take(claim: JoinClaim, answer: Uint8Array): { challenge: Buffer; expiresAtMs: number } | undefined {
     this.expire();
     const entry = this.pending.get(claim.nodeId);
-    if (entry === undefined) return false;
+    if (entry === undefined) return undefined;
     this.pending.delete(claim.nodeId);
     const expected = joinAnswer(entry.challenge, claim);
+    if (answer.length === expected.length && constantTimeEqual(expected, answer)) return entry;
     zeroize(entry.challenge);
-    return answer.length === expected.length && constantTimeEqual(expected, answer);
+    return undefined;
   }
 
   private expire(): void {

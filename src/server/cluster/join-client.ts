@@ -14,6 +14,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ArcaClient } from '../../api/client.js';
+import { isApiError } from '../../api/errors.js';
 import { decodeBase64Strict, zeroize } from '../../lib/bytes.js';
 import type { Clock } from '../../lib/clock.js';
 import { ArcaError, isArcaError } from '../../lib/errors.js';
@@ -148,19 +149,9 @@ export class JoinClient {
 
   private async complete(pending: PendingJoin): Promise<void> {
     const shares = pending.shares;
-    const claim = this.claim();
-    let answer: Buffer;
-    try {
-      answer = await answerJoinChallenge(pending.bundle, claim, shares, this.clock);
-    } catch (err) {
-      zeroize(...shares);
-      pending.shares = [];
-      pending.nonce = '';
-      throw isArcaError(err) ? err : new ArcaError('invalid_unseal_key');
-    }
     let peers: MemberInfo[];
     try {
-      peers = await this.sendAnswer(pending, answer);
+      peers = await this.answerChallenge(pending);
     } catch (err) {
       zeroize(...shares);
       pending.shares = [];
@@ -175,6 +166,33 @@ export class JoinClient {
       this.logger.info({ leader: pending.leaderApiAddr }, 'joined the raft cluster and unsealed');
     } finally {
       zeroize(...shares);
+    }
+  }
+
+  /**
+   * Opens the pending bundle with the shares and sends the answer. When the cluster refuses the
+   * answer (403: the challenge is gone, e.g. leadership moved to a node that never issued it), it
+   * asks once for a fresh bundle and answers that, with the shares it still holds.
+   */
+  private async answerChallenge(pending: PendingJoin): Promise<MemberInfo[]> {
+    const claim = this.claim();
+    for (let attempt = 0; ; attempt++) {
+      let answer: Buffer;
+      try {
+        answer = await answerJoinChallenge(pending.bundle, claim, pending.shares, this.clock);
+      } catch (err) {
+        throw isArcaError(err) ? err : new ArcaError('invalid_unseal_key');
+      }
+      try {
+        return await this.sendAnswer(pending, answer);
+      } catch (err) {
+        if (attempt > 0 || !(err instanceof AnswerRefused)) throw err;
+        this.logger.info(
+          { leader: pending.leaderApiAddr },
+          'raft join answer refused; asking for a fresh challenge',
+        );
+        pending.bundle = await this.requestBundle(pending.leaderApiAddr);
+      }
     }
   }
 
@@ -200,7 +218,9 @@ export class JoinClient {
           publicKey: p.public_key,
         }));
     } catch (err) {
-      throw new ArcaError('upstream', `raft join answer refused: ${(err as Error).message}`);
+      const message = `raft join answer refused: ${(err as Error).message}`;
+      if (isApiError(err) && err.status === 403) throw new AnswerRefused(message);
+      throw new ArcaError('upstream', message);
     } finally {
       client.close();
     }
@@ -230,6 +250,22 @@ export class JoinClient {
   }
 
   private async fetchBundle(leaderApiAddr: string, nonVoter: boolean): Promise<void> {
+    const bundle = await this.requestBundle(leaderApiAddr);
+    await this.checkJoinable();
+    if (this.pending !== undefined) zeroize(...this.pending.shares);
+    this.pending = {
+      leaderApiAddr,
+      bundle,
+      sealConfig: bundleSealConfig(bundle),
+      nonVoter,
+      shares: [],
+      nonce: '',
+    };
+    this.logger.info({ leader: leaderApiAddr }, 'raft join pending: waiting for the unseal keys');
+  }
+
+  /** `sys/storage/raft/bootstrap/challenge` at `leaderApiAddr`: a join bundle for this node. */
+  private async requestBundle(leaderApiAddr: string): Promise<JoinBundle> {
     const client = new ArcaClient({ address: leaderApiAddr, timeoutMs: 10_000 });
     let challenge: string;
     try {
@@ -243,18 +279,7 @@ export class JoinClient {
     } finally {
       client.close();
     }
-    const bundle = decodeJoinChallenge(decodeBase64Strict(challenge));
-    await this.checkJoinable();
-    if (this.pending !== undefined) zeroize(...this.pending.shares);
-    this.pending = {
-      leaderApiAddr,
-      bundle,
-      sealConfig: bundleSealConfig(bundle),
-      nonVoter,
-      shares: [],
-      nonce: '',
-    };
-    this.logger.info({ leader: leaderApiAddr }, 'raft join pending: waiting for the unseal keys');
+    return decodeJoinChallenge(decodeBase64Strict(challenge));
   }
 
   private async checkJoinable(): Promise<void> {
@@ -271,6 +296,13 @@ export class JoinClient {
       clusterAddr: self.clusterAddr,
       publicKey: self.publicKey,
     };
+  }
+}
+
+/** The cluster refused the answer itself (403), as opposed to being unreachable or busy. */
+class AnswerRefused extends ArcaError {
+  constructor(message: string) {
+    super('upstream', message);
   }
 }
 

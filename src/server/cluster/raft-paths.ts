@@ -104,17 +104,22 @@ export function raftPaths(deps: RaftPathDeps): PathSpec[] {
           const answer = decodeBase64Strict(req.fields.get<string>('answer') ?? '');
           if (info.nodeId === '' || answer === undefined)
             throw new ArcaError('invalid_request', 'no server id or answer provided');
-          if (!deps.joinChallenges().verify(info, answer))
-            throw new ArcaError('permission_denied', 'invalid answer given');
-          const existing = s.memberInfo(info.nodeId);
-          if (existing !== undefined && existing.publicKey !== '' && existing.publicKey !== info.publicKey) {
-            throw new ArcaError(
-              'invalid_request',
-              `node id ${JSON.stringify(info.nodeId)} is already a member with another identity key`,
-            );
-          }
-          await deps.autopilot.setNonVoter(info.nodeId, req.fields.get<boolean>('non_voter') === true);
-          if (existing === undefined) await s.addLearner(info);
+          const nonVoter = req.fields.get<boolean>('non_voter') === true;
+          await deps.joinChallenges().verifyAndAdmit(info, answer, async () => {
+            const existing = s.memberInfo(info.nodeId);
+            if (
+              existing !== undefined &&
+              existing.publicKey !== '' &&
+              existing.publicKey !== info.publicKey
+            ) {
+              throw new ArcaError(
+                'invalid_request',
+                `node id ${JSON.stringify(info.nodeId)} is already a member with another identity key`,
+              );
+            }
+            await deps.autopilot.setNonVoter(info.nodeId, nonVoter);
+            if (existing === undefined) await s.addLearner(info);
+          });
           const peers: JoinPeer[] = s.members().map((m) => ({
             server_id: m.info.nodeId,
             cluster_addr: m.info.clusterAddr,

@@ -93,4 +93,63 @@ describe('join challenge: only the key holders’ node can answer', () => {
         assert.equal(Buffer.from(field).includes(share.subarray(1, 17)), false);
     }
   });
+
+  test('asking twice hands out the same pending challenge: the first bundle still answers (Vault)', async () => {
+    const clock = new FakeClock();
+    const { challenges, shares } = await vault(clock);
+    const first = await challenges.issue(claim.nodeId);
+    // A retry whose first request the joiner gave up on, or a duplicate arriving late.
+    await challenges.issue(claim.nodeId);
+    const answer = await answerJoinChallenge(first, claim, shares.slice(0, 3), clock);
+    assert.equal(challenges.verify(claim, answer), true);
+  });
+
+  test('a right answer whose admission fails stays pending: the same answer is taken later (regression)', async () => {
+    const clock = new FakeClock();
+    const { challenges, shares } = await vault(clock);
+    const bundle = await challenges.issue(claim.nodeId);
+    const answer = await answerJoinChallenge(bundle, claim, shares.slice(0, 3), clock);
+    const busy = new Error('a configuration change is already pending');
+    await assert.rejects(
+      challenges.verifyAndAdmit(claim, answer, () => Promise.reject(busy)),
+      (err) => err === busy,
+    );
+    assert.equal(
+      await challenges.verifyAndAdmit(claim, answer, () => Promise.resolve('admitted')),
+      'admitted',
+    );
+    await assert.rejects(
+      challenges.verifyAndAdmit(claim, answer, () => Promise.resolve('again')),
+      (err) => isArcaError(err, 'permission_denied'),
+      'single use once admitted',
+    );
+  });
+
+  test('a wrong answer is refused and consumes the challenge; an expired one is not restored', async () => {
+    const clock = new FakeClock();
+    const { challenges, shares } = await vault(clock);
+    const bundle = await challenges.issue(claim.nodeId);
+    const answer = await answerJoinChallenge(bundle, claim, shares.slice(0, 3), clock);
+    const wrong = Buffer.from(answer);
+    wrong[0] ^= 1;
+    let admitted = false;
+    await assert.rejects(
+      challenges.verifyAndAdmit(claim, wrong, async () => {
+        admitted = true;
+      }),
+      (err) => isArcaError(err, 'permission_denied'),
+    );
+    assert.equal(admitted, false, 'nothing admitted on a wrong answer');
+    assert.equal(challenges.verify(claim, answer), false, 'the wrong answer used the challenge up');
+
+    const again = await challenges.issue(claim.nodeId);
+    const right = await answerJoinChallenge(again, claim, shares.slice(0, 3), clock);
+    await assert.rejects(
+      challenges.verifyAndAdmit(claim, right, () => {
+        clock.advance(60_001);
+        return Promise.reject(new Error('too slow'));
+      }),
+    );
+    assert.equal(challenges.verify(claim, right), false, 'expired while admitting: gone');
+  });
 });

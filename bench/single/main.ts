@@ -28,12 +28,13 @@ const bareJs = join(distDir, 'bench/bare-fastify.js');
 const probeJs = join(distDir, 'bench/single/probe.js');
 
 function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): ArcaSpec {
+  const b = name === 'arca-b' || name === 'audit-b';
   return {
     name,
-    mainJs: name === 'arca-b' ? (options.compare ?? mainJs) : mainJs,
+    mainJs: b ? (options.compare ?? mainJs) : mainJs,
     baseDir,
-    nodeArgs: name === 'arca-b' ? [...options.nodeArgs, ...options.bNodeArgs] : options.nodeArgs,
-    audit: name === 'audit',
+    nodeArgs: b ? [...options.nodeArgs, ...options.bNodeArgs] : options.nodeArgs,
+    audit: name === 'audit' || name === 'audit-b',
     cpuProfDir: options.cpuProfDir,
     probe: options.probeDir
       ? { moduleJs: probeJs, outFile: join(options.probeDir, `${name}.jsonl`) }

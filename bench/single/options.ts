@@ -8,9 +8,12 @@ import { parseArgs } from 'node:util';
 export const sections = ['writes', 'reads', 'memory', 'startup'] as const;
 export type Section = (typeof sections)[number];
 
-/** Servers that can be selected with `--servers` (`arca-b` is added by `--compare`). */
+/**
+ * Servers that can be selected with `--servers` (`arca-b` is added by `--compare`, and `audit-b`
+ * — the other build with a file audit device — too when `audit` is selected).
+ */
 export const serverNames = ['arca', 'fastify', 'etcd', 'audit'] as const;
-export type ServerName = (typeof serverNames)[number] | 'arca-b';
+export type ServerName = (typeof serverNames)[number] | 'arca-b' | 'audit-b';
 
 /** The parsed options. */
 export interface BenchOptions {
@@ -52,6 +55,7 @@ export const usage = `npm run bench:single -- [options]
   --probe DIR         event-loop delay and GC samples of Arca nodes (DIR/<server>.jsonl)
   --node-arg ARG      extra node flag for Arca nodes (repeatable)
   --compare MAIN_JS   also run another build (e.g. ../perf/dist/src/cli/main.js) as arca-b
+                      (and, with audit selected, as audit-b with a file audit device)
   --b-node-arg ARG    extra node flag for arca-b only (repeatable; without --compare arca-b is
                       this build: an A/B of a runtime flag, e.g. --b-node-arg=--max-semi-space-size=64)
   --out FILE          JSON results (default: $TMPDIR/arca-bench-single-<time>.json)`;
@@ -107,7 +111,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const servers: ServerName[] =
     values.servers === undefined ? [...serverNames] : list(values.servers, serverNames, 'servers');
   const bNodeArgs = values['b-node-arg'] ?? [];
-  if (values.compare !== undefined || bNodeArgs.length > 0) servers.push('arca-b');
+  if (values.compare !== undefined || bNodeArgs.length > 0) {
+    servers.push('arca-b');
+    if (servers.includes('audit')) servers.push('audit-b');
+  }
   return {
     only: values.only === undefined ? [...sections] : list(values.only, sections, 'only'),
     servers,

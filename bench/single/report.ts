@@ -109,7 +109,10 @@ export function computeRatios(cells: readonly CellRecord[], conns: readonly numb
   add('arca', 'etcd', 'get', 'CPU/req');
   add('arca', 'fastify', 'get', 'CPU/req');
   for (const op of ['put', 'get'] as const)
-    for (const metric of ['req/s', 'p99', 'CPU/req'] as const) add('arca-b', 'arca', op, metric);
+    for (const metric of ['req/s', 'p99', 'CPU/req'] as const) {
+      add('arca-b', 'arca', op, metric);
+      add('audit-b', 'audit', op, metric);
+    }
   return out;
 }
 

@@ -24,6 +24,7 @@ export interface AuditLogger {
 export class AuditBroker implements AuditSeam {
   private readonly devices = new Map<string, AuditDevice>();
   private readonly deadlines: WriteDeadlines;
+  private readonly now: () => number;
 
   constructor(
     private readonly options: {
@@ -34,6 +35,7 @@ export class AuditBroker implements AuditSeam {
     },
   ) {
     this.deadlines = new WriteDeadlines(options.writeTimeoutMs, options.now);
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** True when at least one device is enabled (then every audited request must be recorded). */
@@ -64,12 +66,12 @@ export class AuditBroker implements AuditSeam {
 
   /** Written before the request is handled; throws `audit_failed` (500) if no device recorded it. */
   logRequest(entry: AuditEntry): Promise<void> {
-    return this.fanOut({ ...entry, type: 'request' });
+    return this.fanOut(entry.type === 'request' ? entry : { ...entry, type: 'request' });
   }
 
   /** Written after the request is handled, before the response is returned. */
   logResponse(entry: AuditEntry): Promise<void> {
-    return this.fanOut({ ...entry, type: 'response' });
+    return this.fanOut(entry.type === 'response' ? entry : { ...entry, type: 'response' });
   }
 
   /** Re-opens every device's destination (log rotation on SIGHUP). */
@@ -86,27 +88,38 @@ export class AuditBroker implements AuditSeam {
 
   private async fanOut(entry: AuditEntry): Promise<void> {
     if (this.devices.size === 0) return;
-    const type = entry.type;
-    const now = this.options.now ?? (() => performance.now());
-    const results = await Promise.all(
-      [...this.devices.values()].map(async (device) => {
-        const started = now();
-        const outcome = await this.deadlines.bound(device.log(entry));
-        if (outcome === 'ok') {
-          this.options.observer?.written(device.config.path, type, (now() - started) / 1000);
-        } else {
-          this.options.observer?.failed(device.config.path, type, outcome);
-          this.options.logger?.error(
-            { audit_device: device.config.path, entry_type: type, reason: outcome },
-            'audit device failed to record an entry',
-          );
-        }
-        return outcome === 'ok';
-      }),
-    );
-    if (!results.some(Boolean)) {
-      this.options.logger?.error({ entry_type: type }, 'no audit backend succeeded in logging the request');
+    let recorded: boolean;
+    if (this.devices.size === 1) {
+      // The common case, without an array, a closure per device and Promise.all per entry.
+      const [device] = this.devices.values();
+      recorded = await this.logTo(device, entry);
+    } else {
+      const results = await Promise.all([...this.devices.values()].map((d) => this.logTo(d, entry)));
+      recorded = results.includes(true);
+    }
+    if (!recorded) {
+      this.options.logger?.error(
+        { entry_type: entry.type },
+        'no audit backend succeeded in logging the request',
+      );
       throw new ArcaError('audit_failed');
     }
+  }
+
+  /** One device's bounded write; true when it recorded the entry (failures are counted and logged). */
+  private async logTo(device: AuditDevice, entry: AuditEntry): Promise<boolean> {
+    const type = entry.type;
+    const started = this.now();
+    const outcome = await this.deadlines.bound(device.log(entry));
+    if (outcome === 'ok') {
+      this.options.observer?.written(device.config.path, type, (this.now() - started) / 1000);
+      return true;
+    }
+    this.options.observer?.failed(device.config.path, type, outcome);
+    this.options.logger?.error(
+      { audit_device: device.config.path, entry_type: type, reason: outcome },
+      'audit device failed to record an entry',
+    );
+    return false;
   }
 }

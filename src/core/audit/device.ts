@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { type ChainLink, HashChainWriter, parseChainedLine } from '../../lib/hash-chain.js';
 import { AuditHasher } from './hasher.js';
-import { renderEntry, type RenderOptions, type TokenHashMemo } from './record.js';
+import { EntryJsonWriter, type TokenHashMemo } from './entry-json.js';
 import type { AuditEntry, AuditRequest } from '../audit-broker.js';
 import type { AuditSink } from './sink.js';
 
@@ -33,7 +33,7 @@ export function optionBool(value: string | undefined, fallback: boolean): boolea
 export class AuditDevice {
   private readonly hasher: AuditHasher;
   private readonly chain: HashChainWriter;
-  private readonly render: RenderOptions;
+  private readonly writer: EntryJsonWriter;
   private readonly prefix: string;
   /** Token/accessor hashes per request object (shared by its request and response entries). */
   private readonly memos = new WeakMap<AuditRequest, TokenHashMemo>();
@@ -45,10 +45,10 @@ export class AuditDevice {
   ) {
     this.hasher = new AuditHasher(config.salt);
     this.chain = new HashChainWriter(Buffer.from(config.chainKeyHex, 'hex'), chainState);
-    this.render = {
+    this.writer = new EntryJsonWriter(this.hasher, {
       hmacAccessor: optionBool(config.options.hmac_accessor, true),
       logRaw: optionBool(config.options.log_raw, false),
-    };
+    });
     this.prefix = config.options.prefix ?? '';
   }
 
@@ -61,7 +61,7 @@ export class AuditDevice {
         memo = new Map();
         this.memos.set(entry.request, memo);
       }
-      line = this.chain.seal(JSON.stringify(renderEntry(entry, this.hasher, this.render, memo)));
+      line = this.chain.seal(this.writer.write(entry, memo));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

@@ -129,9 +129,16 @@ async function isRegularFile(handle: FileHandle): Promise<boolean> {
   return (await handle.stat()).isFile();
 }
 
-/** write(2) until all of `text` is written (a regular file takes it whole; the loop is a guard). */
+/**
+ * write(2) until all of `text` is written. The string goes to `writeSync` as it is (Node encodes
+ * it without a Buffer on the JS heap); a regular file takes it whole, and the rest of a short write
+ * is written from an encoded copy.
+ */
 function writeAllSync(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const length = Buffer.byteLength(text, 'utf8');
+  if (written >= length) return;
   const bytes = Buffer.from(text, 'utf8');
-  let offset = 0;
+  let offset = written;
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }

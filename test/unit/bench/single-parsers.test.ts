@@ -90,6 +90,10 @@ test('options: defaults run the whole method; subsets and bad values', () => {
   assert.deepEqual(o.only, ['reads']);
   assert.deepEqual(o.conns, [16]);
   assert.ok(o.servers.includes('arca-b'));
+  // The default servers include audit, so the other build also runs with a file audit device.
+  assert.ok(o.servers.includes('audit-b'));
+  const noAudit = parseBenchOptions(['--servers', 'arca', '--compare', '/x/main.js']);
+  assert.deepEqual(noAudit.servers, ['arca', 'arca-b']);
   assert.throws(() => parseBenchOptions(['--only', 'everything']), /unknown "everything"/);
   assert.throws(() => parseBenchOptions(['--rounds', '0']), /positive integer/);
   assert.throws(() => parseBenchOptions(['--nope']), /nope/);

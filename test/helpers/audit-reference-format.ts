@@ -1,22 +1,26 @@
 /**
- * Rendering of core's `AuditEntry` (the seam in ../audit-broker.ts, raw values) into Vault's audit
- * entry format: `{time, type, auth, request, response?, error}`. Rendering applies the device's
- * hashing options, so each device decides what it reveals: every string that could be sensitive
- * becomes `hmac-sha256:<hex>` unless `log_raw` is set. Request headers are never written (they can
- * carry the token; Vault only logs headers an operator configured).
+ * The REFERENCE audit formatter: the object form of Vault's audit entry, as Arca rendered it
+ * before `EntryJsonWriter` (src/core/audit/entry-json.ts) wrote the JSON text directly — kept
+ * verbatim (with the hashed deep copy that `AuditHasher.hashValues` made) so the golden test can
+ * check that `JSON.stringify(renderEntry(...))` and the writer agree byte for byte.
  */
-import type { AuditAuth, AuditEntry } from '../audit-broker.js';
-import type { LogicalResponse } from '../../logical/response.js';
-import { renderAuthJson } from '../../logical/response-auth-json.js';
-import { renderWrapInfo } from '../../logical/response-envelope.js';
-import type { AuditHasher } from './hasher.js';
+import type { AuditAuth, AuditEntry } from '../../src/core/audit-broker.js';
+import type { LogicalResponse } from '../../src/logical/response.js';
+import { renderAuthJson } from '../../src/logical/response-auth-json.js';
+import { renderWrapInfo } from '../../src/logical/response-envelope.js';
+import type { AuditHasher } from '../../src/core/audit/hasher.js';
+import type { RenderOptions, TokenHashMemo } from '../../src/core/audit/entry-json.js';
 
-/** Device options that change rendering. */
-export interface RenderOptions {
-  /** Hash accessors too (Vault default true). */
-  hmacAccessor: boolean;
-  /** Write values in plaintext (Vault default false). */
-  logRaw: boolean;
+/** The old `AuditHasher.hashValues`: a deep copy with every string hashed, keys kept. */
+function hashValues(hasher: AuditHasher, value: unknown): unknown {
+  if (typeof value === 'string') return hasher.hash(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => hashValues(hasher, v));
+  if (value instanceof Uint8Array) return hasher.hash(Buffer.from(value).toString('base64'));
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(source)) out[k] = hashValues(hasher, source[k]);
+  return out;
 }
 
 interface Hashers {
@@ -24,13 +28,6 @@ interface Hashers {
   ha(value: string): string;
   hv(value: unknown): unknown;
 }
-
-/**
- * Hashes of the token and accessor, which appear twice in each entry and again in the response
- * entry: the caller keeps one memo per request so each is HMAC'd once. It must not outlive the
- * request (its keys are the raw values, which the request object holds anyway).
- */
-export type TokenHashMemo = Map<string, string>;
 
 function hashers(hasher: AuditHasher, options: RenderOptions, memo: TokenHashMemo): Hashers {
   const h = (value: string): string => {
@@ -45,7 +42,7 @@ function hashers(hasher: AuditHasher, options: RenderOptions, memo: TokenHashMem
   return {
     h,
     ha: (value) => (options.hmacAccessor ? h(value) : value),
-    hv: (value) => (options.logRaw || value == null ? value : hasher.hashValues(value)),
+    hv: (value) => (options.logRaw || value == null ? value : hashValues(hasher, value)),
   };
 }
 

@@ -90,6 +90,11 @@ test('options: defaults run the whole method; subsets and bad values', () => {
   assert.deepEqual(o.only, ['reads']);
   assert.deepEqual(o.conns, [16]);
   assert.ok(o.servers.includes('arca-b'));
+  assert.deepEqual(
+    parseBenchOptions(['--servers', 'arca,etcd,floor']).servers,
+    ['arca', 'etcd', 'floor'],
+    'the write floor is selectable by name (and not in the default set)',
+  );
   assert.throws(() => parseBenchOptions(['--only', 'everything']), /unknown "everything"/);
   assert.throws(() => parseBenchOptions(['--rounds', '0']), /positive integer/);
   assert.throws(() => parseBenchOptions(['--nope']), /nope/);

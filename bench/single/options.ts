@@ -10,9 +10,12 @@ export type Section = (typeof sections)[number];
 
 /**
  * Servers that can be selected with `--servers` (`arca-b` is added by `--compare`, and `audit-b`
- * — the other build with a file audit device — too when `audit` is selected).
+ * — the other build with a file audit device — too when `audit` is selected). `floor-writes` is
+ * the write floor (bench/floor-writes.ts): not in the default set, ask for it by name.
  */
-export const serverNames = ['arca', 'fastify', 'etcd', 'audit'] as const;
+export const serverNames = ['arca', 'fastify', 'etcd', 'audit', 'floor-writes'] as const;
+/** The servers of the default run (issue 16's method). */
+export const defaultServers: readonly ServerName[] = ['arca', 'fastify', 'etcd', 'audit'];
 export type ServerName = (typeof serverNames)[number] | 'arca-b' | 'audit-b';
 
 /** The parsed options. */
@@ -43,7 +46,9 @@ export interface BenchOptions {
 /** The usage text for `--help`. */
 export const usage = `npm run bench:single -- [options]
   --only LIST         sections: ${sections.join(',')} (default: all)
-  --servers LIST      ${serverNames.join(',')} (default: all; audit = Arca with a file audit device)
+  --servers LIST      ${serverNames.join(',')} (default: all but floor; audit = Arca with a
+                      file audit device; floor = fastify + JSON + AES-GCM + synced LevelDB
+                      group commit and nothing else, bench/floor-writes.ts)
   --conns LIST        connection counts (default 1,16,64)
   --rounds N          interleaved rounds (default 3)
   --duration S        seconds per cell (default 5)
@@ -109,7 +114,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     },
   });
   const servers: ServerName[] =
-    values.servers === undefined ? [...serverNames] : list(values.servers, serverNames, 'servers');
+    values.servers === undefined ? [...defaultServers] : list(values.servers, serverNames, 'servers');
   const bNodeArgs = values['b-node-arg'] ?? [];
   if (values.compare !== undefined || bNodeArgs.length > 0) {
     servers.push('arca-b');

@@ -106,6 +106,10 @@ export function computeRatios(cells: readonly CellRecord[], conns: readonly numb
   add('arca', 'etcd', 'get', 'p99');
   add('arca', 'fastify', 'get', 'p99');
   add('arca', 'etcd', 'put', 'CPU/req');
+  add('floor-writes', 'etcd', 'put', 'req/s');
+  add('arca', 'floor-writes', 'put', 'req/s');
+  add('floor-writes', 'etcd', 'put', 'CPU/req');
+  add('arca', 'floor-writes', 'put', 'CPU/req');
   add('arca', 'etcd', 'get', 'CPU/req');
   add('arca', 'fastify', 'get', 'CPU/req');
   for (const op of ['put', 'get'] as const)

@@ -104,17 +104,22 @@ export async function startArca(spec: ArcaSpec): Promise<Target> {
 }
 
 /** Starts bench/bare-fastify.ts (compiled: `bareJs`). */
-export async function startBareFastify(bareJs: string, baseDir: string): Promise<Target> {
-  const dir = mkdtempSync(join(baseDir, 'fastify-'));
-  const child = spawnTracked(process.execPath, [bareJs], {});
+export async function startBareFastify(
+  bareJs: string,
+  baseDir: string,
+  name: 'fastify' | 'floor-writes' = 'fastify',
+): Promise<Target> {
+  const dir = mkdtempSync(join(baseDir, `${name}-`));
+  // TMPDIR: the floor server keeps its LevelDB under it (inside the bench's directory).
+  const child = spawnTracked(process.execPath, [bareJs], { env: { ...process.env, TMPDIR: dir } });
   const url = await waitForLine(
     child,
     (line) => /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(line)?.[1],
     30_000,
-    'bare fastify',
+    name === 'floor-writes' ? 'floor server' : 'bare fastify',
   );
   return {
-    name: 'fastify',
+    name,
     api: 'vault',
     pid: child.pid!,
     url,

@@ -209,11 +209,14 @@ export class Barrier implements PhysicalBackend {
   async get(key: string): Promise<Uint8Array | undefined> {
     this.unsealedState();
     checkNotReserved(key);
-    const hit = this.cache?.get(key);
-    if (hit !== undefined) return hit;
+    const hit = this.cache?.lookup(key);
+    if (hit !== undefined) return hit ?? undefined;
     const generation = this.cache?.generation() ?? 0;
     const stored = await this.physical.get(key);
-    if (stored === undefined) return undefined;
+    if (stored === undefined) {
+      this.cache?.fill(key, null, generation);
+      return undefined;
+    }
     const term = ciphertextTerm(stored);
     if (term === undefined) throw integrityFailure(key, 'unknown ciphertext format');
     if (this.unsealedState().keyring.keyFor(term) === undefined) await this.reloadKeyring();

@@ -10,6 +10,9 @@
  * read racing a write can never leave a stale value behind. Callers get a fresh copy on every hit.
  * Write-through: a successful write caches what it wrote, but only for a key no other write
  * overlapped (begun or finished while it was in flight), so the cached value is the stored one.
+ * Absence is cached too (`fill(key, null, …)`, under the same generation rule): a KV v2 write reads
+ * its mount's `config`, which usually does not exist, and without this every write paid a storage
+ * read for it. Absent entries are charged like empty values and invalidated like any other.
  */
 
 /**
@@ -25,7 +28,8 @@ export function cacheEntryBytes(key: string, valueBytes: number): number {
 
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
 export class PlaintextCache {
-  private readonly entries = new Map<string, Buffer>();
+  /** key → plaintext, or null when the key is known to be absent from storage. */
+  private readonly entries = new Map<string, Uint8Array | null>();
   private bytes = 0;
   private generationCounter = 0;
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
@@ -37,10 +41,16 @@ export class PlaintextCache {
     private readonly valueBytesMax: number,
   ) {}
 
-  /** A copy of the cached plaintext, if any. */
+  /** A copy of the cached plaintext, if any (undefined for a miss AND for a cached absence). */
   get(key: string): Buffer | undefined {
     const hit = this.entries.get(key);
-    return hit === undefined ? undefined : Buffer.from(hit);
+    return hit === undefined || hit === null ? undefined : Buffer.from(hit);
+  }
+
+  /** A copy of the cached plaintext; null when the key is cached as absent; undefined on a miss. */
+  lookup(key: string): Buffer | null | undefined {
+    const hit = this.entries.get(key);
+    return hit === undefined || hit === null ? hit : Buffer.from(hit);
   }
 
   /** Pass to `fill` with the value read afterwards. */
@@ -48,11 +58,15 @@ export class PlaintextCache {
     return this.generationCounter;
   }
 
-  /** Caches a copy of `plaintext` for `key` unless something was invalidated since `generation`. */
-  fill(key: string, plaintext: Uint8Array, generation: number): void {
-    if (generation !== this.generationCounter || plaintext.length > this.valueBytesMax) return;
+  /**
+   * Caches a copy of `plaintext` (null: the key is absent) for `key` unless something was
+   * invalidated since `generation`.
+   */
+  fill(key: string, plaintext: Uint8Array | null, generation: number): void {
+    const length = plaintext === null ? 0 : plaintext.length;
+    if (generation !== this.generationCounter || length > this.valueBytesMax) return;
     this.drop(key);
-    const charged = cacheEntryBytes(key, plaintext.length);
+    const charged = cacheEntryBytes(key, length);
     if (charged > this.bytesMax) return;
     while (
       this.entries.size > 0 &&
@@ -62,7 +76,7 @@ export class PlaintextCache {
       if (oldest === undefined) break;
       this.drop(oldest);
     }
-    this.entries.set(key, ownCopy(plaintext));
+    this.entries.set(key, plaintext === null ? null : ownCopy(plaintext));
     this.bytes += charged;
   }
 
@@ -107,7 +121,7 @@ export class PlaintextCache {
   clear(): void {
     this.generationCounter += 1;
     this.writing.clear();
-    for (const value of this.entries.values()) value.fill(0);
+    for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
     this.bytes = 0;
   }
@@ -124,8 +138,8 @@ export class PlaintextCache {
   private drop(key: string): void {
     const old = this.entries.get(key);
     if (old === undefined) return;
-    old.fill(0);
-    this.bytes -= cacheEntryBytes(key, old.length);
+    old?.fill(0);
+    this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
   }
 }

@@ -94,6 +94,11 @@ test('options: defaults run the whole method; subsets and bad values', () => {
   assert.ok(o.servers.includes('audit-b'));
   const noAudit = parseBenchOptions(['--servers', 'arca', '--compare', '/x/main.js']);
   assert.deepEqual(noAudit.servers, ['arca', 'arca-b']);
+  assert.deepEqual(
+    parseBenchOptions(['--servers', 'arca,etcd,floor-writes']).servers,
+    ['arca', 'etcd', 'floor-writes'],
+    'the write floor is selectable by name (and not in the default set)',
+  );
   assert.throws(() => parseBenchOptions(['--only', 'everything']), /unknown "everything"/);
   assert.throws(() => parseBenchOptions(['--rounds', '0']), /positive integer/);
   assert.throws(() => parseBenchOptions(['--nope']), /nope/);

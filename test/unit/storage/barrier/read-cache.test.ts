@@ -180,3 +180,49 @@ test('cached values are held in their own memory, never in a slice of a shared B
   }
   assert.equal(text(cache.get('k3')), 'value 3');
 });
+
+test('absence is cached: a second read of a missing key needs no storage read, and any write ends it', async () => {
+  const { physical, barrier } = await cachedBarrier();
+  assert.equal(await barrier.get('config'), undefined);
+  const reads = physical.reads;
+  assert.equal(await barrier.get('config'), undefined);
+  assert.equal(physical.reads, reads, 'the absence was served from memory');
+  await barrier.put('config', bytes('one'));
+  assert.equal(text(await barrier.get('config')), 'one', 'a put ends a cached absence');
+  await barrier.delete('config');
+  assert.equal(await barrier.get('config'), undefined);
+  assert.equal(await barrier.get('config'), undefined);
+  await barrier.batch([{ type: 'put', key: 'config', value: bytes('two') }]);
+  assert.equal(text(await barrier.get('config')), 'two', 'a batch ends a cached absence');
+  await barrier.delete('config');
+  assert.equal(await barrier.get('config'), undefined);
+  await physical.put('config', new Uint8Array(0)); // written below the barrier (as Raft applies do)
+  barrier.invalidate(['config']);
+  const before = physical.reads;
+  await assert.rejects(barrier.get('config'), (err) => isArcaError(err) && err.code === 'integrity_failure');
+  assert.ok(physical.reads > before, 'a write below the barrier (invalidate) ends a cached absence');
+});
+
+test('a read of a missing key racing a write never leaves the absence cached', async () => {
+  const { barrier } = await cachedBarrier();
+  const reading = barrier.get('a'); // finds nothing in storage...
+  const writing = barrier.put('a', bytes('new')); // ...while a write creates the key
+  assert.equal(await reading, undefined);
+  await writing;
+  assert.equal(text(await barrier.get('a')), 'new');
+});
+
+test('absent entries are charged against the bounds like empty values and survive clear as nothing', () => {
+  const cache = new PlaintextCache(2, 10_000, 100);
+  cache.fill('x', null, cache.generation());
+  assert.equal(cache.lookup('x'), null);
+  assert.equal(cache.get('x'), undefined, 'get() does not tell an absence from a miss');
+  assert.equal(cache.chargedBytes, cacheEntryBytes('x', 0));
+  cache.fill('y', bytes('v'), cache.generation());
+  cache.fill('z', null, cache.generation());
+  assert.equal(cache.size, 2, 'the oldest entry (the absence of x) was evicted');
+  assert.equal(cache.lookup('x'), undefined);
+  cache.clear();
+  assert.equal(cache.lookup('z'), undefined);
+  assert.equal(cache.chargedBytes, 0);
+});

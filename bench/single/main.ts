@@ -25,6 +25,7 @@ import { etcdVersion } from '../lib/etcd.js';
 const distDir = fileURLToPath(new URL('../../', import.meta.url));
 const mainJs = join(distDir, 'src/cli/main.js');
 const bareJs = join(distDir, 'bench/bare-fastify.js');
+const floorJs = join(distDir, 'bench/floor-fastify.js');
 const probeJs = join(distDir, 'bench/single/probe.js');
 
 function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): ArcaSpec {
@@ -43,6 +44,7 @@ function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): Arc
 
 async function startTarget(options: BenchOptions, baseDir: string, name: ServerName): Promise<Target> {
   if (name === 'fastify') return startBareFastify(bareJs, baseDir);
+  if (name === 'floor') return startBareFastify(floorJs, baseDir, 'floor');
   if (name === 'etcd') return startEtcd(baseDir);
   return startArca(arcaSpec(options, baseDir, name));
 }

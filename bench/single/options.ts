@@ -9,7 +9,7 @@ export const sections = ['writes', 'reads', 'memory', 'startup'] as const;
 export type Section = (typeof sections)[number];
 
 /** Servers that can be selected with `--servers` (`arca-b` is added by `--compare`). */
-export const serverNames = ['arca', 'fastify', 'etcd', 'audit'] as const;
+export const serverNames = ['arca', 'fastify', 'etcd', 'audit', 'floor'] as const;
 export type ServerName = (typeof serverNames)[number] | 'arca-b';
 
 /** The parsed options. */
@@ -40,7 +40,8 @@ export interface BenchOptions {
 /** The usage text for `--help`. */
 export const usage = `npm run bench:single -- [options]
   --only LIST         sections: ${sections.join(',')} (default: all)
-  --servers LIST      ${serverNames.join(',')} (default: all; audit = Arca with a file audit device)
+  --servers LIST      ${serverNames.join(',')} (default: all but floor; audit = Arca with a file
+                      audit device; floor = bench/floor-fastify.ts, the unavoidable part of a read)
   --conns LIST        connection counts (default 1,16,64)
   --rounds N          interleaved rounds (default 3)
   --duration S        seconds per cell (default 5)
@@ -105,7 +106,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     },
   });
   const servers: ServerName[] =
-    values.servers === undefined ? [...serverNames] : list(values.servers, serverNames, 'servers');
+    values.servers === undefined
+      ? serverNames.filter((name) => name !== 'floor')
+      : list(values.servers, serverNames, 'servers');
   const bNodeArgs = values['b-node-arg'] ?? [];
   if (values.compare !== undefined || bNodeArgs.length > 0) servers.push('arca-b');
   return {

@@ -108,6 +108,8 @@ export function computeRatios(cells: readonly CellRecord[], conns: readonly numb
   add('arca', 'etcd', 'put', 'CPU/req');
   add('arca', 'etcd', 'get', 'CPU/req');
   add('arca', 'fastify', 'get', 'CPU/req');
+  add('floor', 'fastify', 'get', 'CPU/req');
+  add('arca', 'floor', 'get', 'CPU/req');
   for (const op of ['put', 'get'] as const)
     for (const metric of ['req/s', 'p99', 'CPU/req'] as const) add('arca-b', 'arca', op, metric);
   return out;

@@ -103,22 +103,30 @@ export async function startArca(spec: ArcaSpec): Promise<Target> {
   return target;
 }
 
-/** Starts bench/bare-fastify.ts (compiled: `bareJs`). */
-export async function startBareFastify(bareJs: string, baseDir: string): Promise<Target> {
-  const dir = mkdtempSync(join(baseDir, 'fastify-'));
+/**
+ * Starts bench/bare-fastify.ts (compiled: `bareJs`) as `fastify`, or bench/floor-fastify.ts as
+ * `floor` (it prints the token it requires next to its address).
+ */
+export async function startBareFastify(
+  bareJs: string,
+  baseDir: string,
+  name: 'fastify' | 'floor' = 'fastify',
+): Promise<Target> {
+  const dir = mkdtempSync(join(baseDir, `${name}-`));
   const child = spawnTracked(process.execPath, [bareJs], {});
-  const url = await waitForLine(
+  const line = await waitForLine(
     child,
-    (line) => /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(line)?.[1],
+    (text) => (/"address":"http:\/\/127\.0\.0\.1:\d+"/.test(text) ? text : undefined),
     30_000,
-    'bare fastify',
+    name === 'floor' ? 'floor fastify' : 'bare fastify',
   );
+  const printed = JSON.parse(line) as { address: string; token?: string };
   return {
-    name: 'fastify',
+    name,
     api: 'vault',
     pid: child.pid!,
-    url,
-    token: '-',
+    url: printed.address,
+    token: printed.token ?? '-',
     dir,
     stop: () => stopProcess(child),
   };

@@ -25,7 +25,8 @@ import { etcdVersion } from '../lib/etcd.js';
 const distDir = fileURLToPath(new URL('../../', import.meta.url));
 const mainJs = join(distDir, 'src/cli/main.js');
 const bareJs = join(distDir, 'bench/bare-fastify.js');
-const floorJs = join(distDir, 'bench/floor-writes.js');
+const floorWritesJs = join(distDir, 'bench/floor-writes.js');
+const floorReadsJs = join(distDir, 'bench/floor-fastify.js');
 const probeJs = join(distDir, 'bench/single/probe.js');
 
 function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): ArcaSpec {
@@ -45,7 +46,8 @@ function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): Arc
 
 async function startTarget(options: BenchOptions, baseDir: string, name: ServerName): Promise<Target> {
   if (name === 'fastify') return startBareFastify(bareJs, baseDir);
-  if (name === 'floor-writes') return startBareFastify(floorJs, baseDir, 'floor-writes');
+  if (name === 'floor-writes') return startBareFastify(floorWritesJs, baseDir, 'floor-writes');
+  if (name === 'floor-reads') return startBareFastify(floorReadsJs, baseDir, 'floor-reads');
   if (name === 'etcd') return startEtcd(baseDir);
   return startArca(arcaSpec(options, baseDir, name));
 }

@@ -10,10 +10,11 @@ export type Section = (typeof sections)[number];
 
 /**
  * Servers that can be selected with `--servers` (`arca-b` is added by `--compare`, and `audit-b`
- * — the other build with a file audit device — too when `audit` is selected). `floor-writes` is
- * the write floor (bench/floor-writes.ts): not in the default set, ask for it by name.
+ * — the other build with a file audit device — too when `audit` is selected). `floor-writes` and
+ * `floor-reads` are the floors (bench/floor-writes.ts, bench/floor-fastify.ts): not in the
+ * default set, ask for them by name.
  */
-export const serverNames = ['arca', 'fastify', 'etcd', 'audit', 'floor-writes'] as const;
+export const serverNames = ['arca', 'fastify', 'etcd', 'audit', 'floor-writes', 'floor-reads'] as const;
 /** The servers of the default run (issue 16's method). */
 export const defaultServers: readonly ServerName[] = ['arca', 'fastify', 'etcd', 'audit'];
 export type ServerName = (typeof serverNames)[number] | 'arca-b' | 'audit-b';
@@ -46,9 +47,10 @@ export interface BenchOptions {
 /** The usage text for `--help`. */
 export const usage = `npm run bench:single -- [options]
   --only LIST         sections: ${sections.join(',')} (default: all)
-  --servers LIST      ${serverNames.join(',')} (default: all but floor; audit = Arca with a
-                      file audit device; floor = fastify + JSON + AES-GCM + synced LevelDB
-                      group commit and nothing else, bench/floor-writes.ts)
+  --servers LIST      ${serverNames.join(',')} (default: all but the floors; audit = Arca with
+                      a file audit device; floor-writes = fastify + JSON + AES-GCM + synced
+                      LevelDB group commit and nothing else, bench/floor-writes.ts;
+                      floor-reads = bench/floor-fastify.ts, the unavoidable part of a read)
   --conns LIST        connection counts (default 1,16,64)
   --rounds N          interleaved rounds (default 3)
   --duration S        seconds per cell (default 5)

@@ -112,6 +112,8 @@ export function computeRatios(cells: readonly CellRecord[], conns: readonly numb
   add('arca', 'floor-writes', 'put', 'CPU/req');
   add('arca', 'etcd', 'get', 'CPU/req');
   add('arca', 'fastify', 'get', 'CPU/req');
+  add('floor-reads', 'fastify', 'get', 'CPU/req');
+  add('arca', 'floor-reads', 'get', 'CPU/req');
   for (const op of ['put', 'get'] as const)
     for (const metric of ['req/s', 'p99', 'CPU/req'] as const) {
       add('arca-b', 'arca', op, metric);

@@ -103,27 +103,32 @@ export async function startArca(spec: ArcaSpec): Promise<Target> {
   return target;
 }
 
-/** Starts bench/bare-fastify.ts (compiled: `bareJs`). */
+/**
+ * Starts bench/bare-fastify.ts (compiled: `bareJs`) as `fastify`, or one of the floor servers
+ * (bench/floor-writes.ts, bench/floor-fastify.ts; the read floor prints the token it requires
+ * next to its address).
+ */
 export async function startBareFastify(
   bareJs: string,
   baseDir: string,
-  name: 'fastify' | 'floor-writes' = 'fastify',
+  name: 'fastify' | 'floor-writes' | 'floor-reads' = 'fastify',
 ): Promise<Target> {
   const dir = mkdtempSync(join(baseDir, `${name}-`));
-  // TMPDIR: the floor server keeps its LevelDB under it (inside the bench's directory).
+  // TMPDIR: the write floor keeps its LevelDB under it (inside the bench's directory).
   const child = spawnTracked(process.execPath, [bareJs], { env: { ...process.env, TMPDIR: dir } });
-  const url = await waitForLine(
+  const line = await waitForLine(
     child,
-    (line) => /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(line)?.[1],
+    (text) => (/"address":"http:\/\/127\.0\.0\.1:\d+"/.test(text) ? text : undefined),
     30_000,
-    name === 'floor-writes' ? 'floor server' : 'bare fastify',
+    name === 'fastify' ? 'bare fastify' : name,
   );
+  const printed = JSON.parse(line) as { address: string; token?: string };
   return {
     name,
     api: 'vault',
     pid: child.pid!,
-    url,
-    token: '-',
+    url: printed.address,
+    token: printed.token ?? '-',
     dir,
     stop: () => stopProcess(child),
   };

@@ -90,11 +90,15 @@ export type Fields<T> = { [K in keyof T]-?: Shape<T[K]> };
 
 /** An object with exactly these fields; absent optional fields stay absent in the copy. */
 export function object<T>(fields: Fields<T>): Shape<T> {
+  // Listed once: a stored record is decoded on every read (KV v2 metadata), so no entries array per call.
+  const keys = Object.keys(fields);
+  const shapes = keys.map((key) => (fields as Record<string, Shape<unknown>>)[key]);
   return (v, path) => {
     if (!isPlainObject(v)) throw new ShapeError(path, 'an object');
     const out: Record<string, unknown> = {};
-    for (const [key, shape] of Object.entries<Shape<unknown>>(fields)) {
-      const value = shape(v[key], path === '' ? key : `${path}.${key}`);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const value = shapes[i](v[key], path === '' ? key : `${path}.${key}`);
       if (value !== undefined) out[key] = value;
     }
     return out as T;

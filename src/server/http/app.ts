@@ -135,9 +135,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, keepBytes);
 
   // Callback style (not async): no promise per response on the hot path.
+  // `send` already set both headers on every envelope answer; this fills them in for the rest
+  // (intercepted answers, fastify's own replies) without setting them a second time.
   app.addHook('onSend', (request, reply, payload, done) => {
     // UI files set their own caching (ui-routes.ts); everything else is never cached.
-    if (!isUiRequest(request)) reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control') && !isUiRequest(request)) reply.header('cache-control', 'no-store');
     if (!reply.hasHeader('content-type')) reply.header('content-type', jsonContentType);
     done(null, payload);
   });
@@ -157,8 +159,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }
 
   const v1Handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const intercepted = await options.intercept?.(request);
-    if (intercepted !== undefined) return sendIntercepted(reply, intercepted);
+    // Single node: no gate, so no `await` (a microtask turn per request) for nothing.
+    if (options.intercept !== undefined) {
+      const intercepted = await options.intercept(request);
+      if (intercepted !== undefined) return sendIntercepted(reply, intercepted);
+    }
     const rendered = await serve(options, request);
     return send(reply, rendered);
   };
@@ -244,14 +249,20 @@ async function serve(options: HttpAppOptions, request: FastifyRequest): Promise<
   }
 }
 
+/** A serializer that leaves an already-encoded JSON string as it is. */
+const encoded = (payload: unknown): string => payload as string;
+
 function send(reply: FastifyReply, rendered: RenderedResponse): FastifyReply {
   reply
     .code(rendered.status)
     .header('content-type', rendered.contentType)
     .header('cache-control', 'no-store');
-  if (rendered.body === undefined || rendered.status === 204) return reply.send();
-  // Always bytes: fastify would append `; charset=utf-8` to a string's JSON content type.
-  return reply.send(Buffer.from(rendered.body));
+  const body = rendered.body;
+  if (body === undefined || rendered.status === 204) return reply.send();
+  // A JSON string goes out as it is, headers and body in one write (no copy into a Buffer); the
+  // serializer keeps fastify from appending `; charset=utf-8` to its content type, as Vault sends.
+  if (typeof body === 'string') return reply.serializer(encoded).send(body);
+  return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 function sendIntercepted(reply: FastifyReply, response: InterceptedResponse): FastifyReply {

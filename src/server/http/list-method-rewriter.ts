@@ -171,7 +171,8 @@ export class ListMethodRewriter {
     if (i > runStart) out.push(chunk.subarray(runStart, i));
     if (out.length === 0) return chunk.subarray(0, 0);
     if (out.length === 1) return out[0].length === chunk.length ? chunk : out[0];
-    return Buffer.concat(out);
+    // Usually the method was not rewritten: the pieces are the chunk again, so no copy is needed.
+    return sameBytes(out, chunk) ? chunk : Buffer.concat(out);
   }
 
   /** Collects method-token bytes (held back, not forwarded) and emits the possibly rewritten token. */
@@ -342,4 +343,17 @@ export class ListMethodRewriter {
     this.remainingBodyBytes = size;
     this.state = 'chunk-data';
   }
+}
+
+/** True when `pieces`, joined, are exactly the bytes of `chunk` (pieces that are views of it at their own offset need no compare). */
+function sameBytes(pieces: Buffer[], chunk: Buffer): boolean {
+  let offset = 0;
+  for (const piece of pieces) {
+    const end = offset + piece.length;
+    if (end > chunk.length) return false;
+    const isView = piece.buffer === chunk.buffer && piece.byteOffset === chunk.byteOffset + offset;
+    if (!isView && !piece.equals(chunk.subarray(offset, end))) return false;
+    offset = end;
+  }
+  return offset === chunk.length;
 }

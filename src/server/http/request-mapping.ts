@@ -58,7 +58,8 @@ export function toLogicalRequest(parts: HttpRequestParts): LogicalRequest {
   const method = clientMethod(parts.method);
   const queryStart = parts.url.indexOf('?');
   const rawPath = queryStart === -1 ? parts.url : parts.url.slice(0, queryStart);
-  const query = new URLSearchParams(queryStart === -1 ? '' : parts.url.slice(queryStart + 1));
+  // Most reads carry no query string: no URLSearchParams to build and walk then.
+  const query = queryStart === -1 ? undefined : new URLSearchParams(parts.url.slice(queryStart + 1));
   let path = decodePath(rawPath);
 
   let operation: Operation;
@@ -67,8 +68,8 @@ export function toLogicalRequest(parts: HttpRequestParts): LogicalRequest {
     case 'GET':
     case 'HEAD': {
       operation = 'read';
-      const list = query.get('list');
-      if (list !== null && method === 'GET') {
+      const list = query?.get('list') ?? null;
+      if (query !== undefined && list !== null && method === 'GET') {
         const isList = parseGoBool(list);
         if (isList === undefined)
           throw new ArcaError('invalid_request', `invalid value for "list": ${JSON.stringify(list)}`);
@@ -122,6 +123,7 @@ export function toLogicalRequest(parts: HttpRequestParts): LogicalRequest {
 /** `/v1/a%20b/c` → `a b/c`. Throws 400 for a path that is not valid percent-encoding. */
 function decodePath(rawPath: string): string {
   const relative = rawPath.startsWith('/v1/') ? rawPath.slice('/v1/'.length) : rawPath.replace(/^\/+/, '');
+  if (!relative.includes('%')) return relative;
   try {
     return decodeURIComponent(relative);
   } catch {
@@ -130,8 +132,9 @@ function decodePath(rawPath: string): string {
 }
 
 /** Query parameters as data: single values → strings, repeated → arrays (Vault's parseQuery). */
-function queryData(query: URLSearchParams): Record<string, unknown> {
+function queryData(query: URLSearchParams | undefined): Record<string, unknown> {
   const data: Record<string, unknown> = {};
+  if (query === undefined) return data;
   for (const name of new Set(query.keys())) {
     const values = query.getAll(name);
     data[name] = values.length === 1 ? values[0] : values;

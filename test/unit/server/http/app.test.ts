@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { ArcaError } from '../../../../src/lib/errors.js';
 import { readJson, startTestApp, type RunningApp } from './test-handler.js';
 import { RawConnection } from './raw-http.js';
@@ -250,6 +251,18 @@ describe('HTTP app: /v1 mapping and Vault rendering', () => {
     const long = 'p/'.repeat(200) + 'x';
     await call(`/v1/${long}`);
     assert.equal(server.handler.last.path, long);
+    const bad = await call('/v1/secret/a%zzb');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await readJson(bad), { errors: ['invalid percent-encoding in request path'] });
+  });
+
+  test('a read without a query string has empty data; an empty query string too', async () => {
+    await call('/v1/secret/plain');
+    assert.equal(server.handler.last.operation, 'read');
+    assert.deepEqual(server.handler.last.data, {});
+    await call('/v1/secret/plain?');
+    assert.deepEqual(server.handler.last.data, {});
+    assert.equal(server.handler.last.path, 'secret/plain');
   });
 
   test('ArcaError → its status and errors (+ data); empty errors array for not found', async () => {
@@ -305,5 +318,23 @@ describe('HTTP app: /v1 mapping and Vault rendering', () => {
     const line = server.logs.text.split('\n').find((l) => l.includes(id));
     assert.ok(line, 'a log line carries the request id');
     assert.equal(JSON.parse(line).request_id, id);
+  });
+  test('a JSON answer carries each header once, no charset, and its UTF-8 byte length', async () => {
+    const secret = { note: 'grüße €uro 🔑' };
+    server.handler.reply({ data: secret, mountType: 'kv' });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${server.url}/v1/secret/foo`, resolve).on('error', reject);
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const names = res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    for (const name of ['content-type', 'cache-control', 'content-length']) {
+      assert.equal(names.filter((n) => n === name).length, 1, name);
+    }
+    assert.equal(res.headers['content-type'], 'application/json');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(Number(res.headers['content-length']), body.length);
+    assert.deepEqual((JSON.parse(body.toString('utf8')) as { data: unknown }).data, secret);
   });
 });

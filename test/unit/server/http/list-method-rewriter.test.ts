@@ -129,6 +129,23 @@ test('unchanged chunks are returned without copying', () => {
   assert.equal(rewriter.transform(body), body);
 });
 
+test('chunks of whole requests whose methods stay are returned without copying; a rewrite copies', () => {
+  const rewriter = new ListMethodRewriter();
+  const gets = Buffer.from('GET /v1/a HTTP/1.1\r\nHost: x\r\n\r\n\r\nGET /v1/b HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(rewriter.transform(gets), gets);
+  const list = Buffer.from('LIST /v1/a HTTP/1.1\r\nHost: x\r\n\r\n');
+  const rewritten = rewriter.transform(list);
+  assert.notEqual(rewritten, list);
+  assert.equal(rewritten.toString('latin1'), 'LINK /v1/a HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(list.toString('latin1').slice(0, 4), 'LIST');
+  // A method split across chunks: the held-back bytes are forwarded with the rest of the line.
+  assert.equal(rewriter.transform(Buffer.from('GE')).length, 0);
+  assert.equal(
+    rewriter.transform(Buffer.from('T /v1/c HTTP/1.1\r\n\r\n')).toString(),
+    'GET /v1/c HTTP/1.1\r\n\r\n',
+  );
+});
+
 /** One generated request and what the parser must see for it. */
 interface Generated {
   wire: string;

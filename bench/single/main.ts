@@ -183,7 +183,11 @@ async function main(): Promise<number> {
       : undefined;
     const startup = options.only.includes('startup')
       ? await measureStartup(
-          arcaSpec({ ...options, cpuProfDir: undefined, probeDir: undefined }, baseDir, 'arca'),
+          (['arca', 'arca-b'] as const)
+            .filter((name) => name === 'arca' || options.servers.includes(name))
+            .map((name) =>
+              arcaSpec({ ...options, cpuProfDir: undefined, probeDir: undefined }, baseDir, name),
+            ),
           options.startupRuns,
         )
       : undefined;
@@ -193,9 +197,9 @@ async function main(): Promise<number> {
       console.log(
         `\nMemory (Arca): RSS ${memory.rssAfterKeysMiB.toFixed(0)} MiB after ${options.memoryKeys} keys; peak (VmHWM) ${memory.peakMiB.toFixed(0)} MiB under load (put+get c64); load ${memory.loadavg.toFixed(1)}`,
       );
-    if (startup)
+    for (const s of startup ?? [])
       console.log(
-        `Startup to the first 200 on sys/health: median ${startup.summary.median.toFixed(0)} ms (${startup.summary.min.toFixed(0)}–${startup.summary.max.toFixed(0)}, ${startup.runsMs.length} runs); load ${startup.loadavg.toFixed(1)}`,
+        `Startup (${s.server}) to the first 200 on sys/health: median ${s.summary.median.toFixed(0)} ms (${s.summary.min.toFixed(0)}–${s.summary.max.toFixed(0)}, ${s.runsMs.length} runs), process CPU median ${s.cpuSummary.median.toFixed(0)} ms (${s.cpuSummary.min.toFixed(0)}–${s.cpuSummary.max.toFixed(0)}); load ${s.loadavg.toFixed(1)}`,
       );
     const out = options.out ?? join(tmpdir(), `arca-bench-single-${startedAt.replace(/[:.]/g, '-')}.json`);
     writeFileSync(

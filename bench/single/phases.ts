@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchOptions } from './options.js';
 import { freePort, spawnTracked, stopProcess } from './processes.js';
-import { memoryOf } from './proc.js';
+import { cpuSeconds, memoryOf } from './proc.js';
 import { arcaArgv, arcaEnv, startArca, startBoundMs, type ArcaSpec } from './servers.js';
 import { summarize, type Summary } from './stats.js';
 import { prefill, runWrk } from './wrk.js';
@@ -61,10 +61,15 @@ export async function measureMemory(spec: ArcaSpec, options: BenchOptions): Prom
   }
 }
 
-/** Startup times of fresh nodes. */
+/** Startup times of fresh nodes of one build. */
 export interface StartupResult {
+  server: string;
+  /** Spawn → first 200 on sys/health, wall clock. */
   runsMs: number[];
   summary: Summary;
+  /** Process CPU (user + system, all threads) spent up to that first 200. */
+  cpuMs: number[];
+  cpuSummary: Summary;
   loadavg: number;
 }
 
@@ -78,30 +83,51 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** Spawns `runs` fresh nodes one after the other and times each to its first 200 on sys/health. */
-export async function measureStartup(spec: ArcaSpec, runs: number): Promise<StartupResult> {
-  const runsMs: number[] = [];
+/** One fresh node: spawn → first 200 on sys/health; wall and process CPU in ms. */
+async function timeOneStartup(spec: ArcaSpec): Promise<{ wallMs: number; cpuMs: number }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(spec.baseDir, 'startup-'));
+  const withPort = { ...spec, port };
+  const t0 = performance.now();
+  const child = spawnTracked(process.execPath, arcaArgv(withPort), { env: arcaEnv(withPort, dir) });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  try {
+    const deadline = t0 + startBoundMs;
+    while (!(await healthy(`http://127.0.0.1:${port}`))) {
+      if (child.exitCode !== null) throw new Error(`Arca exited with ${child.exitCode} during startup`);
+      if (performance.now() > deadline)
+        throw new Error(`Arca not healthy ${startBoundMs / 1000} s after spawn`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const wallMs = performance.now() - t0;
+    return { wallMs, cpuMs: cpuSeconds(child.pid!) * 1000 };
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+/**
+ * Spawns `runs` fresh nodes of each build, interleaved (A, B, A, B, ...: a load swing hits both),
+ * and times each to its first 200 on sys/health.
+ */
+export async function measureStartup(specs: readonly ArcaSpec[], runs: number): Promise<StartupResult[]> {
   const load = loadavg()[0];
+  const wall = specs.map((): number[] => []);
+  const cpu = specs.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    const port = await freePort();
-    const dir = mkdtempSync(join(spec.baseDir, 'startup-'));
-    const withPort = { ...spec, port };
-    const t0 = performance.now();
-    const child = spawnTracked(process.execPath, arcaArgv(withPort), { env: arcaEnv(withPort, dir) });
-    child.stdout!.resume();
-    child.stderr!.resume();
-    try {
-      const deadline = t0 + startBoundMs;
-      while (!(await healthy(`http://127.0.0.1:${port}`))) {
-        if (child.exitCode !== null) throw new Error(`Arca exited with ${child.exitCode} during startup`);
-        if (performance.now() > deadline)
-          throw new Error(`Arca not healthy ${startBoundMs / 1000} s after spawn`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      runsMs.push(performance.now() - t0);
-    } finally {
-      await stopProcess(child);
+    for (let s = 0; s < specs.length; s++) {
+      const { wallMs, cpuMs } = await timeOneStartup(specs[s]);
+      wall[s].push(wallMs);
+      cpu[s].push(cpuMs);
     }
   }
-  return { runsMs, summary: summarize(runsMs), loadavg: load };
+  return specs.map((spec, s) => ({
+    server: spec.name,
+    runsMs: wall[s],
+    summary: summarize(wall[s]),
+    cpuMs: cpu[s],
+    cpuSummary: summarize(cpu[s]),
+    loadavg: load,
+  }));
 }

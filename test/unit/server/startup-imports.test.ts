@@ -1,17 +1,21 @@
 /**
- * Startup stays lean (issue 16: first 200 on sys/health under 500 ms): a dev server started through
- * the CLI's own modules must not load the libraries only some requests need — openpgp (PGP
+ * Startup stays lean (issue 16: first 200 on sys/health under 500 ms): `arca server -dev`, run as
+ * the real process, must not load the libraries only some requests or commands need — openpgp (PGP
  * ceremonies), pg (database engine), jose (JWT auth), bcryptjs (userpass), node-forge (PKI),
- * @cdktf/hcl2json (HCL config files) and fastify's schema compilers (ajv, fast-json-stringify:
- * no route has a schema). A child process records every bare specifier the loader resolves.
+ * @cdktf/hcl2json (HCL config files), fastify's schema compilers (ajv, fast-json-stringify: no
+ * route has a schema), yargs and the other CLI commands (a plain `server` start skips them), and
+ * the engines a fresh node does not mount (loaded on their first mount). A loader hook records
+ * every module the process loads.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-const lazy = [
+const lazyPackages = [
   'openpgp',
   'pg',
   'jose',
@@ -20,34 +24,82 @@ const lazy = [
   '@cdktf/hcl2json',
   '@fastify/ajv-compiler',
   '@fastify/fast-json-stringify-compiler',
+  'yargs',
+];
+/** Arca modules (under dist/src/) that a dev server's first health check must not need. */
+const lazyModules = [
+  'cli/cli-tree.js',
+  'cli/commands/kv.js',
+  'cli/commands/operator.js',
+  'engines/transit/index.js',
+  'engines/totp/index.js',
+  'engines/pki/index.js',
+  'engines/database/index.js',
+  'engines/auth/jwt/index.js',
+  'engines/auth/userpass/index.js',
+  'engines/auth/approle/index.js',
 ];
 
 const hook = `
-export async function resolve(specifier, context, next) {
-  if (!/^(\\.|\\/|node:|file:|data:)/.test(specifier)) process.send?.(specifier) ?? process.stderr.write('IMPORT ' + specifier + '\\n');
-  return next(specifier, context);
+export async function load(url, context, next) {
+  process.stderr.write('LOAD ' + url + '\\n');
+  return next(url, context);
 }`;
+const preload = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
 
-test('a dev server starts and answers sys/health without loading the lazily used libraries', async () => {
-  const cliMain = new URL('../../../src/cli/main.js', import.meta.url).href;
-  const serverMain = new URL('../../../src/server/main.js', import.meta.url).href;
-  const script = `
-    import { register } from 'node:module';
-    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
-    await import(${JSON.stringify(cliMain)});
-    const { startServer } = await import(${JSON.stringify(serverMain)});
-    const server = await startServer({ dev: true, devListenAddress: '127.0.0.1:0', logLevel: 'error', print: () => {} });
-    const res = await fetch(server.addresses[0] + '/v1/sys/health');
+test('arca server -dev answers sys/health without loading the lazily used libraries and modules', async () => {
+  const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+  const home = mkdtempSync(join(tmpdir(), 'arca-startup-imports-'));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(preload)}`,
+      cliMain,
+      'server',
+      '-dev',
+      '-dev-listen-address=127.0.0.1:0',
+      '-log-level=error',
+    ],
+    { env: { ...process.env, HOME: home, TMPDIR: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no address in 120 s:\n${stderr}`)), 120_000);
+      const check = (): void => {
+        const m = /started on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      child.stderr.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${stderr}`));
+      });
+    });
+    const res = await fetch(`${address}/v1/sys/health`);
     await res.arrayBuffer();
-    await server.stop();
-    process.stderr.write('HEALTH ' + res.status + '\\n');
-  `;
-  const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: fileURLToPath(new URL('.', import.meta.url)),
-    timeout: 120_000,
-  });
-  assert.match(stderr, /HEALTH 200/);
-  const imported = new Set([...stderr.matchAll(/^IMPORT (\S+)$/gm)].map((m) => m[1]));
-  assert.ok(imported.has('fastify') && imported.has('yargs'), 'the hook saw the startup imports');
-  for (const name of lazy) assert.ok(!imported.has(name), `${name} is loaded at startup`);
+    assert.equal(res.status, 200);
+    const loaded = [...stderr.matchAll(/^LOAD (\S+)$/gm)].map((m) => m[1]);
+    const has = (fragment: string): boolean => loaded.some((url) => url.includes(fragment));
+    assert.ok(
+      has('/node_modules/fastify/') && has('/dist/src/core/core.js'),
+      'the hook saw the startup modules',
+    );
+    assert.match(stdout, /Root Token: /);
+    for (const name of lazyPackages)
+      assert.ok(!has(`/node_modules/${name}/`), `${name} is loaded at startup`);
+    for (const path of lazyModules) assert.ok(!has(`/dist/src/${path}`), `${path} is loaded at startup`);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -88,8 +88,10 @@ export const limits = {
   /**
    * Single-node barrier read cache (decrypted values, memory only): entries (Vault's `cache_size`
    * default), total bytes charged (values, keys and per-entry overhead: `cache_size_bytes`), value
-   * size. The bytes bound is the one that matters: a KV v2 working set of 10k keys is ~20k entries
-   * (metadata + version), ~10 MiB; 100k keys fit in the default too.
+   * size. The bytes bound is the one that matters: each entry is charged its measured memory (value,
+   * key and ~1 KiB of objects and allocation: bench/cache-memory.ts), so a KV v2 working set of 10k
+   * keys, ~20k entries (metadata + version), is ~30 MiB and fits; 64 MiB keeps a node that has
+   * written 100k keys at ~170 MiB of RSS (bench:single --only memory).
    */
   barrierReadCacheEntriesMax: 131072,
   barrierReadCacheBytesMax: 64 * 1024 * 1024,

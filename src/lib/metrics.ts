@@ -5,7 +5,7 @@
  * Names follow Prometheus conventions: `arca_` prefix, base units (seconds, bytes), `_total` for
  * counters. docs/metrics.md documents each one; a test checks the dashboards use only these.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectProcessMetrics } from './prom-modules.js';
 import { HistogramChildren } from './histogram-child.js';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -145,7 +145,7 @@ export class ArcaMetrics {
   private clockGroup: ClockMetrics | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'arca_' });
+    if (options.processMetrics ?? true) collectProcessMetrics(this.registry, 'arca_');
   }
 
   /** The Raft metric group, created on first use. */

@@ -3,7 +3,7 @@
  * the real process, must not load the libraries only some requests or commands need — openpgp (PGP
  * ceremonies), pg (database engine), jose (JWT auth), bcryptjs (userpass), node-forge (PKI),
  * @cdktf/hcl2json (HCL config files), fastify's schema compilers (ajv, fast-json-stringify: no
- * route has a schema), yargs and the other CLI commands (a plain `server` start skips them), and
+ * route has a schema), @opentelemetry/api (prom-client's index pulls it in for exemplars), yargs and the other CLI commands (a plain `server` start skips them), and
  * the engines a fresh node does not mount (loaded on their first mount). A loader hook records
  * every module the process loads.
  */
@@ -25,6 +25,7 @@ const lazyPackages = [
   '@fastify/ajv-compiler',
   '@fastify/fast-json-stringify-compiler',
   'yargs',
+  '@opentelemetry/api',
 ];
 /** Arca modules (under dist/src/) that a dev server's first health check must not need. */
 const lazyModules = [

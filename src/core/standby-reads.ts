@@ -52,6 +52,16 @@ export function standbyReadCandidate(request: LogicalRequest): boolean {
   return true;
 }
 
+/**
+ * Whether a standby may forward at once, before its ReadIndex round: only when its (possibly
+ * stale) runtime matched a mount it does not serve. No match at all may be a mount the active node
+ * enabled a moment ago and this standby has not applied yet, so that case takes the round first
+ * (and is forwarded after it if the mount still is not there).
+ */
+export function forwardWithoutRound(match: RouteMatch | undefined): boolean {
+  return match !== undefined && !standbyServesRoute(match);
+}
+
 /** Whether the route a standby's runtime matched is one it serves. */
 export function standbyServesRoute(match: RouteMatch | undefined): boolean {
   if (match === undefined) return false;
@@ -71,10 +81,10 @@ export class StandbyReads {
     }
     const path = trimmedPath(request.path);
     const serves = (rt: UnsealedRuntime): boolean => standbyServesRoute(rt.mounts.router.match(path));
-    // Not a mount this standby serves (as far as it knows): forward without a ReadIndex round. A
-    // mount that only just became servable is merely forwarded; the real check follows the round.
+    // A mount this standby knows and does not serve: forward without a ReadIndex round. The real
+    // check follows the round, which also brings a mount enabled a moment ago into view.
     const known = this.deps.runtime.peek();
-    if (known !== undefined && !serves(known)) return undefined;
+    if (known !== undefined && forwardWithoutRound(known.mounts.router.match(path))) return undefined;
     const outcome = await this.serve(request, trace, serves);
     return outcome === 'forward' || outcome === 'no_leader' ? undefined : outcome;
   }

@@ -4,7 +4,11 @@ import { isArcaError } from '../../../src/lib/errors.js';
 import type { LogicalRequest, Operation } from '../../../src/logical/request.js';
 import type { MountEntry } from '../../../src/core/mount-table.js';
 import type { RouteMatch } from '../../../src/core/router.js';
-import { standbyReadCandidate, standbyServesRoute } from '../../../src/core/standby-reads.js';
+import {
+  forwardWithoutRound,
+  standbyReadCandidate,
+  standbyServesRoute,
+} from '../../../src/core/standby-reads.js';
 import { readOnlyView } from '../../../src/core/standby-runtime.js';
 import { MemoryPhysical } from '../../../src/storage/physical/memory.js';
 import { parseServerConfig } from '../../../src/server/config.js';
@@ -51,6 +55,13 @@ test('a standby serves kv and cubbyhole mounts and token lookup-self; every othe
   }
   assert.equal(standbyServesRoute(match('auth', 'userpass', 'users/x')), false);
   assert.equal(standbyServesRoute(undefined), false, 'no route');
+});
+
+test('a standby forwards before its ReadIndex round only for a mount it knows and does not serve (regression)', () => {
+  assert.equal(forwardWithoutRound(match('secret', 'transit', 'keys/k')), true);
+  assert.equal(forwardWithoutRound(match('secret', 'kv', 'data/a')), false);
+  // No mount known: perhaps enabled a moment ago on the active node; the round brings it into view.
+  assert.equal(forwardWithoutRound(undefined), false);
 });
 
 test("the standby runtime's storage reads through and refuses every write with `standby`", async () => {

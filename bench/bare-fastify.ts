@@ -8,7 +8,7 @@
  * address as one JSON line.
  */
 import Fastify from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { kvEnvelope as envelope, kvVersionMetadata as metadata } from './kv-envelope.js';
 
 interface Version {
   /** The secret's `data`, as the JSON text a storage record would hold. */
@@ -24,25 +24,6 @@ interface Secret {
 const versionsMax = 10;
 const store = new Map<string, Secret>();
 
-/** Vault's response envelope around `data` (the same JSON shape Arca renders). */
-function envelope(data: unknown): Record<string, unknown> {
-  return {
-    request_id: randomUUID(),
-    lease_id: '',
-    renewable: false,
-    lease_duration: 0,
-    data,
-    wrap_info: null,
-    warnings: null,
-    auth: null,
-    mount_type: 'kv',
-  };
-}
-
-/** KV v2 version metadata for version number `version`. */
-function metadata(created: string, version: number): Record<string, unknown> {
-  return { created_time: created, custom_metadata: null, deletion_time: '', destroyed: false, version };
-}
 const app = Fastify({ logger: false });
 app.addHook('onSend', async (_req, reply) => {
   reply.header('cache-control', 'no-store');

@@ -13,12 +13,13 @@
  *   write, only a way to fill the map).
  * Started as a child process; prints its address and its token as one JSON line.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import Fastify from 'fastify';
 import { Sha256Hmac } from '../src/lib/fast-hmac.js';
 import { formatRfc3339Nano } from '../src/lib/go-time.js';
 import { createListAwareServer } from '../src/server/http/list-aware-server.js';
+import { kvEnvelope } from './kv-envelope.js';
 
 const token = `hvs.${randomBytes(18).toString('base64url')}`;
 const hasher = new Sha256Hmac(randomBytes(32));
@@ -36,17 +37,7 @@ const jsonType = 'application/json';
 const asIs = (payload: unknown): string => payload as string;
 
 function envelope(data: unknown): string {
-  return JSON.stringify({
-    request_id: randomUUID(),
-    lease_id: '',
-    renewable: false,
-    lease_duration: 0,
-    data,
-    wrap_info: null,
-    warnings: null,
-    auth: null,
-    mount_type: 'kv',
-  });
+  return JSON.stringify(kvEnvelope(data));
 }
 
 function versionView(createdTimeMs: number, version: number): Record<string, unknown> {

@@ -13,11 +13,12 @@
  * JSON line; stops on SIGTERM after the queued writes are synced.
  */
 import Fastify from 'fastify';
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { kvEnvelope as envelope, kvVersionMetadata as versionMeta } from './kv-envelope.js';
 
 const nonceBytes = 12;
 const tagBytes = 16;
@@ -82,24 +83,6 @@ function write(ops: [string, Buffer][]): Promise<void> {
 
 /** Current version per key (Arca keeps metadata in its read cache; the floor keeps the number). */
 const current = new Map<string, number>();
-
-function envelope(data: unknown): Record<string, unknown> {
-  return {
-    request_id: randomUUID(),
-    lease_id: '',
-    renewable: false,
-    lease_duration: 0,
-    data,
-    wrap_info: null,
-    warnings: null,
-    auth: null,
-    mount_type: 'kv',
-  };
-}
-
-function versionMeta(created: string, version: number): Record<string, unknown> {
-  return { created_time: created, custom_metadata: null, deletion_time: '', destroyed: false, version };
-}
 
 const app = Fastify({ logger: false });
 app.addHook('onSend', async (_req, reply) => {

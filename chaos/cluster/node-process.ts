@@ -94,8 +94,11 @@ export class NodeProcess {
         child.kill('SIGKILL');
         reject(new Error(`${this.id} did not start within ${timeoutMs} ms (see ${this.logFile})`));
       }, timeoutMs);
+      const lastLines: string[] = [];
       const onLine = (line: string): void => {
         log.write(`${line}\n`);
+        lastLines.push(line);
+        if (lastLines.length > 8) lastLines.shift();
         if (/Arca server started on /.test(line)) {
           clearTimeout(timer);
           resolveStart();
@@ -105,7 +108,11 @@ export class NodeProcess {
       createInterface({ input: child.stderr }).on('line', onLine);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`${this.id} exited (${code ?? signal}) before starting (see ${this.logFile})`));
+        // The log may be gone by the time anyone looks (tests remove their directories): quote it.
+        const tail = lastLines.map((l) => `\n  | ${l}`).join('');
+        reject(
+          new Error(`${this.id} exited (${code ?? signal}) before starting (see ${this.logFile})${tail}`),
+        );
       });
     });
   }

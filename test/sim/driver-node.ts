@@ -23,21 +23,12 @@ import type { Checker } from './invariants.js';
 import type { SimClock } from './sim-clock.js';
 import type { DiskImage } from './sim-disk.js';
 import type { SimRaftSettings } from './sim-node.js';
+import type { DriverOptions } from './swarm-options.js';
 
-/** The driver settings one seed runs with. */
-export interface DriverSettings {
+/** The driver settings one seed runs with: the drawn driver options plus the Raft timing. */
+export interface DriverSettings extends DriverOptions {
   raft: SimRaftSettings;
   tickMs: number;
-  proposalTimeoutMs: number;
-  readTimeoutMs: number;
-  snapshotThresholdEntries: number | undefined;
-  snapshotTrailingEntries: number;
-  /** The state machine survives crashes (as the production StateStore) instead of rebuilding. */
-  durableStateMachine: boolean;
-  /** Give the driver `applyBatch` (production) or only `apply`. */
-  applyBatch: boolean;
-  /** Virtual time a state machine snapshot takes to serialise (0: synchronous). */
-  snapshotDelayMs: number;
 }
 
 /** What a driver node needs from the simulator. */

@@ -62,8 +62,11 @@ export interface DriverOptions {
   readTimeoutMs: number;
   snapshotThresholdEntries: number | undefined;
   snapshotTrailingEntries: number;
+  /** The state machine survives crashes (as the production StateStore) instead of rebuilding. */
   durableStateMachine: boolean;
+  /** Give the driver `applyBatch` (production) or only `apply`. */
   applyBatch: boolean;
+  /** Virtual time a state machine snapshot takes to serialise (0: synchronous). */
   snapshotDelayMs: number;
 }
 

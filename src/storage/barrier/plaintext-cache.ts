@@ -43,8 +43,7 @@ export class PlaintextCache {
 
   /** A copy of the cached plaintext, if any (undefined for a miss AND for a cached absence). */
   get(key: string): Buffer | undefined {
-    const hit = this.entries.get(key);
-    return hit === undefined || hit === null ? undefined : Buffer.from(hit);
+    return this.lookup(key) ?? undefined;
   }
 
   /** A copy of the cached plaintext; null when the key is cached as absent; undefined on a miss. */

@@ -76,6 +76,12 @@ type WireCommand =
 export type RestoreStep =
   { step: 'begin' } | { step: 'part'; records: [string, Uint8Array][] } | { step: 'commit' };
 
+/** Sets the WriteId fields the wire leaves out at their zero value (`p` part, `f` floor). */
+function stampOptionalIdFields(wire: { p?: number; f?: number }, id: WriteId): void {
+  if (id.part !== 0) wire.p = id.part;
+  if (id.floor !== 0) wire.f = id.floor;
+}
+
 /** Encodes one step of batched operator restore `restoreId`, identified by `id`. */
 export function encodeRestoreStep(id: WriteId, restoreId: string, step: RestoreStep): Uint8Array {
   const wire: Extract<WireCommand, { k: 'rb' | 'rc' }> | Extract<WireCommand, { k: 'rp' }> =
@@ -88,8 +94,7 @@ export function encodeRestoreStep(id: WriteId, restoreId: string, step: RestoreS
           s: id.seq,
           r: restoreId,
         };
-  if (id.part !== 0) wire.p = id.part;
-  if (id.floor !== 0) wire.f = id.floor;
+  stampOptionalIdFields(wire, id);
   return packr.pack(wire);
 }
 
@@ -97,8 +102,7 @@ export function encodeRestoreStep(id: WriteId, restoreId: string, step: RestoreS
 export function encodeWrite(id: WriteId, ops: readonly PhysicalOp[]): Uint8Array {
   const o: WireOp[] = ops.map((op) => [op.key, op.type === 'put' ? op.value : null]);
   const wire: Extract<WireCommand, { k: 'w' }> = { v: commandVersion, k: 'w', c: id.clientId, s: id.seq, o };
-  if (id.part !== 0) wire.p = id.part;
-  if (id.floor !== 0) wire.f = id.floor;
+  stampOptionalIdFields(wire, id);
   const data = packr.pack(wire);
   const own: PhysicalOp[] = ops.map((op) =>
     op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'delete', key: op.key },
@@ -116,8 +120,7 @@ export function encodeRestore(id: WriteId, snapshot: Uint8Array): Uint8Array {
     s: id.seq,
     b: snapshot,
   };
-  if (id.part !== 0) wire.p = id.part;
-  if (id.floor !== 0) wire.f = id.floor;
+  stampOptionalIdFields(wire, id);
   return packr.pack(wire);
 }
 

@@ -13,6 +13,7 @@
  * - The token store clears it on (re)initialisation; it is dropped with the runtime on seal.
  */
 import { limits } from '../../lib/limits.js';
+import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
 import type { StoredToken } from './token-entry.js';
 
@@ -21,6 +22,7 @@ const entryPrefix = 'id/';
 /** Bounded map idHash → stored entry with write-driven invalidation. */
 export class TokenEntryCache {
   private readonly entries = new Map<string, StoredToken>();
+  private readonly oldest = new OldestKeyCursor(this.entries);
   private generationCounter = 0;
 
   constructor(private readonly entriesMax: number = limits.tokenCacheEntriesMax) {}
@@ -40,7 +42,7 @@ export class TokenEntryCache {
     if (generation !== this.generationCounter) return;
     if (entry.numUses !== 0 || entry.revoked === true) return;
     if (this.entries.size >= this.entriesMax && !this.entries.has(entry.idHash)) {
-      const oldest = this.entries.keys().next().value;
+      const oldest = this.oldest.next();
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(entry.idHash, entry);

@@ -4,11 +4,13 @@
  * signature; the cache holds at most `keyCacheEntriesMax` keys and drops the oldest beyond that.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
 
 /** Most key objects kept. */
 export const keyCacheEntriesMax = 1024;
 
 const cache = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+const oldestKey = new OldestKeyCursor(cache);
 
 /** The cached key pair for `material`, parsed by `parse` on a miss. */
 export function cachedKeyPair(
@@ -22,7 +24,7 @@ export function cachedKeyPair(
   const privateKey = parse();
   const entry = { privateKey, publicKey: createPublicKey(privateKey) };
   if (cache.size >= keyCacheEntriesMax) {
-    const oldest = cache.keys().next().value;
+    const oldest = oldestKey.next();
     if (oldest !== undefined) cache.delete(oldest);
   }
   cache.set(id, entry);

@@ -21,6 +21,7 @@ import { runAsForwarded, SequenceWindow } from '../../storage/raft/write-identit
 import type { ClusterLogger } from './logger.js';
 import { ClusterCallError, type CallFailureReason } from './rpc.js';
 import type { ClusterTransport } from './transport.js';
+import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
 
 /** The RPC method forwarded requests travel on. */
 export const forwardMethod = 'http.forward';
@@ -136,6 +137,7 @@ export class RequestForwarding {
   /** This standby's request sequences and floor. */
   private readonly sequences = new SequenceWindow();
   private readonly answered = new Map<string, Promise<ForwardedResponse>>();
+  private readonly oldestAnswered = new OldestKeyCursor(this.answered);
   private answerHere: ((request: ForwardedRequest) => Promise<ForwardedResponse>) | undefined;
 
   constructor(private readonly options: ForwardingOptions) {}
@@ -179,7 +181,8 @@ export class RequestForwarding {
     this.answered.set(key, answer);
     answer.catch(() => this.answered.delete(key));
     while (this.answered.size > this.options.dedupeEntriesMax) {
-      const oldest = this.answered.keys().next().value as string;
+      const oldest = this.oldestAnswered.next();
+      if (oldest === undefined) break;
       this.answered.delete(oldest);
     }
     return answer;

@@ -14,6 +14,7 @@
  * its mount's `config`, which usually does not exist, and without this every write paid a storage
  * read for it. Absent entries are charged like empty values and invalidated like any other.
  */
+import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
 
 /**
  * Bytes charged per entry beyond its value: the key (UTF-16 in V8) plus the Map slot, the Buffer
@@ -32,6 +33,8 @@ export class PlaintextCache {
   private readonly entries = new Map<string, Uint8Array | null>();
   private bytes = 0;
   private generationCounter = 0;
+  /** Eviction order: oldest-inserted first (see OldestKeyCursor for why not `keys().next()`). */
+  private readonly oldest = new OldestKeyCursor(this.entries);
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
 
@@ -71,7 +74,7 @@ export class PlaintextCache {
       this.entries.size > 0 &&
       (this.entries.size >= this.entriesMax || this.bytes + charged > this.bytesMax)
     ) {
-      const oldest = this.entries.keys().next().value;
+      const oldest = this.oldest.next();
       if (oldest === undefined) break;
       this.drop(oldest);
     }

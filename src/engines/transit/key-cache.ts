@@ -4,13 +4,14 @@
  * signature; the cache holds at most `keyCacheEntriesMax` keys and drops the oldest beyond that.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
+import { EvictionOrder } from '../../lib/eviction-order.js';
 
 /** Most key objects kept. */
 export const keyCacheEntriesMax = 1024;
 
 const cache = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
-const oldestKey = new OldestKeyCursor(cache);
+/** Oldest-inserted first (see EvictionOrder for why not `cache.keys().next()`). */
+const order = new EvictionOrder<string>();
 
 /** The cached key pair for `material`, parsed by `parse` on a miss. */
 export function cachedKeyPair(
@@ -24,9 +25,13 @@ export function cachedKeyPair(
   const privateKey = parse();
   const entry = { privateKey, publicKey: createPublicKey(privateKey) };
   if (cache.size >= keyCacheEntriesMax) {
-    const oldest = oldestKey.next();
-    if (oldest !== undefined) cache.delete(oldest);
+    const oldest = order.next();
+    if (oldest !== undefined) {
+      cache.delete(oldest);
+      order.removed(oldest);
+    }
   }
   cache.set(id, entry);
+  order.added(id);
   return entry;
 }

@@ -21,7 +21,7 @@ import { runAsForwarded, SequenceWindow } from '../../storage/raft/write-identit
 import type { ClusterLogger } from './logger.js';
 import { ClusterCallError, type CallFailureReason } from './rpc.js';
 import type { ClusterTransport } from './transport.js';
-import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
+import { EvictionOrder } from '../../lib/eviction-order.js';
 
 /** The RPC method forwarded requests travel on. */
 export const forwardMethod = 'http.forward';
@@ -137,7 +137,8 @@ export class RequestForwarding {
   /** This standby's request sequences and floor. */
   private readonly sequences = new SequenceWindow();
   private readonly answered = new Map<string, Promise<ForwardedResponse>>();
-  private readonly oldestAnswered = new OldestKeyCursor(this.answered);
+  /** Oldest-inserted first (see EvictionOrder for why not `answered.keys().next()`). */
+  private readonly answeredOrder = new EvictionOrder<string>();
   private answerHere: ((request: ForwardedRequest) => Promise<ForwardedResponse>) | undefined;
 
   constructor(private readonly options: ForwardingOptions) {}
@@ -179,11 +180,18 @@ export class RequestForwarding {
       inject(request, this.marker),
     );
     this.answered.set(key, answer);
-    answer.catch(() => this.answered.delete(key));
+    this.answeredOrder.added(key);
+    answer.catch(() => {
+      // Only this answer's own entry: the key may have been evicted and answered anew since.
+      if (this.answered.get(key) !== answer) return;
+      this.answered.delete(key);
+      this.answeredOrder.removed(key);
+    });
     while (this.answered.size > this.options.dedupeEntriesMax) {
-      const oldest = this.oldestAnswered.next();
+      const oldest = this.answeredOrder.next();
       if (oldest === undefined) break;
       this.answered.delete(oldest);
+      this.answeredOrder.removed(oldest);
     }
     return answer;
   }

@@ -14,7 +14,7 @@
  * its mount's `config`, which usually does not exist, and without this every write paid a storage
  * read for it. Absent entries are charged like empty values and invalidated like any other.
  */
-import { OldestKeyCursor } from '../../lib/oldest-key-cursor.js';
+import { EvictionOrder } from '../../lib/eviction-order.js';
 
 /**
  * Bytes charged per entry beyond its value: the key (UTF-16 in V8) plus the Map slot, the Buffer
@@ -33,8 +33,8 @@ export class PlaintextCache {
   private readonly entries = new Map<string, Uint8Array | null>();
   private bytes = 0;
   private generationCounter = 0;
-  /** Eviction order: oldest-inserted first (see OldestKeyCursor for why not `keys().next()`). */
-  private readonly oldest = new OldestKeyCursor(this.entries);
+  /** Oldest-inserted first (see EvictionOrder for why not `entries.keys().next()`). */
+  private readonly order = new EvictionOrder<string>();
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
 
@@ -74,11 +74,12 @@ export class PlaintextCache {
       this.entries.size > 0 &&
       (this.entries.size >= this.entriesMax || this.bytes + charged > this.bytesMax)
     ) {
-      const oldest = this.oldest.next();
+      const oldest = this.order.next();
       if (oldest === undefined) break;
       this.drop(oldest);
     }
     this.entries.set(key, plaintext === null ? null : ownCopy(plaintext));
+    this.order.added(key);
     this.bytes += charged;
   }
 
@@ -125,6 +126,7 @@ export class PlaintextCache {
     this.writing.clear();
     for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
+    this.order.clear();
     this.bytes = 0;
   }
 
@@ -143,6 +145,7 @@ export class PlaintextCache {
     old?.fill(0);
     this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
+    this.order.removed(key);
   }
 }
 

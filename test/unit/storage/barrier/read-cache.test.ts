@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FakeClock } from '../../../../src/lib/clock.js';
 import { isArcaError } from '../../../../src/lib/errors.js';
 import { secureRandomBytes } from '../../../../src/lib/rng.js';
@@ -225,4 +227,34 @@ test('absent entries are charged against the bounds like empty values and surviv
   cache.clear();
   assert.equal(cache.lookup('z'), undefined);
   assert.equal(cache.chargedBytes, 0);
+});
+
+test('eviction is oldest-inserted first, and a dropped value is not kept alive by the eviction order', async () => {
+  const cache = new PlaintextCache(4, 1024 * 1024, 1024);
+  for (const key of ['a', 'b', 'c', 'd']) cache.fill(key, bytes(key), cache.generation());
+  cache.invalidate(['b']);
+  cache.fill('b', bytes('b2'), cache.generation()); // re-inserted: now the newest
+  cache.fill('e', bytes('e'), cache.generation()); // evicts a
+  cache.fill('f', bytes('f'), cache.generation()); // evicts c
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => text(cache.get(key))),
+    [undefined, 'b2', undefined, 'd', 'e', 'f'],
+  );
+
+  // A cache that grows without evicting, then drops everything: the dropped copies must be freed
+  // (a Map iterator kept for eviction would hold them through the Map's obsolete tables).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const big = new PlaintextCache(1_000_000, 1024 * 1024 * 1024, 4096);
+  const value = new Uint8Array(1024);
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 20_000; i++) big.fill(`k${i}`, value, big.generation());
+  big.invalidate(Array.from({ length: 20_000 }, (_, i) => `k${i}`));
+  big.fill('survivor', value, big.generation());
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  const keptBytes = process.memoryUsage().arrayBuffers - before;
+  assert.ok(keptBytes < 4 * 1024 * 1024, `${keptBytes} bytes of dropped values still held`);
 });

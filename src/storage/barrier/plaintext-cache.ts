@@ -26,6 +26,15 @@ export function cacheEntryBytes(key: string, valueBytes: number): number {
   return valueBytes + 2 * key.length + cacheEntryOverheadBytes;
 }
 
+/**
+ * What a memoised decoded value (`peekDecoded`) is charged: an estimate of the JS heap a decoded
+ * JSON record of `valueBytes` holds (measured ~1.1x its bytes for KV v2 metadata, ~1x for a version's
+ * data; twice plus a little keeps the byte bound an upper bound).
+ */
+export function decodedEntryBytes(valueBytes: number): number {
+  return 2 * valueBytes + 64;
+}
+
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
 export class PlaintextCache {
   /** key → plaintext, or null when the key is known to be absent from storage. */
@@ -34,6 +43,8 @@ export class PlaintextCache {
   private generationCounter = 0;
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
+  /** key → its entry decoded by `decode` (see `peekDecoded`); dropped with the entry. */
+  private readonly decoded = new Map<string, { decode: unknown; value: unknown; charged: number }>();
 
   constructor(
     private readonly entriesMax: number,
@@ -50,6 +61,36 @@ export class PlaintextCache {
   lookup(key: string): Buffer | null | undefined {
     const hit = this.entries.get(key);
     return hit === undefined || hit === null ? hit : Buffer.from(hit);
+  }
+
+  /**
+   * Synchronous probe for readers that want a decoded value: the entry of `key` as `decode` makes
+   * it, decoded once per entry and then shared by every caller (so `decode` must return a
+   * deep-frozen value and must not keep the bytes it is given); null when `key` is cached as absent;
+   * undefined on a miss AND while a write to `key` is in flight. Why that suffices for a snapshot:
+   * when no write to a key is in flight its entry equals the stored value (every write drops it
+   * when it begins and when it ends; a fill whose read overlapped an invalidation is refused), so
+   * the values peeked in one synchronous run, with no `await` in between, are one committed state —
+   * a batch that wrote several of them is seen wholly or not at all. The memo is charged against
+   * the byte bound (`decodedEntryBytes`) and simply not kept when it does not fit.
+   */
+  peekDecoded<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined {
+    if (this.writing.has(key)) return undefined;
+    const hit = this.entries.get(key);
+    if (hit === undefined || hit === null) return hit;
+    const memo = this.decoded.get(key);
+    if (memo !== undefined && memo.decode === decode) return memo.value as T;
+    const value = decode(hit);
+    const charged = decodedEntryBytes(hit.length);
+    if (memo !== undefined) {
+      this.bytes -= memo.charged;
+      this.decoded.delete(key);
+    }
+    if (this.bytes + charged <= this.bytesMax) {
+      this.decoded.set(key, { decode, value, charged });
+      this.bytes += charged;
+    }
+    return value;
   }
 
   /** Pass to `fill` with the value read afterwards. */
@@ -122,6 +163,7 @@ export class PlaintextCache {
     this.writing.clear();
     for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
+    this.decoded.clear();
     this.bytes = 0;
   }
 
@@ -140,6 +182,11 @@ export class PlaintextCache {
     old?.fill(0);
     this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
+    const memo = this.decoded.get(key);
+    if (memo !== undefined) {
+      this.bytes -= memo.charged;
+      this.decoded.delete(key);
+    }
   }
 }
 

@@ -43,8 +43,11 @@ export class PlaintextCache {
   private generationCounter = 0;
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
-  /** key → its entry decoded by `decode` (see `peekDecoded`); dropped with the entry. */
-  private readonly decoded = new Map<string, { decode: unknown; value: unknown; charged: number }>();
+  /**
+   * Cached plaintext → its value decoded by `decode` (see `peekDecoded`), dropped with the entry.
+   * Keyed by the entry's own buffer: an identity lookup, no second hash of the key string.
+   */
+  private decoded = new WeakMap<Uint8Array, { decode: unknown; value: unknown; charged: number }>();
 
   constructor(
     private readonly entriesMax: number,
@@ -75,19 +78,19 @@ export class PlaintextCache {
    * the byte bound (`decodedEntryBytes`) and simply not kept when it does not fit.
    */
   peekDecoded<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined {
-    if (this.writing.has(key)) return undefined;
+    if (this.writing.size !== 0 && this.writing.has(key)) return undefined;
     const hit = this.entries.get(key);
     if (hit === undefined || hit === null) return hit;
-    const memo = this.decoded.get(key);
+    const memo = this.decoded.get(hit);
     if (memo !== undefined && memo.decode === decode) return memo.value as T;
     const value = decode(hit);
     const charged = decodedEntryBytes(hit.length);
     if (memo !== undefined) {
       this.bytes -= memo.charged;
-      this.decoded.delete(key);
+      this.decoded.delete(hit);
     }
     if (this.bytes + charged <= this.bytesMax) {
-      this.decoded.set(key, { decode, value, charged });
+      this.decoded.set(hit, { decode, value, charged });
       this.bytes += charged;
     }
     return value;
@@ -163,7 +166,7 @@ export class PlaintextCache {
     this.writing.clear();
     for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
-    this.decoded.clear();
+    this.decoded = new WeakMap();
     this.bytes = 0;
   }
 
@@ -182,10 +185,10 @@ export class PlaintextCache {
     old?.fill(0);
     this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
-    const memo = this.decoded.get(key);
+    const memo = old === null ? undefined : this.decoded.get(old);
     if (memo !== undefined) {
       this.bytes -= memo.charged;
-      this.decoded.delete(key);
+      this.decoded.delete(old!);
     }
   }
 }

@@ -78,8 +78,10 @@ export async function runPipeline(
   const token = await authenticate(rt, request, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
+  // Only a write asks the existence check (create or update?): no promise turn for the rest.
+  const writes = request.operation === 'update' || request.operation === 'create';
   const operation =
-    match === undefined || dispatchRequest === undefined
+    match === undefined || dispatchRequest === undefined || !writes
       ? request.operation
       : await resolveOperation(match.route.backend, dispatchRequest, declared);
   if (!unauthenticated) {

@@ -9,8 +9,12 @@ import type { LogicalResponse } from '../logical/response.js';
 import type { Route } from './router.js';
 import { lockoutMethodTypes, type UserLockout } from './user-lockout.js';
 
-/** Runs `serve` (the dispatch) under the lockout rules when the matched path names a login alias. */
-export async function withUserLockout(
+/**
+ * Runs `serve` (the dispatch) under the lockout rules when the matched path names a login alias.
+ * Not `async` itself: every other request (all but logins) goes straight to `serve`, with no
+ * promise and microtask turns of its own.
+ */
+export function withUserLockout(
   lockout: UserLockout,
   route: Route,
   matched: PathMatch | undefined,
@@ -19,6 +23,17 @@ export async function withUserLockout(
 ): Promise<LogicalResponse> {
   const entry = route.entry;
   if (matched === undefined || entry.kind !== 'auth' || !lockoutMethodTypes.has(entry.type)) return serve();
+  return lockedLogin(lockout, route, matched, request, serve);
+}
+
+async function lockedLogin(
+  lockout: UserLockout,
+  route: Route,
+  matched: PathMatch,
+  request: DispatchRequest,
+  serve: () => Promise<LogicalResponse>,
+): Promise<LogicalResponse> {
+  const entry = route.entry;
   const alias = await loginAliasOf(request, matched);
   if (alias === undefined || alias === '') return serve();
   if (await lockout.isLocked(entry.accessor, alias, entry.config)) throw new ArcaError('permission_denied');

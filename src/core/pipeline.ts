@@ -78,8 +78,10 @@ export async function runPipeline(
   const token = await authenticate(rt, request, unauthenticated, path, ctx.metrics);
   const auth = token === undefined ? undefined : requestAuthOf(token);
   const dispatchRequest = match === undefined ? undefined : buildDispatchRequest(request, match, auth);
+  // Only a write asks the existence check (create or update?): no promise turn for the rest.
+  const writes = request.operation === 'update' || request.operation === 'create';
   const operation =
-    match === undefined || dispatchRequest === undefined
+    match === undefined || dispatchRequest === undefined || !writes
       ? request.operation
       : await resolveOperation(match.route.backend, dispatchRequest, declared);
   if (!unauthenticated) {
@@ -231,7 +233,7 @@ function buildDispatchRequest(
   auth: RequestAuth | undefined,
 ): DispatchRequest {
   const core = match.route.entry.type === 'system' || match.route.entry.type === 'token';
-  return {
+  const built: DispatchRequest = {
     requestId: request.id,
     operation: request.operation,
     path: match.relativePath,
@@ -241,10 +243,10 @@ function buildDispatchRequest(
     mountPoint: match.route.mountPoint,
     contentType: request.headers['content-type'],
     remoteAddress: request.remoteAddress,
-    // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
-    ...(core && request.clientToken !== '' ? { clientToken: request.clientToken } : {}),
-    ...(core ? { remoteAddress: request.remoteAddress } : {}),
   };
+  // Only core's own backends may see the raw token (e.g. lookup-self echoes it).
+  if (core && request.clientToken !== '') built.clientToken = request.clientToken;
+  return built;
 }
 
 /**
@@ -315,8 +317,9 @@ async function mintLogin(
 /** Sets `mountType` and the sys top-level injection flag. */
 function decorate(response: LogicalResponse, match: RouteMatch, path: string): LogicalResponse {
   if (response.raw !== undefined) return response;
-  const topLevel = match.route.entry.type === 'system' && injectsTopLevelData(path);
-  return { ...response, mountType: match.route.entry.type, ...(topLevel ? { topLevelData: true } : {}) };
+  const decorated: LogicalResponse = { ...response, mountType: match.route.entry.type };
+  if (match.route.entry.type === 'system' && injectsTopLevelData(path)) decorated.topLevelData = true;
+  return decorated;
 }
 
 function auditEntry(

@@ -9,7 +9,8 @@ import { limits } from '../lib/limits.js';
 import type { StorageOp, StorageView } from '../logical/storage-view.js';
 import type { PhysicalBackend } from '../storage/physical/physical.js';
 
-type Below = Pick<PhysicalBackend, 'get' | 'put' | 'delete' | 'list' | 'batch'>;
+type Below = Pick<PhysicalBackend, 'get' | 'put' | 'delete' | 'list' | 'batch'> &
+  Pick<StorageView, 'peekDecoded'>;
 
 /** A view of `below` restricted to keys under `prefix` ('' or ending in '/'). */
 export class PrefixedStorageView implements StorageView {
@@ -25,6 +26,12 @@ export class PrefixedStorageView implements StorageView {
 
   get(key: string): Promise<Uint8Array | undefined> {
     return this.below.get(this.full(key));
+  }
+
+  /** The barrier's cache probe under this prefix (see `StorageView.peekDecoded`); none below → undefined. */
+  peekDecoded<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined {
+    const below = this.below;
+    return below.peekDecoded === undefined ? undefined : below.peekDecoded(this.full(key), decode);
   }
 
   put(key: string, value: Uint8Array): Promise<void> {

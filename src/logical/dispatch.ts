@@ -70,7 +70,10 @@ function fieldData(request: DispatchRequest, params: Record<string, string>): Re
 
 function backendRequest(request: DispatchRequest, matched: PathMatch, operation: Operation) {
   const read = readFields(matched.spec.fields, fieldData(request, matched.params));
-  const unknown = read.unknown.filter((name) => !Object.hasOwn(matched.params, name));
+  const unknown =
+    read.unknown.length === 0
+      ? read.unknown
+      : read.unknown.filter((name) => !Object.hasOwn(matched.params, name));
   const built: BackendRequest = {
     requestId: request.requestId,
     operation,
@@ -83,8 +86,8 @@ function backendRequest(request: DispatchRequest, matched: PathMatch, operation:
     mountPoint: request.mountPoint,
     contentType: request.contentType,
     clientToken: request.clientToken,
-    ...(request.remoteAddress === undefined ? {} : { remoteAddress: request.remoteAddress }),
   };
+  if (request.remoteAddress !== undefined) built.remoteAddress = request.remoteAddress;
   return { built, unknown };
 }
 

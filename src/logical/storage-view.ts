@@ -18,4 +18,12 @@ export interface StorageView {
   list(prefix: string): Promise<string[]>;
   /** Applies every op or none (so a multi-key write is never half-done). */
   batch(ops: StorageOp[]): Promise<void>;
+  /**
+   * Optional synchronous probe of the barrier's read cache (views over a cached barrier have it):
+   * the value at `key` as `decode` makes it — decoded once per cache entry and shared, so `decode`
+   * must deep-freeze what it returns — null when known absent, undefined when not cached (then
+   * `get` it). Values peeked with no `await` in between come from one committed state, so a reader
+   * can take several keys written together by one `batch` without a lock (barrier/plaintext-cache.ts).
+   */
+  peekDecoded?<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined;
 }

@@ -15,6 +15,7 @@
  */
 import { addressAllowed } from '../../lib/cidr.js';
 import { ArcaError } from '../../lib/errors.js';
+import { deepFreeze } from '../../lib/deep-freeze.js';
 import {
   arrayOf,
   bool,
@@ -150,6 +151,23 @@ export function publicEntry(stored: StoredToken): TokenEntry {
   if (entry.boundCidrs !== undefined) copy.boundCidrs = [...entry.boundCidrs];
   if (entry.internalData !== undefined) copy.internalData = { ...entry.internalData };
   return copy;
+}
+
+/** Cached stored entry → its public view (see `frozenPublicEntry`); gone with the cached entry. */
+const publicViews = new WeakMap<StoredToken, TokenEntry>();
+
+/**
+ * The public view of an entry from the token cache, made once per cached entry and deep-frozen,
+ * since every request with that token shares it. Keyed by the cached object itself, it cannot
+ * outlive a revocation: that invalidates the cache entry, so the next request reads storage.
+ */
+export function frozenPublicEntry(cached: StoredToken): TokenEntry {
+  let view = publicViews.get(cached);
+  if (view === undefined) {
+    view = deepFreeze(publicEntry(cached));
+    publicViews.set(cached, view);
+  }
+  return view;
 }
 
 /** Whether the token is past its expiry at `nowMs` (a non-expiring token never is). */

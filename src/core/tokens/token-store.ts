@@ -29,6 +29,7 @@ import {
   decodeToken,
   encodeToken,
   isExpired,
+  frozenPublicEntry,
   publicEntry,
   tokenKeys,
 } from './token-entry.js';
@@ -207,7 +208,7 @@ export class TokenStore implements TokenStorePort {
     if (cached) {
       if (isExpired(cached, this.useNowMs())) return undefined;
       checkBoundCidrs(cached, remoteAddress);
-      return publicEntry(cached);
+      return frozenPublicEntry(cached);
     }
     const generation = this.cache.generation();
     const entry = await this.readValid(idHash);

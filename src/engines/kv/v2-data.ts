@@ -12,6 +12,7 @@ import type { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { applyMergePatch, setOwn } from './merge-patch.js';
 import { badRequest, notFound, rawNotFound } from './responses.js';
 import { checkAndSet, requireData, requireMergePatch } from './v2-options.js';
+import { readDataFromSnapshot } from './v2-snapshot-read.js';
 import {
   addVersion,
   emptyMetadata,
@@ -72,6 +73,9 @@ function gone(entry: VersionMetadata, nowMs: number): boolean {
 function readHandler(context: KvV2Context) {
   return async (request: BackendRequest): Promise<LogicalResponse> => {
     const path = request.params.path ?? '';
+    const asked = request.fields.get<number>('version') ?? 0;
+    const cached = readDataFromSnapshot(request, path, asked, context.clock.wallMs());
+    if (cached !== undefined) return cached;
     return context.locks.run(path, async () => {
       const { metadata, version, entry } = await findVersion(request, path);
       const metadataView = versionView(metadata, version, entry);

@@ -101,10 +101,20 @@ export function emptyMetadata(): KeyMetadata {
   };
 }
 
+/** Decodes a stored metadata record (a fresh, mutable copy); `integrity_failure` on garbage. */
+export function decodeMetadata(raw: Uint8Array): KeyMetadata {
+  return decodeJson(raw, storedMetadata, 'kv metadata');
+}
+
+/** Decodes a version's stored data (a fresh, mutable copy); `integrity_failure` on garbage. */
+export function decodeVersionData(raw: Uint8Array): Record<string, unknown> {
+  return decodeJson(raw, anyObject, 'kv version');
+}
+
 /** The key's metadata, or undefined when the key does not exist. */
 export async function readMetadata(storage: StorageView, path: string): Promise<KeyMetadata | undefined> {
   const raw = await storage.get(metadataKey(path));
-  return raw === undefined ? undefined : decodeJson(raw, storedMetadata, 'kv metadata');
+  return raw === undefined ? undefined : decodeMetadata(raw);
 }
 
 /**
@@ -126,7 +136,7 @@ export async function readVersionData(
   version: number,
 ): Promise<Record<string, unknown> | undefined> {
   const raw = await storage.get(versionKey(path, version));
-  return raw === undefined ? undefined : decodeJson(raw, anyObject, 'kv version');
+  return raw === undefined ? undefined : decodeVersionData(raw);
 }
 
 /** True when the version is soft-deleted as of `nowMs` (a future deletion time is not yet). */

@@ -225,6 +225,17 @@ export class Barrier implements PhysicalBackend {
     return plaintext;
   }
 
+  /**
+   * Synchronous read-cache probe (no storage read, no decryption, no promise): see
+   * `PlaintextCache.peekDecoded`; undefined without a read cache. Throws `sealed` while sealed.
+   */
+  peekDecoded<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined {
+    if (this.cache === undefined) return undefined;
+    if (this.keyring === undefined) throw new ArcaError('sealed');
+    checkNotReserved(key);
+    return this.cache.peekDecoded(key, decode);
+  }
+
   async put(key: string, value: Uint8Array): Promise<void> {
     this.unsealedState();
     checkNotReserved(key);

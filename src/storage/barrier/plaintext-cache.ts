@@ -27,6 +27,15 @@ export function cacheEntryBytes(key: string, valueBytes: number): number {
   return valueBytes + 2 * key.length + cacheEntryOverheadBytes;
 }
 
+/**
+ * What a memoised decoded value (`peekDecoded`) is charged: an estimate of the JS heap a decoded
+ * JSON record of `valueBytes` holds (measured ~1.1x its bytes for KV v2 metadata, ~1x for a version's
+ * data; twice plus a little keeps the byte bound an upper bound).
+ */
+export function decodedEntryBytes(valueBytes: number): number {
+  return 2 * valueBytes + 64;
+}
+
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
 export class PlaintextCache {
   /** key → plaintext, or null when the key is known to be absent from storage. */
@@ -37,6 +46,11 @@ export class PlaintextCache {
   private readonly order = new EvictionOrder<string>();
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
+  /**
+   * Cached plaintext → its value decoded by `decode` (see `peekDecoded`), dropped with the entry.
+   * Keyed by the entry's own buffer: an identity lookup, no second hash of the key string.
+   */
+  private decoded = new WeakMap<Uint8Array, { decode: unknown; value: unknown; charged: number }>();
 
   constructor(
     private readonly entriesMax: number,
@@ -53,6 +67,36 @@ export class PlaintextCache {
   lookup(key: string): Buffer | null | undefined {
     const hit = this.entries.get(key);
     return hit === undefined || hit === null ? hit : Buffer.from(hit);
+  }
+
+  /**
+   * Synchronous probe for readers that want a decoded value: the entry of `key` as `decode` makes
+   * it, decoded once per entry and then shared by every caller (so `decode` must return a
+   * deep-frozen value and must not keep the bytes it is given); null when `key` is cached as absent;
+   * undefined on a miss AND while a write to `key` is in flight. Why that suffices for a snapshot:
+   * when no write to a key is in flight its entry equals the stored value (every write drops it
+   * when it begins and when it ends; a fill whose read overlapped an invalidation is refused), so
+   * the values peeked in one synchronous run, with no `await` in between, are one committed state —
+   * a batch that wrote several of them is seen wholly or not at all. The memo is charged against
+   * the byte bound (`decodedEntryBytes`) and simply not kept when it does not fit.
+   */
+  peekDecoded<T>(key: string, decode: (plaintext: Uint8Array) => T): T | null | undefined {
+    if (this.writing.size !== 0 && this.writing.has(key)) return undefined;
+    const hit = this.entries.get(key);
+    if (hit === undefined || hit === null) return hit;
+    const memo = this.decoded.get(hit);
+    if (memo !== undefined && memo.decode === decode) return memo.value as T;
+    const value = decode(hit);
+    const charged = decodedEntryBytes(hit.length);
+    if (memo !== undefined) {
+      this.bytes -= memo.charged;
+      this.decoded.delete(hit);
+    }
+    if (this.bytes + charged <= this.bytesMax) {
+      this.decoded.set(hit, { decode, value, charged });
+      this.bytes += charged;
+    }
+    return value;
   }
 
   /** Pass to `fill` with the value read afterwards. */
@@ -127,6 +171,7 @@ export class PlaintextCache {
     for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
     this.order.clear();
+    this.decoded = new WeakMap();
     this.bytes = 0;
   }
 
@@ -146,6 +191,11 @@ export class PlaintextCache {
     this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
     this.order.removed(key);
+    const memo = old === null ? undefined : this.decoded.get(old);
+    if (memo !== undefined) {
+      this.bytes -= memo.charged;
+      this.decoded.delete(old!);
+    }
   }
 }
 

@@ -36,9 +36,16 @@ test('an unlimited-use token is served from memory after the first authenticatio
   const reads = storage.entryReads;
   for (let i = 0; i < 5; i++) assert.equal((await store.authenticate(t.token))?.accessor, t.accessor);
   assert.equal(storage.entryReads, reads, 'no storage read on a cache hit');
-  const copy = await store.authenticate(t.token);
-  copy!.policies.push('root');
-  assert.deepEqual((await store.authenticate(t.token))?.policies, ['default'], 'callers get copies');
+  // Cache hits share one frozen view of the entry: no copy per request, and no caller can change
+  // what the next request sees.
+  const shared = await store.authenticate(t.token);
+  assert.equal(await store.authenticate(t.token), shared, 'one view per cached entry');
+  assert.throws(() => shared!.policies.push('root'), TypeError);
+  assert.throws(() => {
+    (shared as { displayName: string }).displayName = 'x';
+  }, TypeError);
+  assert.deepEqual((await store.authenticate(t.token))?.policies, ['default']);
+  assert.equal(Object.hasOwn(shared!, 'revoked'), false, 'the public view, without storage marks');
 });
 
 test('revocation takes effect at once for a cached token (and its children)', async () => {

@@ -5,6 +5,7 @@
  * per short message vs ~1.3 µs for `createHmac` and ~1.65 µs for cloning pre-keyed Hash objects.
  * Same output as `createHmac('sha256', key)` (RFC 2104); used on the audit hot path, where every
  * entry needs several HMACs under one key. Not re-entrant across threads (Node is single-threaded).
+ * The message bytes are zeroed after each call, so no token outlives the request in this buffer.
  */
 import { createHash, hash } from 'node:crypto';
 
@@ -46,7 +47,10 @@ export class Sha256Hmac {
       length = message.length;
     }
     const innerDigest = hash('sha256', this.inner.subarray(0, blockBytes + length), 'buffer');
+    // The message is often a client token: it must not stay in this long-lived buffer after the call.
+    this.inner.fill(0, blockBytes, blockBytes + length);
     innerDigest.copy(this.outer, blockBytes);
+    innerDigest.fill(0);
     return hash('sha256', this.outer, 'hex');
   }
 

@@ -33,3 +33,16 @@ test('Sha256Hmac handles messages beyond its buffer (growth), multi-byte UTF-8 a
   ];
   for (const m of messages) assert.equal(hmac.hex(m), expected(m));
 });
+
+test('Sha256Hmac keeps no message bytes after a call (a hashed token does not outlive the request)', () => {
+  const hmac = new Sha256Hmac('salt');
+  const token = 'hvs.CAESIJ3ZsecretTokenValue0123456789';
+  assert.equal(hmac.hex(token), createHmac('sha256', 'salt').update(token).digest('hex'));
+  const held = (hmac as unknown as { inner: Buffer; outer: Buffer }).inner;
+  assert.equal(held.includes(Buffer.from(token, 'utf8')), false);
+  assert.equal(
+    held.subarray(64).every((byte) => byte === 0),
+    true,
+  );
+  assert.equal(hmac.hex(token), createHmac('sha256', 'salt').update(token).digest('hex')); // still right
+});

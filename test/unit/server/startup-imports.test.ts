@@ -2,7 +2,7 @@
  * Startup stays lean (issue 16: first 200 on sys/health under 500 ms): `arca server -dev`, run as
  * the real process, must not load the libraries only some requests or commands need — openpgp (PGP
  * ceremonies), pg (database engine), jose (JWT auth), bcryptjs (userpass), node-forge (PKI),
- * @cdktf/hcl2json (HCL config files), fastify's schema compilers (ajv, fast-json-stringify: no
+ * fastify's schema compilers (ajv, fast-json-stringify: no
  * route has a schema), @opentelemetry/api (prom-client's index pulls it in for exemplars), yargs and the other CLI commands (a plain `server` start skips them), and
  * the engines a fresh node does not mount (loaded on their first mount), the CLI's HTTP client and
  * prompt (only other commands use them) and node:zlib (the web UI's files are gzipped on first
@@ -23,7 +23,6 @@ const lazyPackages = [
   'jose',
   'bcryptjs',
   'node-forge',
-  '@cdktf/hcl2json',
   '@fastify/ajv-compiler',
   '@fastify/fast-json-stringify-compiler',
   'yargs',

@@ -50,7 +50,15 @@ export interface ServerCore extends RequestHandler {
   streamedUploads?: HttpAppOptions['streamedUploads'];
   /** Cluster members: the app forwarded requests are served through (the first listener's). */
   attachHttpApp?(app: HttpApp): void;
+  /**
+   * Work a node does not need before it serves (process metrics): called once, `servingWorkDelayMs`
+   * after the listeners open, so it is not on the way to the first request (issue 16).
+   */
+  serving?(): void;
 }
+
+/** How long after the listeners open `ServerCore.serving` runs. */
+const servingWorkDelayMs = 1000;
 
 /** What `createCore` receives: the validated configuration and the process logger. */
 export interface CoreFactoryInput {
@@ -113,9 +121,11 @@ export async function startServer(
   };
   process.on('SIGHUP', onHangup);
   let stopped = false;
+  let servingTimer: NodeJS.Timeout | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    clearTimeout(servingTimer);
     process.off('SIGHUP', onHangup);
     await Promise.allSettled(apps.map((app) => app.close()));
     await core.close();
@@ -160,6 +170,11 @@ export async function startServer(
       { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
       'server started',
     );
+    if (core.serving) {
+      const serving = core.serving.bind(core);
+      servingTimer = setTimeout(() => serving(), servingWorkDelayMs);
+      servingTimer.unref();
+    }
     // Vault's pid_file: written once the listeners are up, removed by stop().
     if (config.vault.pidFile !== undefined) await writeFile(config.vault.pidFile, `${process.pid}\n`);
     if (devCredentials) print(devBanner(addresses[0], devCredentials));

@@ -2,12 +2,14 @@
  * Startup stays lean (issue 16: first 200 on sys/health under 500 ms): `arca server -dev`, run as
  * the real process, must not load the libraries only some requests or commands need — openpgp (PGP
  * ceremonies), pg (database engine), jose (JWT auth), bcryptjs (userpass), node-forge (PKI),
- * fastify's schema compilers (ajv, fast-json-stringify: no
- * route has a schema), @opentelemetry/api (prom-client's index pulls it in for exemplars), yargs and the other CLI commands (a plain `server` start skips them), and
- * the engines a fresh node does not mount (loaded on their first mount), the CLI's HTTP client and
- * prompt (only other commands use them) and node:zlib (the web UI's files are gzipped on first
- * demand). A loader hook records every module the process loads; on SIGUSR2 the process lists the
- * built-in modules it has loaded (`process.moduleLoadList`, which also sees CommonJS requires).
+ * fastify's schema compilers (ajv, fast-json-stringify: no route has a schema), @opentelemetry/api
+ * (prom-client's index pulls it in for exemplars), yargs and the other CLI commands (a plain
+ * `server` start skips them), the engines a fresh node does not mount (loaded on their first
+ * mount), the CLI's HTTP client and prompt (only other commands use them), node:zlib (the web UI's
+ * files are gzipped on first demand) and prom-client's process metrics (node:v8; registered once
+ * the node serves). A loader hook records every module the process loads; on SIGUSR2 the process
+ * lists the built-in modules it has loaded (`process.moduleLoadList`, which also sees CommonJS
+ * requires).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,7 +46,8 @@ const lazyModules = [
   'cli/prompt.js',
 ];
 /** Node built-ins a dev server's first health check must not need. */
-const lazyBuiltins = ['zlib', 'readline'];
+// v8: prom-client's heap-space metric; the process metrics are registered once the node serves.
+const lazyBuiltins = ['zlib', 'readline', 'v8'];
 
 const hook = `
 export async function load(url, context, next) {

@@ -100,7 +100,7 @@ test('arca server -dev answers sys/health without loading the lazily used librar
     const builtins = await new Promise<string[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no built-in list in 60 s:\n${stderr}`)), 60_000);
       const check = (): void => {
-        const m = /^BUILTINS (.*)$/m.exec(stderr);
+        const m = /^BUILTINS (.*)\n/m.exec(stderr);
         if (m) {
           clearTimeout(timer);
           resolve(m[1].split(' '));

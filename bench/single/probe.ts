@@ -15,7 +15,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 const out = process.env['ARCA_PROBE_OUT'];
 

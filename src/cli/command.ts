@@ -66,7 +66,7 @@ export async function withClient<T>(
   body: (client: ArcaClient) => Promise<T>,
   token?: string,
 ): Promise<T> {
-  const client = clientFor(args, env.io, token);
+  const client = await clientFor(args, env.io, token);
   try {
     return await body(client);
   } catch (err) {

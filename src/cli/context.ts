@@ -9,7 +9,7 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArcaClient } from '../api/client.js';
+import type { ArcaClient } from '../api/client.js';
 
 /** Default server address when neither `-address` nor `VAULT_ADDR` is set. */
 export const defaultAddress = 'http://127.0.0.1:8200';
@@ -84,10 +84,14 @@ export function writeTokenFile(io: CliIo, token: string): void {
   chmodSync(file, 0o600);
 }
 
-/** The client for these flags: address, token (`VAULT_TOKEN` beats the token file), TLS trust. */
-export function clientFor(args: GlobalArgs, io: CliIo, tokenOverride?: string): ArcaClient {
+/**
+ * The client for these flags: address, token (`VAULT_TOKEN` beats the token file), TLS trust. The
+ * client's modules load here, on first use: `arca server` never needs them (startup time).
+ */
+export async function clientFor(args: GlobalArgs, io: CliIo, tokenOverride?: string): Promise<ArcaClient> {
   const skip =
     args['tls-skip-verify'] ?? ['1', 'true', 't'].includes((io.env.VAULT_SKIP_VERIFY ?? '').toLowerCase());
+  const { ArcaClient } = await import('../api/client.js');
   try {
     return new ArcaClient({
       address: args.address ?? io.env.VAULT_ADDR ?? defaultAddress,

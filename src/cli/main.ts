@@ -17,7 +17,6 @@ import type { StartServerOptions } from '../server/main.js';
 import { normaliseArgv } from './argv.js';
 import { reportError, type CommandEnv } from './command.js';
 import { usageError, type CliIo } from './context.js';
-import { promptSecret, readAll } from './prompt.js';
 import { runServer, serverFastPath } from './commands/server.js';
 import { isVersionFlag, versionLine } from './commands/version.js';
 
@@ -30,8 +29,9 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
-    readStdin: () => readAll(process.stdin),
-    promptSecret: (prompt) => promptSecret(prompt),
+    // prompt.ts (node:readline) loads on first use: `arca server` never prompts.
+    readStdin: async () => (await import('./prompt.js')).readAll(process.stdin),
+    promptSecret: async (prompt) => (await import('./prompt.js')).promptSecret(prompt),
     homeDir: homedir(),
     ...overrides.io,
   };

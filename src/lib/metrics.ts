@@ -144,8 +144,28 @@ export class ArcaMetrics {
   private raftGroup: RaftMetrics | undefined;
   private clockGroup: ClockMetrics | undefined;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectProcessMetrics(this.registry, 'arca_');
+  /** Process CPU when this object was made: the process-CPU counters count from here. */
+  private readonly createdCpu = process.cpuUsage();
+  private processMetricsPending: boolean;
+
+  /**
+   * `processMetrics`: `true` (default) registers Node's process metrics (CPU, memory, event loop,
+   * GC) now; `'deferred'` leaves it to `registerProcessMetrics()`, which the server calls once it
+   * serves — loading and registering them is ~25 ms of CPU a node does not need for its first
+   * request (issue 16) — and which every scrape calls first, so no exposition ever lacks them.
+   * Either way their CPU counters count from this constructor. `false`: none (tests).
+   */
+  constructor(options: { processMetrics?: boolean | 'deferred' } = {}) {
+    const mode = options.processMetrics ?? true;
+    this.processMetricsPending = mode !== false;
+    if (mode === true) this.registerProcessMetrics();
+  }
+
+  /** Registers the process metrics if this object has them and has not yet (idempotent). */
+  registerProcessMetrics(): void {
+    if (!this.processMetricsPending) return;
+    this.processMetricsPending = false;
+    collectProcessMetrics(this.registry, 'arca_', this.createdCpu);
   }
 
   /** The Raft metric group, created on first use. */
@@ -213,6 +233,7 @@ export class ArcaMetrics {
 
   /** The Prometheus text exposition (`/v1/sys/metrics?format=prometheus`). */
   prometheusText(): Promise<string> {
+    this.registerProcessMetrics();
     return this.registry.metrics();
   }
 
@@ -229,6 +250,7 @@ export class ArcaMetrics {
     const gauges: unknown[] = [];
     const counters: unknown[] = [];
     const samples: unknown[] = [];
+    this.registerProcessMetrics();
     for (const metric of await this.registry.getMetricsAsJSON()) {
       for (const value of metric.values) {
         const name = (value as { metricName?: string }).metricName ?? metric.name;

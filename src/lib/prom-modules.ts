@@ -52,11 +52,16 @@ const otherDefaultMetrics = [
 /**
  * Registers the same series as prom-client's `collectDefaultMetrics({ register, prefix })`: the
  * three process-CPU counters (re-implemented here without the exemplar branch, so without
- * `@opentelemetry/api`: same names, help and values — CPU used since registration) and the other
- * default metrics from prom-client's own files, in the same order.
+ * `@opentelemetry/api`: same names, help and values — CPU used since registration, or since
+ * `cpuSince` when given) and the other default metrics from prom-client's own files, in the same
+ * order.
  */
-export function collectProcessMetrics(registry: PromClient.Registry, prefix: string): void {
-  let last = process.cpuUsage();
+export function collectProcessMetrics(
+  registry: PromClient.Registry,
+  prefix: string,
+  cpuSince: NodeJS.CpuUsage = process.cpuUsage(),
+): void {
+  let last = cpuSince;
   const user = new Counter({
     name: `${prefix}process_cpu_user_seconds_total`,
     help: 'Total user CPU time spent in seconds.',

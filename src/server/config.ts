@@ -1,6 +1,6 @@
 /**
- * The server configuration file: Vault's HCL format, parsed with HashiCorp's own HCL parser
- * (`@cdktf/hcl2json`, wasm) and validated into a typed `ServerConfig`. Anything we cannot honour is
+ * The server configuration file: Vault's HCL format, parsed with Arca's HCL 1 parser (the language
+ * Vault reads it with; config-hcl.ts) and validated into a typed `ServerConfig`. Anything we cannot honour is
  * a clear error naming the file and the setting; Vault's other top-level switches (`ui`,
  * `disable_mlock`, `cluster_name`, `pid_file`, ...) either work or stop startup naming the key
  * (config-vault-keys.ts); unknown top-level keys become warnings, as in Vault.
@@ -104,7 +104,7 @@ type Block = Record<string, unknown>;
 export async function parseServerConfig(text: string, filename = 'config.hcl'): Promise<ServerConfig> {
   let parsed: unknown;
   try {
-    parsed = filename.endsWith('.json') ? JSON.parse(text) : await parseHcl(filename, text);
+    parsed = filename.endsWith('.json') ? JSON.parse(text) : parseHcl(text);
   } catch (err) {
     throw configError(filename, `cannot parse: ${(err as Error).message}`);
   }
@@ -239,7 +239,7 @@ function attempt<T>(fn: () => T, fail: Fail): T {
   }
 }
 
-/** `kind "label" { ... }` blocks: hcl2json gives `{label: [body, ...]}`. */
+/** `kind "label" { ... }` blocks: config-hcl.ts gives `{label: [body, ...]}`. */
 function labelledBlocks(value: unknown, kind: string, fail: Fail): { label: string; body: Block }[] {
   if (value === undefined) return [];
   const groups = Array.isArray(value) ? value : [value];
@@ -258,7 +258,7 @@ function labelledBlocks(value: unknown, kind: string, fail: Fail): { label: stri
   return out;
 }
 
-/** An unlabelled block (`telemetry { ... }`): hcl2json gives `[body]`. At most one. */
+/** An unlabelled block (`telemetry { ... }`): config-hcl.ts gives `[body]`. At most one. */
 function singleBlock(value: unknown, kind: string, fail: Fail): Block {
   if (value === undefined) return {};
   const bodies = Array.isArray(value) ? value : [value];

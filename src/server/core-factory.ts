@@ -37,6 +37,8 @@ export interface ServerCore {
   renderMetrics(format: 'prometheus' | 'json'): Promise<RawResponse>;
   /** Dev mode's `-dev-root-token-id` (single-node cores only). */
   createDevRootToken?(id: string): Promise<void>;
+  /** Work not needed to serve, done once serving: registers the process metrics (metrics.ts). */
+  serving?(): void;
 }
 
 interface OpenedStorage {
@@ -85,6 +87,7 @@ export async function createServerCore(input: {
     return createRaftServerCore(input.config, input.logger);
   }
   const storage = await openStorage(input.config, input.dev);
+  const metrics = new ArcaMetrics({ processMetrics: 'deferred' });
   let core: Core;
   try {
     core = await Core.create({
@@ -96,7 +99,7 @@ export async function createServerCore(input: {
       authEngines: { ...authEngines },
       storageType: storage.storageType,
       version: arcaVersion,
-      metrics: new ArcaMetrics(),
+      metrics,
       systemLeaseTtls: {
         defaultLeaseTtlSeconds: input.config.defaultLeaseTtlSeconds,
         maxLeaseTtlSeconds: input.config.maxLeaseTtlSeconds,
@@ -130,6 +133,7 @@ export async function createServerCore(input: {
     reopenAuditDevices: () => core.reopenAuditDevices(),
     renderMetrics: (format) => core.renderMetrics(format),
     createDevRootToken: (id) => core.createDevRootToken(id),
+    serving: () => metrics.registerProcessMetrics(),
     close: async () => {
       if (closed) return;
       closed = true;

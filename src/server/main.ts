@@ -13,7 +13,7 @@ import type { RequestHandler } from '../logical/handler.js';
 import type { RawResponse } from '../logical/response.js';
 import { devServerConfig, loadServerConfig, type ServerConfig } from './config.js';
 import { bootstrapDevCore, type DevCredentials } from './dev-mode.js';
-import { createHttpApp, listenHttpApp, type HttpApp, type HttpAppOptions } from './http/app.js';
+import type { HttpApp, HttpAppOptions } from './http/app.js';
 import { loadUiAssets } from './http/ui-assets.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import type { DestinationStream } from 'pino';
@@ -50,7 +50,15 @@ export interface ServerCore extends RequestHandler {
   streamedUploads?: HttpAppOptions['streamedUploads'];
   /** Cluster members: the app forwarded requests are served through (the first listener's). */
   attachHttpApp?(app: HttpApp): void;
+  /**
+   * Work a node does not need before it serves (process metrics): called once, `servingWorkDelayMs`
+   * after the listeners open, so it is not on the way to the first request (issue 16).
+   */
+  serving?(): void;
 }
+
+/** How long after the listeners open `ServerCore.serving` runs. */
+const servingWorkDelayMs = 1000;
 
 /** What `createCore` receives: the validated configuration and the process logger. */
 export interface CoreFactoryInput {
@@ -96,6 +104,13 @@ export async function startServer(
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   for (const warning of config.warnings) logger.warn(warning);
 
+  // The HTTP stack (fastify, pino's glue, the routes) loads while core opens its storage and, in
+  // dev mode, initialises and unseals: loading modules keeps the main thread busy while storage and
+  // key setup mostly wait on the disk and the thread pool, so overlapping them shortens startup
+  // (issue 16). Nothing listens before core is ready. Awaited below; if core fails first, the
+  // import's own outcome is moot.
+  const httpStack = import('./http/app.js');
+  httpStack.catch(() => undefined);
   const core = await coreFactory({ config, logger, dev: options.dev === true });
   const apps: HttpApp[] = [];
   const onHangup = (): void => {
@@ -106,9 +121,11 @@ export async function startServer(
   };
   process.on('SIGHUP', onHangup);
   let stopped = false;
+  let servingTimer: NodeJS.Timeout | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    clearTimeout(servingTimer);
     process.off('SIGHUP', onHangup);
     await Promise.allSettled(apps.map((app) => app.close()));
     await core.close();
@@ -121,6 +138,7 @@ export async function startServer(
     const devCredentials = options.dev
       ? await bootstrapDevCore(core, { rootTokenId: options.devRootTokenId })
       : undefined;
+    const { createHttpApp, listenHttpApp } = await httpStack;
     const addresses: string[] = [];
     const ui = config.vault.ui === true ? loadUiAssets() : undefined;
     if (ui !== undefined && ui.size === 0)
@@ -152,6 +170,11 @@ export async function startServer(
       { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
       'server started',
     );
+    if (core.serving) {
+      const serving = core.serving.bind(core);
+      servingTimer = setTimeout(() => serving(), servingWorkDelayMs);
+      servingTimer.unref();
+    }
     // Vault's pid_file: written once the listeners are up, removed by stop().
     if (config.vault.pidFile !== undefined) await writeFile(config.vault.pidFile, `${process.pid}\n`);
     if (devCredentials) print(devBanner(addresses[0], devCredentials));

@@ -1,26 +1,32 @@
 /**
  * The web UI's files, read once into memory: every file under the built UI directory (`dist/ui`,
  * written by `npm run build` from `ui/`) keyed by its relative path, with its content type, a
- * strong ETag (SHA-256 of the bytes) and a gzip copy. Requests are answered from this map only, by
- * exact key: no request path ever reaches the filesystem, so there is nothing to traverse.
+ * strong ETag (SHA-256 of the bytes) and a gzip copy made on first demand. Requests are answered
+ * from this map only, by exact key: no request path ever reaches the filesystem, so there is
+ * nothing to traverse.
  *
  * Why in memory: the UI is small (tens of kB), served to operators, and must keep working on a node
  * whose disk is slow or full; reading it once also fixes the ETags for the life of the process.
+ * Why gzip on demand (in the thread pool, once per file): compressing every file at level 9 when
+ * the server starts cost ~20 ms of the main thread before the first request (issue 16: startup),
+ * for files an API-only client never asks for.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 
 /** One servable file. */
 export interface UiAsset {
   body: Buffer;
-  /** `body` gzipped, when that is smaller. */
-  gzip?: Buffer;
   contentType: string;
   /** Strong validator, quoted (`"sha256-…"`). */
   etag: string;
+  /**
+   * `body` gzipped (level 9) when that is smaller, else undefined. Compressed on the first call,
+   * off the main thread, and kept; never rejects (a failed compression serves the plain body).
+   */
+  gzip(): Promise<Buffer | undefined>;
 }
 
 /** The UI's files by relative POSIX path (`index.html`, `pages/kv.js`). Empty → UI not built. */
@@ -56,12 +62,29 @@ export function loadUiAssets(directory = defaultUiDirectory): UiAssets {
       const contentType = contentTypes[extname(name)];
       if (contentType === undefined) continue;
       const body = readFileSync(path);
-      const zipped = gzipSync(body, { level: 9 });
       const etag = `"sha256-${createHash('sha256').update(body).digest('base64url')}"`;
       const key = relative(directory, path).split(sep).join('/');
-      assets.set(key, { body, contentType, etag, ...(zipped.length < body.length ? { gzip: zipped } : {}) });
+      assets.set(key, { body, contentType, etag, gzip: lazyGzip(body) });
     }
   };
   walk(directory);
   return assets;
+}
+
+/** The memoised `gzip()` of one asset (see `UiAsset.gzip`). */
+function lazyGzip(body: Buffer): () => Promise<Buffer | undefined> {
+  let zipped: Promise<Buffer | undefined> | undefined;
+  return () => (zipped ??= gzipSmaller(body));
+}
+
+async function gzipSmaller(body: Buffer): Promise<Buffer | undefined> {
+  try {
+    const { gzip } = await import('node:zlib');
+    const zipped = await new Promise<Buffer>((resolve, reject) =>
+      gzip(body, { level: 9 }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    return zipped.length < body.length ? zipped : undefined;
+  } catch {
+    return undefined;
+  }
 }

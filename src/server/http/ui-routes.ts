@@ -109,16 +109,19 @@ function isClientRoute(key: string): boolean {
   return !last.includes('.');
 }
 
-function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: UiAsset): FastifyReply {
+async function sendAsset(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  asset: UiAsset,
+): Promise<FastifyReply> {
   reply
     .header('content-type', asset.contentType)
     .header('cache-control', 'no-cache')
     .header('etag', asset.etag)
     .header('vary', 'Accept-Encoding');
   if (matchesEtag(request.headers['if-none-match'], asset.etag)) return reply.code(304).send();
-  if (asset.gzip !== undefined && acceptsGzip(request.headers['accept-encoding'])) {
-    return reply.header('content-encoding', 'gzip').send(asset.gzip);
-  }
+  const zipped = acceptsGzip(request.headers['accept-encoding']) ? await asset.gzip() : undefined;
+  if (zipped !== undefined) return reply.header('content-encoding', 'gzip').send(zipped);
   return reply.send(asset.body);
 }
 

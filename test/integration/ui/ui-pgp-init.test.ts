@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page.evaluate() callbacks run in the browser.
 /**
  * Initialising through the web UI with PGP keys made by `gpg` in the test, given the three ways
  * the page accepts them: pasted base64 of the binary key, an ASCII-armored file and a binary file.

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page.evaluate() callbacks run in the browser.
 /**
  * The rekey and generate-root ceremonies in headless Chromium against a fresh server initialised
  * with 3 shares (threshold 2): a cancelled rekey leaves nothing behind; a rekey to 4 shares

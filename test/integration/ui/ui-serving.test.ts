@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page.evaluate() callbacks run in the browser.
 /**
  * How the node serves the web UI (src/server/http/ui-routes.ts), over real HTTP: the security
  * headers and strict CSP on every UI response, no inline script or handler in the served HTML,

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page.evaluate() callbacks run in the browser.
 /**
  * The web UI in headless Chromium against a fresh (non-dev) server: initialise with three shares
  * (threshold 2), the whole unseal ceremony through the browser (progress, nonce, reset, a share

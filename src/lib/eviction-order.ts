@@ -11,14 +11,14 @@
  *
  * So the order is kept here, explicitly: a queue of (key, stamp) in insertion order and the live
  * stamp of each key. A key deleted or set again leaves a stale queue item, skipped when it reaches
- * the front; the queue is compacted when stale items outnumber live ones, so it stays within about
- * twice the cache's size and holds keys only (never values).
+ * the front; the queue is compacted when stale items exceed a quarter of the live ones, so it stays within
+ * about 1.25 times the cache's size and holds keys only (never values).
  *
  * Contract (for a `Map` owned by the caller): the owner calls `added(key)` for every set of a key that was absent (a set of a present
  * key keeps its place, as in a Map), `removed(key)` for every delete and `clear()` with the map's.
  */
 export class EvictionOrder<K> {
-  private queueKeys: K[] = [];
+  private queueKeys: (K | undefined)[] = [];
   private queueStamps: number[] = [];
   private head = 0;
   private readonly stampOf = new Map<K, number>();
@@ -30,9 +30,10 @@ export class EvictionOrder<K> {
     this.stampOf.set(key, stamp);
     this.queueKeys.push(key);
     this.queueStamps.push(stamp);
-    const pending = this.queueKeys.length - this.head;
-    // Stale items outnumber live ones, or the consumed front is most of the arrays: rebuild.
-    if (pending > 2 * this.stampOf.size + 64 || (this.head > 1024 && 2 * this.head > this.queueKeys.length))
+    // Rebuild when stale items exceed a quarter of the live ones (each stale item holds a key
+    // string the map may have let go), or when the consumed front is most of the arrays.
+    const stale = this.queueKeys.length - this.head - this.stampOf.size;
+    if (stale > (this.stampOf.size >> 2) + 64 || (this.head > 1024 && 2 * this.head > this.queueKeys.length))
       this.compact();
   }
 
@@ -52,8 +53,10 @@ export class EvictionOrder<K> {
   /** The oldest key present, or undefined when there is none (stale items passed are dropped). */
   next(): K | undefined {
     while (this.head < this.queueKeys.length) {
-      const key = this.queueKeys[this.head];
+      // Only items from the head on are read, and those are never cleared.
+      const key = this.queueKeys[this.head] as K;
       if (this.stampOf.get(key) === this.queueStamps[this.head]) return key;
+      this.queueKeys[this.head] = undefined; // let the key string go now, not at the next compaction
       this.head += 1;
     }
     return undefined;
@@ -61,10 +64,10 @@ export class EvictionOrder<K> {
 
   /** Keeps only live items, in order (amortised against the stale items that caused it). */
   private compact(): void {
-    const keys: K[] = [];
+    const keys: (K | undefined)[] = [];
     const stamps: number[] = [];
     for (let i = this.head; i < this.queueKeys.length; i++) {
-      const key = this.queueKeys[i];
+      const key = this.queueKeys[i] as K;
       const stamp = this.queueStamps[i];
       if (this.stampOf.get(key) === stamp) {
         keys.push(key);

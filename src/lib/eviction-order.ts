@@ -14,10 +14,12 @@
  * the front; the queue is compacted when stale items exceed a quarter of the live ones, so it stays within
  * about 1.25 times the cache's size and holds keys only (never values).
  *
- * Contract (for a `Map` owned by the caller): the owner calls `added(key)` for every set of a key that was absent (a set of a present
- * key keeps its place, as in a Map), `removed(key)` for every delete and `clear()` with the map's.
+ * `EvictionMap` is a Map that keeps this order itself, so a cache cannot forget to record an
+ * insert or a delete: bounded caches use it and evict `oldestKey()`.
  */
-export class EvictionOrder<K> {
+
+/** The queue of (key, stamp) and each present key's stamp; driven only by EvictionMap. */
+class EvictionOrder<K> {
   private queueKeys: (K | undefined)[] = [];
   private queueStamps: number[] = [];
   private head = 0;
@@ -77,5 +79,61 @@ export class EvictionOrder<K> {
     this.queueKeys = keys;
     this.queueStamps = stamps;
     this.head = 0;
+  }
+}
+
+/**
+ * A Map in insertion order whose oldest key is found in amortised O(1) (`oldestKey`): setting a
+ * present key keeps its place, deleting and setting it again makes it the newest, as in a Map.
+ */
+export class EvictionMap<K, V> {
+  private readonly map = new Map<K, V>();
+  private readonly order = new EvictionOrder<K>();
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  set(key: K, value: V): void {
+    const present = this.map.has(key);
+    this.map.set(key, value);
+    if (!present) this.order.added(key);
+  }
+
+  /** Deletes `key`; true when it was present. */
+  delete(key: K): boolean {
+    if (!this.map.delete(key)) return false;
+    this.order.removed(key);
+    return true;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.order.clear();
+  }
+
+  /** The oldest-inserted key present, or undefined when empty. */
+  oldestKey(): K | undefined {
+    return this.order.next();
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.map.entries();
   }
 }

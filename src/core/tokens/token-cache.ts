@@ -13,7 +13,7 @@
  * - The token store clears it on (re)initialisation; it is dropped with the runtime on seal.
  */
 import { limits } from '../../lib/limits.js';
-import { EvictionOrder } from '../../lib/eviction-order.js';
+import { EvictionMap } from '../../lib/eviction-order.js';
 import type { StorageOp, StorageView } from '../../logical/storage-view.js';
 import type { StoredToken } from './token-entry.js';
 
@@ -21,9 +21,8 @@ const entryPrefix = 'id/';
 
 /** Bounded map idHash → stored entry with write-driven invalidation. */
 export class TokenEntryCache {
-  private readonly entries = new Map<string, StoredToken>();
-  /** Oldest-inserted first (see EvictionOrder for why not `entries.keys().next()`). */
-  private readonly order = new EvictionOrder<string>();
+  /** Oldest-inserted first (see EvictionMap for why not a Map's `keys().next()`). */
+  private readonly entries = new EvictionMap<string, StoredToken>();
   private generationCounter = 0;
 
   constructor(private readonly entriesMax: number = limits.tokenCacheEntriesMax) {}
@@ -42,33 +41,23 @@ export class TokenEntryCache {
   fill(entry: StoredToken, generation: number): void {
     if (generation !== this.generationCounter) return;
     if (entry.numUses !== 0 || entry.revoked === true) return;
-    if (this.entries.has(entry.idHash)) {
-      this.entries.set(entry.idHash, entry); // keeps its place, as in a Map
-      return;
-    }
-    if (this.entries.size >= this.entriesMax) {
-      const oldest = this.order.next();
-      if (oldest !== undefined) this.remove(oldest);
+    if (this.entries.size >= this.entriesMax && !this.entries.has(entry.idHash)) {
+      const oldest = this.entries.oldestKey();
+      if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(entry.idHash, entry);
-    this.order.added(entry.idHash);
   }
 
   /** Drops one entry (and refuses fills begun before now). */
   invalidate(idHash: string): void {
     this.generationCounter += 1;
-    this.remove(idHash);
+    this.entries.delete(idHash);
   }
 
   /** Drops everything. */
   clear(): void {
     this.generationCounter += 1;
     this.entries.clear();
-    this.order.clear();
-  }
-
-  private remove(idHash: string): void {
-    if (this.entries.delete(idHash)) this.order.removed(idHash);
   }
 
   get size(): number {

@@ -4,14 +4,13 @@
  * signature; the cache holds at most `keyCacheEntriesMax` keys and drops the oldest beyond that.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { EvictionOrder } from '../../lib/eviction-order.js';
+import { EvictionMap } from '../../lib/eviction-order.js';
 
 /** Most key objects kept. */
 export const keyCacheEntriesMax = 1024;
 
-const cache = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
-/** Oldest-inserted first (see EvictionOrder for why not `cache.keys().next()`). */
-const order = new EvictionOrder<string>();
+/** Oldest-inserted first (see EvictionMap for why not a Map's `keys().next()`). */
+const cache = new EvictionMap<string, { privateKey: KeyObject; publicKey: KeyObject }>();
 
 /** The cached key pair for `material`, parsed by `parse` on a miss. */
 export function cachedKeyPair(
@@ -25,13 +24,9 @@ export function cachedKeyPair(
   const privateKey = parse();
   const entry = { privateKey, publicKey: createPublicKey(privateKey) };
   if (cache.size >= keyCacheEntriesMax) {
-    const oldest = order.next();
-    if (oldest !== undefined) {
-      cache.delete(oldest);
-      order.removed(oldest);
-    }
+    const oldest = cache.oldestKey();
+    if (oldest !== undefined) cache.delete(oldest);
   }
   cache.set(id, entry);
-  order.added(id);
   return entry;
 }

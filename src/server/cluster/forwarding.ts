@@ -21,7 +21,7 @@ import { runAsForwarded, SequenceWindow } from '../../storage/raft/write-identit
 import type { ClusterLogger } from './logger.js';
 import { ClusterCallError, type CallFailureReason } from './rpc.js';
 import type { ClusterTransport } from './transport.js';
-import { EvictionOrder } from '../../lib/eviction-order.js';
+import { EvictionMap } from '../../lib/eviction-order.js';
 
 /** The RPC method forwarded requests travel on. */
 export const forwardMethod = 'http.forward';
@@ -136,9 +136,8 @@ export class RequestForwarding {
   readonly marker = randomUUID();
   /** This standby's request sequences and floor. */
   private readonly sequences = new SequenceWindow();
-  private readonly answered = new Map<string, Promise<ForwardedResponse>>();
-  /** Oldest-inserted first (see EvictionOrder for why not `answered.keys().next()`). */
-  private readonly answeredOrder = new EvictionOrder<string>();
+  /** Oldest-inserted first (see EvictionMap for why not a Map's `keys().next()`). */
+  private readonly answered = new EvictionMap<string, Promise<ForwardedResponse>>();
   private answerHere: ((request: ForwardedRequest) => Promise<ForwardedResponse>) | undefined;
 
   constructor(private readonly options: ForwardingOptions) {}
@@ -180,18 +179,14 @@ export class RequestForwarding {
       inject(request, this.marker),
     );
     this.answered.set(key, answer);
-    this.answeredOrder.added(key);
     answer.catch(() => {
       // Only this answer's own entry: the key may have been evicted and answered anew since.
-      if (this.answered.get(key) !== answer) return;
-      this.answered.delete(key);
-      this.answeredOrder.removed(key);
+      if (this.answered.get(key) === answer) this.answered.delete(key);
     });
     while (this.answered.size > this.options.dedupeEntriesMax) {
-      const oldest = this.answeredOrder.next();
+      const oldest = this.answered.oldestKey();
       if (oldest === undefined) break;
       this.answered.delete(oldest);
-      this.answeredOrder.removed(oldest);
     }
     return answer;
   }

@@ -14,7 +14,7 @@
  * its mount's `config`, which usually does not exist, and without this every write paid a storage
  * read for it. Absent entries are charged like empty values and invalidated like any other.
  */
-import { EvictionOrder } from '../../lib/eviction-order.js';
+import { EvictionMap } from '../../lib/eviction-order.js';
 
 /**
  * Bytes charged per entry beyond its value: the key (UTF-16 in V8) plus the Map slot, the Buffer
@@ -38,12 +38,13 @@ export function decodedEntryBytes(valueBytes: number): number {
 
 /** Bounded (entries and bytes) map key → plaintext, oldest-inserted evicted first. */
 export class PlaintextCache {
-  /** key → plaintext, or null when the key is known to be absent from storage. */
-  private readonly entries = new Map<string, Uint8Array | null>();
+  /**
+   * key → plaintext, or null when the key is known to be absent from storage; oldest-inserted
+   * first (see EvictionMap for why not a Map's `keys().next()`).
+   */
+  private readonly entries = new EvictionMap<string, Uint8Array | null>();
   private bytes = 0;
   private generationCounter = 0;
-  /** Oldest-inserted first (see EvictionOrder for why not `entries.keys().next()`). */
-  private readonly order = new EvictionOrder<string>();
   /** Keys with a write in flight: how many, and whether two ever overlapped. */
   private readonly writing = new Map<string, { count: number; overlapped: boolean }>();
   /**
@@ -118,12 +119,11 @@ export class PlaintextCache {
       this.entries.size > 0 &&
       (this.entries.size >= this.entriesMax || this.bytes + charged > this.bytesMax)
     ) {
-      const oldest = this.order.next();
+      const oldest = this.entries.oldestKey();
       if (oldest === undefined) break;
       this.drop(oldest);
     }
     this.entries.set(key, plaintext === null ? null : ownCopy(plaintext));
-    this.order.added(key);
     this.bytes += charged;
   }
 
@@ -170,7 +170,6 @@ export class PlaintextCache {
     this.writing.clear();
     for (const value of this.entries.values()) value?.fill(0);
     this.entries.clear();
-    this.order.clear();
     this.decoded = new WeakMap();
     this.bytes = 0;
   }
@@ -190,7 +189,6 @@ export class PlaintextCache {
     old?.fill(0);
     this.bytes -= cacheEntryBytes(key, old === null ? 0 : old.length);
     this.entries.delete(key);
-    this.order.removed(key);
     const memo = old === null ? undefined : this.decoded.get(old);
     if (memo !== undefined) {
       this.bytes -= memo.charged;

@@ -253,8 +253,12 @@ test('eviction is oldest-inserted first, and a dropped value is not kept alive b
   for (let i = 0; i < 20_000; i++) big.fill(`k${i}`, value, big.generation());
   big.invalidate(Array.from({ length: 20_000 }, (_, i) => `k${i}`));
   big.fill('survivor', value, big.generation());
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-  const keptBytes = process.memoryUsage().arrayBuffers - before;
-  assert.ok(keptBytes < 4 * 1024 * 1024, `${keptBytes} bytes of dropped values still held`);
+  // Backing stores are freed by a sweeper that may finish after gc() returns: collect again after a
+  // turn of the event loop, a bounded number of times; values still reachable never go.
+  const keptBytes = (): number => process.memoryUsage().arrayBuffers - before;
+  for (let round = 0; round < 5 && keptBytes() >= 4 * 1024 * 1024; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  assert.ok(keptBytes() < 4 * 1024 * 1024, `${keptBytes()} bytes of dropped values still held`);
 });

@@ -9,7 +9,7 @@
  *   (count, p50, p99, max), the part of wrk's latency spent inside the process's JS;
  * - the main thread's CPU and run-queue wait from /proc/self/task/<pid>/schedstat (time it was
  *   runnable but not running: on a shared machine, stalls that are the scheduler's, not ours);
- * - process CPU (all threads), heap and RSS.
+ * - process CPU (all threads), heap (used, total), external and ArrayBuffer memory, and RSS.
  * The bench records when each cell ran, so samples are matched to cells (probe-summary.ts).
  * It does not change the server's code path: one timer chain, one observer, two channel hooks.
  */
@@ -136,6 +136,9 @@ if (out !== undefined) {
       mainWaitMs: (now.sched.waitNs - last.sched.waitNs) / 1e6,
       processCpuMs: (now.cpu.user - last.cpu.user + now.cpu.system - last.cpu.system) / 1000,
       heapUsedMiB: mem.heapUsed / 2 ** 20,
+      heapTotalMiB: mem.heapTotal / 2 ** 20,
+      externalMiB: mem.external / 2 ** 20,
+      arrayBuffersMiB: mem.arrayBuffers / 2 ** 20,
       rssMiB: mem.rss / 2 ** 20,
     };
     last = now;

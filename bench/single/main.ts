@@ -4,7 +4,8 @@
  * own process on 127.0.0.1, driven by wrk (one thread, outside load generator) with 256-byte
  * values over 10k prefilled keys at 1/16/64 connections, in interleaved rounds (the server order
  * rotates each round). Per cell: req/s, p50/p99, server CPU per request (/proc/<pid>/stat delta).
- * Then RSS after 100k keys and peak under load, and startup to the first 200 on sys/health.
+ * Then RSS after 100k keys and peak under load, and startup to the first 200 on sys/health (with
+ * the startup floor, bench/floor-startup.ts, timed the same way).
  * Prints Markdown tables and writes JSON results. See `--help` (options.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const mainJs = join(distDir, 'src/cli/main.js');
 const bareJs = join(distDir, 'bench/bare-fastify.js');
 const floorWritesJs = join(distDir, 'bench/floor-writes.js');
 const floorReadsJs = join(distDir, 'bench/floor-fastify.js');
+const floorStartupJs = join(distDir, 'bench/floor-startup.js');
 const probeJs = join(distDir, 'bench/single/probe.js');
 
 function arcaSpec(options: BenchOptions, baseDir: string, name: ServerName): ArcaSpec {
@@ -183,11 +185,15 @@ async function main(): Promise<number> {
       : undefined;
     const startup = options.only.includes('startup')
       ? await measureStartup(
-          (['arca', 'arca-b'] as const)
-            .filter((name) => name === 'arca' || options.servers.includes(name))
-            .map((name) =>
-              arcaSpec({ ...options, cpuProfDir: undefined, probeDir: undefined }, baseDir, name),
-            ),
+          [
+            ...(['arca', 'arca-b'] as const)
+              .filter((name) => name === 'arca' || options.servers.includes(name))
+              .map((name) =>
+                arcaSpec({ ...options, cpuProfDir: undefined, probeDir: undefined }, baseDir, name),
+              ),
+            // Same command line and timer; bench/floor-startup.ts reads only the listen address.
+            { name: 'floor-startup', mainJs: floorStartupJs, baseDir, nodeArgs: [], audit: false },
+          ],
           options.startupRuns,
         )
       : undefined;

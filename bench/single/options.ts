@@ -10,14 +10,15 @@ export type Section = (typeof sections)[number];
 
 /**
  * Servers that can be selected with `--servers` (`arca-b` is added by `--compare`, and `audit-b`
- * — the other build with a file audit device — too when `audit` is selected). `floor-writes` and
+ * — the other build with a file audit device — too when `audit` is selected; `floor-startup`,
+ * bench/floor-startup.ts, is a row of the startup section only). `floor-writes` and
  * `floor-reads` are the floors (bench/floor-writes.ts, bench/floor-fastify.ts): not in the
  * default set, ask for them by name.
  */
 export const serverNames = ['arca', 'fastify', 'etcd', 'audit', 'floor-writes', 'floor-reads'] as const;
 /** The servers of the default run (issue 16's method). */
 export const defaultServers: readonly ServerName[] = ['arca', 'fastify', 'etcd', 'audit'];
-export type ServerName = (typeof serverNames)[number] | 'arca-b' | 'audit-b';
+export type ServerName = (typeof serverNames)[number] | 'arca-b' | 'audit-b' | 'floor-startup';
 
 /** The parsed options. */
 export interface BenchOptions {

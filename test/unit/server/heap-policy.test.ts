@@ -6,13 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { applyServerHeapPolicy, heapGrowingPercent } from '../../../src/server/heap-policy.js';
+import { spawnDevServer } from './dev-process.js';
 
 const run = promisify(execFile);
 const policyModule = new URL('../../../src/server/heap-policy.js', import.meta.url).href;
@@ -63,22 +60,8 @@ syncBuiltinESMExports();
 `;
 
 test('arca server applies the policy to its own process once it listens', async () => {
-  const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
-  const home = mkdtempSync(join(tmpdir(), 'arca-heap-policy-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(preload)}`,
-      cliMain,
-      'server',
-      '-dev',
-      '-dev-listen-address=127.0.0.1:0',
-      '-log-level=error',
-    ],
-    { env: { ...process.env, HOME: home, TMPDIR: home }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, stop } = spawnDevServer(preload, 'arca-heap-policy-');
+  child.stdout.resume();
   try {
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
@@ -89,8 +72,6 @@ test('arca server applies the policy to its own process once it listens', async 
       child.once('exit', (code) => reject(new Error(`server exited (${code}) first: ${stderr}`)));
     });
   } finally {
-    child.kill('SIGKILL');
-    await exited;
-    rmSync(home, { recursive: true, force: true });
+    await stop('SIGKILL');
   }
 });

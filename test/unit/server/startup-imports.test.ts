@@ -13,11 +13,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnDevServer } from './dev-process.js';
 
 const lazyPackages = [
   'openpgp',
@@ -58,26 +54,11 @@ const listBuiltins = `process.on('SIGUSR2', () => process.stderr.write('BUILTINS
 const preload = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)})); ${listBuiltins}`;
 
 test('arca server -dev answers sys/health without loading the lazily used libraries and modules', async () => {
-  const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
-  const home = mkdtempSync(join(tmpdir(), 'arca-startup-imports-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(preload)}`,
-      cliMain,
-      'server',
-      '-dev',
-      '-dev-listen-address=127.0.0.1:0',
-      '-log-level=error',
-    ],
-    { env: { ...process.env, HOME: home, TMPDIR: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const { child, stop } = spawnDevServer(preload, 'arca-startup-imports-');
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const address = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no address in 120 s:\n${stderr}`)), 120_000);
@@ -122,8 +103,6 @@ test('arca server -dev answers sys/health without loading the lazily used librar
     for (const path of lazyModules) assert.ok(!has(`/dist/src/${path}`), `${path} is loaded at startup`);
     for (const name of lazyBuiltins) assert.ok(!builtins.includes(name), `node:${name} is loaded at startup`);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(home, { recursive: true, force: true });
+    await stop('SIGTERM');
   }
 });

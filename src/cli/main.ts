@@ -71,21 +71,19 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
   return env.exitCode;
 }
 
-/** How long after the listeners open a server process applies its heap policy. */
-const heapPolicyDelayMs = 1000;
-
 /**
  * The server's modules load only for `server` (other commands need just the HTTP client). A server
- * process also gets its heap policy (heap-policy.ts), a second after it listens: like the process
+ * process also gets its heap policy (heap-policy.ts) as deferred serving work: like the process
  * metrics, it is not on the way to the first request.
  */
 async function loadAndStartServer(options: StartServerOptions): ReturnType<CommandEnv['startServer']> {
   const { startServer } = await import('../server/main.js');
-  const server = await startServer(options);
-  setTimeout(() => {
-    void import('../server/heap-policy.js').then(({ applyServerHeapPolicy }) => applyServerHeapPolicy());
-  }, heapPolicyDelayMs).unref();
-  return server;
+  return startServer({
+    ...options,
+    serving: () => {
+      void import('../server/heap-policy.js').then(({ applyServerHeapPolicy }) => applyServerHeapPolicy());
+    },
+  });
 }
 
 function waitForSignal(): Promise<void> {

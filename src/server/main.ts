@@ -34,6 +34,11 @@ export interface StartServerOptions {
   logDestination?: DestinationStream;
   /** Human-facing output (the dev banner); default stdout. */
   print?: (text: string) => void;
+  /**
+   * Process-wide work the caller defers like `ServerCore.serving` (the CLI's heap policy): run once,
+   * `servingWorkDelayMs` after the listeners open, never after `stop`.
+   */
+  serving?: () => void;
 }
 
 /** What the server needs from core: handle requests, and shut down cleanly (flush, stop Raft, close DB). */
@@ -57,7 +62,7 @@ export interface ServerCore extends RequestHandler {
   serving?(): void;
 }
 
-/** How long after the listeners open `ServerCore.serving` runs. */
+/** How long after the listeners open `ServerCore.serving` and `StartServerOptions.serving` run. */
 const servingWorkDelayMs = 1000;
 
 /** What `createCore` receives: the validated configuration and the process logger. */
@@ -170,11 +175,11 @@ export async function startServer(
       { addresses, storage: options.dev ? 'leveldb (temporary directory)' : config.storage.type },
       'server started',
     );
-    if (core.serving) {
-      const serving = core.serving.bind(core);
-      servingTimer = setTimeout(() => serving(), servingWorkDelayMs);
-      servingTimer.unref();
-    }
+    servingTimer = setTimeout(() => {
+      core.serving?.();
+      options.serving?.();
+    }, servingWorkDelayMs);
+    servingTimer.unref();
     // Vault's pid_file: written once the listeners are up, removed by stop().
     if (config.vault.pidFile !== undefined) await writeFile(config.vault.pidFile, `${process.pid}\n`);
     if (devCredentials) print(devBanner(addresses[0], devCredentials));

@@ -14,13 +14,13 @@ import { spawnDevServer } from './dev-process.js';
 const run = promisify(execFile);
 const policyModule = new URL('../../../src/server/heap-policy.js', import.meta.url).href;
 
-/** The growing factors V8 reports for full GCs run after `applyServerHeapPolicy` (or without it). */
-async function growingFactors(apply: boolean): Promise<number[]> {
+/** The growing factors V8 reports for the full GCs run after `applyServerHeapPolicy`. */
+async function growingFactorsAfterPolicy(): Promise<number[]> {
   const script = `
 import { applyServerHeapPolicy } from ${JSON.stringify(policyModule)};
 const live = [];
 for (let i = 0; i < 200000; i++) live.push({ i, text: 'v' + i });
-if (${apply}) applyServerHeapPolicy([]);
+applyServerHeapPolicy([]);
 console.log('APPLIED');
 globalThis.gc();
 globalThis.gc();
@@ -40,7 +40,7 @@ console.log('LIVE ' + live.length);
 }
 
 test('V8 sizes the old generation at 2x what is live once the policy is applied', async () => {
-  const factors = await growingFactors(true);
+  const factors = await growingFactorsAfterPolicy();
   assert.ok(factors.length >= 2, `no full GC reported: ${factors.join()}`);
   for (const factor of factors) assert.equal(factor, 1 + heapGrowingPercent / 100);
 });
